@@ -1,0 +1,75 @@
+//! Alibaba Cloud credentials: an AccessKey pair, optionally with an STS security token.
+//!
+//! Loading them (inputs, environment) lives in [`crate::inputs`]; signing in [`crate::sign`].
+//! The secret parts are wrapped in [`Secret`], whose `Debug` and `Display` print a placeholder,
+//! so a credential can be logged or put in an error without leaking.
+
+use std::fmt;
+
+/// A string that must never be printed. Read it with [`Secret::expose`], only where the
+/// value itself is needed (the HMAC key, the token header).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(**redacted**)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("**redacted**")
+    }
+}
+
+/// What signs a request. The AccessKey id is not secret (it appears in every `Authorization`
+/// header), so it is a plain string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub access_key_secret: Secret,
+    /// Present for temporary (STS) credentials; sent as `x-acs-security-token`.
+    pub security_token: Option<Secret>,
+}
+
+impl Credentials {
+    pub fn new(access_key_id: impl Into<String>, access_key_secret: impl Into<String>) -> Self {
+        Self {
+            access_key_id: access_key_id.into(),
+            access_key_secret: Secret::new(access_key_secret),
+            security_token: None,
+        }
+    }
+
+    pub fn with_security_token(mut self, token: impl Into<String>) -> Self {
+        self.security_token = Some(Secret::new(token));
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_never_show_secrets() {
+        let credentials =
+            Credentials::new("LTAI-id", "the-secret").with_security_token("the-token");
+        let debug = format!("{credentials:?}");
+        assert!(debug.contains("LTAI-id"));
+        assert!(!debug.contains("the-secret"), "{debug}");
+        assert!(!debug.contains("the-token"), "{debug}");
+        assert_eq!(credentials.access_key_secret.to_string(), "**redacted**");
+    }
+}

@@ -1,0 +1,59 @@
+//! RFC 3986 percent-encoding as ACS3 wants it.
+//!
+//! Everything but the unreserved characters `A-Z a-z 0-9 - _ . ~` becomes `%XX` in upper case,
+//! so `/` inside a path segment, space, `*` and `+` are all encoded. The same rule serves path
+//! segments and query keys and values, which is why there is one function for both.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
+const UNRESERVED_KEPT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes one path segment, query key or query value.
+pub fn encode(text: &str) -> String {
+    utf8_percent_encode(text, UNRESERVED_KEPT).to_string()
+}
+
+/// Decodes what [`encode`] (or any other percent-encoder) produced. Invalid UTF-8 is replaced,
+/// since a request carrying it cannot match a signature computed over valid text anyway.
+pub fn decode(text: &str) -> String {
+    percent_decode_str(text).decode_utf8_lossy().into_owned()
+}
+
+/// Builds a path from segments, encoding each one on its own so that a `/` inside a segment
+/// cannot start a new one.
+pub fn path<'a>(segments: impl IntoIterator<Item = &'a str>) -> String {
+    segments
+        .into_iter()
+        .map(|segment| format!("/{}", encode(segment)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_unreserved_and_encodes_the_rest_in_upper_case() {
+        assert_eq!(encode("Az09-_.~"), "Az09-_.~");
+        assert_eq!(encode("a b*+/ü"), "a%20b%2A%2B%2F%C3%BC");
+    }
+
+    #[test]
+    fn path_matches_the_wire_capture() {
+        let built = path(["2023-03-30", "layers", "a b*~+ü", "versions", "v/1"]);
+        assert_eq!(
+            built,
+            "/2023-03-30/layers/a%20b%2A~%2B%C3%BC/versions/v%2F1"
+        );
+    }
+
+    #[test]
+    fn decode_reverses_encode() {
+        let original = "a b*~+ü/%";
+        assert_eq!(decode(&encode(original)), original);
+    }
+}

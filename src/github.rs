@@ -1,0 +1,89 @@
+//! GitHub Actions' side of the conversation: workflow commands on stdout and the
+//! `GITHUB_OUTPUT` file. Everything here formats text; writing it is the binary's job.
+
+use std::fmt::Write;
+
+/// `::error::` annotation: fails loudly in the job's summary.
+pub fn error(message: &str) -> String {
+    format!("::error::{}", escape_data(message))
+}
+
+/// `::warning::` annotation.
+pub fn warning(message: &str) -> String {
+    format!("::warning::{}", escape_data(message))
+}
+
+/// Asks the runner to replace `value` with `***` in every later log line.
+pub fn add_mask(value: &str) -> String {
+    format!("::add-mask::{}", escape_data(value))
+}
+
+/// Workflow command data escaping, as the runner decodes it: without it a newline in a
+/// message would end the command and let the rest pose as a command of its own.
+pub fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// The outputs a step sets, in the order they are written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outputs {
+    values: Vec<(&'static str, String)>,
+}
+
+impl Outputs {
+    pub fn set(&mut self, name: &'static str, value: impl Into<String>) {
+        self.values.push((name, value.into()));
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.values
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+    }
+
+    /// The `GITHUB_OUTPUT` text in the multi-line form `name<<DELIM\nvalue\nDELIM\n`.
+    ///
+    /// `random` yields fresh random delimiter material; a delimiter that occurs in a value
+    /// is drawn again, so no value can end its own block early and inject another output.
+    pub fn render<E>(&self, mut random: impl FnMut() -> Result<String, E>) -> Result<String, E> {
+        let mut text = String::new();
+        for (name, value) in &self.values {
+            let delimiter = loop {
+                let candidate = format!("ghadelimiter_{}", random()?);
+                if !value.contains(&candidate) && !name.contains(&candidate) {
+                    break candidate;
+                }
+            };
+            let _ = write!(text, "{name}<<{delimiter}\n{value}\n{delimiter}\n");
+        }
+        Ok(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_escape_line_breaks_and_percent() {
+        assert_eq!(error("50%\nnext"), "::error::50%25%0Anext");
+        assert_eq!(add_mask("a\r\nb"), "::add-mask::a%0D%0Ab");
+        assert_eq!(warning("w"), "::warning::w");
+    }
+
+    #[test]
+    fn render_draws_again_when_a_value_holds_the_delimiter() {
+        let mut outputs = Outputs::default();
+        outputs.set("version", "ghadelimiter_aaaa\nversion=evil");
+        let mut draws = ["aaaa", "bbbb"].into_iter();
+        let text = outputs
+            .render(|| Ok::<_, ()>(draws.next().expect("two draws").to_owned()))
+            .expect("renders");
+        assert_eq!(
+            text,
+            "version<<ghadelimiter_bbbb\nghadelimiter_aaaa\nversion=evil\nghadelimiter_bbbb\n"
+        );
+    }
+}
