@@ -15,12 +15,12 @@ const USER_AGENT: &str = concat!("fc-layer-action/", env!("CARGO_PKG_VERSION"));
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("{action} failed: {source}")]
+    #[error("{action} failed: {error}")]
     Service {
         action: &'static str,
-        source: ServiceError,
+        error: ServiceError,
     },
-    #[error("{action}: could not reach {endpoint}: {source}")]
+    #[error("{action}: could not reach {endpoint}")]
     Transport {
         action: &'static str,
         endpoint: String,
@@ -47,6 +47,9 @@ pub struct Client {
 
 impl Client {
     pub fn new(endpoint: Endpoint, credentials: Credentials) -> Result<Self, ClientError> {
+        // reqwest is built without a default provider (see Cargo.toml); an error here only
+        // means one is installed already.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(30))
             // 100 MB of Base64 over a slow runner link takes minutes, not seconds.
@@ -121,7 +124,7 @@ impl Client {
         } else {
             Err(ClientError::Service {
                 action,
-                source: ServiceError::from_reply(status.as_u16(), &reply, request_id.as_deref()),
+                error: ServiceError::from_reply(status.as_u16(), &reply, request_id.as_deref()),
             })
         }
     }

@@ -12,7 +12,7 @@ use fc_layer_action::checksum::crc64_xz;
 use fc_layer_action::client::Client;
 use fc_layer_action::fc::{self, ApiRequest, CreateLayerVersionInput, InlineCode, Layer};
 use fc_layer_action::github::{self, Outputs};
-use fc_layer_action::inputs::{RawInputs, Settings};
+use fc_layer_action::inputs::{ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN, RawInputs, Settings};
 use fc_layer_action::package::{self, Origin};
 use fc_layer_action::random;
 
@@ -20,10 +20,31 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            println!("{}", github::error(&format!("{error:#}")));
+            println!("{}", github::error(&redact_secrets(&format!("{error:#}"))));
             ExitCode::FAILURE
         }
     }
+}
+
+/// A second line of defence behind `::add-mask::`, which only GitHub's runner honours: no
+/// message leaves the action holding a credential secret, whoever echoed it.
+fn redact_secrets(message: &str) -> String {
+    let secrets = [
+        ENV_ACCESS_KEY_SECRET,
+        ENV_SECURITY_TOKEN,
+        "INPUT_ACCESS-KEY-SECRET",
+        "INPUT_ACCESS_KEY_SECRET",
+        "INPUT_SECURITY-TOKEN",
+        "INPUT_SECURITY_TOKEN",
+    ];
+    secrets
+        .iter()
+        .filter_map(|name| env::var(name).ok())
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+        .fold(message.to_owned(), |message, secret| {
+            message.replace(&secret, "***")
+        })
 }
 
 fn run() -> anyhow::Result<()> {

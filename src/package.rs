@@ -28,11 +28,11 @@ const DEFLATE_LEVEL: i64 = 6;
 pub enum PackageError {
     #[error("{path}: does not exist")]
     NotFound { path: PathBuf },
-    #[error("{path}: {source}")]
+    #[error("{path}: cannot be read")]
     Io { path: PathBuf, source: io::Error },
     #[error("{path}: is neither a directory nor a .zip file")]
     NotDirectoryOrZip { path: PathBuf },
-    #[error("{path}: is not a valid zip file: {source}")]
+    #[error("{path}: is not a valid zip file")]
     InvalidZip {
         path: PathBuf,
         source: zip::result::ZipError,
@@ -45,7 +45,7 @@ pub enum PackageError {
     NonUtf8Target { path: PathBuf },
     #[error("{path}: is not a file, directory or symlink, so it cannot go in a layer")]
     UnsupportedType { path: PathBuf },
-    #[error("{path}: cannot be zipped: {source}")]
+    #[error("{path}: cannot be zipped")]
     Zip {
         path: PathBuf,
         source: zip::result::ZipError,
