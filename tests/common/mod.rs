@@ -1,0 +1,126 @@
+//! Helpers shared by the integration tests: the real `fc-local` and action binaries, run as
+//! processes the way a workflow runs them.
+
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+pub const ACCESS_KEY_ID: &str = "LTAI-it-test";
+pub const ACCESS_KEY_SECRET: &str = "it-secret-3f9a7c";
+pub const SECURITY_TOKEN: &str = "it-sts-token-81c2e5";
+
+/// A running `fc-local`, stopped when dropped.
+pub struct FcLocal {
+    child: Child,
+    pub url: String,
+}
+
+impl FcLocal {
+    pub fn start(extra_args: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fc-local"))
+            .args(["--access-key-id", ACCESS_KEY_ID, "--access-key-secret", ACCESS_KEY_SECRET])
+            .args(extra_args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("fc-local starts");
+        let mut first_line = String::new();
+        BufReader::new(child.stdout.take().expect("piped stdout"))
+            .read_line(&mut first_line)
+            .expect("fc-local prints its address");
+        let url = first_line
+            .trim()
+            .strip_prefix("fc-local listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
+            .to_owned();
+        Self { child, url }
+    }
+
+    /// `GET /_local/state` as JSON.
+    pub fn state(&self) -> serde_json::Value {
+        let address = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(address).expect("connects");
+        write!(stream, "GET /_local/state HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").expect("sends");
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).expect("reads");
+        let (head, body) = reply.split_once("\r\n\r\n").expect("HTTP reply");
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        serde_json::from_str(body).expect("JSON state")
+    }
+
+    /// The versions of `layer`, in order; empty when the layer does not exist.
+    pub fn versions(&self, layer: &str) -> Vec<serde_json::Value> {
+        let state = self.state();
+        match state["layers"][layer]["versions"].as_object() {
+            Some(versions) => versions.values().cloned().collect(),
+            None => Vec::new(),
+        }
+    }
+}
+
+impl Drop for FcLocal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs the action binary with only `envs` set (plus PATH), in `working_dir`.
+pub fn run_action(working_dir: &Path, envs: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fc-layer-action"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .envs(envs.iter().copied())
+        .current_dir(working_dir)
+        .output()
+        .expect("the action runs")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Parses a `GITHUB_OUTPUT` file the way the runner does: `name=value` lines and
+/// `name<<DELIMITER` blocks.
+pub fn parse_github_output(text: &str) -> Vec<(String, String)> {
+    let mut outputs = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some((name, delimiter)) = line.split_once("<<") {
+            let mut value = Vec::new();
+            loop {
+                let next = lines.next().unwrap_or_else(|| panic!("block {name} is not closed"));
+                if next == delimiter {
+                    break;
+                }
+                value.push(next);
+            }
+            outputs.push((name.to_owned(), value.join("\n")));
+        } else if let Some((name, value)) = line.split_once('=') {
+            outputs.push((name.to_owned(), value.to_owned()));
+        } else if !line.is_empty() {
+            panic!("malformed output line {line:?}");
+        }
+    }
+    outputs
+}
+
+/// The sample layer shipped in `examples/`.
+pub fn example_layer() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/python-layer")
+}
+
+/// Python's `zipfile` reads `zip` and describes each entry, as another reader sees it.
+pub fn inspect_zip_with_python(zip: &Path) -> serde_json::Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/zip_inspect.py");
+    let output = Command::new("python3").arg(script).arg(zip).output().expect("python3 runs");
+    assert!(output.status.success(), "zip_inspect.py failed: {}", stderr(&output));
+    serde_json::from_slice(&output.stdout).expect("JSON from zip_inspect.py")
+}

@@ -1,0 +1,266 @@
+//! The real action binary against the real `fc-local`, over HTTP on loopback.
+
+mod common;
+
+use std::fs;
+
+use common::*;
+use fc_layer_action::checksum::crc64_xz;
+
+struct Run {
+    output: std::process::Output,
+    outputs_file: String,
+}
+
+/// Runs the action in a fresh temporary working directory with a fresh `GITHUB_OUTPUT`.
+fn publish(server: &FcLocal, extra: &[(&str, &str)]) -> Run {
+    let work = tempfile::tempdir().expect("tempdir");
+    let outputs_path = work.path().join("github_output");
+    let example = example_layer();
+    let mut envs: Vec<(&str, &str)> = vec![
+        ("INPUT_LAYER-NAME", "my-layer"),
+        ("INPUT_CODE", example.to_str().expect("utf-8 path")),
+        ("INPUT_COMPATIBLE-RUNTIMES", "python3.10, python3.9"),
+        ("INPUT_DESCRIPTION", "integration test"),
+        ("INPUT_LICENSE", "Apache-2.0"),
+        ("INPUT_ENDPOINT", &server.url),
+        ("INPUT_ACCESS-KEY-ID", ACCESS_KEY_ID),
+        ("INPUT_ACCESS-KEY-SECRET", ACCESS_KEY_SECRET),
+        ("GITHUB_OUTPUT", outputs_path.to_str().expect("utf-8 path")),
+    ];
+    for (name, value) in extra {
+        envs.retain(|(existing, _)| existing != name);
+        envs.push((name, value));
+    }
+    let output = run_action(work.path(), &envs);
+    let outputs_file = fs::read_to_string(&outputs_path).unwrap_or_default();
+    Run { output, outputs_file }
+}
+
+fn assert_no_secret(run: &Run) {
+    for text in [stdout(&run.output), stderr(&run.output), run.outputs_file.clone()] {
+        for secret in [ACCESS_KEY_SECRET, SECURITY_TOKEN] {
+            let leaks = text
+                .lines()
+                .filter(|line| line.contains(secret) && !line.starts_with("::add-mask::"))
+                .count();
+            assert_eq!(leaks, 0, "secret leaked in:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn publishes_a_directory_and_writes_all_outputs() {
+    let server = FcLocal::start(&[]);
+    let run = publish(&server, &[]);
+    assert!(run.output.status.success(), "{}{}", stdout(&run.output), stderr(&run.output));
+    assert_no_secret(&run);
+
+    let versions = server.versions("my-layer");
+    assert_eq!(versions.len(), 1);
+    let recorded = &versions[0];
+    let outputs = parse_github_output(&run.outputs_file);
+    let names: Vec<&str> = outputs.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["layerVersionArn", "version", "codeChecksum", "codeSize"]);
+    let get = |name: &str| outputs.iter().find(|(key, _)| key == name).map(|(_, v)| v.clone()).expect(name);
+    assert_eq!(get("layerVersionArn"), recorded["layerVersionArn"].as_str().expect("arn"));
+    assert_eq!(get("layerVersionArn"), "acs:fc:cn-hangzhou:1234567890123456:layers/my-layer/versions/1");
+    assert_eq!(get("version"), "1");
+    assert_eq!(get("codeChecksum"), recorded["codeChecksum"].as_str().expect("checksum"));
+    assert_eq!(get("codeSize"), recorded["codeSize"].to_string());
+    assert!(stdout(&run.output).contains("Published acs:fc:cn-hangzhou:1234567890123456:layers/my-layer/versions/1"));
+    assert!(stdout(&run.output).starts_with(&format!("::add-mask::{ACCESS_KEY_SECRET}\n")));
+
+    assert_eq!(recorded["compatibleRuntime"], serde_json::json!(["python3.10", "python3.9"]));
+    assert_eq!(recorded["description"], "integration test");
+    assert_eq!(recorded["license"], "Apache-2.0");
+    let files: Vec<&str> = recorded["files"].as_array().expect("files").iter().map(|f| f["name"].as_str().expect("name")).collect();
+    assert_eq!(files, ["bin/", "bin/hello", "python/", "python/hello/", "python/hello/__init__.py"]);
+
+    // A second publish of the same tree is a new version with the same checksum.
+    let again = publish(&server, &[]);
+    assert!(again.output.status.success());
+    let second = parse_github_output(&again.outputs_file);
+    assert_eq!(second[1], ("version".to_owned(), "2".to_owned()));
+    assert_eq!(second[2], outputs[2], "same tree, same zip, same checksum");
+}
+
+#[test]
+fn sends_a_prebuilt_zip_unchanged() {
+    let server = FcLocal::start(&[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let zip_path = dir.path().join("layer.zip");
+    let (bytes, _) = fc_layer_action::package::zip_directory(&example_layer()).expect("zips");
+    // A different compression than ours would give, to show the bytes are not rebuilt.
+    let mut stored = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    stored.start_file("python/only.py", options).expect("starts");
+    std::io::Write::write_all(&mut stored, b"X = 1\n").expect("writes");
+    let stored = stored.finish().expect("finishes").into_inner();
+    assert_ne!(bytes, stored);
+    fs::write(&zip_path, &stored).expect("writes zip");
+
+    let run = publish(&server, &[("INPUT_CODE", zip_path.to_str().expect("utf-8"))]);
+    assert!(run.output.status.success(), "{}", stdout(&run.output));
+    let recorded = &server.versions("my-layer")[0];
+    assert_eq!(recorded["codeChecksum"], crc64_xz(&stored).as_str());
+    assert_eq!(recorded["codeSize"], stored.len());
+}
+
+#[test]
+fn relative_code_resolves_against_the_working_directory() {
+    let server = FcLocal::start(&[]);
+    let work = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(work.path().join("build/layer")).expect("mkdir");
+    fs::write(work.path().join("build/layer/data.txt"), "data").expect("write");
+    let envs = [
+        ("INPUT_LAYER-NAME", "rel"),
+        ("INPUT_CODE", "build/layer"),
+        ("INPUT_ENDPOINT", server.url.as_str()),
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", ACCESS_KEY_ID),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", ACCESS_KEY_SECRET),
+    ];
+    let output = run_action(work.path(), &envs);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(stdout(&output).contains("GITHUB_OUTPUT is not set"));
+    let files = &server.versions("rel")[0]["files"];
+    assert_eq!(files[0]["name"], "data.txt");
+}
+
+#[test]
+fn sts_credentials_from_the_environment_send_the_token() {
+    let server = FcLocal::start(&["--security-token", SECURITY_TOKEN]);
+    let sts_env = [
+        ("INPUT_ACCESS-KEY-ID", ""),
+        ("INPUT_ACCESS-KEY-SECRET", ""),
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", ACCESS_KEY_ID),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", ACCESS_KEY_SECRET),
+        ("ALIBABA_CLOUD_SECURITY_TOKEN", SECURITY_TOKEN),
+    ];
+    let run = publish(&server, &sts_env);
+    assert!(run.output.status.success(), "{}", stdout(&run.output));
+    assert!(stdout(&run.output).contains(&format!("::add-mask::{SECURITY_TOKEN}\n")));
+    assert_no_secret(&run);
+    assert_eq!(server.versions("my-layer").len(), 1);
+
+    // Without the token the service refuses, and nothing is published or output.
+    let without = publish(&server, &sts_env[..4]);
+    assert!(!without.output.status.success());
+    assert!(stdout(&without.output).contains("InvalidSecurityToken"), "{}", stdout(&without.output));
+    assert!(without.outputs_file.is_empty());
+    assert_eq!(server.versions("my-layer").len(), 1);
+}
+
+#[test]
+fn a_wrong_secret_is_rejected_by_signature_and_leaves_no_outputs() {
+    let server = FcLocal::start(&[]);
+    let wrong = "wrong-secret-7d1e";
+    let run = publish(&server, &[("INPUT_ACCESS-KEY-SECRET", wrong)]);
+    assert_eq!(run.output.status.code(), Some(1));
+    let out = stdout(&run.output);
+    let error = out.lines().find(|line| line.starts_with("::error::")).expect("an error annotation");
+    assert!(error.contains("CreateLayerVersion failed: HTTP 403 SignatureNotMatch"), "{error}");
+    assert!(error.contains("RequestId fc-local-"), "{error}");
+    assert!(!error.contains(wrong));
+    assert!(run.outputs_file.is_empty(), "outputs written on failure: {}", run.outputs_file);
+    assert!(server.versions("my-layer").is_empty());
+
+    let unknown = publish(&server, &[("INPUT_ACCESS-KEY-ID", "LTAI-unknown")]);
+    assert!(stdout(&unknown.output).contains("403 InvalidAccessKeyID"), "{}", stdout(&unknown.output));
+}
+
+#[test]
+fn a_service_error_reply_fails_with_code_message_and_request_id() {
+    let server = FcLocal::start(&["--fail-create", "409:ConcurrentUpdateError"]);
+    let run = publish(&server, &[]);
+    assert_eq!(run.output.status.code(), Some(1));
+    let out = stdout(&run.output);
+    assert!(
+        out.contains("::error::CreateLayerVersion failed: HTTP 409 ConcurrentUpdateError: injected by fc-local --fail-create (RequestId fc-local-000001)"),
+        "{out}"
+    );
+    assert!(run.outputs_file.is_empty());
+}
+
+#[test]
+fn an_unreachable_endpoint_fails_the_step() {
+    // Bind and drop a listener to find a port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("binds").local_addr().expect("addr").port();
+    let server = FcLocal::start(&[]);
+    let url = format!("http://127.0.0.1:{port}");
+    let run = publish(&server, &[("INPUT_ENDPOINT", &url)]);
+    assert_eq!(run.output.status.code(), Some(1));
+    assert!(stdout(&run.output).contains(&format!("::error::CreateLayerVersion: could not reach {url}")), "{}", stdout(&run.output));
+    assert!(run.outputs_file.is_empty());
+}
+
+#[test]
+fn invalid_inputs_are_all_reported_and_nothing_is_sent() {
+    let server = FcLocal::start(&[]);
+    let many = (1..=21).map(|n| format!("python3.{n}")).collect::<Vec<_>>().join(",");
+    let long = "d".repeat(257);
+    let run = publish(
+        &server,
+        &[
+            ("INPUT_LAYER-NAME", "1-starts-with-a-digit"),
+            ("INPUT_COMPATIBLE-RUNTIMES", &many),
+            ("INPUT_DESCRIPTION", &long),
+            ("INPUT_ENDPOINT", "ftp://example.com"),
+            ("INPUT_ACCESS-KEY-SECRET", ""),
+        ],
+    );
+    assert_eq!(run.output.status.code(), Some(1));
+    let out = stdout(&run.output);
+    let errors: Vec<&str> = out.lines().filter(|line| line.starts_with("::error::")).collect();
+    for input in ["layer-name", "compatible-runtimes", "description", "endpoint", "access-key-secret"] {
+        assert!(
+            errors.iter().any(|line| line.contains(&format!("input `{input}`"))),
+            "no error names {input}: {out}"
+        );
+    }
+    assert!(errors.last().expect("summary").contains("nothing was published"));
+    assert!(run.outputs_file.is_empty());
+    assert_eq!(server.state()["layers"], serde_json::json!({}));
+}
+
+#[test]
+fn a_missing_code_path_is_refused_before_sending() {
+    let server = FcLocal::start(&[]);
+    let run = publish(&server, &[("INPUT_CODE", "does/not/exist")]);
+    assert_eq!(run.output.status.code(), Some(1));
+    let out = stdout(&run.output);
+    assert!(out.contains("::error::input `code`: ") && out.contains("does/not/exist: does not exist"), "{out}");
+    assert_eq!(server.state()["layers"], serde_json::json!({}));
+}
+
+#[test]
+fn underscore_input_names_work_like_hyphenated_ones() {
+    let server = FcLocal::start(&[]);
+    let run = publish(
+        &server,
+        &[("INPUT_LAYER-NAME", ""), ("INPUT_LAYER_NAME", "underscored"), ("INPUT_COMPATIBLE-RUNTIMES", ""), ("INPUT_COMPATIBLE_RUNTIMES", "nodejs20")],
+    );
+    assert!(run.output.status.success(), "{}", stdout(&run.output));
+    assert_eq!(server.versions("underscored")[0]["compatibleRuntime"], serde_json::json!(["nodejs20"]));
+}
+
+#[test]
+fn outputs_are_appended_after_earlier_steps_outputs() {
+    let server = FcLocal::start(&[]);
+    let work = tempfile::tempdir().expect("tempdir");
+    let outputs_path = work.path().join("out");
+    fs::write(&outputs_path, "earlier=kept\n").expect("writes");
+    let example = example_layer();
+    let envs = [
+        ("INPUT_LAYER-NAME", "appended"),
+        ("INPUT_CODE", example.to_str().expect("utf-8")),
+        ("INPUT_ENDPOINT", server.url.as_str()),
+        ("INPUT_ACCESS-KEY-ID", ACCESS_KEY_ID),
+        ("INPUT_ACCESS-KEY-SECRET", ACCESS_KEY_SECRET),
+        ("GITHUB_OUTPUT", outputs_path.to_str().expect("utf-8")),
+    ];
+    assert!(run_action(work.path(), &envs).status.success());
+    let outputs = parse_github_output(&fs::read_to_string(&outputs_path).expect("reads"));
+    assert_eq!(outputs[0], ("earlier".to_owned(), "kept".to_owned()));
+    assert_eq!(outputs.len(), 5);
+}
