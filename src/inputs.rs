@@ -294,10 +294,8 @@ impl Settings {
             .region
             .or_else(|| env(ENV_REGION))
             .map(|region| region.trim().to_owned());
-        if let Some(region) = &region {
-            if let Err(problem) = check_region(region) {
-                errors.push(InputError::new("region", problem));
-            }
+        if let Some(Err(problem)) = region.as_deref().map(check_region) {
+            errors.push(InputError::new("region", problem));
         }
         let endpoint = match (raw.endpoint, &region) {
             (Some(endpoint), _) => check("endpoint", Endpoint::parse(endpoint.trim()), &mut errors),

@@ -304,7 +304,7 @@ mod tests {
 
     #[test]
     fn security_token_is_signed_and_never_in_debug() {
-        let credentials = Credentials::new("id", "secret").with_security_token("TOKEN-VALUE");
+        let credentials = Credentials::new("id", "SECRET-VALUE").with_security_token("TOKEN-VALUE");
         let params = SigningParams {
             credentials: &credentials,
             time: datetime!(2024-01-01 00:00:00 UTC),
@@ -324,7 +324,7 @@ mod tests {
             authorization.contains("x-acs-security-token"),
             "{authorization}"
         );
-        assert!(!format!("{params:?}").contains("secret"));
+        assert!(!format!("{params:?}").contains("SECRET-VALUE"));
         assert!(!format!("{params:?}").contains("TOKEN-VALUE"));
         assert!(!format!("{output:?}").contains("TOKEN-VALUE"), "{output:?}");
     }

@@ -34,11 +34,18 @@ fn publish(server: &FcLocal, extra: &[(&str, &str)]) -> Run {
     }
     let output = run_action(work.path(), &envs);
     let outputs_file = fs::read_to_string(&outputs_path).unwrap_or_default();
-    Run { output, outputs_file }
+    Run {
+        output,
+        outputs_file,
+    }
 }
 
 fn assert_no_secret(run: &Run) {
-    for text in [stdout(&run.output), stderr(&run.output), run.outputs_file.clone()] {
+    for text in [
+        stdout(&run.output),
+        stderr(&run.output),
+        run.outputs_file.clone(),
+    ] {
         for secret in [ACCESS_KEY_SECRET, SECURITY_TOKEN] {
             let leaks = text
                 .lines()
@@ -53,7 +60,12 @@ fn assert_no_secret(run: &Run) {
 fn publishes_a_directory_and_writes_all_outputs() {
     let server = FcLocal::start(&[]);
     let run = publish(&server, &[]);
-    assert!(run.output.status.success(), "{}{}", stdout(&run.output), stderr(&run.output));
+    assert!(
+        run.output.status.success(),
+        "{}{}",
+        stdout(&run.output),
+        stderr(&run.output)
+    );
     assert_no_secret(&run);
 
     let versions = server.versions("my-layer");
@@ -61,21 +73,59 @@ fn publishes_a_directory_and_writes_all_outputs() {
     let recorded = &versions[0];
     let outputs = parse_github_output(&run.outputs_file);
     let names: Vec<&str> = outputs.iter().map(|(name, _)| name.as_str()).collect();
-    assert_eq!(names, ["layerVersionArn", "version", "codeChecksum", "codeSize"]);
-    let get = |name: &str| outputs.iter().find(|(key, _)| key == name).map(|(_, v)| v.clone()).expect(name);
-    assert_eq!(get("layerVersionArn"), recorded["layerVersionArn"].as_str().expect("arn"));
-    assert_eq!(get("layerVersionArn"), "acs:fc:cn-hangzhou:1234567890123456:layers/my-layer/versions/1");
+    assert_eq!(
+        names,
+        ["layerVersionArn", "version", "codeChecksum", "codeSize"]
+    );
+    let get = |name: &str| {
+        outputs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, v)| v.clone())
+            .expect(name)
+    };
+    assert_eq!(
+        get("layerVersionArn"),
+        recorded["layerVersionArn"].as_str().expect("arn")
+    );
+    assert_eq!(
+        get("layerVersionArn"),
+        "acs:fc:cn-hangzhou:1234567890123456:layers/my-layer/versions/1"
+    );
     assert_eq!(get("version"), "1");
-    assert_eq!(get("codeChecksum"), recorded["codeChecksum"].as_str().expect("checksum"));
+    assert_eq!(
+        get("codeChecksum"),
+        recorded["codeChecksum"].as_str().expect("checksum")
+    );
     assert_eq!(get("codeSize"), recorded["codeSize"].to_string());
-    assert!(stdout(&run.output).contains("Published acs:fc:cn-hangzhou:1234567890123456:layers/my-layer/versions/1"));
+    assert!(
+        stdout(&run.output)
+            .contains("Published acs:fc:cn-hangzhou:1234567890123456:layers/my-layer/versions/1")
+    );
     assert!(stdout(&run.output).starts_with(&format!("::add-mask::{ACCESS_KEY_SECRET}\n")));
 
-    assert_eq!(recorded["compatibleRuntime"], serde_json::json!(["python3.10", "python3.9"]));
+    assert_eq!(
+        recorded["compatibleRuntime"],
+        serde_json::json!(["python3.10", "python3.9"])
+    );
     assert_eq!(recorded["description"], "integration test");
     assert_eq!(recorded["license"], "Apache-2.0");
-    let files: Vec<&str> = recorded["files"].as_array().expect("files").iter().map(|f| f["name"].as_str().expect("name")).collect();
-    assert_eq!(files, ["bin/", "bin/hello", "python/", "python/hello/", "python/hello/__init__.py"]);
+    let files: Vec<&str> = recorded["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "bin/",
+            "bin/hello",
+            "python/",
+            "python/hello/",
+            "python/hello/__init__.py"
+        ]
+    );
 
     // A second publish of the same tree is a new version with the same checksum.
     let again = publish(&server, &[]);
@@ -93,14 +143,20 @@ fn sends_a_prebuilt_zip_unchanged() {
     let (bytes, _) = fc_layer_action::package::zip_directory(&example_layer()).expect("zips");
     // A different compression than ours would give, to show the bytes are not rebuilt.
     let mut stored = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    stored.start_file("python/only.py", options).expect("starts");
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    stored
+        .start_file("python/only.py", options)
+        .expect("starts");
     std::io::Write::write_all(&mut stored, b"X = 1\n").expect("writes");
     let stored = stored.finish().expect("finishes").into_inner();
     assert_ne!(bytes, stored);
     fs::write(&zip_path, &stored).expect("writes zip");
 
-    let run = publish(&server, &[("INPUT_CODE", zip_path.to_str().expect("utf-8"))]);
+    let run = publish(
+        &server,
+        &[("INPUT_CODE", zip_path.to_str().expect("utf-8"))],
+    );
     assert!(run.output.status.success(), "{}", stdout(&run.output));
     let recorded = &server.versions("my-layer")[0];
     assert_eq!(recorded["codeChecksum"], crc64_xz(&stored).as_str());
@@ -146,7 +202,11 @@ fn sts_credentials_from_the_environment_send_the_token() {
     // Without the token the service refuses, and nothing is published or output.
     let without = publish(&server, &sts_env[..4]);
     assert!(!without.output.status.success());
-    assert!(stdout(&without.output).contains("InvalidSecurityToken"), "{}", stdout(&without.output));
+    assert!(
+        stdout(&without.output).contains("InvalidSecurityToken"),
+        "{}",
+        stdout(&without.output)
+    );
     assert!(without.outputs_file.is_empty());
     assert_eq!(server.versions("my-layer").len(), 1);
 }
@@ -158,15 +218,29 @@ fn a_wrong_secret_is_rejected_by_signature_and_leaves_no_outputs() {
     let run = publish(&server, &[("INPUT_ACCESS-KEY-SECRET", wrong)]);
     assert_eq!(run.output.status.code(), Some(1));
     let out = stdout(&run.output);
-    let error = out.lines().find(|line| line.starts_with("::error::")).expect("an error annotation");
-    assert!(error.contains("CreateLayerVersion failed: HTTP 403 SignatureNotMatch"), "{error}");
+    let error = out
+        .lines()
+        .find(|line| line.starts_with("::error::"))
+        .expect("an error annotation");
+    assert!(
+        error.contains("CreateLayerVersion failed: HTTP 403 SignatureNotMatch"),
+        "{error}"
+    );
     assert!(error.contains("RequestId fc-local-"), "{error}");
     assert!(!error.contains(wrong));
-    assert!(run.outputs_file.is_empty(), "outputs written on failure: {}", run.outputs_file);
+    assert!(
+        run.outputs_file.is_empty(),
+        "outputs written on failure: {}",
+        run.outputs_file
+    );
     assert!(server.versions("my-layer").is_empty());
 
     let unknown = publish(&server, &[("INPUT_ACCESS-KEY-ID", "LTAI-unknown")]);
-    assert!(stdout(&unknown.output).contains("403 InvalidAccessKeyID"), "{}", stdout(&unknown.output));
+    assert!(
+        stdout(&unknown.output).contains("403 InvalidAccessKeyID"),
+        "{}",
+        stdout(&unknown.output)
+    );
 }
 
 #[test]
@@ -185,19 +259,32 @@ fn a_service_error_reply_fails_with_code_message_and_request_id() {
 #[test]
 fn an_unreachable_endpoint_fails_the_step() {
     // Bind and drop a listener to find a port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("binds").local_addr().expect("addr").port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("binds")
+        .local_addr()
+        .expect("addr")
+        .port();
     let server = FcLocal::start(&[]);
     let url = format!("http://127.0.0.1:{port}");
     let run = publish(&server, &[("INPUT_ENDPOINT", &url)]);
     assert_eq!(run.output.status.code(), Some(1));
-    assert!(stdout(&run.output).contains(&format!("::error::CreateLayerVersion: could not reach {url}")), "{}", stdout(&run.output));
+    assert!(
+        stdout(&run.output).contains(&format!(
+            "::error::CreateLayerVersion: could not reach {url}"
+        )),
+        "{}",
+        stdout(&run.output)
+    );
     assert!(run.outputs_file.is_empty());
 }
 
 #[test]
 fn invalid_inputs_are_all_reported_and_nothing_is_sent() {
     let server = FcLocal::start(&[]);
-    let many = (1..=21).map(|n| format!("python3.{n}")).collect::<Vec<_>>().join(",");
+    let many = (1..=21)
+        .map(|n| format!("python3.{n}"))
+        .collect::<Vec<_>>()
+        .join(",");
     let long = "d".repeat(257);
     let run = publish(
         &server,
@@ -211,14 +298,30 @@ fn invalid_inputs_are_all_reported_and_nothing_is_sent() {
     );
     assert_eq!(run.output.status.code(), Some(1));
     let out = stdout(&run.output);
-    let errors: Vec<&str> = out.lines().filter(|line| line.starts_with("::error::")).collect();
-    for input in ["layer-name", "compatible-runtimes", "description", "endpoint", "access-key-secret"] {
+    let errors: Vec<&str> = out
+        .lines()
+        .filter(|line| line.starts_with("::error::"))
+        .collect();
+    for input in [
+        "layer-name",
+        "compatible-runtimes",
+        "description",
+        "endpoint",
+        "access-key-secret",
+    ] {
         assert!(
-            errors.iter().any(|line| line.contains(&format!("input `{input}`"))),
+            errors
+                .iter()
+                .any(|line| line.contains(&format!("input `{input}`"))),
             "no error names {input}: {out}"
         );
     }
-    assert!(errors.last().expect("summary").contains("nothing was published"));
+    assert!(
+        errors
+            .last()
+            .expect("summary")
+            .contains("nothing was published")
+    );
     assert!(run.outputs_file.is_empty());
     assert_eq!(server.state()["layers"], serde_json::json!({}));
 }
@@ -229,7 +332,10 @@ fn a_missing_code_path_is_refused_before_sending() {
     let run = publish(&server, &[("INPUT_CODE", "does/not/exist")]);
     assert_eq!(run.output.status.code(), Some(1));
     let out = stdout(&run.output);
-    assert!(out.contains("::error::input `code`: ") && out.contains("does/not/exist: does not exist"), "{out}");
+    assert!(
+        out.contains("::error::input `code`: ") && out.contains("does/not/exist: does not exist"),
+        "{out}"
+    );
     assert_eq!(server.state()["layers"], serde_json::json!({}));
 }
 
@@ -238,10 +344,18 @@ fn underscore_input_names_work_like_hyphenated_ones() {
     let server = FcLocal::start(&[]);
     let run = publish(
         &server,
-        &[("INPUT_LAYER-NAME", ""), ("INPUT_LAYER_NAME", "underscored"), ("INPUT_COMPATIBLE-RUNTIMES", ""), ("INPUT_COMPATIBLE_RUNTIMES", "nodejs20")],
+        &[
+            ("INPUT_LAYER-NAME", ""),
+            ("INPUT_LAYER_NAME", "underscored"),
+            ("INPUT_COMPATIBLE-RUNTIMES", ""),
+            ("INPUT_COMPATIBLE_RUNTIMES", "nodejs20"),
+        ],
     );
     assert!(run.output.status.success(), "{}", stdout(&run.output));
-    assert_eq!(server.versions("underscored")[0]["compatibleRuntime"], serde_json::json!(["nodejs20"]));
+    assert_eq!(
+        server.versions("underscored")[0]["compatibleRuntime"],
+        serde_json::json!(["nodejs20"])
+    );
 }
 
 #[test]

@@ -3,12 +3,17 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use fc_layer_action::inputs::{Endpoint, InputError, LayerName, RawInputs, Settings, parse_runtimes};
+use fc_layer_action::inputs::{
+    Endpoint, InputError, LayerName, RawInputs, Settings, parse_runtimes,
+};
 
 const WORK: &str = "/github/workspace";
 
 fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(name, value)| (name.to_string(), value.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect()
 }
 
 /// A valid set of inputs, with `changes` applied (a blank value unsets an input).
@@ -23,7 +28,8 @@ fn inputs(changes: &[(&str, &str)]) -> RawInputs {
     .into_iter()
     .collect();
     all.extend(changes.iter().copied());
-    RawInputs::from_vars(all.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned()))).expect("readable")
+    RawInputs::from_vars(all.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())))
+        .expect("readable")
 }
 
 fn parse_with_env(raw: RawInputs, env: &[(&str, &str)]) -> Result<Settings, Vec<InputError>> {
@@ -37,36 +43,68 @@ fn parse(changes: &[(&str, &str)]) -> Result<Settings, Vec<InputError>> {
 
 /// The inputs named by the errors of an invalid set.
 fn failing_inputs(changes: &[(&str, &str)]) -> Vec<&'static str> {
-    parse(changes).expect_err("invalid").iter().map(|error| error.input).collect()
+    parse(changes)
+        .expect_err("invalid")
+        .iter()
+        .map(|error| error.input)
+        .collect()
 }
 
 #[test]
 fn a_valid_set_becomes_settings() {
-    let settings = parse(&[("INPUT_COMPATIBLE-RUNTIMES", "python3.10, python3.9\nnodejs20"), ("INPUT_DESCRIPTION", "d"), ("INPUT_LICENSE", "MIT")])
-        .expect("valid");
+    let settings = parse(&[
+        (
+            "INPUT_COMPATIBLE-RUNTIMES",
+            "python3.10, python3.9\nnodejs20",
+        ),
+        ("INPUT_DESCRIPTION", "d"),
+        ("INPUT_LICENSE", "MIT"),
+    ])
+    .expect("valid");
     assert_eq!(settings.layer_name.as_str(), "my-layer");
     assert_eq!(settings.code, Path::new("/github/workspace/layer"));
-    assert_eq!(settings.compatible_runtimes, ["python3.10", "python3.9", "nodejs20"]);
+    assert_eq!(
+        settings.compatible_runtimes,
+        ["python3.10", "python3.9", "nodejs20"]
+    );
     assert_eq!(settings.description.as_deref(), Some("d"));
     assert_eq!(settings.license.as_deref(), Some("MIT"));
-    assert_eq!(settings.endpoint.to_string(), "https://fcv3.cn-hangzhou.aliyuncs.com");
+    assert_eq!(
+        settings.endpoint.to_string(),
+        "https://fcv3.cn-hangzhou.aliyuncs.com"
+    );
     assert_eq!(settings.credentials.access_key_id, "LTAI-id");
     assert_eq!(settings.credentials.security_token, None);
 }
 
 #[test]
 fn hyphen_and_underscore_names_are_both_read_and_blank_means_unset() {
-    let raw = RawInputs::from_vars(vars(&[("INPUT_LAYER_NAME", "a"), ("INPUT_COMPATIBLE-RUNTIMES", "go1"), ("INPUT_DESCRIPTION", "  "), ("OTHER", "x")]))
-        .expect("readable");
+    let raw = RawInputs::from_vars(vars(&[
+        ("INPUT_LAYER_NAME", "a"),
+        ("INPUT_COMPATIBLE-RUNTIMES", "go1"),
+        ("INPUT_DESCRIPTION", "  "),
+        ("OTHER", "x"),
+    ]))
+    .expect("readable");
     assert_eq!(raw.layer_name.as_deref(), Some("a"));
     assert_eq!(raw.compatible_runtimes.as_deref(), Some("go1"));
     assert_eq!(raw.description, None);
 
-    let same = RawInputs::from_vars(vars(&[("INPUT_CODE", "x"), ("INPUT_code", "x")])).expect("same value twice is fine");
+    let same = RawInputs::from_vars(vars(&[("INPUT_CODE", "x"), ("INPUT_code", "x")]))
+        .expect("same value twice is fine");
     assert_eq!(same.code.as_deref(), Some("x"));
-    let conflict = RawInputs::from_vars(vars(&[("INPUT_LAYER-NAME", "a"), ("INPUT_LAYER_NAME", "b")])).expect_err("conflict");
+    let conflict = RawInputs::from_vars(vars(&[
+        ("INPUT_LAYER-NAME", "a"),
+        ("INPUT_LAYER_NAME", "b"),
+    ]))
+    .expect_err("conflict");
     assert_eq!(conflict.input, "layer-name");
-    assert!(conflict.to_string().starts_with("input `layer-name`: set twice"), "{conflict}");
+    assert!(
+        conflict
+            .to_string()
+            .starts_with("input `layer-name`: set twice"),
+        "{conflict}"
+    );
 }
 
 #[test]
@@ -74,7 +112,16 @@ fn required_inputs_are_named_when_missing() {
     let raw = RawInputs::from_vars(Vec::new()).expect("readable");
     let errors = parse_with_env(raw, &[]).expect_err("nothing given");
     let named: Vec<&str> = errors.iter().map(|error| error.input).collect();
-    assert_eq!(named, ["layer-name", "code", "region", "access-key-id", "access-key-secret"]);
+    assert_eq!(
+        named,
+        [
+            "layer-name",
+            "code",
+            "region",
+            "access-key-id",
+            "access-key-secret"
+        ]
+    );
     assert_eq!(errors[0].to_string(), "input `layer-name`: is required");
 }
 
@@ -83,38 +130,84 @@ fn layer_name_rules() {
     for good in ["a", "My_Layer-2", &"a".repeat(128)] {
         assert!(LayerName::parse(good).is_ok(), "{good}");
     }
-    for bad in ["", "1layer", "-layer", "my layer", "my.layer", "layer/1", "ü", &"a".repeat(129)] {
+    for bad in [
+        "",
+        "1layer",
+        "-layer",
+        "my layer",
+        "my.layer",
+        "layer/1",
+        "ü",
+        &"a".repeat(129),
+    ] {
         assert!(LayerName::parse(bad).is_err(), "{bad}");
     }
-    assert_eq!(failing_inputs(&[("INPUT_LAYER-NAME", "bad name")]), ["layer-name"]);
+    assert_eq!(
+        failing_inputs(&[("INPUT_LAYER-NAME", "bad name")]),
+        ["layer-name"]
+    );
 }
 
 #[test]
 fn compatible_runtimes_split_on_commas_spaces_and_newlines_with_at_most_20() {
-    assert_eq!(parse_runtimes(" python3.10,python3.9 \n\tnodejs20,, python3.10 "), ["python3.10", "python3.9", "nodejs20"]);
+    assert_eq!(
+        parse_runtimes(" python3.10,python3.9 \n\tnodejs20,, python3.10 "),
+        ["python3.10", "python3.9", "nodejs20"]
+    );
     let twenty: Vec<String> = (0..20).map(|n| format!("custom{n}")).collect();
-    assert_eq!(parse(&[("INPUT_COMPATIBLE-RUNTIMES", &twenty.join(","))]).expect("20 is fine").compatible_runtimes.len(), 20);
+    assert_eq!(
+        parse(&[("INPUT_COMPATIBLE-RUNTIMES", &twenty.join(","))])
+            .expect("20 is fine")
+            .compatible_runtimes
+            .len(),
+        20
+    );
     let twenty_one = format!("{},custom20", twenty.join(" "));
-    assert_eq!(failing_inputs(&[("INPUT_COMPATIBLE-RUNTIMES", &twenty_one)]), ["compatible-runtimes"]);
+    assert_eq!(
+        failing_inputs(&[("INPUT_COMPATIBLE-RUNTIMES", &twenty_one)]),
+        ["compatible-runtimes"]
+    );
 
-    let settings = parse(&[("INPUT_COMPATIBLE-RUNTIMES", "python3.10 python4.0")]).expect("unknown is not refused");
+    let settings = parse(&[("INPUT_COMPATIBLE-RUNTIMES", "python3.10 python4.0")])
+        .expect("unknown is not refused");
     assert_eq!(settings.unknown_runtimes(), ["python4.0"]);
 }
 
 #[test]
 fn description_is_at_most_256_characters_not_bytes() {
     assert!(parse(&[("INPUT_DESCRIPTION", &"é".repeat(256))]).is_ok());
-    assert_eq!(failing_inputs(&[("INPUT_DESCRIPTION", &"d".repeat(257))]), ["description"]);
+    assert_eq!(
+        failing_inputs(&[("INPUT_DESCRIPTION", &"d".repeat(257))]),
+        ["description"]
+    );
 }
 
 #[test]
 fn region_falls_back_to_the_environment_and_is_checked() {
-    let settings = parse_with_env(inputs(&[("INPUT_REGION", "")]), &[("ALIBABA_CLOUD_REGION_ID", "ap-southeast-1")]).expect("valid");
-    assert_eq!(settings.endpoint.to_string(), "https://fcv3.ap-southeast-1.aliyuncs.com");
-    let from_input = parse_with_env(inputs(&[]), &[("ALIBABA_CLOUD_REGION_ID", "us-west-1")]).expect("valid");
-    assert_eq!(from_input.endpoint.host(), "fcv3.cn-hangzhou.aliyuncs.com", "the input wins");
-    assert_eq!(failing_inputs(&[("INPUT_REGION", "CN_Hangzhou")]), ["region"]);
-    assert_eq!(failing_inputs(&[("INPUT_REGION", "evil.com/x")]), ["region"]);
+    let settings = parse_with_env(
+        inputs(&[("INPUT_REGION", "")]),
+        &[("ALIBABA_CLOUD_REGION_ID", "ap-southeast-1")],
+    )
+    .expect("valid");
+    assert_eq!(
+        settings.endpoint.to_string(),
+        "https://fcv3.ap-southeast-1.aliyuncs.com"
+    );
+    let from_input =
+        parse_with_env(inputs(&[]), &[("ALIBABA_CLOUD_REGION_ID", "us-west-1")]).expect("valid");
+    assert_eq!(
+        from_input.endpoint.host(),
+        "fcv3.cn-hangzhou.aliyuncs.com",
+        "the input wins"
+    );
+    assert_eq!(
+        failing_inputs(&[("INPUT_REGION", "CN_Hangzhou")]),
+        ["region"]
+    );
+    assert_eq!(
+        failing_inputs(&[("INPUT_REGION", "evil.com/x")]),
+        ["region"]
+    );
 }
 
 #[test]
@@ -122,18 +215,39 @@ fn endpoint_forms() {
     let host = Endpoint::parse("1234.cn-shanghai.fc.aliyuncs.com").expect("host");
     assert_eq!(host.url("/p"), "https://1234.cn-shanghai.fc.aliyuncs.com/p");
     let local = Endpoint::parse("http://127.0.0.1:8080").expect("url");
-    assert_eq!((local.host(), local.url("/x?y=1").as_str()), ("127.0.0.1:8080", "http://127.0.0.1:8080/x?y=1"));
+    assert_eq!(
+        (local.host(), local.url("/x?y=1").as_str()),
+        ("127.0.0.1:8080", "http://127.0.0.1:8080/x?y=1")
+    );
     let default_port = Endpoint::parse("https://example.com:443/").expect("url");
-    assert_eq!(default_port.host(), "example.com", "the signed host matches what is sent");
+    assert_eq!(
+        default_port.host(),
+        "example.com",
+        "the signed host matches what is sent"
+    );
     let with_port = Endpoint::parse("example.com:8443").expect("host and port");
     assert_eq!(with_port.to_string(), "https://example.com:8443");
-    for bad in ["ftp://example.com", "https://example.com/path", "https://user:pw@example.com", "http://", "https://e.com?q=1", "exa mple.com"] {
+    for bad in [
+        "ftp://example.com",
+        "https://example.com/path",
+        "https://user:pw@example.com",
+        "http://",
+        "https://e.com?q=1",
+        "exa mple.com",
+    ] {
         assert!(Endpoint::parse(bad).is_err(), "{bad}");
     }
     // An endpoint makes the region optional.
-    let settings = parse(&[("INPUT_REGION", ""), ("INPUT_ENDPOINT", "http://127.0.0.1:9")]).expect("valid");
+    let settings = parse(&[
+        ("INPUT_REGION", ""),
+        ("INPUT_ENDPOINT", "http://127.0.0.1:9"),
+    ])
+    .expect("valid");
     assert_eq!(settings.endpoint.host(), "127.0.0.1:9");
-    assert_eq!(failing_inputs(&[("INPUT_ENDPOINT", "ftp://x")]), ["endpoint"]);
+    assert_eq!(
+        failing_inputs(&[("INPUT_ENDPOINT", "ftp://x")]),
+        ["endpoint"]
+    );
 }
 
 #[test]
@@ -143,20 +257,43 @@ fn credentials_come_from_inputs_or_the_environment_as_a_whole() {
         ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "env-secret"),
         ("ALIBABA_CLOUD_SECURITY_TOKEN", "env-token"),
     ];
-    let from_env = parse_with_env(inputs(&[("INPUT_ACCESS-KEY-ID", ""), ("INPUT_ACCESS-KEY-SECRET", "")]), &env).expect("valid");
+    let from_env = parse_with_env(
+        inputs(&[("INPUT_ACCESS-KEY-ID", ""), ("INPUT_ACCESS-KEY-SECRET", "")]),
+        &env,
+    )
+    .expect("valid");
     assert_eq!(from_env.credentials.access_key_id, "LTAI-env");
-    assert_eq!(from_env.credentials.access_key_secret.expose(), "env-secret");
-    assert_eq!(from_env.credentials.security_token.as_ref().map(|t| t.expose()), Some("env-token"));
+    assert_eq!(
+        from_env.credentials.access_key_secret.expose(),
+        "env-secret"
+    );
+    assert_eq!(
+        from_env
+            .credentials
+            .security_token
+            .as_ref()
+            .map(|t| t.expose()),
+        Some("env-token")
+    );
 
     // Inputs win, and a token left in the environment does not ride along with them.
     let from_inputs = parse_with_env(inputs(&[]), &env).expect("valid");
     assert_eq!(from_inputs.credentials.access_key_id, "LTAI-id");
     assert_eq!(from_inputs.credentials.security_token, None);
-    let with_token = parse_with_env(inputs(&[("INPUT_SECURITY-TOKEN", "in-token")]), &env).expect("valid");
-    assert_eq!(with_token.credentials.security_token.as_ref().map(|t| t.expose()), Some("in-token"));
+    let with_token =
+        parse_with_env(inputs(&[("INPUT_SECURITY-TOKEN", "in-token")]), &env).expect("valid");
+    assert_eq!(
+        with_token
+            .credentials
+            .security_token
+            .as_ref()
+            .map(|t| t.expose()),
+        Some("in-token")
+    );
 
     // Half a pair from the inputs is an error, not a silent mix with the environment.
-    let errors = parse_with_env(inputs(&[("INPUT_ACCESS-KEY-SECRET", "")]), &env).expect_err("half a pair");
+    let errors =
+        parse_with_env(inputs(&[("INPUT_ACCESS-KEY-SECRET", "")]), &env).expect_err("half a pair");
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].input, "access-key-secret");
     assert!(errors[0].problem.contains("both"), "{}", errors[0]);
@@ -164,11 +301,17 @@ fn credentials_come_from_inputs_or_the_environment_as_a_whole() {
 
 #[test]
 fn debug_output_never_holds_secrets() {
-    let raw = inputs(&[("INPUT_SECURITY-TOKEN", "token-value-xyz"), ("INPUT_ACCESS-KEY-SECRET", "secret-value-xyz")]);
+    let raw = inputs(&[
+        ("INPUT_SECURITY-TOKEN", "token-value-xyz"),
+        ("INPUT_ACCESS-KEY-SECRET", "secret-value-xyz"),
+    ]);
     let raw_debug = format!("{raw:?}");
     let settings = parse_with_env(raw, &[]).expect("valid");
     for debug in [raw_debug, format!("{settings:?}")] {
-        assert!(!debug.contains("secret-value-xyz") && !debug.contains("token-value-xyz"), "{debug}");
+        assert!(
+            !debug.contains("secret-value-xyz") && !debug.contains("token-value-xyz"),
+            "{debug}"
+        );
         assert!(debug.contains("LTAI-id"), "{debug}");
     }
 }

@@ -22,7 +22,11 @@ fn make_tree(root: &Path) {
     fs::write(root.join("bin/tool"), "#!/bin/sh\necho tool\n").expect("write");
     fs::set_permissions(root.join("bin/tool"), fs::Permissions::from_mode(0o700)).expect("chmod");
     fs::write(root.join("python/pkg/private.cfg"), "k=v\n").expect("write");
-    fs::set_permissions(root.join("python/pkg/private.cfg"), fs::Permissions::from_mode(0o600)).expect("chmod");
+    fs::set_permissions(
+        root.join("python/pkg/private.cfg"),
+        fs::Permissions::from_mode(0o600),
+    )
+    .expect("chmod");
     symlink("../python/pkg/__init__.py", root.join("lib/link.py")).expect("symlink");
     symlink("/etc/hostname", root.join("lib/outside")).expect("symlink");
 }
@@ -34,7 +38,10 @@ fn zip_to_file(root: &Path, out: &Path) -> Vec<u8> {
 }
 
 fn entry<'a>(entries: &'a [Value], name: &str) -> &'a Value {
-    entries.iter().find(|entry| entry["name"] == name).unwrap_or_else(|| panic!("no entry {name}"))
+    entries
+        .iter()
+        .find(|entry| entry["name"] == name)
+        .unwrap_or_else(|| panic!("no entry {name}"))
 }
 
 #[test]
@@ -48,7 +55,10 @@ fn another_reader_sees_names_contents_modes_and_links() {
     let seen = inspect_zip_with_python(&zip);
     assert_eq!(seen["bad_entry"], Value::Null, "every CRC-32 checks out");
     let entries = seen["entries"].as_array().expect("entries").clone();
-    let names: Vec<&str> = entries.iter().map(|entry| entry["name"].as_str().expect("name")).collect();
+    let names: Vec<&str> = entries
+        .iter()
+        .map(|entry| entry["name"].as_str().expect("name"))
+        .collect();
     assert_eq!(
         names,
         [
@@ -69,27 +79,54 @@ fn another_reader_sees_names_contents_modes_and_links() {
 
     for entry in &entries {
         assert_eq!(entry["create_system"], 3, "made by Unix: {}", entry["name"]);
-        assert_eq!(entry["date_time"], serde_json::json!([1980, 1, 1, 0, 0, 0]), "{}", entry["name"]);
+        assert_eq!(
+            entry["date_time"],
+            serde_json::json!([1980, 1, 1, 0, 0, 0]),
+            "{}",
+            entry["name"]
+        );
     }
-    assert_eq!(entry(&entries, "bin/tool")["mode"], 0o755, "run bit kept, widened to 0755");
-    assert_eq!(entry(&entries, "python/pkg/private.cfg")["mode"], 0o644, "normalised to 0644");
+    assert_eq!(
+        entry(&entries, "bin/tool")["mode"],
+        0o755,
+        "run bit kept, widened to 0755"
+    );
+    assert_eq!(
+        entry(&entries, "python/pkg/private.cfg")["mode"],
+        0o644,
+        "normalised to 0644"
+    );
     assert_eq!(entry(&entries, "python/pkg/__init__.py")["mode"], 0o644);
     assert_eq!(entry(&entries, "lib/empty/")["is_dir"], true);
     assert_eq!(entry(&entries, "lib/empty/")["mode"], 0o755);
     assert_eq!(entry(&entries, "python/pkg/__init__.py")["text"], "X = 1\n");
-    assert_eq!(entry(&entries, "python/pkg/__init__.py")["compress_type"], 8, "deflated");
+    assert_eq!(
+        entry(&entries, "python/pkg/__init__.py")["compress_type"],
+        8,
+        "deflated"
+    );
 
     let unicode = entry(&entries, "python/pkg/données.txt");
     assert_eq!(unicode["utf8_flag"], true);
     assert_eq!(unicode["text"], "é\n");
-    assert_eq!(entry(&entries, "bin/tool")["utf8_flag"], false, "ASCII names need no flag");
+    assert_eq!(
+        entry(&entries, "bin/tool")["utf8_flag"],
+        false,
+        "ASCII names need no flag"
+    );
 
     let link = entry(&entries, "lib/link.py");
     assert_eq!(link["is_symlink"], true);
-    assert_eq!(link["text"], "../python/pkg/__init__.py", "stored as a link, not the file");
+    assert_eq!(
+        link["text"], "../python/pkg/__init__.py",
+        "stored as a link, not the file"
+    );
     let outside = entry(&entries, "lib/outside");
     assert_eq!(outside["is_symlink"], true);
-    assert_eq!(outside["text"], "/etc/hostname", "never followed out of the tree");
+    assert_eq!(
+        outside["text"], "/etc/hostname",
+        "never followed out of the tree"
+    );
 }
 
 #[test]
@@ -104,7 +141,11 @@ fn the_same_tree_gives_the_same_bytes_whatever_the_mtimes_and_creation_order() {
     symlink("/etc/hostname", second.join("lib/outside")).expect("symlink");
     fs::create_dir_all(second.join("python/pkg")).expect("mkdir");
     fs::write(second.join("python/pkg/private.cfg"), "k=v\n").expect("write");
-    fs::set_permissions(second.join("python/pkg/private.cfg"), fs::Permissions::from_mode(0o640)).expect("chmod");
+    fs::set_permissions(
+        second.join("python/pkg/private.cfg"),
+        fs::Permissions::from_mode(0o640),
+    )
+    .expect("chmod");
     fs::write(second.join("python/pkg/données.txt"), "é\n").expect("write");
     fs::write(second.join("python/pkg/__init__.py"), "X = 1\n").expect("write");
     symlink("../python/pkg/__init__.py", second.join("lib/link.py")).expect("symlink");
@@ -112,11 +153,17 @@ fn the_same_tree_gives_the_same_bytes_whatever_the_mtimes_and_creation_order() {
     fs::write(second.join("bin/tool"), "#!/bin/sh\necho tool\n").expect("write");
     fs::set_permissions(second.join("bin/tool"), fs::Permissions::from_mode(0o755)).expect("chmod");
     let old = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
-    for file in ["python/pkg/__init__.py", "bin/tool", "python/pkg/données.txt"] {
+    for file in [
+        "python/pkg/__init__.py",
+        "bin/tool",
+        "python/pkg/données.txt",
+    ] {
         File::options()
             .write(true)
             .open(second.join(file))
-            .and_then(|handle| handle.set_times(FileTimes::new().set_modified(old).set_accessed(old)))
+            .and_then(|handle| {
+                handle.set_times(FileTimes::new().set_modified(old).set_accessed(old))
+            })
             .expect("sets mtime");
     }
 
@@ -147,31 +194,52 @@ fn load_reads_a_zip_file_unchanged_and_refuses_what_is_not_one() {
     assert_eq!(loaded.origin, Origin::ZipFile);
     assert_eq!(loaded.bytes, bytes);
     assert_eq!(loaded.entries, 11);
-    assert_eq!(package::load(&tree).expect("zips").origin, Origin::Directory);
+    assert_eq!(
+        package::load(&tree).expect("zips").origin,
+        Origin::Directory
+    );
 
     let fake = dir.path().join("fake.zip");
     fs::write(&fake, "not a zip").expect("write");
-    assert!(matches!(package::load(&fake), Err(PackageError::InvalidZip { .. })));
+    assert!(matches!(
+        package::load(&fake),
+        Err(PackageError::InvalidZip { .. })
+    ));
 
     let text = dir.path().join("layer.tar");
     fs::write(&text, "x").expect("write");
-    assert!(matches!(package::load(&text), Err(PackageError::NotDirectoryOrZip { .. })));
+    assert!(matches!(
+        package::load(&text),
+        Err(PackageError::NotDirectoryOrZip { .. })
+    ));
 
     let missing = dir.path().join("missing");
     let error = package::load(&missing).expect_err("missing");
     assert!(matches!(error, PackageError::NotFound { .. }));
-    assert_eq!(error.to_string(), format!("{}: does not exist", missing.display()));
+    assert_eq!(
+        error.to_string(),
+        format!("{}: does not exist", missing.display())
+    );
 
     let empty = dir.path().join("empty");
     fs::create_dir_all(empty.join("only/dirs")).expect("mkdir");
-    assert!(matches!(package::load(&empty), Err(PackageError::Empty { .. })));
+    assert!(matches!(
+        package::load(&empty),
+        Err(PackageError::Empty { .. })
+    ));
 }
 
 #[test]
 fn errors_carry_the_path_at_fault() {
     let dir = tempfile::tempdir().expect("tempdir");
     fs::write(dir.path().join("file"), "x").expect("write");
-    std::process::Command::new("mkfifo").arg(dir.path().join("pipe")).status().expect("mkfifo runs");
+    std::process::Command::new("mkfifo")
+        .arg(dir.path().join("pipe"))
+        .status()
+        .expect("mkfifo runs");
     let error = package::zip_directory(dir.path()).expect_err("a fifo cannot be zipped");
-    assert!(matches!(error, PackageError::UnsupportedType { ref path } if path.ends_with("pipe")), "{error}");
+    assert!(
+        matches!(error, PackageError::UnsupportedType { ref path } if path.ends_with("pipe")),
+        "{error}"
+    );
 }

@@ -4,13 +4,20 @@
 
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::local::auth::{ReceivedRequest, verify};
-use fc_layer_action::sign::{Authorization, CanonicalRequest, SignableRequest, SigningParams, sha256_hex, sign};
+use fc_layer_action::sign::{
+    Authorization, CanonicalRequest, SignableRequest, SigningParams, sha256_hex, sign,
+};
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 /// Headers that `sign()` adds itself, so they are not handed to it.
-const ADDED_BY_SIGN: [&str; 4] = ["x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256", "x-acs-security-token"];
+const ADDED_BY_SIGN: [&str; 4] = [
+    "x-acs-date",
+    "x-acs-signature-nonce",
+    "x-acs-content-sha256",
+    "x-acs-security-token",
+];
 
 fn data() -> Value {
     let text = include_str!("data/signature-vectors.json");
@@ -24,7 +31,9 @@ fn vectors() -> Vec<Value> {
 }
 
 fn text<'a>(vector: &'a Value, key: &str) -> &'a str {
-    vector[key].as_str().unwrap_or_else(|| panic!("{key} in {}", vector["name"]))
+    vector[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} in {}", vector["name"]))
 }
 
 fn headers(vector: &Value) -> Vec<(String, String)> {
@@ -32,12 +41,20 @@ fn headers(vector: &Value) -> Vec<(String, String)> {
         .as_array()
         .expect("headers")
         .iter()
-        .map(|pair| (pair[0].as_str().expect("name").to_owned(), pair[1].as_str().expect("value").to_owned()))
+        .map(|pair| {
+            (
+                pair[0].as_str().expect("name").to_owned(),
+                pair[1].as_str().expect("value").to_owned(),
+            )
+        })
         .collect()
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+    headers
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
 }
 
 fn query(vector: &Value) -> Vec<(String, String)> {
@@ -52,7 +69,10 @@ fn query(vector: &Value) -> Vec<(String, String)> {
 }
 
 fn credentials(vector: &Value, headers: &[(String, String)]) -> Credentials {
-    let credentials = Credentials::new(text(vector, "access_key_id"), text(vector, "access_key_secret"));
+    let credentials = Credentials::new(
+        text(vector, "access_key_id"),
+        text(vector, "access_key_secret"),
+    );
     match header(headers, "x-acs-security-token") {
         Some(token) => credentials.with_security_token(token),
         None => credentials,
@@ -71,14 +91,22 @@ fn signer_reproduces_every_vector() {
         let signed_names: Vec<&str> = text(&vector, "signed_headers").split(';').collect();
         let given: Vec<(String, String)> = all_headers
             .iter()
-            .filter(|(key, _)| signed_names.contains(&key.as_str()) && !ADDED_BY_SIGN.contains(&key.as_str()))
+            .filter(|(key, _)| {
+                signed_names.contains(&key.as_str()) && !ADDED_BY_SIGN.contains(&key.as_str())
+            })
             .cloned()
             .collect();
         let credentials = credentials(&vector, &all_headers);
         let query = query(&vector);
         let body = text(&vector, "body").as_bytes();
         let output = sign(
-            &SignableRequest { method: text(&vector, "method"), path: text(&vector, "path"), query: &query, headers: &given, body },
+            &SignableRequest {
+                method: text(&vector, "method"),
+                path: text(&vector, "path"),
+                query: &query,
+                headers: &given,
+                body,
+            },
             &SigningParams {
                 credentials: &credentials,
                 time: date(&all_headers),
@@ -86,12 +114,30 @@ fn signer_reproduces_every_vector() {
             },
         );
         for added in ADDED_BY_SIGN {
-            assert_eq!(output.header(added), header(&all_headers, added), "{name}: {added}");
+            assert_eq!(
+                output.header(added),
+                header(&all_headers, added),
+                "{name}: {added}"
+            );
         }
-        let authorization = Authorization::parse(output.header("authorization").expect("authorization")).expect("parses");
-        assert_eq!(authorization.access_key_id, text(&vector, "access_key_id"), "{name}");
-        assert_eq!(authorization.signed_headers, text(&vector, "signed_headers"), "{name}");
-        assert_eq!(authorization.signature, text(&vector, "signature"), "{name}");
+        let authorization =
+            Authorization::parse(output.header("authorization").expect("authorization"))
+                .expect("parses");
+        assert_eq!(
+            authorization.access_key_id,
+            text(&vector, "access_key_id"),
+            "{name}"
+        );
+        assert_eq!(
+            authorization.signed_headers,
+            text(&vector, "signed_headers"),
+            "{name}"
+        );
+        assert_eq!(
+            authorization.signature,
+            text(&vector, "signature"),
+            "{name}"
+        );
     }
 }
 
@@ -105,11 +151,17 @@ fn canonical_requests_match_the_documented_text_and_hashes() {
             text(&vector, "method"),
             text(&vector, "path"),
             query(&vector),
-            all_headers.iter().filter(|(key, _)| signed_names.contains(&key.as_str())).cloned(),
+            all_headers
+                .iter()
+                .filter(|(key, _)| signed_names.contains(&key.as_str()))
+                .cloned(),
             sha256_hex(text(&vector, "body").as_bytes()),
         );
         if let Some(lines) = vector["canonical_request"].as_array() {
-            let expected: Vec<&str> = lines.iter().map(|line| line.as_str().expect("line")).collect();
+            let expected: Vec<&str> = lines
+                .iter()
+                .map(|line| line.as_str().expect("line"))
+                .collect();
             assert_eq!(canonical.to_string(), expected.join("\n"));
             checked += 1;
         }
@@ -144,16 +196,38 @@ fn local_service_verifier_accepts_every_vector_and_rejects_a_changed_one() {
         let now = date(&all_headers);
         verify(&request, &credentials, now).unwrap_or_else(|error| panic!("{name}: {error:?}"));
 
-        let rejected = verify(&ReceivedRequest { method: "PUT", ..request }, &credentials, now).expect_err("changed method");
+        let rejected = verify(
+            &ReceivedRequest {
+                method: "PUT",
+                ..request
+            },
+            &credentials,
+            now,
+        )
+        .expect_err("changed method");
         assert_eq!(rejected.code, "SignatureNotMatch", "{name}");
-        let wrong_secret = Credentials { access_key_secret: fc_layer_action::credentials::Secret::new("nope"), ..credentials.clone() };
-        assert_eq!(verify(&request, &wrong_secret, now).expect_err("wrong secret").code, "SignatureNotMatch");
+        let wrong_secret = Credentials {
+            access_key_secret: fc_layer_action::credentials::Secret::new("nope"),
+            ..credentials.clone()
+        };
+        assert_eq!(
+            verify(&request, &wrong_secret, now)
+                .expect_err("wrong secret")
+                .code,
+            "SignatureNotMatch"
+        );
     }
 }
 
 #[test]
 fn path_encoding_matches_the_wire_capture() {
     let case = &data()["path_encoding"];
-    let built = fc_layer_action::encode::path(["2023-03-30", "layers", text(case, "layer_name"), "versions", text(case, "version")]);
+    let built = fc_layer_action::encode::path([
+        "2023-03-30",
+        "layers",
+        text(case, "layer_name"),
+        "versions",
+        text(case, "version"),
+    ]);
     assert_eq!(built, text(case, "path"));
 }

@@ -148,14 +148,14 @@ type Answer = Result<(StatusCode, Option<Value>), ApiError>;
 fn answer(shared: &Shared, inner: &mut Inner, request: &ReceivedRequest<'_>) -> Answer {
     let now = OffsetDateTime::now_utc();
     auth::verify(request, &shared.credentials, now)?;
-    if let Some(nonce) = request.header("x-acs-signature-nonce") {
-        if !inner.nonces.insert(nonce.to_owned()) {
-            return Err(ApiError::new(
-                403,
-                "SignatureNonceUsed",
-                format!("nonce {nonce} was already used"),
-            ));
-        }
+    if let Some(nonce) = request.header("x-acs-signature-nonce")
+        && !inner.nonces.insert(nonce.to_owned())
+    {
+        return Err(ApiError::new(
+            403,
+            "SignatureNonceUsed",
+            format!("nonce {nonce} was already used"),
+        ));
     }
     if request.header("x-acs-version") != Some(API_VERSION) {
         return Err(ApiError::invalid_argument(format!(

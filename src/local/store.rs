@@ -114,12 +114,12 @@ impl Store {
         })?;
         let files = list_zip(&zip)?;
         let checksum = crc64_xz(&zip);
-        if let Some(claimed) = &body.code.checksum {
-            if *claimed != checksum {
-                return Err(ApiError::invalid_argument(format!(
-                    "code.checksum {claimed} does not match the zip's CRC-64/XZ {checksum}"
-                )));
-            }
+        if let Some(claimed) = &body.code.checksum
+            && *claimed != checksum
+        {
+            return Err(ApiError::invalid_argument(format!(
+                "code.checksum {claimed} does not match the zip's CRC-64/XZ {checksum}"
+            )));
         }
         if body.compatible_runtime.len() > MAX_RUNTIMES {
             return Err(ApiError::invalid_argument(format!(

@@ -30,7 +30,10 @@ mkdir -p "$STATE_DIR"
 # Two runs at once (e.g. a developer and a test script) would race to start
 # dockerd and build the same images; the second simply waits for the first.
 exec 9>"$STATE_DIR/setup.lock"
-flock 9
+if ! flock -w 600 9; then
+  printf '[setup] ERROR: another setup.sh held %s for 10 minutes\n' "$STATE_DIR/setup.lock" >&2
+  exit 1
+fi
 : >"$LOG"
 START=$SECONDS
 T0=$SECONDS
@@ -115,8 +118,9 @@ else
     dockerd_log_from="$(stat -c %s "$DOCKERD_LOG" 2>/dev/null || echo 0)"
     # setsid: a caller that kills our process group (timeouts, job control) must
     # not take the daemon with it. dockerd writes its own PID file, which is how
-    # teardown.sh knows that we, not someone else, started it.
-    setsid dockerd --pidfile "$DOCKERD_PID_FILE" >>"$DOCKERD_LOG" 2>&1 </dev/null &
+    # teardown.sh knows that we, not someone else, started it. 9>&-: the daemon
+    # must not inherit the lock, or every later run would wait on it forever.
+    setsid dockerd --pidfile "$DOCKERD_PID_FILE" >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
     dockerd_pid=$!
     action="started"
   fi
@@ -263,5 +267,5 @@ EOF
 fi
 
 # --- 4. summary --------------------------------------------------------------
-say "ready in $((SECONDS - START))s: $(docker --version | cut -d, -f1), $(act --version),"
+say "ready in $((SECONDS - START))s: dockerd $(docker version -f '{{.Server.Version}}'), $(act --version),"
 say "  images: $DEBIAN_IMAGE ($(docker image inspect -f '{{.Id}}' "$DEBIAN_IMAGE" | cut -c8-19)), $RUST_IMAGE ($(docker image inspect -f '{{.Id}}' "$RUST_IMAGE" | cut -c8-19))"

@@ -21,7 +21,12 @@ pub struct FcLocal {
 impl FcLocal {
     pub fn start(extra_args: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_fc-local"))
-            .args(["--access-key-id", ACCESS_KEY_ID, "--access-key-secret", ACCESS_KEY_SECRET])
+            .args([
+                "--access-key-id",
+                ACCESS_KEY_ID,
+                "--access-key-secret",
+                ACCESS_KEY_SECRET,
+            ])
             .args(extra_args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -43,7 +48,11 @@ impl FcLocal {
     pub fn state(&self) -> serde_json::Value {
         let address = self.url.trim_start_matches("http://");
         let mut stream = TcpStream::connect(address).expect("connects");
-        write!(stream, "GET /_local/state HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").expect("sends");
+        write!(
+            stream,
+            "GET /_local/state HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("sends");
         let mut reply = String::new();
         stream.read_to_string(&mut reply).expect("reads");
         let (head, body) = reply.split_once("\r\n\r\n").expect("HTTP reply");
@@ -96,7 +105,9 @@ pub fn parse_github_output(text: &str) -> Vec<(String, String)> {
         if let Some((name, delimiter)) = line.split_once("<<") {
             let mut value = Vec::new();
             loop {
-                let next = lines.next().unwrap_or_else(|| panic!("block {name} is not closed"));
+                let next = lines
+                    .next()
+                    .unwrap_or_else(|| panic!("block {name} is not closed"));
                 if next == delimiter {
                     break;
                 }
@@ -120,7 +131,15 @@ pub fn example_layer() -> PathBuf {
 /// Python's `zipfile` reads `zip` and describes each entry, as another reader sees it.
 pub fn inspect_zip_with_python(zip: &Path) -> serde_json::Value {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/zip_inspect.py");
-    let output = Command::new("python3").arg(script).arg(zip).output().expect("python3 runs");
-    assert!(output.status.success(), "zip_inspect.py failed: {}", stderr(&output));
+    let output = Command::new("python3")
+        .arg(script)
+        .arg(zip)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "zip_inspect.py failed: {}",
+        stderr(&output)
+    );
     serde_json::from_slice(&output.stdout).expect("JSON from zip_inspect.py")
 }
