@@ -47,6 +47,66 @@ impl ApiRequest {
         })
     }
 
+    /// One page of a layer's versions; page on with the reply's `nextVersion`.
+    pub fn list_layer_versions(
+        layer_name: &LayerName,
+        limit: u32,
+        start_version: Option<i64>,
+    ) -> Self {
+        let mut query = vec![("limit".to_owned(), limit.to_string())];
+        if let Some(start) = start_version {
+            query.push(("startVersion".to_owned(), start.to_string()));
+        }
+        Self {
+            action: "ListLayerVersions",
+            method: "GET",
+            path: encode::path([API_VERSION, "layers", layer_name.as_str(), "versions"]),
+            query,
+            body: None,
+        }
+    }
+
+    pub fn get_layer_version(layer_name: &LayerName, version: i64) -> Self {
+        Self::version_call("GetLayerVersion", "GET", layer_name, version)
+    }
+
+    pub fn delete_layer_version(layer_name: &LayerName, version: i64) -> Self {
+        Self::version_call("DeleteLayerVersion", "DELETE", layer_name, version)
+    }
+
+    /// Makes every version of the layer public (`true`) or private.
+    pub fn put_layer_acl(layer_name: &LayerName, public: bool) -> Self {
+        Self {
+            action: "PutLayerACL",
+            method: "PUT",
+            path: encode::path([API_VERSION, "layers", layer_name.as_str(), "acl"]),
+            query: vec![("acl".to_owned(), if public { "1" } else { "0" }.to_owned())],
+            body: None,
+        }
+    }
+
+    fn version_call(
+        action: &'static str,
+        method: &'static str,
+        layer_name: &LayerName,
+        version: i64,
+    ) -> Self {
+        let version = version.to_string();
+        Self {
+            action,
+            method,
+            path: encode::path([
+                API_VERSION,
+                "layers",
+                layer_name.as_str(),
+                "versions",
+                &version,
+            ]),
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
     /// The headers the request carries and signs before [`crate::sign::sign`] adds its own.
     pub fn headers(&self, host: &str) -> Vec<(String, String)> {
         let mut headers = vec![

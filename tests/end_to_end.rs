@@ -378,3 +378,40 @@ fn outputs_are_appended_after_earlier_steps_outputs() {
     assert_eq!(outputs[0], ("earlier".to_owned(), "kept".to_owned()));
     assert_eq!(outputs.len(), 5);
 }
+
+#[test]
+fn a_package_over_the_inline_limit_is_refused_before_sending() {
+    let server = FcLocal::start(&[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Incompressible content just over 75 MiB: its Base64 is over FC's 100 MiB.
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let noise: Vec<u8> = (0..(75 * 1024 * 1024 + 4096))
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    writer.start_file("lib/blob.bin", options).expect("starts");
+    std::io::Write::write_all(&mut writer, &noise).expect("writes");
+    let zip_path = dir.path().join("big.zip");
+    fs::write(&zip_path, writer.finish().expect("finishes").into_inner()).expect("writes");
+
+    let run = publish(
+        &server,
+        &[("INPUT_CODE", zip_path.to_str().expect("utf-8"))],
+    );
+    assert_eq!(run.output.status.code(), Some(1));
+    let out = stdout(&run.output);
+    assert!(
+        out.contains("::error::input `code`: the zip is 78647")
+            && out.contains("over FC's inline limit of 104857600 bytes"),
+        "{out}"
+    );
+    assert!(run.outputs_file.is_empty());
+    assert_eq!(server.state()["layers"], serde_json::json!({}));
+}
