@@ -1,0 +1,76 @@
+"""After an act workflow: check fc-local's state and the job log from outside the job.
+
+Usage: check_state.py WORKFLOW ENDPOINT STS_ENDPOINT LOG SECRET TOKEN
+Exits non-zero with a message on the first mismatch.
+"""
+
+import json
+import sys
+import urllib.request
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_FILES = ["bin/", "bin/hello", "python/", "python/hello/", "python/hello/__init__.py"]
+
+
+def state(endpoint):
+    with urllib.request.urlopen(f"{endpoint}/_local/state", timeout=10) as reply:
+        return json.load(reply)["layers"]
+
+
+def only_version(layers, name):
+    versions = list(layers.get(name, {}).get("versions", {}).values())
+    assert len(versions) == 1, f"{name}: expected one version, found {len(versions)}"
+    return versions[0]
+
+
+def files(version):
+    return [entry["name"] for entry in version["files"]]
+
+
+def check(workflow, endpoint, sts_endpoint, log):
+    layers, sts_layers = state(endpoint), state(sts_endpoint)
+    if workflow == "publish-directory":
+        version = only_version(layers, "act-directory")
+        assert version["compatibleRuntime"] == ["python3.10", "python3.9"], version
+        assert version["description"] == "Published by act", version
+        assert version["license"] == "MIT", version
+        assert files(version) == EXAMPLE_FILES, files(version)
+        assert "outputs match the service's record of act-directory" in log
+    elif workflow == "publish-zip":
+        fixture = ROOT / "tests/act/fixtures/prebuilt-layer.zip"
+        version = only_version(layers, "act-zip")
+        assert version["codeSize"] == fixture.stat().st_size, version
+        assert files(version) == zipfile.ZipFile(fixture).namelist(), files(version)
+        assert version["compatibleRuntime"] == ["nodejs20"], version
+        assert "outputs match the service's record of act-zip" in log
+    elif workflow == "credentials-env":
+        # This service requires the token, so a version there proves it was sent and right.
+        assert files(only_version(sts_layers, "act-sts")) == EXAMPLE_FILES
+        assert "act-sts" not in layers
+        assert "outputs match the service's record of act-sts" in log
+    elif workflow == "failures":
+        for name in ["1-starts-with-a-digit", "act-bad-signature"]:
+            assert name not in layers, f"{name} was published"
+        assert "::error::input `layer-name`: \"1-starts-with-a-digit\" must start with a letter" in log, \
+            "the job log lacks the layer-name error"
+        assert "::error::CreateLayerVersion failed: HTTP 403 SignatureNotMatch" in log, \
+            "the job log lacks the signature error"
+    else:
+        raise SystemExit(f"unknown workflow {workflow}")
+
+
+def main():
+    workflow, endpoint, sts_endpoint, log_path, secret, token = sys.argv[1:]
+    log = Path(log_path).read_text(encoding="utf-8", errors="replace")
+    try:
+        check(workflow, endpoint, sts_endpoint, log)
+        for value in [secret, token]:
+            assert value not in log, "a secret appears in the job log"
+    except AssertionError as error:
+        raise SystemExit(f"check_state {workflow}: {error}")
+
+
+if __name__ == "__main__":
+    main()
