@@ -415,3 +415,22 @@ fn a_package_over_the_inline_limit_is_refused_before_sending() {
     assert!(run.outputs_file.is_empty());
     assert_eq!(server.state()["layers"], serde_json::json!({}));
 }
+
+#[test]
+fn an_unknown_runtime_is_a_warning_not_a_refusal() {
+    let server = FcLocal::start(&[]);
+    let run = publish(
+        &server,
+        &[("INPUT_COMPATIBLE-RUNTIMES", "python3.10 python9.9")],
+    );
+    assert!(run.output.status.success(), "{}", stdout(&run.output));
+    assert!(
+        stdout(&run.output).contains("::warning::input `compatible-runtimes`: \"python9.9\" is not a runtime FC is known to have"),
+        "{}",
+        stdout(&run.output)
+    );
+    assert_eq!(
+        server.versions("my-layer")[0]["compatibleRuntime"],
+        serde_json::json!(["python3.10", "python9.9"])
+    );
+}

@@ -50,6 +50,11 @@ fn create(
     block_on(client.send(ApiRequest::create_layer_version(name, &input).expect("encodes")))
 }
 
+/// Creates a version of `zip` with its true checksum.
+fn create_checked(client: &Client, name: &LayerName, zip: &[u8]) -> Result<Vec<u8>, ClientError> {
+    create(client, name, zip, fc_layer_action::checksum::crc64_xz(zip))
+}
+
 fn service_code(result: Result<Vec<u8>, ClientError>) -> String {
     match result {
         Err(ClientError::Service { error, .. }) => error.code,
@@ -64,13 +69,7 @@ fn every_layer_call_works_through_the_signing_client() {
     let name = LayerName::parse("calls").expect("valid");
     let (zip, _) = package::zip_directory(&example_layer()).expect("zips");
     for _ in 0..3 {
-        create(
-            &client,
-            &name,
-            &zip,
-            fc_layer_action::checksum::crc64_xz(&zip),
-        )
-        .expect("creates");
+        create_checked(&client, &name, &zip).expect("creates");
     }
 
     let page = json(
@@ -117,13 +116,7 @@ fn every_layer_call_works_through_the_signing_client() {
     );
 
     // Numbers are not reused after a delete.
-    create(
-        &client,
-        &name,
-        &zip,
-        fc_layer_action::checksum::crc64_xz(&zip),
-    )
-    .expect("creates");
+    create_checked(&client, &name, &zip).expect("creates");
     assert_eq!(
         server.versions("calls").last().expect("a version")["version"],
         4
