@@ -16,6 +16,10 @@ use fc_layer_action::inputs::{ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN, RawInpu
 use fc_layer_action::package::{self, Origin};
 use fc_layer_action::random;
 
+/// See Cargo.toml: glibc's allocator fragments under the packager's allocation pattern.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,

@@ -23,6 +23,9 @@ const SYMLINK_MODE: u32 = 0o777;
 /// zlib's default level: within a few percent of level 9 on typical layers, at a fraction
 /// of the time.
 const DEFLATE_LEVEL: i64 = 6;
+/// Entries compressed in parallel before they are written: enough to keep every core busy
+/// on small files, few enough that compressed data waiting to be written stays small.
+const COMPRESSION_BATCH: usize = 256;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PackageError {
@@ -135,41 +138,26 @@ pub fn zip_directory(root: &Path) -> Result<(Vec<u8>, usize), PackageError> {
         return Err(PackageError::Empty { path: root.into() });
     }
 
-    // Compression is the slow part and independent per file, so it runs on every core;
-    // the results come back in walk order, which keeps the archive reproducible.
-    let prepared: Vec<Option<PreparedZipFile>> = entries
-        .par_iter()
-        .map(|entry| match entry.kind {
-            Kind::File { executable } => {
-                let mode = if executable {
-                    EXECUTABLE_MODE
-                } else {
-                    FILE_MODE
-                };
-                let options = options(mode)
-                    .compression_method(CompressionMethod::Deflated)
-                    .compression_level(Some(DEFLATE_LEVEL));
-                PreparedZipFile::from_path(&entry.name, &entry.path, options)
-                    .map(Some)
-                    .map_err(|source| zip_error(&entry.path, source))
-            }
-            _ => Ok(None),
-        })
-        .collect::<Result<_, _>>()?;
-
+    // Compression is the slow part and independent per file, so it runs on every core, a
+    // batch at a time: each batch comes back in walk order, which keeps the archive
+    // reproducible, and is written out before the next starts, which bounds memory.
     let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
-    for (entry, prepared) in entries.iter().zip(prepared) {
-        let added = match (&entry.kind, prepared) {
-            (Kind::Directory, _) => {
-                writer.add_directory(entry.name.as_str(), options(DIRECTORY_MODE))
-            }
-            (Kind::Symlink { target }, _) => {
-                writer.add_symlink(&entry.name, target, options(SYMLINK_MODE))
-            }
-            (Kind::File { .. }, Some(prepared)) => writer.add_prepared_file(prepared),
-            (Kind::File { .. }, None) => unreachable!("every file was prepared above"),
-        };
-        added.map_err(|source| zip_error(&entry.path, source))?;
+    for batch in entries.chunks(COMPRESSION_BATCH) {
+        let prepared: Vec<Option<PreparedZipFile>> =
+            batch.par_iter().map(prepare).collect::<Result<_, _>>()?;
+        for (entry, prepared) in batch.iter().zip(prepared) {
+            let added = match (&entry.kind, prepared) {
+                (Kind::Directory, _) => {
+                    writer.add_directory(entry.name.as_str(), options(DIRECTORY_MODE))
+                }
+                (Kind::Symlink { target }, _) => {
+                    writer.add_symlink(&entry.name, target, options(SYMLINK_MODE))
+                }
+                (Kind::File { .. }, Some(prepared)) => writer.add_prepared_file(prepared),
+                (Kind::File { .. }, None) => unreachable!("every file was prepared above"),
+            };
+            added.map_err(|source| zip_error(&entry.path, source))?;
+        }
     }
     let count = entries.len();
     let bytes = writer
@@ -177,6 +165,24 @@ pub fn zip_directory(root: &Path) -> Result<(Vec<u8>, usize), PackageError> {
         .map_err(|source| zip_error(root, source))?
         .into_inner();
     Ok((bytes, count))
+}
+
+/// Compresses a file entry; other kinds need no preparation.
+fn prepare(entry: &Entry) -> Result<Option<PreparedZipFile>, PackageError> {
+    let Kind::File { executable } = entry.kind else {
+        return Ok(None);
+    };
+    let mode = if executable {
+        EXECUTABLE_MODE
+    } else {
+        FILE_MODE
+    };
+    let options = options(mode)
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(DEFLATE_LEVEL));
+    PreparedZipFile::from_path(&entry.name, &entry.path, options)
+        .map(Some)
+        .map_err(|source| zip_error(&entry.path, source))
 }
 
 fn options(mode: u32) -> SimpleFileOptions {
