@@ -1,17 +1,15 @@
-//! Sends signed requests to FC over HTTP(S). The only network code in the action.
+//! The FC client: signs each [`ApiRequest`] with ACS3, hands it to a [`Transport`] and turns
+//! the reply into a value or a [`ClientError`]. Which network it uses is the transport's
+//! business, so tests run it in-process.
 
-use std::time::Duration;
-
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use time::OffsetDateTime;
 
 use crate::credentials::Credentials;
+use crate::endpoint::Endpoint;
 use crate::fc::{ApiRequest, Layer, ServiceError};
-use crate::inputs::Endpoint;
+use crate::http::{HttpRequest, Transport, TransportError};
 use crate::random;
-use crate::sign::{self, SignableRequest, SigningParams};
-
-const USER_AGENT: &str = concat!("fc-layer-action/", env!("CARGO_PKG_VERSION"));
+use crate::sign::acs3::{self, SignableRequest, SigningParams};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -20,47 +18,37 @@ pub enum ClientError {
         action: &'static str,
         error: ServiceError,
     },
-    #[error("{action}: could not reach {endpoint}")]
+    #[error("{action}: {source}")]
     Transport {
         action: &'static str,
-        endpoint: String,
-        source: reqwest::Error,
+        source: TransportError,
     },
     #[error("{action}: the reply is not what the API documents: {problem}")]
     InvalidReply {
         action: &'static str,
         problem: String,
     },
-    #[error("{action}: header {name} holds characters HTTP cannot carry")]
-    InvalidHeader { action: &'static str, name: String },
-    #[error("cannot set up the HTTP client: {0}")]
-    Setup(reqwest::Error),
     #[error("cannot draw a random nonce: {0}")]
     Random(getrandom::Error),
 }
 
-pub struct Client {
-    http: reqwest::Client,
+pub struct FcClient<T> {
+    transport: T,
     endpoint: Endpoint,
     credentials: Credentials,
 }
 
-impl Client {
-    pub fn new(endpoint: Endpoint, credentials: Credentials) -> Result<Self, ClientError> {
-        // reqwest is built without a default provider (see Cargo.toml); an error here only
-        // means one is installed already.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(30))
-            // 100 MB of Base64 over a slow runner link takes minutes, not seconds.
-            .timeout(Duration::from_secs(15 * 60))
-            .build()
-            .map_err(ClientError::Setup)?;
-        Ok(Self {
-            http,
+impl<T: Transport> FcClient<T> {
+    pub fn new(transport: T, endpoint: Endpoint, credentials: Credentials) -> Self {
+        Self {
+            transport,
             endpoint,
             credentials,
-        })
+        }
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
     }
 
     pub async fn create_layer_version(&self, request: ApiRequest) -> Result<Layer, ClientError> {
@@ -73,12 +61,32 @@ impl Client {
     }
 
     /// Signs and sends `request`; returns the reply body of a 2xx answer.
-    pub async fn send(&self, mut request: ApiRequest) -> Result<Vec<u8>, ClientError> {
+    pub async fn send(&self, request: ApiRequest) -> Result<Vec<u8>, ClientError> {
         let action = request.action;
+        let signed = self.sign(request, OffsetDateTime::now_utc())?;
+        let reply = self
+            .transport
+            .send(signed)
+            .await
+            .map_err(|source| ClientError::Transport { action, source })?;
+        if reply.is_success() {
+            return Ok(reply.body);
+        }
+        let request_id = reply
+            .header("x-acs-request-id")
+            .or_else(|| reply.header("x-fc-request-id"));
+        Err(ClientError::Service {
+            action,
+            error: ServiceError::from_reply(reply.status, &reply.body, request_id),
+        })
+    }
+
+    fn sign(&self, request: ApiRequest, time: OffsetDateTime) -> Result<HttpRequest, ClientError> {
         let url = self.endpoint.url(&request.path_and_query());
         let mut headers = request.headers(self.endpoint.host());
-        let body = request.body.take().unwrap_or_default();
-        let signed = sign::sign(
+        let body = request.body.unwrap_or_default();
+        let nonce = random::hex_token().map_err(ClientError::Random)?;
+        let signed = acs3::sign(
             &SignableRequest {
                 method: request.method,
                 path: &request.path,
@@ -88,63 +96,17 @@ impl Client {
             },
             &SigningParams {
                 credentials: &self.credentials,
-                time: OffsetDateTime::now_utc(),
-                nonce: &random::hex_token().map_err(ClientError::Random)?,
+                time,
+                nonce: &nonce,
             },
         );
         headers.extend(signed.headers);
         headers.push(("accept".to_owned(), "application/json".to_owned()));
-        headers.push(("user-agent".to_owned(), USER_AGENT.to_owned()));
-
-        let method = reqwest::Method::from_bytes(request.method.as_bytes())
-            .unwrap_or_else(|_| unreachable!("API methods are static upper-case words"));
-        let transport = |source| ClientError::Transport {
-            action,
-            endpoint: self.endpoint.to_string(),
-            source,
-        };
-        let mut builder = self
-            .http
-            .request(method, url)
-            .headers(header_map(&headers, action)?);
-        if !body.is_empty() {
-            builder = builder.body(body);
-        }
-        let response = builder.send().await.map_err(transport)?;
-        let status = response.status();
-        let request_id = response
-            .headers()
-            .get("x-acs-request-id")
-            .or_else(|| response.headers().get("x-fc-request-id"))
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
-        let reply = response.bytes().await.map_err(transport)?.to_vec();
-        if status.is_success() {
-            Ok(reply)
-        } else {
-            Err(ClientError::Service {
-                action,
-                error: ServiceError::from_reply(status.as_u16(), &reply, request_id.as_deref()),
-            })
-        }
+        Ok(HttpRequest {
+            method: request.method,
+            url,
+            headers,
+            body,
+        })
     }
-}
-
-fn header_map(
-    headers: &[(String, String)],
-    action: &'static str,
-) -> Result<HeaderMap, ClientError> {
-    let mut map = HeaderMap::with_capacity(headers.len());
-    for (name, value) in headers {
-        // Values are ours or validated inputs; the value is left out of the error since it
-        // may be the security token.
-        let invalid = || ClientError::InvalidHeader {
-            action,
-            name: name.clone(),
-        };
-        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
-        let value = HeaderValue::from_str(value).map_err(|_| invalid())?;
-        map.append(name, value);
-    }
-    Ok(map)
 }

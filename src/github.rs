@@ -1,7 +1,9 @@
-//! GitHub Actions' side of the conversation: workflow commands on stdout and the
-//! `GITHUB_OUTPUT` file. Everything here formats text; writing it is the binary's job.
+//! The text formats of GitHub Actions: workflow commands on stdout and the `GITHUB_OUTPUT`
+//! file. Everything here formats text; [`crate::report`] decides what to write where.
 
 use std::fmt::Write;
+
+use crate::interface::Output;
 
 /// `::error::` annotation: fails loudly in the job's summary.
 pub fn error(message: &str) -> String {
@@ -29,18 +31,18 @@ pub fn escape_data(text: &str) -> String {
 /// The outputs a step sets, in the order they are written.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outputs {
-    values: Vec<(&'static str, String)>,
+    values: Vec<(Output, String)>,
 }
 
 impl Outputs {
-    pub fn set(&mut self, name: &'static str, value: impl Into<String>) {
-        self.values.push((name, value.into()));
+    pub fn set(&mut self, output: Output, value: impl Into<String>) {
+        self.values.push((output, value.into()));
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
         self.values
             .iter()
-            .map(|(name, value)| (*name, value.as_str()))
+            .map(|(output, value)| (output.name(), value.as_str()))
     }
 
     /// The `GITHUB_OUTPUT` text in the multi-line form `name<<DELIM\nvalue\nDELIM\n`.
@@ -49,7 +51,7 @@ impl Outputs {
     /// is drawn again, so no value can end its own block early and inject another output.
     pub fn render<E>(&self, mut random: impl FnMut() -> Result<String, E>) -> Result<String, E> {
         let mut text = String::new();
-        for (name, value) in &self.values {
+        for (name, value) in self.iter() {
             let delimiter = loop {
                 let candidate = format!("ghadelimiter_{}", random()?);
                 if !value.contains(&candidate) && !name.contains(&candidate) {
@@ -76,7 +78,7 @@ mod tests {
     #[test]
     fn render_draws_again_when_a_value_holds_the_delimiter() {
         let mut outputs = Outputs::default();
-        outputs.set("version", "ghadelimiter_aaaa\nversion=evil");
+        outputs.set(Output::Version, "ghadelimiter_aaaa\nversion=evil");
         let mut draws = ["aaaa", "bbbb"].into_iter();
         let text = outputs
             .render(|| Ok::<_, ()>(draws.next().expect("two draws").to_owned()))

@@ -8,21 +8,16 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use reqwest::Url;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::credentials::Credentials;
-use crate::runtimes;
+use crate::credentials::chain::{Chain, FromEnvironment, FromInputs};
+use crate::credentials::{Credentials, CredentialsError, Masker, Secret};
+use crate::endpoint::Endpoint;
+use crate::fc::limits::{MAX_DESCRIPTION_CHARS, MAX_RUNTIMES};
+use crate::fc::{LayerName, runtimes};
+use crate::interface::INPUTS;
 
-/// FC's documented limit on `compatibleRuntime`.
-pub const MAX_RUNTIMES: usize = 20;
-pub const MAX_DESCRIPTION_CHARS: usize = 256;
-pub const MAX_LAYER_NAME_CHARS: usize = 128;
-
-/// Variables that Alibaba's own credentials action exports; used when the inputs are unset.
-pub const ENV_ACCESS_KEY_ID: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
-pub const ENV_ACCESS_KEY_SECRET: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
-pub const ENV_SECURITY_TOKEN: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
+/// The region to use when the `region` input is unset.
 pub const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
 
 /// A problem with one input. `input` is the name a user writes under `with:`.
@@ -43,7 +38,8 @@ impl InputError {
 }
 
 /// The inputs as text, before validation. `None` means unset or blank.
-#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+/// Its fields are [`INPUTS`] with `_` for `-`; a unit test below keeps the two in step.
+#[derive(Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
 pub struct RawInputs {
     pub layer_name: Option<String>,
     pub code: Option<String>,
@@ -111,127 +107,14 @@ impl RawInputs {
 
 /// Maps a normalised variable name back to a known input name for messages.
 fn input_name(key: &str) -> &'static str {
-    const KNOWN: [&str; 10] = [
-        "layer-name",
-        "code",
-        "compatible-runtimes",
-        "description",
-        "license",
-        "region",
-        "endpoint",
-        "access-key-id",
-        "access-key-secret",
-        "security-token",
-    ];
     let wanted = key
         .trim_start_matches("INPUT_")
         .replace('_', "-")
         .to_ascii_lowercase();
-    KNOWN
+    INPUTS
         .into_iter()
         .find(|known| *known == wanted)
         .unwrap_or("inputs")
-}
-
-/// A layer name FC accepts: a letter, then letters, digits, `_` or `-`; at most 128 in all.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LayerName(String);
-
-impl LayerName {
-    pub fn parse(name: &str) -> Result<Self, String> {
-        let mut chars = name.chars();
-        if !chars
-            .next()
-            .is_some_and(|first| first.is_ascii_alphabetic())
-        {
-            return Err(format!("{name:?} must start with a letter"));
-        }
-        if let Some(bad) = chars.find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-')) {
-            return Err(format!(
-                "{name:?} may hold only letters, digits, `_` and `-`, not {bad:?}"
-            ));
-        }
-        if name.len() > MAX_LAYER_NAME_CHARS {
-            return Err(format!(
-                "is {} characters long; the most is {MAX_LAYER_NAME_CHARS}",
-                name.len()
-            ));
-        }
-        Ok(Self(name.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for LayerName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// Where requests go: a base URL with no path, and the `host` value to send and sign.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Endpoint {
-    url: Url,
-    host: String,
-}
-
-impl Endpoint {
-    /// `fcv3.{region}.aliyuncs.com` over HTTPS, what the official SDKs use.
-    pub fn for_region(region: &str) -> Result<Self, String> {
-        Self::parse(&format!("fcv3.{region}.aliyuncs.com"))
-    }
-
-    /// A bare host (`example.com`, `example.com:8443`) means HTTPS; a URL is used as given.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let with_scheme = if text.contains("://") {
-            text.to_owned()
-        } else {
-            format!("https://{text}")
-        };
-        let url = Url::parse(&with_scheme)
-            .map_err(|error| format!("{text:?} is not a host or URL: {error}"))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!("{text:?} must use http or https"));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err("must not hold a user name or password".to_owned());
-        }
-        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-            return Err(format!(
-                "{text:?} must be a host or a scheme and host, with no path or query"
-            ));
-        }
-        let host = url
-            .host_str()
-            .ok_or_else(|| format!("{text:?} has no host"))?
-            .to_owned();
-        // `Url` drops a port that is the scheme's default, and so does the HTTP client; the
-        // signed `host` must match what goes on the wire.
-        let host = match url.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host,
-        };
-        Ok(Self { url, host })
-    }
-
-    /// The URL for `path_and_query`, which starts with `/`.
-    pub fn url(&self, path_and_query: &str) -> String {
-        format!("{}://{}{}", self.url.scheme(), self.host, path_and_query)
-    }
-
-    /// The value of the `host` header.
-    pub fn host(&self) -> &str {
-        &self.host
-    }
-}
-
-impl fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://{}", self.url.scheme(), self.host)
-    }
 }
 
 /// Everything a publish needs, validated.
@@ -250,11 +133,13 @@ pub struct Settings {
 
 impl Settings {
     /// Validates `raw`. `env` looks up the fallback variables (region, credentials);
-    /// `working_dir` anchors a relative `code` path.
+    /// `working_dir` anchors a relative `code` path; `masker` receives the credentials'
+    /// secrets the moment they are resolved.
     pub fn parse(
         raw: RawInputs,
         env: impl Fn(&str) -> Option<String>,
         working_dir: &Path,
+        masker: &mut dyn Masker,
     ) -> Result<Self, Vec<InputError>> {
         let mut errors = Vec::new();
         let env = |name: &str| env(name).filter(|value| !value.trim().is_empty());
@@ -299,7 +184,7 @@ impl Settings {
         }
         let endpoint = match (raw.endpoint, &region) {
             (Some(endpoint), _) => check("endpoint", Endpoint::parse(endpoint.trim()), &mut errors),
-            (None, Some(region)) => Endpoint::for_region(region).ok(),
+            (None, Some(region)) => Endpoint::fc_for_region(region).ok(),
             (None, None) => {
                 errors.push(InputError::new(
                     "region",
@@ -309,13 +194,15 @@ impl Settings {
             }
         };
 
-        let credentials = load_credentials(
+        let credentials = credential_chain(
             raw.access_key_id,
             raw.access_key_secret,
             raw.security_token,
-            env,
-            &mut errors,
-        );
+            &env,
+        )
+        .resolve(masker)
+        .map_err(|error| errors.extend(credential_errors(&error)))
+        .ok();
 
         match (layer_name, code, endpoint, credentials) {
             (Some(layer_name), Some(code), Some(endpoint), Some(credentials))
@@ -391,48 +278,57 @@ fn check_region(region: &str) -> Result<(), String> {
     }
 }
 
-/// Inputs win over the environment, but as a whole: a key id from one place and a secret from
-/// the other would sign with a mismatched pair, and a token left over in the environment
-/// must not ride along with long-term keys given as inputs.
-fn load_credentials(
+/// The step's inputs first, then the `ALIBABA_CLOUD_*` environment.
+fn credential_chain<'a>(
     access_key_id: Option<String>,
     access_key_secret: Option<String>,
     security_token: Option<String>,
-    env: impl Fn(&str) -> Option<String>,
-    errors: &mut Vec<InputError>,
-) -> Option<Credentials> {
-    let from_inputs = access_key_id.is_some() || access_key_secret.is_some();
-    let (id, secret, token) = if from_inputs {
-        (access_key_id, access_key_secret, security_token)
-    } else {
-        (
-            env(ENV_ACCESS_KEY_ID),
-            env(ENV_ACCESS_KEY_SECRET),
-            security_token.or_else(|| env(ENV_SECURITY_TOKEN)),
-        )
-    };
-    let id = id.map(|id| id.trim().to_owned());
-    match (id, secret) {
-        (Some(id), Some(secret)) => {
-            let credentials = Credentials::new(id, secret.trim());
-            Some(match token {
-                Some(token) => credentials.with_security_token(token.trim()),
-                None => credentials,
-            })
-        }
-        (id, secret) => {
-            let source = if from_inputs {
-                "both `access-key-id` and `access-key-secret` must be given when either is"
-            } else {
-                "is required (or set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, as aliyun/configure-aliyun-credentials-action does)"
-            };
-            if id.is_none() {
-                errors.push(InputError::new("access-key-id", source));
-            }
-            if secret.is_none() {
-                errors.push(InputError::new("access-key-secret", source));
-            }
-            None
+    env: &'a dyn Fn(&str) -> Option<String>,
+) -> Chain<'a> {
+    let trimmed = |value: Option<String>| value.map(|value| value.trim().to_owned());
+    let security_token = trimmed(security_token).map(Secret::new);
+    Chain::new()
+        .with(FromInputs {
+            access_key_id: trimmed(access_key_id),
+            access_key_secret: trimmed(access_key_secret).map(Secret::new),
+            security_token: security_token.clone(),
+        })
+        .with(FromEnvironment {
+            env,
+            security_token_input: security_token,
+        })
+}
+
+fn credential_errors(error: &CredentialsError) -> Vec<InputError> {
+    error
+        .inputs()
+        .into_iter()
+        .map(|input| InputError::new(input, error.to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_inputs_hold_exactly_the_declared_inputs() {
+        let vars = INPUTS.iter().map(|name| {
+            (
+                format!("INPUT_{}", name.to_ascii_uppercase()),
+                format!("v-{name}"),
+            )
+        });
+        let raw = RawInputs::from_vars(vars).expect("readable");
+        let fields = serde_json::to_value(&raw).expect("serialises");
+        let fields = fields.as_object().expect("an object");
+        let mut names: Vec<String> = fields.keys().map(|key| key.replace('_', "-")).collect();
+        names.sort_unstable();
+        let mut declared: Vec<&str> = INPUTS.to_vec();
+        declared.sort_unstable();
+        assert_eq!(names, declared);
+        for (key, value) in fields {
+            assert_eq!(value, &format!("v-{}", key.replace('_', "-")));
         }
     }
 }

@@ -1,36 +1,49 @@
 //! Publishes Alibaba Cloud Function Compute 3.0 layer versions from a GitHub Actions step.
 //!
-//! The binary (`src/main.rs`) reads the step's inputs, zips the code, signs a
-//! CreateLayerVersion request with ACS3-HMAC-SHA256, sends it and writes the new version to
-//! `GITHUB_OUTPUT`. This library holds everything but that wiring, mostly as pure functions,
-//! so that tests and the local FC service (`fc-local`) use the very same code.
+//! The binary (`src/main.rs`) only wires the process to this library: it reads the
+//! environment, opens `GITHUB_OUTPUT`, builds the real transport and reporter, and calls
+//! [`publish::run_step`]. Everything else lives here, mostly as pure functions over values
+//! handed in, so that tests and the local FC service (`fc-local`) use the very same code.
 //!
 //! # Layout
-//! - [`inputs`]: `INPUT_*` variables parsed into validated [`inputs::Settings`]; the one
-//!   place where workflow text becomes typed values, and where credentials are loaded.
-//! - [`credentials`]: the AccessKey pair and STS token, secrets redacted in `Debug`.
+//! - [`publish`]: the pipeline, inputs → package → create → outputs, over a transport and a
+//!   reporter handed in; a new feature is a new step.
+//! - [`inputs`]: `INPUT_*` text parsed into validated [`inputs::Settings`]; the one place
+//!   where workflow text becomes typed values.
+//! - [`interface`]: the names of the inputs read and the outputs written, which `action.yml`
+//!   and the README must declare.
+//! - [`credentials`]: credentials with secrets redacted in `Debug`, resolved from a chain of
+//!   providers and masked the moment they enter the run.
+//! - [`fc`]: the FC domain and its layer API as data: layer names, limits, runtimes,
+//!   requests, replies and the error wire type.
+//! - [`endpoint`]: a service's base URL from a host or a full URL.
+//! - [`sign`]: request signatures, pure: shared primitives and ACS3-HMAC-SHA256.
+//! - [`client`]: the FC client: signs an [`fc::ApiRequest`], sends it through a transport,
+//!   parses the reply.
+//! - [`http`]: the transport: request and reply values, reqwest behind a trait.
 //! - [`package`]: the `code` input as zip bytes, zipped reproducibly or read and checked.
 //! - [`checksum`]: CRC-64/XZ, FC's `codeChecksum`.
-//! - [`fc`]: the layer API as data: requests built, replies and errors parsed.
-//! - [`sign`]: ACS3-HMAC-SHA256, pure; the canonical request prints its own bytes.
 //! - [`encode`]: RFC 3986 percent-encoding for paths and queries.
-//! - [`client`]: the HTTP edge that signs and sends an [`fc::ApiRequest`].
-//! - [`github`]: workflow commands (annotations, masks) and the outputs file format.
+//! - [`report`]: what GitHub sees (log, annotations, masks, outputs) behind one trait.
+//! - [`github`]: the text formats of workflow commands and the outputs file.
 //! - [`random`]: nonces and delimiters from the OS's random source.
-//! - [`runtimes`]: the runtime identifiers FC is known to accept.
-//! - `local` (feature `local-service`): an in-memory FC layer API on loopback for tests and
-//!   the quick start.
+//! - `local` (feature `local-service`): an in-memory FC layer API, on loopback or in-process,
+//!   for tests and the quick start.
 
 pub mod checksum;
 pub mod client;
 pub mod credentials;
 pub mod encode;
+pub mod endpoint;
 pub mod fc;
 pub mod github;
+pub mod http;
 pub mod inputs;
+pub mod interface;
 #[cfg(feature = "local-service")]
 pub mod local;
 pub mod package;
+pub mod publish;
 pub mod random;
-pub mod runtimes;
+pub mod report;
 pub mod sign;

@@ -4,5 +4,5 @@
 pub fn hex_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes)?;
-    Ok(crate::sign::hex(&bytes))
+    Ok(crate::sign::primitives::hex(&bytes))
 }

@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use fc_layer_action::inputs::{
-    Endpoint, InputError, LayerName, RawInputs, Settings, parse_runtimes,
-};
+use fc_layer_action::credentials::{Masker, Secret};
+use fc_layer_action::endpoint::Endpoint;
+use fc_layer_action::fc::LayerName;
+use fc_layer_action::inputs::{InputError, RawInputs, Settings, parse_runtimes};
 
 const WORK: &str = "/github/workspace";
 
@@ -32,9 +33,33 @@ fn inputs(changes: &[(&str, &str)]) -> RawInputs {
         .expect("readable")
 }
 
-fn parse_with_env(raw: RawInputs, env: &[(&str, &str)]) -> Result<Settings, Vec<InputError>> {
+/// The secrets registered for masking, in order.
+#[derive(Default)]
+struct Masked(Vec<String>);
+
+impl Masker for Masked {
+    fn mask(&mut self, secret: &Secret) {
+        self.0.push(secret.expose().to_owned());
+    }
+}
+
+fn parse_masked(
+    raw: RawInputs,
+    env: &[(&str, &str)],
+) -> (Result<Settings, Vec<InputError>>, Vec<String>) {
     let env: HashMap<String, String> = vars(env).into_iter().collect();
-    Settings::parse(raw, |name| env.get(name).cloned(), Path::new(WORK))
+    let mut masked = Masked::default();
+    let settings = Settings::parse(
+        raw,
+        |name| env.get(name).cloned(),
+        Path::new(WORK),
+        &mut masked,
+    );
+    (settings, masked.0)
+}
+
+fn parse_with_env(raw: RawInputs, env: &[(&str, &str)]) -> Result<Settings, Vec<InputError>> {
+    parse_masked(raw, env).0
 }
 
 fn parse(changes: &[(&str, &str)]) -> Result<Settings, Vec<InputError>> {
@@ -290,6 +315,15 @@ fn credentials_come_from_inputs_or_the_environment_as_a_whole() {
             .map(|t| t.expose()),
         Some("in-token")
     );
+
+    // Whichever source wins, its secret and token are masked as they are resolved.
+    let (_, masked) = parse_masked(
+        inputs(&[("INPUT_ACCESS-KEY-ID", ""), ("INPUT_ACCESS-KEY-SECRET", "")]),
+        &env,
+    );
+    assert_eq!(masked, ["env-secret", "env-token"]);
+    let (_, masked) = parse_masked(inputs(&[("INPUT_SECURITY-TOKEN", "in-token")]), &env);
+    assert_eq!(masked, ["secret", "in-token"]);
 
     // Half a pair from the inputs is an error, not a silent mix with the environment.
     let errors =

@@ -4,20 +4,23 @@
 mod common;
 
 use common::*;
-use fc_layer_action::client::{Client, ClientError};
+use fc_layer_action::client::{ClientError, FcClient};
 use fc_layer_action::credentials::Credentials;
-use fc_layer_action::fc::{ApiRequest, CreateLayerVersionInput, InlineCode};
-use fc_layer_action::inputs::{Endpoint, LayerName};
+use fc_layer_action::endpoint::Endpoint;
+use fc_layer_action::fc::{ApiRequest, CreateLayerVersionInput, InlineCode, LayerName};
+use fc_layer_action::http::ReqwestTransport;
 use fc_layer_action::package;
-use fc_layer_action::sign::{SignableRequest, SigningParams, sign};
+use fc_layer_action::sign::acs3::{SignableRequest, SigningParams, sign};
+
+type Client = FcClient<ReqwestTransport>;
 use serde_json::Value;
 
 fn client(server: &FcLocal) -> Client {
-    Client::new(
+    FcClient::new(
+        ReqwestTransport::new().expect("transport"),
         Endpoint::parse(&server.url).expect("url"),
         Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET),
     )
-    .expect("client")
 }
 
 fn block_on<F: std::future::Future>(future: F) -> F::Output {

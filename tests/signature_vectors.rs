@@ -4,9 +4,10 @@
 
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::local::auth::{ReceivedRequest, verify};
-use fc_layer_action::sign::{
-    Authorization, CanonicalRequest, SignableRequest, SigningParams, sha256_hex, sign,
+use fc_layer_action::sign::acs3::{
+    Authorization, CanonicalRequest, SignableRequest, SigningParams, sign,
 };
+use fc_layer_action::sign::primitives::sha256_hex;
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;

@@ -12,8 +12,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use fc_layer_action::credentials::Credentials;
-use fc_layer_action::local::ApiError;
-use fc_layer_action::local::server::{Config, router};
+use fc_layer_action::fc::ServiceError;
+use fc_layer_action::local::server::router;
+use fc_layer_action::local::service::Config;
 
 /// Well-known demo keys, so the quick start needs no setup; tests pass their own.
 const DEMO_ACCESS_KEY_ID: &str = "LTAI-fc-local";
@@ -110,7 +111,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Args> {
 }
 
 /// `409:ConcurrentUpdateError` → that error, with a message saying it was injected.
-fn parse_fault(text: &str) -> anyhow::Result<ApiError> {
+fn parse_fault(text: &str) -> anyhow::Result<ServiceError> {
     let (status, code) = text
         .split_once(':')
         .with_context(|| format!("--fail-create takes STATUS:CODE, not {text:?}"))?;
@@ -119,7 +120,7 @@ fn parse_fault(text: &str) -> anyhow::Result<ApiError> {
         .ok()
         .filter(|status| (400..600).contains(status))
         .with_context(|| format!("--fail-create status {status:?} is not 400 to 599"))?;
-    Ok(ApiError::new(
+    Ok(ServiceError::new(
         status,
         code,
         "injected by fc-local --fail-create",

@@ -1,13 +1,12 @@
 //! Checks a received request the way FC does before it looks at what the request asks for.
 
-use sha2::{Digest, Sha256};
-use time::macros::format_description;
-use time::{Duration, OffsetDateTime, PrimitiveDateTime};
+use time::{Duration, OffsetDateTime};
 
-use super::ApiError;
 use crate::credentials::Credentials;
 use crate::encode;
-use crate::sign::{self, Authorization, CanonicalRequest};
+use crate::fc::ServiceError;
+use crate::sign::acs3::{Authorization, CanonicalRequest};
+use crate::sign::primitives::{parse_iso8601, sha256_hex};
 
 /// How far `x-acs-date` may be from the server's clock.
 const MAX_CLOCK_SKEW: Duration = Duration::minutes(15);
@@ -48,11 +47,11 @@ pub fn verify(
     request: &ReceivedRequest<'_>,
     known: &Credentials,
     now: OffsetDateTime,
-) -> Result<(), ApiError> {
-    let denied = |code: &str, message: String| ApiError::new(403, code, message);
+) -> Result<(), ServiceError> {
+    let denied = |code: &str, message: String| ServiceError::new(403, code, message);
     let required = |name: &'static str| {
         request.header(name).ok_or_else(|| {
-            ApiError::new(
+            ServiceError::new(
                 400,
                 "MissingRequiredHeader",
                 format!("header {name} is required"),
@@ -61,7 +60,7 @@ pub fn verify(
     };
 
     let authorization = Authorization::parse(required("authorization")?).ok_or_else(|| {
-        ApiError::invalid_argument(
+        ServiceError::invalid_argument(
             "authorization is not `ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=…`",
         )
     })?;
@@ -87,9 +86,9 @@ pub fn verify(
     }
 
     let content_hash = required("x-acs-content-sha256")?;
-    let body_hash = sign::hex(&Sha256::digest(request.body));
+    let body_hash = sha256_hex(request.body);
     if content_hash != body_hash {
-        return Err(ApiError::invalid_argument(format!(
+        return Err(ServiceError::invalid_argument(format!(
             "x-acs-content-sha256 is {content_hash} but the body hashes to {body_hash}"
         )));
     }
@@ -152,15 +151,12 @@ pub fn verify(
     Ok(())
 }
 
-fn check_date(text: &str, now: OffsetDateTime) -> Result<(), ApiError> {
-    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-    let date = PrimitiveDateTime::parse(text, &format)
-        .map_err(|_| {
-            ApiError::invalid_argument(format!("x-acs-date {text:?} is not yyyy-MM-ddTHH:mm:ssZ"))
-        })?
-        .assume_utc();
+fn check_date(text: &str, now: OffsetDateTime) -> Result<(), ServiceError> {
+    let date = parse_iso8601(text).ok_or_else(|| {
+        ServiceError::invalid_argument(format!("x-acs-date {text:?} is not yyyy-MM-ddTHH:mm:ssZ"))
+    })?;
     if (date - now).abs() > MAX_CLOCK_SKEW {
-        return Err(ApiError::new(
+        return Err(ServiceError::new(
             403,
             "RequestTimeTooSkewed",
             format!("x-acs-date {text} is more than 15 minutes from the server's time"),

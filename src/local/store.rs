@@ -9,11 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::ApiError;
 use crate::checksum::crc64_xz;
-use crate::fc::MAX_INLINE_BASE64_BYTES;
-use crate::inputs::{LayerName, MAX_DESCRIPTION_CHARS, MAX_RUNTIMES};
-use crate::sign::format_date;
+use crate::fc::limits::{MAX_DESCRIPTION_CHARS, MAX_INLINE_BASE64_BYTES, MAX_RUNTIMES};
+use crate::fc::{LayerName, ServiceError};
+use crate::sign::primitives::format_iso8601;
 
 /// `CreateLayerVersionInput`, strictly: an unknown field is a client bug worth a 400.
 #[derive(Deserialize)]
@@ -82,25 +81,25 @@ impl Store {
         layer_name: &str,
         body: &[u8],
         now: OffsetDateTime,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value, ServiceError> {
         LayerName::parse(layer_name)
-            .map_err(|problem| ApiError::invalid_argument(format!("layerName {problem}")))?;
+            .map_err(|problem| ServiceError::invalid_argument(format!("layerName {problem}")))?;
         let body: CreateBody = serde_json::from_slice(body).map_err(|error| {
-            ApiError::invalid_argument(format!(
+            ServiceError::invalid_argument(format!(
                 "the body is not a CreateLayerVersionInput: {error}"
             ))
         })?;
         if body.code.oss_bucket_name.is_some() || body.code.oss_object_name.is_some() {
-            return Err(ApiError::invalid_argument(
+            return Err(ServiceError::invalid_argument(
                 "fc-local has no OSS; send code.zipFile",
             ));
         }
         let base64 = body
             .code
             .zip_file
-            .ok_or_else(|| ApiError::invalid_argument("code.zipFile is required"))?;
+            .ok_or_else(|| ServiceError::invalid_argument("code.zipFile is required"))?;
         if base64.len() > MAX_INLINE_BASE64_BYTES {
-            return Err(ApiError::new(
+            return Err(ServiceError::new(
                 400,
                 "EntityTooLarge",
                 format!(
@@ -110,19 +109,19 @@ impl Store {
             ));
         }
         let zip = STANDARD.decode(&base64).map_err(|error| {
-            ApiError::invalid_argument(format!("code.zipFile is not Base64: {error}"))
+            ServiceError::invalid_argument(format!("code.zipFile is not Base64: {error}"))
         })?;
         let files = list_zip(&zip)?;
         let checksum = crc64_xz(&zip);
         if let Some(claimed) = &body.code.checksum
             && *claimed != checksum
         {
-            return Err(ApiError::invalid_argument(format!(
+            return Err(ServiceError::invalid_argument(format!(
                 "code.checksum {claimed} does not match the zip's CRC-64/XZ {checksum}"
             )));
         }
         if body.compatible_runtime.len() > MAX_RUNTIMES {
-            return Err(ApiError::invalid_argument(format!(
+            return Err(ServiceError::invalid_argument(format!(
                 "compatibleRuntime holds more than {MAX_RUNTIMES} entries"
             )));
         }
@@ -131,7 +130,7 @@ impl Store {
             .as_ref()
             .is_some_and(|text| text.chars().count() > MAX_DESCRIPTION_CHARS)
         {
-            return Err(ApiError::invalid_argument(format!(
+            return Err(ServiceError::invalid_argument(format!(
                 "description is longer than {MAX_DESCRIPTION_CHARS} characters"
             )));
         }
@@ -154,7 +153,7 @@ impl Store {
             "codeChecksum": checksum,
             "codeSize": zip.len(),
             "compatibleRuntime": body.compatible_runtime,
-            "createTime": format_date(now),
+            "createTime": format_iso8601(now),
             "description": body.description.unwrap_or_default(),
             "layerName": layer_name,
             "layerVersionArn": format!(
@@ -174,7 +173,7 @@ impl Store {
         Ok(layer)
     }
 
-    pub fn get_version(&self, layer_name: &str, version: &str) -> Result<Value, ApiError> {
+    pub fn get_version(&self, layer_name: &str, version: &str) -> Result<Value, ServiceError> {
         let (record, version) = self.find(layer_name, version)?;
         record
             .versions
@@ -183,7 +182,7 @@ impl Store {
             .ok_or_else(|| version_not_found(layer_name, version))
     }
 
-    pub fn delete_version(&mut self, layer_name: &str, version: &str) -> Result<(), ApiError> {
+    pub fn delete_version(&mut self, layer_name: &str, version: &str) -> Result<(), ServiceError> {
         let (_, number) = self.find(layer_name, version)?;
         let record = self
             .layers
@@ -201,7 +200,7 @@ impl Store {
         &self,
         layer_name: &str,
         query: &[(String, String)],
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Value, ServiceError> {
         let record = self
             .layers
             .get(layer_name)
@@ -218,13 +217,13 @@ impl Store {
                 .parse::<usize>()
                 .ok()
                 .filter(|limit| (1..=100).contains(limit))
-                .ok_or_else(|| ApiError::invalid_argument("limit must be 1 to 100"))?,
+                .ok_or_else(|| ServiceError::invalid_argument("limit must be 1 to 100"))?,
         };
         let start = match param("startVersion") {
             None => 1,
             Some(text) => text
                 .parse::<i64>()
-                .map_err(|_| ApiError::invalid_argument("startVersion must be a number"))?,
+                .map_err(|_| ServiceError::invalid_argument("startVersion must be a number"))?,
         };
         let mut page = record
             .versions
@@ -242,13 +241,13 @@ impl Store {
         &mut self,
         layer_name: &str,
         query: &[(String, String)],
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), ServiceError> {
         let acl = query
             .iter()
             .find(|(key, _)| key == "acl")
             .map(|(_, value)| value.as_str())
             .filter(|acl| matches!(*acl, "0" | "1"))
-            .ok_or_else(|| ApiError::invalid_argument("query acl must be \"0\" or \"1\""))?;
+            .ok_or_else(|| ServiceError::invalid_argument("query acl must be \"0\" or \"1\""))?;
         let record = self
             .layers
             .get_mut(layer_name)
@@ -265,21 +264,21 @@ impl Store {
         json!({ "layers": self.layers })
     }
 
-    fn find(&self, layer_name: &str, version: &str) -> Result<(&LayerRecord, i64), ApiError> {
+    fn find(&self, layer_name: &str, version: &str) -> Result<(&LayerRecord, i64), ServiceError> {
         let record = self
             .layers
             .get(layer_name)
             .ok_or_else(|| layer_not_found(layer_name))?;
         let number = version.parse::<i64>().map_err(|_| {
-            ApiError::invalid_argument(format!("version {version:?} is not a number"))
+            ServiceError::invalid_argument(format!("version {version:?} is not a number"))
         })?;
         Ok((record, number))
     }
 }
 
-fn list_zip(zip: &[u8]) -> Result<Vec<ZipEntry>, ApiError> {
+fn list_zip(zip: &[u8]) -> Result<Vec<ZipEntry>, ServiceError> {
     let invalid = |error: zip::result::ZipError| {
-        ApiError::invalid_argument(format!("code.zipFile is not a valid zip: {error}"))
+        ServiceError::invalid_argument(format!("code.zipFile is not a valid zip: {error}"))
     };
     let mut archive = zip::ZipArchive::new(Cursor::new(zip)).map_err(invalid)?;
     let mut files = Vec::with_capacity(archive.len());
@@ -288,7 +287,7 @@ fn list_zip(zip: &[u8]) -> Result<Vec<ZipEntry>, ApiError> {
         let name = entry.name().map_err(invalid)?.into_owned();
         // Reading an entry to its end checks its CRC-32, so a corrupt zip is refused here.
         io::copy(&mut entry, &mut io::sink()).map_err(|error| {
-            ApiError::invalid_argument(format!("code.zipFile entry {name}: {error}"))
+            ServiceError::invalid_argument(format!("code.zipFile entry {name}: {error}"))
         })?;
         files.push(ZipEntry {
             name,
@@ -299,16 +298,16 @@ fn list_zip(zip: &[u8]) -> Result<Vec<ZipEntry>, ApiError> {
     Ok(files)
 }
 
-fn layer_not_found(layer_name: &str) -> ApiError {
-    ApiError::new(
+fn layer_not_found(layer_name: &str) -> ServiceError {
+    ServiceError::new(
         404,
         "LayerNotFound",
         format!("layer {layer_name} does not exist"),
     )
 }
 
-fn version_not_found(layer_name: &str, version: i64) -> ApiError {
-    ApiError::new(
+fn version_not_found(layer_name: &str, version: i64) -> ServiceError {
+    ServiceError::new(
         404,
         "LayerVersionNotFound",
         format!("layer {layer_name} has no version {version}"),

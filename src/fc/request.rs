@@ -1,24 +1,14 @@
-//! The FC 3.0 layer API as data: requests built from validated values, replies parsed.
-//! Nothing here touches the network; [`crate::client`] sends what this builds.
-
-use std::fmt;
+//! Each layer API call as an [`ApiRequest`]: method, path, query and body, built from
+//! validated values and ready for [`crate::sign::acs3`].
 
 use base64::display::Base64Display;
 use base64::engine::general_purpose::STANDARD;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
+use super::LayerName;
 use crate::encode;
-use crate::inputs::LayerName;
 
 pub const API_VERSION: &str = "2023-03-30";
-
-/// FC takes at most this much Base64 text in `code.zipFile`.
-pub const MAX_INLINE_BASE64_BYTES: usize = 100 * 1024 * 1024;
-
-/// The length of the Base64 text for `zip_len` bytes.
-pub fn base64_len(zip_len: usize) -> usize {
-    zip_len.div_ceil(3) * 4
-}
 
 /// One API call, ready to be signed and sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,7 +97,7 @@ impl ApiRequest {
         }
     }
 
-    /// The headers the request carries and signs before [`crate::sign::sign`] adds its own.
+    /// The headers the request carries and signs before [`crate::sign::acs3::sign`] adds its own.
     pub fn headers(&self, host: &str) -> Vec<(String, String)> {
         let mut headers = vec![
             ("host".to_owned(), host.to_owned()),
@@ -164,72 +154,6 @@ fn as_base64<S: Serializer>(bytes: &&[u8], serializer: S) -> Result<S::Ok, S::Er
     serializer.collect_str(&Base64Display::new(bytes, &STANDARD))
 }
 
-/// The reply to CreateLayerVersion and GetLayerVersion. Only what the action reports is
-/// required; the rest is kept for the log.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct Layer {
-    pub layer_version_arn: String,
-    pub version: i64,
-    #[serde(default)]
-    pub code_checksum: Option<String>,
-    #[serde(default)]
-    pub code_size: Option<i64>,
-    #[serde(default)]
-    pub layer_name: Option<String>,
-    #[serde(default)]
-    pub compatible_runtime: Option<Vec<String>>,
-}
-
-/// An error reply: `{"Code", "Message", "RequestId"}`, in either capitalisation.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
-pub struct ServiceError {
-    #[serde(skip)]
-    pub status: u16,
-    #[serde(rename = "Code", alias = "code", default)]
-    pub code: String,
-    #[serde(rename = "Message", alias = "message", default)]
-    pub message: String,
-    #[serde(rename = "RequestId", alias = "requestId", default)]
-    pub request_id: String,
-}
-
-impl ServiceError {
-    /// Parses an error body; a body that is not the documented JSON still yields an error
-    /// that carries the status and the start of the text.
-    pub fn from_reply(status: u16, body: &[u8], request_id_header: Option<&str>) -> Self {
-        let mut error = serde_json::from_slice::<ServiceError>(body).unwrap_or_else(|_| {
-            let text = String::from_utf8_lossy(body);
-            ServiceError {
-                message: text.chars().take(300).collect(),
-                ..ServiceError::default()
-            }
-        });
-        error.status = status;
-        if error.request_id.is_empty() {
-            error.request_id = request_id_header.unwrap_or_default().to_owned();
-        }
-        error
-    }
-}
-
-impl fmt::Display for ServiceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let code = if self.code.is_empty() {
-            "UnknownError"
-        } else {
-            &self.code
-        };
-        write!(f, "HTTP {} {code}: {}", self.status, self.message.trim())?;
-        if !self.request_id.is_empty() {
-            write!(f, " (RequestId {})", self.request_id)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ServiceError {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,39 +177,6 @@ mod tests {
         assert_eq!(
             body,
             r#"{"code":{"zipFile":"UEsFBg==","checksum":"42"},"compatibleRuntime":["python3.10"],"description":"d\"q"}"#
-        );
-    }
-
-    #[test]
-    fn base64_len_rounds_up_to_whole_quads() {
-        assert_eq!(base64_len(0), 0);
-        assert_eq!(base64_len(1), 4);
-        assert_eq!(base64_len(3), 4);
-        assert_eq!(base64_len(4), 8);
-    }
-
-    #[test]
-    fn service_error_accepts_both_casings_and_plain_text() {
-        let upper = ServiceError::from_reply(
-            403,
-            br#"{"Code":"SignatureNotMatch","Message":"m","RequestId":"r1"}"#,
-            None,
-        );
-        assert_eq!(
-            upper.to_string(),
-            "HTTP 403 SignatureNotMatch: m (RequestId r1)"
-        );
-        let lower = ServiceError::from_reply(
-            404,
-            br#"{"code":"LayerNotFound","message":"gone","requestId":"r2"}"#,
-            None,
-        );
-        assert_eq!(lower.code, "LayerNotFound");
-        assert_eq!(lower.request_id, "r2");
-        let plain = ServiceError::from_reply(502, b"Bad Gateway", Some("hdr"));
-        assert_eq!(
-            plain.to_string(),
-            "HTTP 502 UnknownError: Bad Gateway (RequestId hdr)"
         );
     }
 }

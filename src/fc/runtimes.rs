@@ -28,7 +28,3 @@ const KNOWN: &[&str] = &[
 pub fn is_known(runtime: &str) -> bool {
     KNOWN.contains(&runtime)
 }
-
-pub fn known() -> &'static [&'static str] {
-    KNOWN
-}

@@ -12,11 +12,9 @@
 
 use std::fmt;
 
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use time::macros::format_description;
 
+use super::primitives::{format_iso8601, hex, hmac_sha256, sha256_hex};
 use crate::credentials::Credentials;
 use crate::encode;
 
@@ -81,7 +79,7 @@ impl SigningOutput {
 pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> SigningOutput {
     let payload_hash = sha256_hex(request.body);
     let mut added = vec![
-        ("x-acs-date".to_owned(), format_date(params.time)),
+        ("x-acs-date".to_owned(), format_iso8601(params.time)),
         ("x-acs-signature-nonce".to_owned(), params.nonce.to_owned()),
         ("x-acs-content-sha256".to_owned(), payload_hash.clone()),
     ];
@@ -102,28 +100,6 @@ pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Signin
     };
     added.push(("authorization".to_owned(), authorization.to_string()));
     SigningOutput { headers: added }
-}
-
-/// `x-acs-date`: UTC, to the second, ISO 8601 with a literal `Z`.
-pub fn format_date(time: OffsetDateTime) -> String {
-    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-    time.to_offset(time::UtcOffset::UTC)
-        .format(&format)
-        .unwrap_or_else(|_| unreachable!("every field of the format is numeric"))
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, byte| {
-            let _ = write!(out, "{byte:02x}");
-            out
-        })
 }
 
 /// The canonical form of a request. Its `Display` is exactly the text that gets hashed.
@@ -188,10 +164,10 @@ impl CanonicalRequest {
     }
 
     pub fn signature(&self, access_key_secret: &str) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(access_key_secret.as_bytes())
-            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
-        mac.update(self.string_to_sign().as_bytes());
-        hex(&mac.finalize().into_bytes())
+        hex(&hmac_sha256(
+            access_key_secret.as_bytes(),
+            self.string_to_sign().as_bytes(),
+        ))
     }
 }
 
@@ -258,20 +234,6 @@ impl fmt::Display for Authorization {
 mod tests {
     use super::*;
     use time::macros::datetime;
-
-    #[test]
-    fn empty_body_hash_is_the_well_known_one() {
-        assert_eq!(
-            sha256_hex(b""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
-    }
-
-    #[test]
-    fn date_is_utc_to_the_second() {
-        let local = datetime!(2024-01-01 08:00:00 +08:00);
-        assert_eq!(format_date(local), "2024-01-01T00:00:00Z");
-    }
 
     #[test]
     fn authorization_round_trips() {

@@ -1,10 +1,16 @@
 //! Alibaba Cloud credentials: an AccessKey pair, optionally with an STS security token.
 //!
-//! Loading them (inputs, environment) lives in [`crate::inputs`]; signing in [`crate::sign`].
 //! The secret parts are wrapped in [`Secret`], whose `Debug` and `Display` print a placeholder,
-//! so a credential can be logged or put in an error without leaking.
+//! so a credential can be logged or put in an error without leaking. Where credentials come
+//! from is [`chain`]'s business, and every credential that enters a run goes through
+//! [`adopt`], which registers its secrets with a [`Masker`] before anything else sees them.
+//! Signing them onto requests is [`crate::sign`]'s.
+
+pub mod chain;
 
 use std::fmt;
+
+pub use chain::{Chain, CredentialsError, Provider};
 
 /// A string that must never be printed. Read it with [`Secret::expose`], only where the
 /// value itself is needed (the HMAC key, the token header).
@@ -58,9 +64,45 @@ impl Credentials {
     }
 }
 
+/// Hides secret values from everything shown to people: in the action, GitHub's
+/// `::add-mask::` plus redaction in the action's own log.
+pub trait Masker {
+    fn mask(&mut self, secret: &Secret);
+}
+
+/// The one path by which credentials enter a run, whether resolved at the start from the
+/// inputs or the environment or obtained later (an assumed role, temporary upload keys): the
+/// secret and the token are masked before the credentials are handed back.
+pub fn adopt(credentials: Credentials, masker: &mut dyn Masker) -> Credentials {
+    masker.mask(&credentials.access_key_secret);
+    if let Some(token) = &credentials.security_token {
+        masker.mask(token);
+    }
+    credentials
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    struct Recorded(Vec<String>);
+
+    impl Masker for Recorded {
+        fn mask(&mut self, secret: &Secret) {
+            self.0.push(secret.expose().to_owned());
+        }
+    }
+
+    #[test]
+    fn adopting_masks_the_secret_and_the_token() {
+        let mut masked = Recorded(Vec::new());
+        let credentials = adopt(
+            Credentials::new("LTAI-id", "the-secret").with_security_token("the-token"),
+            &mut masked,
+        );
+        assert_eq!(masked.0, ["the-secret", "the-token"]);
+        assert_eq!(credentials.access_key_id, "LTAI-id");
+    }
 
     #[test]
     fn debug_and_display_never_show_secrets() {

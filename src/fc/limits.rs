@@ -1,0 +1,29 @@
+//! FC's documented limits, checked before a request is sent so that a user learns of a
+//! problem from the action, not from a rejected call.
+
+/// At most this many entries in `compatibleRuntime`.
+pub const MAX_RUNTIMES: usize = 20;
+/// At most this many characters (not bytes) in `description`.
+pub const MAX_DESCRIPTION_CHARS: usize = 256;
+/// At most this many characters in a layer name.
+pub const MAX_LAYER_NAME_CHARS: usize = 128;
+/// FC takes at most this much Base64 text in `code.zipFile`.
+pub const MAX_INLINE_BASE64_BYTES: usize = 100 * 1024 * 1024;
+
+/// The length of the Base64 text for `zip_len` bytes.
+pub fn base64_len(zip_len: usize) -> usize {
+    zip_len.div_ceil(3) * 4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_len_rounds_up_to_whole_quads() {
+        assert_eq!(base64_len(0), 0);
+        assert_eq!(base64_len(1), 4);
+        assert_eq!(base64_len(3), 4);
+        assert_eq!(base64_len(4), 8);
+    }
+}

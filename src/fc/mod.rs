@@ -1,0 +1,19 @@
+//! Function Compute 3.0's layer API as data: the values it accepts, the requests it takes and
+//! the replies it gives. Nothing here touches the network; [`crate::client`] sends what this
+//! builds, and the local service (`local`) answers with the same types.
+//!
+//! - [`layer_name`]: the layer names FC accepts.
+//! - [`limits`]: FC's documented limits (inline size, runtimes, description).
+//! - [`runtimes`]: the runtime identifiers FC is known to accept.
+//! - [`request`]: each API call as an [`ApiRequest`], ready to sign.
+//! - [`reply`]: the [`Layer`] a call returns and the [`ServiceError`] wire type.
+
+pub mod layer_name;
+pub mod limits;
+pub mod reply;
+pub mod request;
+pub mod runtimes;
+
+pub use layer_name::LayerName;
+pub use reply::{Layer, ServiceError};
+pub use request::{API_VERSION, ApiRequest, CreateLayerVersionInput, InlineCode};

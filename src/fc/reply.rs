@@ -1,0 +1,126 @@
+//! What the layer API answers: a [`Layer`] on success, a [`ServiceError`] otherwise. The
+//! client parses these and the local service writes them, so there is one wire type each.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A layer version as CreateLayerVersion and GetLayerVersion describe it; only what the
+/// action reports is read.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Layer {
+    pub layer_version_arn: String,
+    pub version: i64,
+    #[serde(default)]
+    pub code_checksum: Option<String>,
+    #[serde(default)]
+    pub code_size: Option<i64>,
+}
+
+/// An error reply: `{"Code", "Message", "RequestId"}`, read in either capitalisation and
+/// written in FC's.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct ServiceError {
+    /// The HTTP status; not part of the body.
+    #[serde(skip)]
+    pub status: u16,
+    #[serde(rename = "Code", alias = "code", default)]
+    pub code: String,
+    #[serde(rename = "Message", alias = "message", default)]
+    pub message: String,
+    #[serde(rename = "RequestId", alias = "requestId", default)]
+    pub request_id: String,
+}
+
+impl ServiceError {
+    pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.to_owned(),
+            message: message.into(),
+            request_id: String::new(),
+        }
+    }
+
+    /// 400 `InvalidArgument`, FC's answer to a malformed request.
+    pub fn invalid_argument(message: impl Into<String>) -> Self {
+        Self::new(400, "InvalidArgument", message)
+    }
+
+    /// Parses an error body; a body that is not the documented JSON still yields an error
+    /// that carries the status and the start of the text.
+    pub fn from_reply(status: u16, body: &[u8], request_id_header: Option<&str>) -> Self {
+        let mut error = serde_json::from_slice::<ServiceError>(body).unwrap_or_else(|_| {
+            let text = String::from_utf8_lossy(body);
+            ServiceError {
+                message: text.chars().take(300).collect(),
+                ..ServiceError::default()
+            }
+        });
+        error.status = status;
+        if error.request_id.is_empty() {
+            error.request_id = request_id_header.unwrap_or_default().to_owned();
+        }
+        error
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = if self.code.is_empty() {
+            "UnknownError"
+        } else {
+            &self.code
+        };
+        write!(f, "HTTP {} {code}: {}", self.status, self.message.trim())?;
+        if !self.request_id.is_empty() {
+            write!(f, " (RequestId {})", self.request_id)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ServiceError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_error_accepts_both_casings_and_plain_text() {
+        let upper = ServiceError::from_reply(
+            403,
+            br#"{"Code":"SignatureNotMatch","Message":"m","RequestId":"r1"}"#,
+            None,
+        );
+        assert_eq!(
+            upper.to_string(),
+            "HTTP 403 SignatureNotMatch: m (RequestId r1)"
+        );
+        let lower = ServiceError::from_reply(
+            404,
+            br#"{"code":"LayerNotFound","message":"gone","requestId":"r2"}"#,
+            None,
+        );
+        assert_eq!(lower.code, "LayerNotFound");
+        assert_eq!(lower.request_id, "r2");
+        let plain = ServiceError::from_reply(502, b"Bad Gateway", Some("hdr"));
+        assert_eq!(
+            plain.to_string(),
+            "HTTP 502 UnknownError: Bad Gateway (RequestId hdr)"
+        );
+    }
+
+    #[test]
+    fn what_the_service_writes_the_client_reads_back() {
+        let mut sent = ServiceError::new(409, "ConcurrentUpdateError", "busy");
+        sent.request_id = "r3".into();
+        let body = serde_json::to_vec(&sent).expect("serialises");
+        assert_eq!(
+            String::from_utf8_lossy(&body),
+            r#"{"Code":"ConcurrentUpdateError","Message":"busy","RequestId":"r3"}"#
+        );
+        assert_eq!(ServiceError::from_reply(409, &body, None), sent);
+    }
+}

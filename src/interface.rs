@@ -1,0 +1,46 @@
+//! The action's interface as GitHub sees it: the inputs it reads and the outputs it writes.
+//! `action.yml` and the README's tables declare the same names; `tests/interface.rs` checks
+//! that the three agree, so none of them can drift.
+
+/// Every input the action reads, as a workflow writes it under `with:`.
+pub const INPUTS: [&str; 10] = [
+    "layer-name",
+    "code",
+    "compatible-runtimes",
+    "description",
+    "license",
+    "region",
+    "endpoint",
+    "access-key-id",
+    "access-key-secret",
+    "security-token",
+];
+
+/// Every output the action writes. Code can only name an output through this type, so an
+/// output that `action.yml` does not declare cannot be written by accident.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    LayerVersionArn,
+    Version,
+    CodeChecksum,
+    CodeSize,
+}
+
+impl Output {
+    pub const ALL: [Output; 4] = [
+        Output::LayerVersionArn,
+        Output::Version,
+        Output::CodeChecksum,
+        Output::CodeSize,
+    ];
+
+    /// The name later steps read as `steps.<id>.outputs.<name>`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Output::LayerVersionArn => "layerVersionArn",
+            Output::Version => "version",
+            Output::CodeChecksum => "codeChecksum",
+            Output::CodeSize => "codeSize",
+        }
+    }
+}

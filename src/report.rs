@@ -1,0 +1,143 @@
+//! What GitHub sees of a run: log lines, annotations, masks and outputs, behind one
+//! [`Reporter`] so that the pipeline never writes to stdout or a file itself. [`Workflow`] is
+//! the real one; tests give it byte buffers and read back exactly what the runner would.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::credentials::{Masker, Secret};
+use crate::github::{self, Outputs};
+use crate::random;
+
+/// Where the pipeline reports to. Every message may hold text from outside (paths, replies,
+/// inputs); implementations make sure none of it can pass for a workflow command or show a
+/// masked secret.
+pub trait Reporter: Masker {
+    fn info(&mut self, message: &str);
+    fn warning(&mut self, message: &str);
+    fn error(&mut self, message: &str);
+    /// Writes all outputs at once, so a later step sees all of them or none.
+    fn set_outputs(&mut self, outputs: &Outputs) -> io::Result<()>;
+}
+
+/// Opens `GITHUB_OUTPUT` for appending. Done before any request, so that a file the step
+/// cannot write fails the step before a version exists, not after.
+pub fn open_outputs_file(path: &Path) -> io::Result<File> {
+    OpenOptions::new().append(true).create(true).open(path)
+}
+
+/// Workflow commands on `log` (stdout in the action) and outputs appended to `outputs` (the
+/// `GITHUB_OUTPUT` file), or printed only when there is none.
+pub struct Workflow<L, O> {
+    log: L,
+    outputs: Option<O>,
+    /// Values masked so far, replaced by `***` in everything this reporter writes: a second
+    /// line of defence behind `::add-mask::`, which only GitHub's runner honours.
+    secrets: Vec<String>,
+}
+
+impl<L: Write, O: Write> Workflow<L, O> {
+    pub fn new(log: L, outputs: Option<O>) -> Self {
+        Self {
+            log,
+            outputs,
+            secrets: Vec::new(),
+        }
+    }
+
+    /// The log and the outputs file, for tests to read back.
+    pub fn into_parts(self) -> (L, Option<O>) {
+        (self.log, self.outputs)
+    }
+
+    fn redact(&self, text: &str) -> String {
+        self.secrets
+            .iter()
+            .fold(text.to_owned(), |text, secret| text.replace(secret, "***"))
+    }
+
+    fn line(&mut self, line: &str) {
+        // A log that cannot be written has no one to tell; the exit code still speaks.
+        let _ = writeln!(self.log, "{line}");
+    }
+}
+
+impl<L: Write, O: Write> Masker for Workflow<L, O> {
+    fn mask(&mut self, secret: &Secret) {
+        let value = secret.expose();
+        if value.is_empty() || self.secrets.iter().any(|known| known == value) {
+            return;
+        }
+        self.line(&github::add_mask(value));
+        self.secrets.push(value.to_owned());
+    }
+}
+
+impl<L: Write, O: Write> Reporter for Workflow<L, O> {
+    fn info(&mut self, message: &str) {
+        let line = github::escape_data(&self.redact(message));
+        self.line(&line);
+    }
+
+    fn warning(&mut self, message: &str) {
+        let line = github::warning(&self.redact(message));
+        self.line(&line);
+    }
+
+    fn error(&mut self, message: &str) {
+        let line = github::error(&self.redact(message));
+        self.line(&line);
+    }
+
+    fn set_outputs(&mut self, outputs: &Outputs) -> io::Result<()> {
+        for (name, value) in outputs.iter() {
+            self.info(&format!("{name}={value}"));
+        }
+        let Some(file) = self.outputs.as_mut() else {
+            self.info("GITHUB_OUTPUT is not set, so the outputs above are only printed");
+            return Ok(());
+        };
+        let text = outputs
+            .render(random::hex_token)
+            .map_err(io::Error::other)?;
+        file.write_all(text.as_bytes())?;
+        file.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interface::Output;
+
+    fn log(reporter: Workflow<Vec<u8>, Vec<u8>>) -> String {
+        String::from_utf8(reporter.into_parts().0).expect("utf-8")
+    }
+
+    #[test]
+    fn masked_values_never_appear_after_the_mask_and_lines_cannot_be_split() {
+        let mut reporter = Workflow::new(Vec::new(), Some(Vec::new()));
+        reporter.mask(&Secret::new("s3cr3t"));
+        reporter.mask(&Secret::new("s3cr3t"));
+        reporter.info("Zipped /tmp/a\n::stop-commands::x with s3cr3t");
+        reporter.error("denied for s3cr3t");
+        assert_eq!(
+            log(reporter),
+            "::add-mask::s3cr3t\nZipped /tmp/a%0A::stop-commands::x with ***\n::error::denied for ***\n"
+        );
+    }
+
+    #[test]
+    fn outputs_go_to_the_file_and_the_log() {
+        let mut reporter = Workflow::new(Vec::new(), Some(Vec::new()));
+        let mut outputs = Outputs::default();
+        outputs.set(Output::Version, "3");
+        reporter.set_outputs(&outputs).expect("writes");
+        let (log, file) = reporter.into_parts();
+        assert_eq!(String::from_utf8_lossy(&log), "version=3\n");
+        let file = String::from_utf8(file.expect("file")).expect("utf-8");
+        assert!(file.starts_with("version<<ghadelimiter_"), "{file}");
+        assert!(file.contains("\n3\n"), "{file}");
+    }
+}
