@@ -14,6 +14,11 @@ struct Run {
 
 /// Runs the action in a fresh temporary working directory with a fresh `GITHUB_OUTPUT`.
 fn publish(server: &FcLocal, extra: &[(&str, &str)]) -> Run {
+    publish_to(&server.url, extra)
+}
+
+/// [`publish`] to any endpoint, served or not.
+fn publish_to(endpoint: &str, extra: &[(&str, &str)]) -> Run {
     let work = tempfile::tempdir().expect("tempdir");
     let outputs_path = work.path().join("github_output");
     let example = example_layer();
@@ -23,7 +28,7 @@ fn publish(server: &FcLocal, extra: &[(&str, &str)]) -> Run {
         ("INPUT_COMPATIBLE-RUNTIMES", "python3.10, python3.9"),
         ("INPUT_DESCRIPTION", "integration test"),
         ("INPUT_LICENSE", "Apache-2.0"),
-        ("INPUT_ENDPOINT", &server.url),
+        ("INPUT_ENDPOINT", endpoint),
         ("INPUT_ACCESS-KEY-ID", ACCESS_KEY_ID),
         ("INPUT_ACCESS-KEY-SECRET", ACCESS_KEY_SECRET),
         ("GITHUB_OUTPUT", outputs_path.to_str().expect("utf-8 path")),
@@ -264,9 +269,8 @@ fn an_unreachable_endpoint_fails_the_step() {
         .local_addr()
         .expect("addr")
         .port();
-    let server = FcLocal::start(&[]);
     let url = format!("http://127.0.0.1:{port}");
-    let run = publish(&server, &[("INPUT_ENDPOINT", &url)]);
+    let run = publish_to(&url, &[]);
     assert_eq!(run.output.status.code(), Some(1));
     assert!(
         stdout(&run.output).contains(&format!(

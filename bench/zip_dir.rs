@@ -1,7 +1,7 @@
 //! Zips a directory the way the action does and writes the zip to a file; for
 //! `bench/zip`, which times it beside the zip tools users script today.
 //!
-//! `cargo run --release --example zip_dir -- DIR OUT.zip`
+//! `cargo bench --bench zip_dir -- DIR OUT.zip` (cargo adds a `--bench` flag, skipped here).
 
 use std::process::ExitCode;
 
@@ -13,7 +13,10 @@ use fc_layer_action::package::zip_directory;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with("--"))
+        .collect();
     let [dir, out] = args.as_slice() else {
         eprintln!("usage: zip_dir DIR OUT.zip");
         return ExitCode::FAILURE;

@@ -1,0 +1,95 @@
+//! The action's interface in one place: the inputs the code reads and the outputs it writes
+//! (`fc_layer_action::interface`) are exactly those `action.yml` declares and the README's
+//! tables document.
+
+use std::collections::BTreeSet;
+
+use fc_layer_action::interface::{INPUTS, Output};
+use yaml_rust2::{Yaml, YamlLoader};
+
+fn action_yml() -> Yaml {
+    let text = include_str!("../action.yml");
+    YamlLoader::load_from_str(text)
+        .expect("action.yml is YAML")
+        .into_iter()
+        .next()
+        .expect("one document")
+}
+
+fn keys(section: &Yaml) -> BTreeSet<String> {
+    section
+        .as_hash()
+        .expect("a mapping")
+        .keys()
+        .map(|key| key.as_str().expect("a string key").to_owned())
+        .collect()
+}
+
+/// The first column of the table under `heading` in the README, without the backquotes.
+fn readme_table(heading: &str) -> BTreeSet<String> {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find(&format!("\n{heading}\n"))
+        .unwrap_or_else(|| panic!("README has {heading}"));
+    readme[start..]
+        .lines()
+        .skip_while(|line| !line.starts_with('|'))
+        .take_while(|line| line.starts_with('|'))
+        .skip(2)
+        .map(|row| {
+            let cell = row.split('|').nth(1).expect("a first cell").trim();
+            cell.trim_matches('`').to_owned()
+        })
+        .collect()
+}
+
+fn code_inputs() -> BTreeSet<String> {
+    INPUTS.iter().map(|name| name.to_string()).collect()
+}
+
+fn code_outputs() -> BTreeSet<String> {
+    Output::ALL
+        .iter()
+        .map(|output| output.name().to_owned())
+        .collect()
+}
+
+#[test]
+fn action_yml_declares_exactly_the_inputs_the_code_reads() {
+    assert_eq!(keys(&action_yml()["inputs"]), code_inputs());
+}
+
+#[test]
+fn action_yml_declares_exactly_the_outputs_the_code_writes() {
+    assert_eq!(keys(&action_yml()["outputs"]), code_outputs());
+}
+
+#[test]
+fn every_input_and_output_has_a_description() {
+    let action = action_yml();
+    for section in ["inputs", "outputs"] {
+        for (name, spec) in action[section].as_hash().expect("a mapping") {
+            let description = spec["description"].as_str().unwrap_or_default();
+            assert!(!description.trim().is_empty(), "{section}.{name:?}");
+        }
+    }
+}
+
+#[test]
+fn only_the_required_inputs_are_marked_required() {
+    let action = action_yml();
+    let required: BTreeSet<&str> = action["inputs"]
+        .as_hash()
+        .expect("a mapping")
+        .iter()
+        .filter(|(_, spec)| spec["required"].as_bool() == Some(true))
+        .map(|(name, _)| name.as_str().expect("a name"))
+        .collect();
+    assert_eq!(required, BTreeSet::from(["layer-name", "code"]));
+}
+
+#[test]
+fn the_readme_tables_document_the_same_inputs_and_outputs() {
+    assert_eq!(readme_table("### Inputs"), code_inputs());
+    assert_eq!(readme_table("### Outputs"), code_outputs());
+}
