@@ -70,7 +70,8 @@ mod tests {
 
     #[test]
     fn commands_escape_line_breaks_and_percent() {
-        assert_eq!(error("50%\nnext"), "::error::50%25%0Anext");
+        let two_lines = "50%\nnext";
+        assert_eq!(error(two_lines), "::error::50%25%0Anext");
         assert_eq!(add_mask("a\r\nb"), "::add-mask::a%0D%0Ab");
         assert_eq!(warning("w"), "::warning::w");
     }

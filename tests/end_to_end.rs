@@ -115,22 +115,7 @@ fn publishes_a_directory_and_writes_all_outputs() {
     );
     assert_eq!(recorded["description"], "integration test");
     assert_eq!(recorded["license"], "Apache-2.0");
-    let files: Vec<&str> = recorded["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .map(|f| f["name"].as_str().expect("name"))
-        .collect();
-    assert_eq!(
-        files,
-        [
-            "bin/",
-            "bin/hello",
-            "python/",
-            "python/hello/",
-            "python/hello/__init__.py"
-        ]
-    );
+    assert_eq!(entry_names(recorded), EXAMPLE_ENTRIES);
 
     // A second publish of the same tree is a new version with the same checksum.
     let again = publish(&server, &[]);

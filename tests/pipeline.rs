@@ -11,7 +11,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use common::{
-    ACCESS_KEY_ID, ACCESS_KEY_SECRET, SECURITY_TOKEN, example_layer, parse_github_output,
+    ACCESS_KEY_ID, ACCESS_KEY_SECRET, EXAMPLE_ENTRIES, SECURITY_TOKEN, entry_names, example_layer,
+    parse_github_output,
 };
 use fc_layer_action::checksum::crc64_xz;
 use fc_layer_action::credentials::Credentials;
@@ -211,22 +212,7 @@ fn publishes_a_directory_and_writes_all_outputs() {
     );
     assert_eq!(recorded["description"], "in-process test");
     assert_eq!(recorded["license"], "Apache-2.0");
-    let files: Vec<&str> = recorded["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .map(|file| file["name"].as_str().expect("name"))
-        .collect();
-    assert_eq!(
-        files,
-        [
-            "bin/",
-            "bin/hello",
-            "python/",
-            "python/hello/",
-            "python/hello/__init__.py"
-        ]
-    );
+    assert_eq!(entry_names(recorded), EXAMPLE_ENTRIES);
 }
 
 #[test]

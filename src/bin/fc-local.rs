@@ -11,7 +11,7 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use fc_layer_action::credentials::Credentials;
+use fc_layer_action::credentials::{Credentials, Secret};
 use fc_layer_action::fc::ServiceError;
 use fc_layer_action::local::server::router;
 use fc_layer_action::local::service::Config;
@@ -72,42 +72,23 @@ async fn shutdown() {
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Args> {
     let mut listen = "127.0.0.1:0".to_owned();
-    let mut access_key_id = DEMO_ACCESS_KEY_ID.to_owned();
-    let mut access_key_secret = DEMO_ACCESS_KEY_SECRET.to_owned();
-    let mut security_token = None;
-    let mut region = "cn-hangzhou".to_owned();
-    let mut account_id = "1234567890123456".to_owned();
-    let mut capture = None;
-    let mut fail_create = None;
+    let mut config = Config::new(Credentials::new(DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET));
     while let Some(flag) = args.next() {
         let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
+        let credentials = &mut config.credentials;
         match flag.as_str() {
             "--listen" => listen = value()?,
-            "--access-key-id" => access_key_id = value()?,
-            "--access-key-secret" => access_key_secret = value()?,
-            "--security-token" => security_token = Some(value()?),
-            "--region" => region = value()?,
-            "--account-id" => account_id = value()?,
-            "--capture" => capture = Some(value()?.into()),
-            "--fail-create" => fail_create = Some(parse_fault(&value()?)?),
+            "--access-key-id" => credentials.access_key_id = value()?,
+            "--access-key-secret" => credentials.access_key_secret = Secret::new(value()?),
+            "--security-token" => credentials.security_token = Some(Secret::new(value()?)),
+            "--region" => config.region = value()?,
+            "--account-id" => config.account_id = value()?,
+            "--capture" => config.capture = Some(value()?.into()),
+            "--fail-create" => config.fail_create = Some(parse_fault(&value()?)?),
             other => bail!("unknown argument {other:?}; see the usage in src/bin/fc-local.rs"),
         }
     }
-    let credentials = Credentials::new(access_key_id, access_key_secret);
-    let credentials = match security_token {
-        Some(token) => credentials.with_security_token(token),
-        None => credentials,
-    };
-    Ok(Args {
-        listen,
-        config: Config {
-            credentials,
-            region,
-            account_id,
-            capture,
-            fail_create,
-        },
-    })
+    Ok(Args { listen, config })
 }
 
 /// `409:ConcurrentUpdateError` → that error, with a message saying it was injected.

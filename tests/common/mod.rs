@@ -143,3 +143,22 @@ pub fn inspect_zip_with_python(zip: &Path) -> serde_json::Value {
     );
     serde_json::from_slice(&output.stdout).expect("JSON from zip_inspect.py")
 }
+
+/// What `examples/python-layer` zips to, entry by entry.
+pub const EXAMPLE_ENTRIES: [&str; 5] = [
+    "bin/",
+    "bin/hello",
+    "python/",
+    "python/hello/",
+    "python/hello/__init__.py",
+];
+
+/// The entry names of a version in `fc-local`'s state.
+pub fn entry_names(version: &serde_json::Value) -> Vec<&str> {
+    version["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|file| file["name"].as_str().expect("name"))
+        .collect()
+}
