@@ -1,19 +1,36 @@
 //! The HTTP edge: plain request and reply values, the [`Transport`] that carries them, and
 //! its real implementation over reqwest. API clients (FC today, OSS and STS next) build an
 //! [`HttpRequest`] and read an [`HttpReply`]; tests hand them a transport of their own.
+//!
+//! The real transport trusts nothing on the wire: it never follows a redirect, reads at most
+//! [`MAX_REPLY_BYTES`] of a reply, and gives up on a connection that neither takes nor gives
+//! a byte for the idle timeout, saying which phase of the exchange went silent.
 
 use std::error::Error as _;
+use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use bytes::Bytes;
+use http_body::{Body, Frame, SizeHint};
 use reqwest::Url;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use tokio::time::Instant;
+
+use crate::proxy::{self, ProxySettings};
 
 /// API replies are JSON of a few KB; anything past this is not an answer worth reading.
 pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-/// 100 MB of Base64 over a slow runner link takes minutes, not seconds.
-const TOTAL_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// No byte sent or received for this long fails the exchange.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+/// A ceiling for the whole exchange: 100 MB of Base64 over a slow runner link takes minutes.
+const TOTAL_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// Request bodies go out in pieces this big, each one a sign of progress.
+const BODY_CHUNK_BYTES: usize = 64 * 1024;
 const USER_AGENT: &str = concat!("fc-layer-action/", env!("CARGO_PKG_VERSION"));
 
 /// A request as it goes on the wire; the body may be empty.
@@ -46,12 +63,46 @@ impl HttpReply {
     }
 }
 
+/// Where an exchange was when it failed or went silent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Connecting,
+    Sending,
+    Waiting,
+    Receiving,
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Phase::Connecting => "connecting",
+            Phase::Sending => "sending the request",
+            Phase::Waiting => "waiting for the reply",
+            Phase::Receiving => "reading the reply",
+        })
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
-    /// No reply came: the connection failed, broke or timed out.
-    #[error("could not reach {origin}: {detail}")]
-    Unreachable { origin: String, detail: String },
-    #[error("the reply from {origin} is over {limit} bytes, more than any API answer")]
+    /// No reply came: the connection failed or broke.
+    #[error("could not reach {origin}{}: {detail}", via(.proxy))]
+    Unreachable {
+        origin: String,
+        /// The proxy the request went through, shown without credentials.
+        proxy: Option<String>,
+        detail: String,
+    },
+    #[error("{origin}{} did not answer while {phase}: no byte sent or received for {} s", via(.proxy), .after.as_secs())]
+    TimedOut {
+        origin: String,
+        proxy: Option<String>,
+        phase: Phase,
+        after: Duration,
+    },
+    #[error(
+        "the reply from {origin} is over {limit} bytes, more than any API answer; the rest was not read"
+    )]
     ReplyTooLarge { origin: String, limit: usize },
     /// The value is left out: it may be the security token.
     #[error("header {name} holds characters HTTP cannot carry")]
@@ -62,34 +113,88 @@ pub enum TransportError {
     Setup { detail: String },
 }
 
+fn via(proxy: &Option<String>) -> String {
+    proxy
+        .as_ref()
+        .map(|proxy| format!(" through the proxy {proxy}"))
+        .unwrap_or_default()
+}
+
 /// Sends one request and returns the reply, whatever its status.
 pub trait Transport {
     fn send(&self, request: HttpRequest)
     -> impl Future<Output = Result<HttpReply, TransportError>>;
 }
 
-/// The real network: rustls with the ring provider, no redirects, bounded replies.
+/// How long the real transport waits; tests shorten them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub idle: Duration,
+}
+
+/// Shortens both timeouts to this many seconds, so that tests of silent servers take seconds.
+pub const ENV_TEST_TIMEOUT_SECS: &str = "FC_LAYER_ACTION_TEST_TIMEOUT_SECS";
+
+impl Timeouts {
+    /// The defaults, or both set to [`ENV_TEST_TIMEOUT_SECS`] when `env` has it.
+    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Self {
+        match env(ENV_TEST_TIMEOUT_SECS).and_then(|secs| secs.trim().parse().ok()) {
+            Some(secs) => Self {
+                connect: Duration::from_secs(secs),
+                idle: Duration::from_secs(secs),
+            },
+            None => Self::default(),
+        }
+    }
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: CONNECT_TIMEOUT,
+            idle: IDLE_TIMEOUT,
+        }
+    }
+}
+
+/// The real network: rustls with the ring provider, the environment's proxies, no
+/// redirects, bounded replies, connect and idle timeouts.
 pub struct ReqwestTransport {
     http: reqwest::Client,
+    proxies: Arc<ProxySettings>,
+    timeouts: Timeouts,
 }
 
 impl ReqwestTransport {
-    pub fn new() -> Result<Self, TransportError> {
+    pub fn new(proxies: ProxySettings, timeouts: Timeouts) -> Result<Self, TransportError> {
         // reqwest is built without a default provider (see Cargo.toml); an error here only
         // means one is installed already.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let proxies = Arc::new(proxies);
+        let chosen = Arc::clone(&proxies);
         let http = reqwest::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
+            .connect_timeout(timeouts.connect)
             .timeout(TOTAL_TIMEOUT)
             // The APIs never redirect; following one would re-send a signed request, token
             // and body to wherever `Location` points.
             .redirect(reqwest::redirect::Policy::none())
+            // One decision for the client and for error messages: ours, not reqwest's own
+            // reading of the environment (which ignores `NO_PROXY=*`).
+            .no_proxy()
+            .proxy(reqwest::Proxy::custom(move |url| {
+                chosen.proxy_for(url).cloned()
+            }))
             .user_agent(USER_AGENT)
             .build()
             .map_err(|error| TransportError::Setup {
                 detail: describe(&error),
             })?;
-        Ok(Self { http })
+        Ok(Self {
+            http,
+            proxies,
+            timeouts,
+        })
     }
 }
 
@@ -99,59 +204,196 @@ impl Transport for ReqwestTransport {
             url: request.url.clone(),
         })?;
         let origin = url.origin().ascii_serialization();
-        let unreachable = |error: reqwest::Error| TransportError::Unreachable {
-            origin: origin.clone(),
-            detail: describe(&error),
+        let proxy = self.proxies.proxy_for(&url).map(proxy::display);
+        let activity = Activity::new(if request.body.is_empty() {
+            Phase::Waiting
+        } else {
+            Phase::Sending
+        });
+        let exchange = exchange(&self.http, request, url, &activity);
+        tokio::pin!(exchange);
+        let result = loop {
+            let deadline = activity.last() + self.timeouts.idle;
+            tokio::select! {
+                result = &mut exchange => break result,
+                () = tokio::time::sleep_until(deadline) => {
+                    if activity.last() + self.timeouts.idle <= Instant::now() {
+                        return Err(TransportError::TimedOut {
+                            origin,
+                            proxy,
+                            phase: activity.phase(),
+                            after: self.timeouts.idle,
+                        });
+                    }
+                }
+            }
         };
-        let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| {
-            TransportError::Setup {
-                detail: format!("{:?} is not an HTTP method", request.method),
+        result.map_err(|failure| match failure {
+            Failure::TooLarge => TransportError::ReplyTooLarge {
+                origin: origin.clone(),
+                limit: MAX_REPLY_BYTES,
+            },
+            Failure::Header(name) => TransportError::InvalidHeader { name },
+            Failure::Method(method) => TransportError::Setup {
+                detail: format!("{method:?} is not an HTTP method"),
+            },
+            Failure::Http(error) if error.is_connect() && error.is_timeout() => {
+                TransportError::TimedOut {
+                    origin: origin.clone(),
+                    proxy: proxy.clone(),
+                    phase: Phase::Connecting,
+                    after: self.timeouts.connect,
+                }
             }
-        })?;
-        let mut builder = self
-            .http
-            .request(method, url)
-            .headers(header_map(&request.headers)?);
-        if !request.body.is_empty() {
-            builder = builder.body(request.body);
-        }
-        let mut response = builder.send().await.map_err(unreachable)?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
-            if body.len() + chunk.len() > MAX_REPLY_BYTES {
-                return Err(TransportError::ReplyTooLarge {
-                    origin,
-                    limit: MAX_REPLY_BYTES,
-                });
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(HttpReply {
-            status,
-            headers,
-            body,
+            Failure::Http(error) => TransportError::Unreachable {
+                origin: origin.clone(),
+                proxy: proxy.clone(),
+                detail: describe(&error),
+            },
         })
     }
 }
 
-fn header_map(headers: &[(String, String)]) -> Result<HeaderMap, TransportError> {
+enum Failure {
+    Http(reqwest::Error),
+    TooLarge,
+    Header(String),
+    Method(&'static str),
+}
+
+/// One request and its reply, recording every sign of life in `activity`.
+async fn exchange(
+    http: &reqwest::Client,
+    request: HttpRequest,
+    url: Url,
+    activity: &Activity,
+) -> Result<HttpReply, Failure> {
+    let method = reqwest::Method::from_bytes(request.method.as_bytes())
+        .map_err(|_| Failure::Method(request.method))?;
+    let mut builder = http
+        .request(method, url)
+        .headers(header_map(&request.headers).map_err(Failure::Header)?);
+    if !request.body.is_empty() {
+        builder = builder.body(reqwest::Body::wrap(ProgressBody::new(
+            request.body,
+            activity.clone(),
+        )));
+    }
+    let mut response = builder.send().await.map_err(Failure::Http)?;
+    activity.touch(Phase::Receiving);
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_REPLY_BYTES as u64)
+    {
+        return Err(Failure::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Failure::Http)? {
+        activity.touch(Phase::Receiving);
+        if body.len() + chunk.len() > MAX_REPLY_BYTES {
+            return Err(Failure::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(HttpReply {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// When the exchange last moved, and in which phase: shared by the request body, the reply
+/// reader and the watchdog in [`ReqwestTransport::send`].
+#[derive(Clone)]
+struct Activity(Arc<Mutex<(Instant, Phase)>>);
+
+impl Activity {
+    fn new(phase: Phase) -> Self {
+        Self(Arc::new(Mutex::new((Instant::now(), phase))))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Instant, Phase)> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn touch(&self, phase: Phase) {
+        *self.lock() = (Instant::now(), phase);
+    }
+
+    fn last(&self) -> Instant {
+        self.lock().0
+    }
+
+    fn phase(&self) -> Phase {
+        self.lock().1
+    }
+}
+
+/// A request body handed to the connection a chunk at a time, each chunk taken counting as
+/// progress. Its exact size hint makes the request carry `Content-Length`.
+struct ProgressBody {
+    data: Bytes,
+    sent: usize,
+    activity: Activity,
+}
+
+impl ProgressBody {
+    fn new(data: Vec<u8>, activity: Activity) -> Self {
+        Self {
+            data: Bytes::from(data),
+            sent: 0,
+            activity,
+        }
+    }
+}
+
+impl Body for ProgressBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        let start = self.sent;
+        if start >= self.data.len() {
+            self.activity.touch(Phase::Waiting);
+            return Poll::Ready(None);
+        }
+        let end = (start + BODY_CHUNK_BYTES).min(self.data.len());
+        self.sent = end;
+        self.activity.touch(Phase::Sending);
+        Poll::Ready(Some(Ok(Frame::data(self.data.slice(start..end)))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.sent >= self.data.len()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact((self.data.len() - self.sent) as u64)
+    }
+}
+
+fn header_map(headers: &[(String, String)]) -> Result<HeaderMap, String> {
     let mut map = HeaderMap::with_capacity(headers.len());
     for (name, value) in headers {
-        let invalid = || TransportError::InvalidHeader { name: name.clone() };
-        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
-        let value = HeaderValue::from_str(value).map_err(|_| invalid())?;
-        map.append(name, value);
+        let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| name.clone())?;
+        let value = HeaderValue::from_str(value).map_err(|_| name.clone())?;
+        map.append(header_name, value);
     }
     Ok(map)
 }

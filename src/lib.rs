@@ -43,6 +43,7 @@ pub mod interface;
 #[cfg(feature = "local-service")]
 pub mod local;
 pub mod package;
+pub mod proxy;
 pub mod publish;
 pub mod random;
 pub mod report;

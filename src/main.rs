@@ -8,7 +8,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use fc_layer_action::http::ReqwestTransport;
+use fc_layer_action::http::{ReqwestTransport, Timeouts};
+use fc_layer_action::proxy::ProxySettings;
 use fc_layer_action::publish::{self, Environment};
 use fc_layer_action::report::{Reporter, Workflow, open_outputs_file};
 
@@ -43,7 +44,11 @@ fn run() -> anyhow::Result<bool> {
     let vars = env::vars_os()
         .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
         .collect();
-    let transport = ReqwestTransport::new()?;
+    let variable = |name: &str| env::var(name).ok();
+    let transport = ReqwestTransport::new(
+        ProxySettings::from_env(variable)?,
+        Timeouts::from_env(variable),
+    )?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

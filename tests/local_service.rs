@@ -8,8 +8,9 @@ use fc_layer_action::client::{ClientError, FcClient};
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::endpoint::Endpoint;
 use fc_layer_action::fc::{ApiRequest, CreateLayerVersionInput, InlineCode, LayerName};
-use fc_layer_action::http::ReqwestTransport;
+use fc_layer_action::http::{ReqwestTransport, Timeouts};
 use fc_layer_action::package;
+use fc_layer_action::proxy::ProxySettings;
 use fc_layer_action::sign::acs3::{SignableRequest, SigningParams, sign};
 
 type Client = FcClient<ReqwestTransport>;
@@ -17,7 +18,7 @@ use serde_json::Value;
 
 fn client(server: &FcLocal) -> Client {
     FcClient::new(
-        ReqwestTransport::new().expect("transport"),
+        ReqwestTransport::new(ProxySettings::default(), Timeouts::default()).expect("transport"),
         Endpoint::parse(&server.url).expect("url"),
         Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET),
     )

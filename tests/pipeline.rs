@@ -81,6 +81,7 @@ impl Transport for Unreachable {
     async fn send(&self, request: HttpRequest) -> Result<HttpReply, TransportError> {
         Err(TransportError::Unreachable {
             origin: ENDPOINT.to_owned(),
+            proxy: None,
             detail: format!(
                 "connection refused sending {} {}",
                 request.method, request.url
