@@ -2,6 +2,7 @@
 //! the reply into a value or a [`ClientError`]. Which network it uses is the transport's
 //! business, so tests run it in-process.
 
+use reqwest::Url;
 use time::OffsetDateTime;
 
 use crate::credentials::Credentials;
@@ -22,6 +23,16 @@ pub enum ClientError {
     Transport {
         action: &'static str,
         source: TransportError,
+    },
+    /// FC never redirects API calls; a 3xx means something else answered.
+    #[error(
+        "{action}: the endpoint answered HTTP {status} redirecting to {location}; FC never redirects API calls, so the redirect was not followed and nothing was sent there"
+    )]
+    Redirected {
+        action: &'static str,
+        status: u16,
+        /// The host the redirect names, or what `Location` held when it names none.
+        location: String,
     },
     #[error("{action}: the reply is not what the API documents: {problem}")]
     InvalidReply {
@@ -72,6 +83,13 @@ impl<T: Transport> FcClient<T> {
         if reply.is_success() {
             return Ok(reply.body);
         }
+        if (300..400).contains(&reply.status) {
+            return Err(ClientError::Redirected {
+                action,
+                status: reply.status,
+                location: self.redirect_target(reply.header("location")),
+            });
+        }
         let request_id = reply
             .header("x-acs-request-id")
             .or_else(|| reply.header("x-fc-request-id"));
@@ -79,6 +97,25 @@ impl<T: Transport> FcClient<T> {
             action,
             error: ServiceError::from_reply(reply.status, &reply.body, request_id),
         })
+    }
+
+    /// The host a `Location` header points at, for the error message; relative locations
+    /// resolve against the endpoint, as a client that followed them would.
+    fn redirect_target(&self, location: Option<&str>) -> String {
+        let Some(location) = location else {
+            return "nowhere (no Location header)".to_owned();
+        };
+        Url::parse(&self.endpoint.url("/"))
+            .and_then(|base| base.join(location))
+            .ok()
+            .and_then(|url| {
+                let host = url.host_str()?.to_owned();
+                Some(match url.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host,
+                })
+            })
+            .unwrap_or_else(|| format!("{location:?}"))
     }
 
     fn sign(&self, request: ApiRequest, time: OffsetDateTime) -> Result<HttpRequest, ClientError> {

@@ -186,6 +186,12 @@ async fn create_version<T: Transport>(
         client.endpoint()
     ));
     let layer = client.create_layer_version(request).await?;
+    layer
+        .check(&settings.layer_name)
+        .map_err(|problem| ClientError::InvalidReply {
+            action: "CreateLayerVersion",
+            problem,
+        })?;
     if let Some(reported) = &layer.code_checksum
         && *reported != package.checksum
     {

@@ -378,25 +378,48 @@ fn an_error_reply_that_is_not_json_still_names_the_status_and_request_id() {
 }
 
 #[test]
-fn reply_fields_cannot_start_a_workflow_command() {
-    let run = run(
-        &[],
-        reply(
-            200,
-            r#"{"layerVersionArn":"acs:x\n::stop-commands::pwned","version":1,"codeChecksum":"1\r\n::error::fake"}"#,
-        ),
-    );
-    let commands: Vec<&str> = run
-        .log
-        .lines()
-        .filter(|line| line.starts_with("::"))
-        .collect();
-    assert!(
-        commands
-            .iter()
-            .all(|line| line.starts_with("::add-mask::") || line.starts_with("::warning::")),
-        "{}",
-        run.log
+fn a_layer_other_than_the_one_asked_for_is_not_taken_as_success() {
+    for body in [
+        r#"{"layerVersionArn":"","version":-5}"#,
+        r#"{"layerVersionArn":"acs:fc:r:1:layers/my-layer/versions/1","version":0}"#,
+        r#"{"layerVersionArn":"acs:fc:r:1:layers/other/versions/1","version":1}"#,
+        r#"{"layerVersionArn":"acs:fc:r:1:layers/my-layer/versions/1","version":1,"codeSize":-1}"#,
+        r#"{"layerVersionArn":"acs:x\n::stop-commands::pwned:layers/my-layer/versions/1","version":1}"#,
+        r#"{"layerVersionArn":"acs:fc:r:1:layers/my-layer/versions/1","version":1,"codeChecksum":"1\r\n::error::fake"}"#,
+    ] {
+        let run = run(&[], reply(200, body));
+        run.assert_failed_and_wrote_nothing();
+        let commands: Vec<&str> = run
+            .log
+            .lines()
+            .filter(|line| line.starts_with("::") && !line.starts_with("::add-mask::"))
+            .collect();
+        assert_eq!(commands.len(), 1, "{body}: {}", run.log);
+        assert!(
+            commands[0]
+                .starts_with("::error::CreateLayerVersion: the reply is not what the API documents: "),
+            "{body}: {}",
+            run.log
+        );
+    }
+}
+
+#[test]
+fn a_redirect_is_not_followed_and_names_where_it_pointed() {
+    let redirect = Canned(HttpReply {
+        status: 307,
+        headers: vec![(
+            "location".to_owned(),
+            "https://attacker.example:8443/steal".to_owned(),
+        )],
+        body: Vec::new(),
+    });
+    let run = run(&[], redirect);
+    run.assert_failed_and_wrote_nothing();
+    assert_eq!(run.requests, 1);
+    assert_eq!(
+        run.errors(),
+        ["::error::CreateLayerVersion: the endpoint answered HTTP 307 redirecting to attacker.example:8443; FC never redirects API calls, so the redirect was not followed and nothing was sent there"]
     );
 }
 

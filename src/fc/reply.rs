@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::LayerName;
+
 /// A layer version as CreateLayerVersion and GetLayerVersion describe it; only what the
 /// action reports is read.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -16,6 +18,37 @@ pub struct Layer {
     pub code_checksum: Option<String>,
     #[serde(default)]
     pub code_size: Option<i64>,
+}
+
+impl Layer {
+    /// Checks that this reply describes a version of `layer_name` the way the API documents
+    /// it, so that nothing malformed reaches the log or the outputs. The error says what is
+    /// wrong without repeating the value, which may hold anything.
+    pub fn check(&self, layer_name: &LayerName) -> Result<(), String> {
+        if self.version < 1 {
+            return Err(format!("version is {}, not a version number", self.version));
+        }
+        let arn = &self.layer_version_arn;
+        if arn.is_empty() {
+            return Err("layerVersionArn is empty".to_owned());
+        }
+        if arn.chars().any(char::is_control) {
+            return Err("layerVersionArn holds control characters".to_owned());
+        }
+        let tail = format!("layers/{layer_name}/versions/{}", self.version);
+        if !arn.ends_with(&format!(":{tail}")) {
+            return Err(format!("layerVersionArn does not end with `:{tail}`"));
+        }
+        if let Some(checksum) = &self.code_checksum
+            && (checksum.is_empty() || !checksum.bytes().all(|byte| byte.is_ascii_digit()))
+        {
+            return Err("codeChecksum is not a decimal number".to_owned());
+        }
+        if self.code_size.is_some_and(|size| size < 0) {
+            return Err("codeSize is negative".to_owned());
+        }
+        Ok(())
+    }
 }
 
 /// An error reply: `{"Code", "Message", "RequestId"}`, read in either capitalisation and
@@ -110,6 +143,36 @@ mod tests {
             plain.to_string(),
             "HTTP 502 UnknownError: Bad Gateway (RequestId hdr)"
         );
+    }
+
+    fn layer(arn: &str, version: i64) -> Layer {
+        Layer {
+            layer_version_arn: arn.to_owned(),
+            version,
+            code_checksum: Some("123".to_owned()),
+            code_size: Some(5),
+        }
+    }
+
+    #[test]
+    fn a_layer_must_describe_the_version_of_the_layer_asked_for() {
+        let name = LayerName::parse("my-layer").expect("valid");
+        let good = "acs:fc:cn-hangzhou:123:layers/my-layer/versions/3";
+        assert_eq!(layer(good, 3).check(&name), Ok(()));
+        for (arn, version) in [
+            ("", 3),
+            (good, 0),
+            (good, -5),
+            (good, 4),
+            ("acs:fc:cn-hangzhou:123:layers/other/versions/3", 3),
+            ("acs:fc:x:1:layers/not-my-layer/versions/3", 3),
+            ("acs:fc:x\n::stop-commands::y:layers/my-layer/versions/3", 3),
+        ] {
+            assert!(layer(arn, version).check(&name).is_err(), "{arn:?} {version}");
+        }
+        let mut bad_checksum = layer(good, 3);
+        bad_checksum.code_checksum = Some("12\r\n::error::x".to_owned());
+        assert!(bad_checksum.check(&name).is_err());
     }
 
     #[test]
