@@ -1,5 +1,5 @@
 //! The layer's code as zip bytes: a directory zipped reproducibly, or a prebuilt `.zip` read
-//! and checked.
+//! and checked entry by entry (names that would unpack outside the layer's folder, CRCs).
 //!
 //! Reproducible means the same tree gives the same bytes on any machine: entries in sorted
 //! order, one fixed timestamp, modes normalised to 0644 or 0755 (the run bit kept, since
@@ -7,7 +7,7 @@
 //! links, never followed.
 
 use std::fs;
-use std::io::{self, Cursor};
+use std::io::{self, Cursor, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -53,6 +53,27 @@ pub enum PackageError {
         path: PathBuf,
         source: zip::result::ZipError,
     },
+    /// Over the size the caller can send; zipping stops as soon as it is passed.
+    #[error("{path}: the zip {} over the limit of {limit} bytes", size.map(|size| format!("is {size} bytes,")).unwrap_or_else(|| "passed".to_owned()))]
+    TooLarge {
+        path: PathBuf,
+        limit: u64,
+        /// The whole zip's size when it is known (a prebuilt zip); `None` when zipping was
+        /// stopped part way.
+        size: Option<u64>,
+    },
+    #[error("{path}: entry {entry:?} {reason}; FC unpacks a layer under /opt, and such a name could land outside it")]
+    UnsafeEntryName {
+        path: PathBuf,
+        entry: String,
+        reason: &'static str,
+    },
+    #[error("{path}: entry {entry:?} is damaged: {detail}")]
+    DamagedEntry {
+        path: PathBuf,
+        entry: String,
+        detail: String,
+    },
 }
 
 /// Where the zip came from, for the log.
@@ -69,8 +90,9 @@ pub struct Package {
     pub origin: Origin,
 }
 
-/// Reads the `code` input: zips a directory, or reads and checks a `.zip` file.
-pub fn load(path: &Path) -> Result<Package, PackageError> {
+/// Reads the `code` input: zips a directory, or reads and checks a `.zip` file. A zip over
+/// `max_bytes` is refused, and zipping a directory stops as soon as it passes that size.
+pub fn load(path: &Path, max_bytes: u64) -> Result<Package, PackageError> {
     let metadata = fs::metadata(path).map_err(|source| match source.kind() {
         io::ErrorKind::NotFound => PackageError::NotFound { path: path.into() },
         _ => PackageError::Io {
@@ -79,7 +101,7 @@ pub fn load(path: &Path) -> Result<Package, PackageError> {
         },
     })?;
     if metadata.is_dir() {
-        let (bytes, entries) = zip_directory(path)?;
+        let (bytes, entries) = zip_directory_within(path, max_bytes)?;
         return Ok(Package {
             bytes,
             entries,
@@ -92,14 +114,18 @@ pub fn load(path: &Path) -> Result<Package, PackageError> {
     if !metadata.is_file() || !is_zip_name {
         return Err(PackageError::NotDirectoryOrZip { path: path.into() });
     }
+    if metadata.len() > max_bytes {
+        return Err(PackageError::TooLarge {
+            path: path.into(),
+            limit: max_bytes,
+            size: Some(metadata.len()),
+        });
+    }
     let bytes = fs::read(path).map_err(|source| PackageError::Io {
         path: path.into(),
         source,
     })?;
-    let entries = count_entries(&bytes).map_err(|source| PackageError::InvalidZip {
-        path: path.into(),
-        source,
-    })?;
+    let entries = check_zip(path, &bytes)?;
     if entries == 0 {
         return Err(PackageError::Empty { path: path.into() });
     }
@@ -110,9 +136,47 @@ pub fn load(path: &Path) -> Result<Package, PackageError> {
     })
 }
 
-/// Parses the central directory, which is what the service will do first.
-pub fn count_entries(bytes: &[u8]) -> Result<usize, zip::result::ZipError> {
-    Ok(ZipArchive::new(Cursor::new(bytes))?.len())
+/// Reads a prebuilt zip the way the service will unpack it: every entry's name must stay
+/// inside the layer's folder, and every entry must read back with its CRC-32. Returns the
+/// number of entries.
+pub fn check_zip(path: &Path, bytes: &[u8]) -> Result<usize, PackageError> {
+    let invalid = |source| PackageError::InvalidZip {
+        path: path.into(),
+        source,
+    };
+    let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(invalid)?;
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).map_err(invalid)?;
+        let name = entry.name().map_err(invalid)?.into_owned();
+        if let Some(reason) = unsafe_name(&name) {
+            return Err(PackageError::UnsafeEntryName {
+                path: path.into(),
+                entry: name,
+                reason,
+            });
+        }
+        // Reading to the end checks the entry's CRC-32 and its sizes.
+        io::copy(&mut entry, &mut io::sink()).map_err(|error| PackageError::DamagedEntry {
+            path: path.into(),
+            entry: name,
+            detail: error.to_string(),
+        })?;
+    }
+    Ok(archive.len())
+}
+
+/// Why an entry name could escape the folder it is unpacked into, if it could.
+fn unsafe_name(name: &str) -> Option<&'static str> {
+    let drive = name.as_bytes();
+    if name.starts_with('/') || (drive.len() >= 2 && drive[0].is_ascii_alphabetic() && drive[1] == b':') {
+        Some("is an absolute path")
+    } else if name.contains('\\') {
+        Some("holds a backslash, a path separator on Windows")
+    } else if name.split('/').any(|part| part == "..") {
+        Some("has a `..` component")
+    } else {
+        None
+    }
 }
 
 enum Kind {
@@ -130,6 +194,15 @@ struct Entry {
 
 /// Zips `root` reproducibly. Returns the bytes and the number of entries.
 pub fn zip_directory(root: &Path) -> Result<(Vec<u8>, usize), PackageError> {
+    zip_directory_within(root, u64::MAX)
+}
+
+/// [`zip_directory`], stopped as soon as the zip passes `max_bytes`, so a tree whose zip
+/// cannot be sent does not take the machine's memory first.
+pub fn zip_directory_within(
+    root: &Path,
+    max_bytes: u64,
+) -> Result<(Vec<u8>, usize), PackageError> {
     let entries = walk(root)?;
     if !entries
         .iter()
@@ -141,7 +214,24 @@ pub fn zip_directory(root: &Path) -> Result<(Vec<u8>, usize), PackageError> {
     // Compression is the slow part and independent per file, so it runs on every core, a
     // batch at a time: each batch comes back in walk order, which keeps the archive
     // reproducible, and is written out before the next starts, which bounds memory.
-    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+    let too_large = |error: &zip::result::ZipError| {
+        matches!(error, zip::result::ZipError::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<OverLimit>()))
+    };
+    let fail = |path: &Path, source: zip::result::ZipError| {
+        if too_large(&source) {
+            PackageError::TooLarge {
+                path: root.into(),
+                limit: max_bytes,
+                size: None,
+            }
+        } else {
+            zip_error(path, source)
+        }
+    };
+    let mut writer = ZipWriter::new(Bounded {
+        inner: Cursor::new(Vec::new()),
+        limit: max_bytes,
+    });
     for batch in entries.chunks(COMPRESSION_BATCH) {
         let prepared: Vec<Option<PreparedZipFile>> =
             batch.par_iter().map(prepare).collect::<Result<_, _>>()?;
@@ -156,15 +246,46 @@ pub fn zip_directory(root: &Path) -> Result<(Vec<u8>, usize), PackageError> {
                 (Kind::File { .. }, Some(prepared)) => writer.add_prepared_file(prepared),
                 (Kind::File { .. }, None) => unreachable!("every file was prepared above"),
             };
-            added.map_err(|source| zip_error(&entry.path, source))?;
+            added.map_err(|source| fail(&entry.path, source))?;
         }
     }
     let count = entries.len();
     let bytes = writer
         .finish()
-        .map_err(|source| zip_error(root, source))?
+        .map_err(|source| fail(root, source))?
+        .inner
         .into_inner();
     Ok((bytes, count))
+}
+
+/// The zip being written, refusing to grow past `limit`.
+struct Bounded {
+    inner: Cursor<Vec<u8>>,
+    limit: u64,
+}
+
+/// The error [`Bounded`] fails a write with, told apart from real I/O errors by its type.
+#[derive(Debug, thiserror::Error)]
+#[error("the zip passed its size limit")]
+struct OverLimit;
+
+impl Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.inner.position() + buf.len() as u64 > self.limit {
+            return Err(io::Error::other(OverLimit));
+        }
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl Seek for Bounded {
+    fn seek(&mut self, position: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(position)
+    }
 }
 
 /// Compresses a file entry; other kinds need no preparation.

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::checksum::crc64_xz;
 use crate::client::{ClientError, FcClient};
-use crate::fc::limits::{MAX_INLINE_BASE64_BYTES, base64_len};
+use crate::fc::limits::{MAX_INLINE_BASE64_BYTES, MAX_INLINE_ZIP_BYTES, base64_len};
 use crate::fc::{ApiRequest, CreateLayerVersionInput, InlineCode, Layer};
 use crate::github::Outputs;
 use crate::http::Transport;
@@ -43,13 +43,17 @@ pub enum Failure {
     #[error("{} input(s) are invalid; nothing was published", .0.len())]
     Inputs(Vec<InputError>),
     #[error("input `code`: {0}")]
-    Package(#[from] PackageError),
+    Package(PackageError),
     #[error(
-        "input `code`: the zip is {zip_bytes} bytes, {base64_bytes} as Base64, over FC's inline limit of {MAX_INLINE_BASE64_BYTES} bytes; upload through OSS is not supported yet"
+        "input `code`: the zip {}, over FC's inline limit of {MAX_INLINE_BASE64_BYTES} bytes; upload through OSS is not supported yet",
+        match .zip_bytes {
+            Some(size) => format!("is {size} bytes, {} as Base64", base64_len(*size as usize)),
+            None => format!("passed {MAX_INLINE_ZIP_BYTES} bytes (zipping stopped there), so its Base64 is"),
+        }
     )]
     TooLargeForInline {
-        zip_bytes: usize,
-        base64_bytes: usize,
+        /// `None` when zipping stopped as soon as the limit was passed.
+        zip_bytes: Option<u64>,
     },
     #[error("cannot encode the CreateLayerVersion request: {0}")]
     Encode(#[from] serde_json::Error),
@@ -134,14 +138,10 @@ struct Packaged {
 
 /// Step 2: the `code` input as a zip that FC will take inline.
 fn package_code(code: &Path, reporter: &mut impl Reporter) -> Result<Packaged, Failure> {
-    let package = package::load(code)?;
-    let base64_bytes = base64_len(package.bytes.len());
-    if base64_bytes > MAX_INLINE_BASE64_BYTES {
-        return Err(Failure::TooLargeForInline {
-            zip_bytes: package.bytes.len(),
-            base64_bytes,
-        });
-    }
+    let package = package::load(code, MAX_INLINE_ZIP_BYTES).map_err(|error| match error {
+        PackageError::TooLarge { size, .. } => Failure::TooLargeForInline { zip_bytes: size },
+        other => Failure::Package(other),
+    })?;
     let checksum = crc64_xz(&package.bytes);
     let what = match package.origin {
         Origin::Directory => "Zipped",

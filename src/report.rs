@@ -22,9 +22,14 @@ pub trait Reporter: Masker {
 }
 
 /// Opens `GITHUB_OUTPUT` for appending. Done before any request, so that a file the step
-/// cannot write fails the step before a version exists, not after.
+/// cannot write fails the step before a version exists, not after. The runner's file is a
+/// regular file; a device such as `/dev/full` opens fine and fails only at the write.
 pub fn open_outputs_file(path: &Path) -> io::Result<File> {
-    OpenOptions::new().append(true).create(true).open(path)
+    let file = OpenOptions::new().append(true).create(true).open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("it is not a regular file"));
+    }
+    Ok(file)
 }
 
 /// Workflow commands on `log` (stdout in the action) and outputs appended to `outputs` (the

@@ -190,31 +190,31 @@ fn load_reads_a_zip_file_unchanged_and_refuses_what_is_not_one() {
     make_tree(&tree);
     let zip_path = dir.path().join("Layer.ZIP");
     let bytes = zip_to_file(&tree, &zip_path);
-    let loaded = package::load(&zip_path).expect("loads");
+    let loaded = package::load(&zip_path, u64::MAX).expect("loads");
     assert_eq!(loaded.origin, Origin::ZipFile);
     assert_eq!(loaded.bytes, bytes);
     assert_eq!(loaded.entries, 11);
     assert_eq!(
-        package::load(&tree).expect("zips").origin,
+        package::load(&tree, u64::MAX).expect("zips").origin,
         Origin::Directory
     );
 
     let fake = dir.path().join("fake.zip");
     fs::write(&fake, "not a zip").expect("write");
     assert!(matches!(
-        package::load(&fake),
+        package::load(&fake, u64::MAX),
         Err(PackageError::InvalidZip { .. })
     ));
 
     let text = dir.path().join("layer.tar");
     fs::write(&text, "x").expect("write");
     assert!(matches!(
-        package::load(&text),
+        package::load(&text, u64::MAX),
         Err(PackageError::NotDirectoryOrZip { .. })
     ));
 
     let missing = dir.path().join("missing");
-    let error = package::load(&missing).expect_err("missing");
+    let error = package::load(&missing, u64::MAX).expect_err("missing");
     assert!(matches!(error, PackageError::NotFound { .. }));
     assert_eq!(
         error.to_string(),
@@ -224,7 +224,7 @@ fn load_reads_a_zip_file_unchanged_and_refuses_what_is_not_one() {
     let empty = dir.path().join("empty");
     fs::create_dir_all(empty.join("only/dirs")).expect("mkdir");
     assert!(matches!(
-        package::load(&empty),
+        package::load(&empty, u64::MAX),
         Err(PackageError::Empty { .. })
     ));
 }

@@ -10,6 +10,9 @@ pub const MAX_LAYER_NAME_CHARS: usize = 128;
 /// FC takes at most this much Base64 text in `code.zipFile`.
 pub const MAX_INLINE_BASE64_BYTES: usize = 100 * 1024 * 1024;
 
+/// The largest zip whose Base64 fits [`MAX_INLINE_BASE64_BYTES`].
+pub const MAX_INLINE_ZIP_BYTES: u64 = (MAX_INLINE_BASE64_BYTES / 4 * 3) as u64;
+
 /// The length of the Base64 text for `zip_len` bytes.
 pub fn base64_len(zip_len: usize) -> usize {
     zip_len.div_ceil(3) * 4
@@ -25,5 +28,7 @@ mod tests {
         assert_eq!(base64_len(1), 4);
         assert_eq!(base64_len(3), 4);
         assert_eq!(base64_len(4), 8);
+        assert_eq!(base64_len(MAX_INLINE_ZIP_BYTES as usize), MAX_INLINE_BASE64_BYTES);
+        assert!(base64_len(MAX_INLINE_ZIP_BYTES as usize + 1) > MAX_INLINE_BASE64_BYTES);
     }
 }
