@@ -205,23 +205,30 @@ impl Transport for ReqwestTransport {
         })?;
         let origin = url.origin().ascii_serialization();
         let proxy = self.proxies.proxy_for(&url).map(proxy::display);
-        let activity = Activity::new(if request.body.is_empty() {
-            Phase::Waiting
-        } else {
-            Phase::Sending
-        });
+        let activity = Activity::new();
         let exchange = exchange(&self.http, request, url, &activity);
         tokio::pin!(exchange);
         let result = loop {
-            let deadline = activity.last() + self.timeouts.idle;
+            let (last, phase) = activity.get();
+            // While connecting, the connect timeout speaks first; the watchdog takes over once
+            // the connection must be up.
+            let patience = if phase == Phase::Connecting {
+                self.timeouts
+                    .idle
+                    .max(self.timeouts.connect + Duration::from_secs(1))
+            } else {
+                self.timeouts.idle
+            };
             tokio::select! {
                 result = &mut exchange => break result,
-                () = tokio::time::sleep_until(deadline) => {
-                    if activity.last() + self.timeouts.idle <= Instant::now() {
+                () = tokio::time::sleep_until(last + patience) => {
+                    if activity.get() == (last, phase) {
                         return Err(TransportError::TimedOut {
                             origin,
                             proxy,
-                            phase: activity.phase(),
+                            // Connected (or the connect timeout would have fired) but no
+                            // body was asked for: the request is out, the reply is awaited.
+                            phase: if phase == Phase::Connecting { Phase::Waiting } else { phase },
                             after: self.timeouts.idle,
                         });
                     }
@@ -319,8 +326,8 @@ async fn exchange(
 struct Activity(Arc<Mutex<(Instant, Phase)>>);
 
 impl Activity {
-    fn new(phase: Phase) -> Self {
-        Self(Arc::new(Mutex::new((Instant::now(), phase))))
+    fn new() -> Self {
+        Self(Arc::new(Mutex::new((Instant::now(), Phase::Connecting))))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, (Instant, Phase)> {
@@ -333,12 +340,8 @@ impl Activity {
         *self.lock() = (Instant::now(), phase);
     }
 
-    fn last(&self) -> Instant {
-        self.lock().0
-    }
-
-    fn phase(&self) -> Phase {
-        self.lock().1
+    fn get(&self) -> (Instant, Phase) {
+        *self.lock()
     }
 }
 
@@ -375,7 +378,14 @@ impl Body for ProgressBody {
         }
         let end = (start + BODY_CHUNK_BYTES).min(self.data.len());
         self.sent = end;
-        self.activity.touch(Phase::Sending);
+        // hyper asks no further once the last chunk is out (`is_end_stream`), so taking the
+        // last one is when the request has been handed over whole.
+        let phase = if end == self.data.len() {
+            Phase::Waiting
+        } else {
+            Phase::Sending
+        };
+        self.activity.touch(phase);
         Poll::Ready(Some(Ok(Frame::data(self.data.slice(start..end)))))
     }
 

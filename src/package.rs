@@ -62,7 +62,9 @@ pub enum PackageError {
         /// stopped part way.
         size: Option<u64>,
     },
-    #[error("{path}: entry {entry:?} {reason}; FC unpacks a layer under /opt, and such a name could land outside it")]
+    #[error(
+        "{path}: entry {entry:?} {reason}; FC unpacks a layer under /opt, and such a name could land outside it"
+    )]
     UnsafeEntryName {
         path: PathBuf,
         entry: String,
@@ -168,7 +170,9 @@ pub fn check_zip(path: &Path, bytes: &[u8]) -> Result<usize, PackageError> {
 /// Why an entry name could escape the folder it is unpacked into, if it could.
 fn unsafe_name(name: &str) -> Option<&'static str> {
     let drive = name.as_bytes();
-    if name.starts_with('/') || (drive.len() >= 2 && drive[0].is_ascii_alphabetic() && drive[1] == b':') {
+    if name.starts_with('/')
+        || (drive.len() >= 2 && drive[0].is_ascii_alphabetic() && drive[1] == b':')
+    {
         Some("is an absolute path")
     } else if name.contains('\\') {
         Some("holds a backslash, a path separator on Windows")
@@ -199,10 +203,7 @@ pub fn zip_directory(root: &Path) -> Result<(Vec<u8>, usize), PackageError> {
 
 /// [`zip_directory`], stopped as soon as the zip passes `max_bytes`, so a tree whose zip
 /// cannot be sent does not take the machine's memory first.
-pub fn zip_directory_within(
-    root: &Path,
-    max_bytes: u64,
-) -> Result<(Vec<u8>, usize), PackageError> {
+pub fn zip_directory_within(root: &Path, max_bytes: u64) -> Result<(Vec<u8>, usize), PackageError> {
     let entries = walk(root)?;
     if !entries
         .iter()
@@ -214,9 +215,7 @@ pub fn zip_directory_within(
     // Compression is the slow part and independent per file, so it runs on every core, a
     // batch at a time: each batch comes back in walk order, which keeps the archive
     // reproducible, and is written out before the next starts, which bounds memory.
-    let too_large = |error: &zip::result::ZipError| {
-        matches!(error, zip::result::ZipError::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<OverLimit>()))
-    };
+    let too_large = |error: &zip::result::ZipError| matches!(error, zip::result::ZipError::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<OverLimit>()));
     let fail = |path: &Path, source: zip::result::ZipError| {
         if too_large(&source) {
             PackageError::TooLarge {

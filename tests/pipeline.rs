@@ -396,8 +396,9 @@ fn a_layer_other_than_the_one_asked_for_is_not_taken_as_success() {
             .collect();
         assert_eq!(commands.len(), 1, "{body}: {}", run.log);
         assert!(
-            commands[0]
-                .starts_with("::error::CreateLayerVersion: the reply is not what the API documents: "),
+            commands[0].starts_with(
+                "::error::CreateLayerVersion: the reply is not what the API documents: "
+            ),
             "{body}: {}",
             run.log
         );
@@ -419,7 +420,9 @@ fn a_redirect_is_not_followed_and_names_where_it_pointed() {
     assert_eq!(run.requests, 1);
     assert_eq!(
         run.errors(),
-        ["::error::CreateLayerVersion: the endpoint answered HTTP 307 redirecting to attacker.example:8443; FC never redirects API calls, so the redirect was not followed and nothing was sent there"]
+        [
+            "::error::CreateLayerVersion: the endpoint answered HTTP 307 redirecting to attacker.example:8443; FC never redirects API calls, so the redirect was not followed and nothing was sent there"
+        ]
     );
 }
 

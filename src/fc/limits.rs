@@ -28,7 +28,10 @@ mod tests {
         assert_eq!(base64_len(1), 4);
         assert_eq!(base64_len(3), 4);
         assert_eq!(base64_len(4), 8);
-        assert_eq!(base64_len(MAX_INLINE_ZIP_BYTES as usize), MAX_INLINE_BASE64_BYTES);
+        assert_eq!(
+            base64_len(MAX_INLINE_ZIP_BYTES as usize),
+            MAX_INLINE_BASE64_BYTES
+        );
         assert!(base64_len(MAX_INLINE_ZIP_BYTES as usize + 1) > MAX_INLINE_BASE64_BYTES);
     }
 }

@@ -168,7 +168,10 @@ mod tests {
             ("acs:fc:x:1:layers/not-my-layer/versions/3", 3),
             ("acs:fc:x\n::stop-commands::y:layers/my-layer/versions/3", 3),
         ] {
-            assert!(layer(arn, version).check(&name).is_err(), "{arn:?} {version}");
+            assert!(
+                layer(arn, version).check(&name).is_err(),
+                "{arn:?} {version}"
+            );
         }
         let mut bad_checksum = layer(good, 3);
         bad_checksum.code_checksum = Some("12\r\n::error::x".to_owned());

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod hostile;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -78,8 +80,12 @@ impl Drop for FcLocal {
 }
 
 /// Runs the action binary with only `envs` set (plus PATH), in `working_dir`.
+/// `FC_ACTION_BIN` runs another build instead, e.g. an older release to show that a test
+/// fails on it.
 pub fn run_action(working_dir: &Path, envs: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fc-layer-action"))
+    let binary = std::env::var_os("FC_ACTION_BIN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_fc-layer-action").into());
+    Command::new(binary)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .envs(envs.iter().copied())
