@@ -20,7 +20,9 @@
 //! - [`sign`]: request signatures, pure: shared primitives and ACS3-HMAC-SHA256.
 //! - [`client`]: the FC client: signs an [`fc::ApiRequest`], sends it through a transport,
 //!   parses the reply.
-//! - [`http`]: the transport: request and reply values, reqwest behind a trait.
+//! - [`http`]: the transport: request and reply values, reqwest behind a trait, with no
+//!   redirects, bounded replies and an idle timeout.
+//! - [`proxy`]: which proxy a URL goes through, from the conventional variables.
 //! - [`package`]: the `code` input as zip bytes, zipped reproducibly or read and checked.
 //! - [`checksum`]: CRC-64/XZ, FC's `codeChecksum`.
 //! - [`encode`]: RFC 3986 percent-encoding for paths and queries.
