@@ -3,13 +3,15 @@
 //! business, so tests run it in-process.
 
 use reqwest::Url;
+use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
-use crate::fc::{ApiRequest, Layer, ServiceError};
+use crate::fc::{ApiRequest, ServiceError};
 use crate::http::{HttpRequest, Transport, TransportError};
 use crate::random;
+use crate::retry;
 use crate::sign::acs3::{self, SignableRequest, SigningParams};
 
 #[derive(Debug, thiserror::Error)]
@@ -62,13 +64,11 @@ impl<T: Transport> FcClient<T> {
         &self.endpoint
     }
 
-    pub async fn create_layer_version(&self, request: ApiRequest) -> Result<Layer, ClientError> {
+    /// Sends `request` and parses its JSON reply as `R`.
+    pub async fn call<R: DeserializeOwned>(&self, request: ApiRequest) -> Result<R, ClientError> {
         let action = request.action;
         let body = self.send(request).await?;
-        serde_json::from_slice(&body).map_err(|error| ClientError::InvalidReply {
-            action,
-            problem: error.to_string(),
-        })
+        parse(action, &body)
     }
 
     /// Signs and sends `request`; returns the reply body of a 2xx answer.
@@ -93,10 +93,12 @@ impl<T: Transport> FcClient<T> {
         let request_id = reply
             .header("x-acs-request-id")
             .or_else(|| reply.header("x-fc-request-id"));
-        Err(ClientError::Service {
-            action,
-            error: ServiceError::from_reply(reply.status, &reply.body, request_id),
-        })
+        let mut error = ServiceError::from_reply(reply.status, &reply.body, request_id);
+        error.retry_after = retry::retry_after(
+            reply.header("x-acs-retry-after"),
+            reply.header("retry-after"),
+        );
+        Err(ClientError::Service { action, error })
     }
 
     /// The host a `Location` header points at, for the error message; relative locations
@@ -146,4 +148,12 @@ impl<T: Transport> FcClient<T> {
             body,
         })
     }
+}
+
+/// A 2xx reply's body as `T`.
+pub fn parse<T: DeserializeOwned>(action: &'static str, body: &[u8]) -> Result<T, ClientError> {
+    serde_json::from_slice(body).map_err(|error| ClientError::InvalidReply {
+        action,
+        problem: error.to_string(),
+    })
 }

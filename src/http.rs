@@ -39,7 +39,7 @@ pub struct HttpRequest {
     pub method: &'static str,
     pub url: String,
     pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    pub body: Bytes,
 }
 
 /// A reply, whatever its status; header names in lower case.
@@ -92,6 +92,9 @@ pub enum TransportError {
         /// The proxy the request went through, shown without credentials.
         proxy: Option<String>,
         detail: String,
+        /// Whether the request may have reached the server: false only when the connection
+        /// was never made.
+        request_sent: bool,
     },
     #[error("{origin}{} did not answer while {phase}: no byte sent or received for {} s", via(.proxy), .after.as_secs())]
     TimedOut {
@@ -111,6 +114,23 @@ pub enum TransportError {
     InvalidUrl { url: String },
     #[error("cannot set up the HTTP client: {detail}")]
     Setup { detail: String },
+}
+
+impl TransportError {
+    /// Whether the server may have received, and acted on, the request.
+    pub fn request_may_have_arrived(&self) -> bool {
+        match self {
+            Self::Unreachable { request_sent, .. } => *request_sent,
+            Self::TimedOut { phase, .. } => *phase != Phase::Connecting,
+            Self::ReplyTooLarge { .. } => true,
+            Self::InvalidHeader { .. } | Self::InvalidUrl { .. } | Self::Setup { .. } => false,
+        }
+    }
+
+    /// Whether trying again could succeed: the network failed, not the request.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unreachable { .. } | Self::TimedOut { .. })
+    }
 }
 
 fn via(proxy: &Option<String>) -> String {
@@ -256,6 +276,7 @@ impl Transport for ReqwestTransport {
                 origin: origin.clone(),
                 proxy: proxy.clone(),
                 detail: describe(&error),
+                request_sent: !error.is_connect(),
             },
         })
     }
@@ -354,9 +375,9 @@ struct ProgressBody {
 }
 
 impl ProgressBody {
-    fn new(data: Vec<u8>, activity: Activity) -> Self {
+    fn new(data: Bytes, activity: Activity) -> Self {
         Self {
-            data: Bytes::from(data),
+            data,
             sent: 0,
             activity,
         }

@@ -14,8 +14,9 @@ use crate::credentials::chain::{Chain, FromEnvironment, FromInputs};
 use crate::credentials::{Credentials, CredentialsError, Masker, Secret};
 use crate::endpoint::Endpoint;
 use crate::fc::limits::{MAX_DESCRIPTION_CHARS, MAX_RUNTIMES};
-use crate::fc::{LayerName, runtimes};
+use crate::fc::{Acl, LayerName, runtimes};
 use crate::interface::INPUTS;
+use crate::retry::MAX_RETRIES;
 
 /// The region to use when the `region` input is unset.
 pub const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
@@ -51,6 +52,11 @@ pub struct RawInputs {
     pub access_key_id: Option<String>,
     pub access_key_secret: Option<String>,
     pub security_token: Option<String>,
+    pub skip_unchanged: Option<String>,
+    pub keep_versions: Option<String>,
+    pub acl: Option<String>,
+    pub retries: Option<String>,
+    pub dry_run: Option<String>,
 }
 
 /// Shows which inputs are set, never their secret values.
@@ -68,6 +74,11 @@ impl fmt::Debug for RawInputs {
             .field("access_key_id", &self.access_key_id)
             .field("access_key_secret", &set(&self.access_key_secret))
             .field("security_token", &set(&self.security_token))
+            .field("skip_unchanged", &self.skip_unchanged)
+            .field("keep_versions", &self.keep_versions)
+            .field("acl", &self.acl)
+            .field("retries", &self.retries)
+            .field("dry_run", &self.dry_run)
             .finish()
     }
 }
@@ -127,8 +138,40 @@ pub struct Settings {
     pub compatible_runtimes: Vec<String>,
     pub description: Option<String>,
     pub license: Option<String>,
+    /// Where and as whom to call FC; `None` only in a dry run given no credentials.
+    pub api: Option<Api>,
+    pub lifecycle: Lifecycle,
+}
+
+/// The endpoint and the credentials for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Api {
     pub endpoint: Endpoint,
     pub credentials: Credentials,
+}
+
+/// What happens around the create: the unchanged check, retention, ACL, retries, dry run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lifecycle {
+    pub skip_unchanged: bool,
+    /// 0 keeps every version.
+    pub keep_versions: u32,
+    pub acl: Option<Acl>,
+    pub retries: u32,
+    pub dry_run: bool,
+}
+
+impl Default for Lifecycle {
+    /// The defaults `action.yml` declares.
+    fn default() -> Self {
+        Self {
+            skip_unchanged: true,
+            keep_versions: 0,
+            acl: None,
+            retries: 3,
+            dry_run: false,
+        }
+    }
 }
 
 impl Settings {
@@ -143,6 +186,7 @@ impl Settings {
     ) -> Result<Self, Vec<InputError>> {
         let mut errors = Vec::new();
         let env = |name: &str| env(name).filter(|value| !value.trim().is_empty());
+        let lifecycle = parse_lifecycle(&raw, &mut errors);
 
         let layer_name = required("layer-name", raw.layer_name, &mut errors)
             .and_then(|name| check("layer-name", LayerName::parse(name.trim()), &mut errors));
@@ -182,9 +226,30 @@ impl Settings {
         if let Some(Err(problem)) = region.as_deref().map(check_region) {
             errors.push(InputError::new("region", problem));
         }
+
+        let credentials = credential_chain(
+            raw.access_key_id,
+            raw.access_key_secret,
+            raw.security_token,
+            &env,
+        )
+        .resolve(masker);
+        // A dry run given no credentials at all still validates and packages; it just
+        // cannot look at the layer's versions.
+        let offline =
+            lifecycle.dry_run && matches!(credentials, Err(CredentialsError::NotFound { .. }));
+        let credentials = credentials
+            .map_err(|error| {
+                if !offline {
+                    errors.extend(credential_errors(&error));
+                }
+            })
+            .ok();
+
         let endpoint = match (raw.endpoint, &region) {
             (Some(endpoint), _) => check("endpoint", Endpoint::parse(endpoint.trim()), &mut errors),
             (None, Some(region)) => Endpoint::fc_for_region(region).ok(),
+            (None, None) if offline => None,
             (None, None) => {
                 errors.push(InputError::new(
                     "region",
@@ -194,28 +259,25 @@ impl Settings {
             }
         };
 
-        let credentials = credential_chain(
-            raw.access_key_id,
-            raw.access_key_secret,
-            raw.security_token,
-            &env,
-        )
-        .resolve(masker)
-        .map_err(|error| errors.extend(credential_errors(&error)))
-        .ok();
-
-        match (layer_name, code, endpoint, credentials) {
-            (Some(layer_name), Some(code), Some(endpoint), Some(credentials))
-                if errors.is_empty() =>
-            {
+        let api = match (endpoint, credentials) {
+            (Some(endpoint), Some(credentials)) => Some(Api {
+                endpoint,
+                credentials,
+            }),
+            _ => None,
+        };
+        // In the order the inputs are declared, whichever check found them.
+        errors.sort_by_key(|error| INPUTS.iter().position(|name| *name == error.input));
+        match (layer_name, code) {
+            (Some(layer_name), Some(code)) if errors.is_empty() && (api.is_some() || offline) => {
                 Ok(Self {
                     layer_name,
                     code,
                     compatible_runtimes,
                     description: raw.description,
                     license: raw.license,
-                    endpoint,
-                    credentials,
+                    api,
+                    lifecycle,
                 })
             }
             _ => Err(errors),
@@ -229,6 +291,76 @@ impl Settings {
             .map(String::as_str)
             .filter(|runtime| !runtimes::is_known(runtime))
             .collect()
+    }
+}
+
+/// The inputs around the create, each checked on its own.
+fn parse_lifecycle(raw: &RawInputs, errors: &mut Vec<InputError>) -> Lifecycle {
+    let defaults = Lifecycle::default();
+    let mut flag = |input: &'static str, value: &Option<String>, default: bool| {
+        value.as_deref().map_or(default, |text| {
+            match text.trim().to_ascii_lowercase().as_str() {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    errors.push(InputError::new(
+                        input,
+                        format!("{text:?} is neither `true` nor `false`"),
+                    ));
+                    default
+                }
+            }
+        })
+    };
+    let skip_unchanged = flag(
+        "skip-unchanged",
+        &raw.skip_unchanged,
+        defaults.skip_unchanged,
+    );
+    let dry_run = flag("dry-run", &raw.dry_run, defaults.dry_run);
+    let mut count = |input: &'static str, value: &Option<String>, default: u32, most: u32| {
+        value
+            .as_deref()
+            .map_or(default, |text| match text.trim().parse::<u32>() {
+                Ok(number) if number <= most => number,
+                _ => {
+                    errors.push(InputError::new(
+                        input,
+                        format!("{text:?} is not a whole number from 0 to {most}"),
+                    ));
+                    default
+                }
+            })
+    };
+    let keep_versions = count(
+        "keep-versions",
+        &raw.keep_versions,
+        defaults.keep_versions,
+        10_000,
+    );
+    let retries = count("retries", &raw.retries, defaults.retries, MAX_RETRIES);
+    let acl = match raw
+        .acl
+        .as_deref()
+        .map(|acl| acl.trim().to_ascii_lowercase())
+    {
+        None => None,
+        Some(acl) if acl == "private" => Some(Acl::Private),
+        Some(acl) if acl == "public" => Some(Acl::Public),
+        Some(other) => {
+            errors.push(InputError::new(
+                "acl",
+                format!("{other:?} is neither `private` nor `public` (leave it empty to keep the layer's ACL)"),
+            ));
+            None
+        }
+    };
+    Lifecycle {
+        skip_unchanged,
+        keep_versions,
+        acl,
+        retries,
+        dry_run,
     }
 }
 

@@ -3,7 +3,7 @@
 //! that the three agree, so none of them can drift.
 
 /// Every input the action reads, as a workflow writes it under `with:`.
-pub const INPUTS: [&str; 10] = [
+pub const INPUTS: [&str; 15] = [
     "layer-name",
     "code",
     "compatible-runtimes",
@@ -14,6 +14,11 @@ pub const INPUTS: [&str; 10] = [
     "access-key-id",
     "access-key-secret",
     "security-token",
+    "skip-unchanged",
+    "keep-versions",
+    "acl",
+    "retries",
+    "dry-run",
 ];
 
 /// Every output the action writes. Code can only name an output through this type, so an
@@ -24,14 +29,18 @@ pub enum Output {
     Version,
     CodeChecksum,
     CodeSize,
+    Published,
+    DeletedVersions,
 }
 
 impl Output {
-    pub const ALL: [Output; 4] = [
+    pub const ALL: [Output; 6] = [
         Output::LayerVersionArn,
         Output::Version,
         Output::CodeChecksum,
         Output::CodeSize,
+        Output::Published,
+        Output::DeletedVersions,
     ];
 
     /// The name later steps read as `steps.<id>.outputs.<name>`.
@@ -41,6 +50,8 @@ impl Output {
             Output::Version => "version",
             Output::CodeChecksum => "codeChecksum",
             Output::CodeSize => "codeSize",
+            Output::Published => "published",
+            Output::DeletedVersions => "deletedVersions",
         }
     }
 }

@@ -42,6 +42,7 @@ pub mod github;
 pub mod http;
 pub mod inputs;
 pub mod interface;
+pub mod lifecycle;
 #[cfg(feature = "local-service")]
 pub mod local;
 pub mod package;
@@ -49,4 +50,6 @@ pub mod proxy;
 pub mod publish;
 pub mod random;
 pub mod report;
+pub mod retry;
 pub mod sign;
+pub mod summary;

@@ -54,6 +54,13 @@ fn run() -> anyhow::Result<bool> {
         .build()
         .context("cannot start the async runtime")?;
     let mut reporter = Workflow::new(io::stdout(), outputs);
+    // A summary is a courtesy: one that cannot be opened is worth a warning, not a failure.
+    if let Some(path) = env::var_os("GITHUB_STEP_SUMMARY").filter(|path| !path.is_empty()) {
+        match open_outputs_file(Path::new(&path)) {
+            Ok(file) => reporter = reporter.with_summary(Some(file)),
+            Err(error) => reporter.warning(&format!("cannot open GITHUB_STEP_SUMMARY: {error}")),
+        }
+    }
     let environment = Environment { vars, working_dir };
     let result = runtime.block_on(publish::run_step(&environment, transport, &mut reporter));
     Ok(result.is_ok())

@@ -17,13 +17,20 @@ pub trait Reporter: Masker {
     fn info(&mut self, message: &str);
     fn warning(&mut self, message: &str);
     fn error(&mut self, message: &str);
+    /// Starts a folded section of the log, for long listings; [`Reporter::end_group`] ends it.
+    fn group(&mut self, title: &str);
+    fn end_group(&mut self);
     /// Writes all outputs at once, so a later step sees all of them or none.
     fn set_outputs(&mut self, outputs: &Outputs) -> io::Result<()>;
+    /// Appends Markdown to the job summary. A summary that cannot be written is worth a
+    /// warning, not a failed step.
+    fn summary(&mut self, markdown: &str);
 }
 
-/// Opens `GITHUB_OUTPUT` for appending. Done before any request, so that a file the step
-/// cannot write fails the step before a version exists, not after. The runner's file is a
-/// regular file; a device such as `/dev/full` opens fine and fails only at the write.
+/// Opens `GITHUB_OUTPUT` (or `GITHUB_STEP_SUMMARY`) for appending. Done before any request,
+/// so that a file the step cannot write fails the step before a version exists, not after.
+/// The runner's files are regular files; a device such as `/dev/full` opens fine and fails
+/// only at the write.
 pub fn open_outputs_file(path: &Path) -> io::Result<File> {
     let file = OpenOptions::new().append(true).create(true).open(path)?;
     if !file.metadata()?.is_file() {
@@ -32,11 +39,13 @@ pub fn open_outputs_file(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
-/// Workflow commands on `log` (stdout in the action) and outputs appended to `outputs` (the
-/// `GITHUB_OUTPUT` file), or printed only when there is none.
+/// Workflow commands on `log` (stdout in the action), outputs appended to `outputs` (the
+/// `GITHUB_OUTPUT` file, or printed only when there is none) and Markdown to `summary`
+/// (`GITHUB_STEP_SUMMARY`).
 pub struct Workflow<L, O> {
     log: L,
     outputs: Option<O>,
+    summary: Option<O>,
     /// Values masked so far, replaced by `***` in everything this reporter writes: a second
     /// line of defence behind `::add-mask::`, which only GitHub's runner honours.
     secrets: Vec<String>,
@@ -47,13 +56,19 @@ impl<L: Write, O: Write> Workflow<L, O> {
         Self {
             log,
             outputs,
+            summary: None,
             secrets: Vec::new(),
         }
     }
 
-    /// The log and the outputs file, for tests to read back.
-    pub fn into_parts(self) -> (L, Option<O>) {
-        (self.log, self.outputs)
+    pub fn with_summary(mut self, summary: Option<O>) -> Self {
+        self.summary = summary;
+        self
+    }
+
+    /// The log, the outputs file and the summary, for tests to read back.
+    pub fn into_parts(self) -> (L, Option<O>, Option<O>) {
+        (self.log, self.outputs, self.summary)
     }
 
     fn redact(&self, text: &str) -> String {
@@ -93,6 +108,26 @@ impl<L: Write, O: Write> Reporter for Workflow<L, O> {
     fn error(&mut self, message: &str) {
         let line = github::error(&self.redact(message));
         self.line(&line);
+    }
+
+    fn group(&mut self, title: &str) {
+        let line = format!("::group::{}", github::escape_data(&self.redact(title)));
+        self.line(&line);
+    }
+
+    fn end_group(&mut self) {
+        self.line("::endgroup::");
+    }
+
+    fn summary(&mut self, markdown: &str) {
+        let text = self.redact(markdown);
+        let Some(file) = self.summary.as_mut() else {
+            return;
+        };
+        if let Err(error) = file.write_all(text.as_bytes()).and_then(|()| file.flush()) {
+            self.summary = None;
+            self.warning(&format!("cannot write the job summary: {error}"));
+        }
     }
 
     fn set_outputs(&mut self, outputs: &Outputs) -> io::Result<()> {
@@ -139,7 +174,7 @@ mod tests {
         let mut outputs = Outputs::default();
         outputs.set(Output::Version, "3");
         reporter.set_outputs(&outputs).expect("writes");
-        let (log, file) = reporter.into_parts();
+        let (log, file, _) = reporter.into_parts();
         assert_eq!(String::from_utf8_lossy(&log), "version=3\n");
         let file = String::from_utf8(file.expect("file")).expect("utf-8");
         assert!(file.starts_with("version<<ghadelimiter_"), "{file}");

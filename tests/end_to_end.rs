@@ -80,7 +80,14 @@ fn publishes_a_directory_and_writes_all_outputs() {
     let names: Vec<&str> = outputs.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(
         names,
-        ["layerVersionArn", "version", "codeChecksum", "codeSize"]
+        [
+            "layerVersionArn",
+            "version",
+            "codeChecksum",
+            "codeSize",
+            "published",
+            "deletedVersions"
+        ]
     );
     let get = |name: &str| {
         outputs
@@ -117,12 +124,17 @@ fn publishes_a_directory_and_writes_all_outputs() {
     assert_eq!(recorded["license"], "Apache-2.0");
     assert_eq!(entry_names(recorded), EXAMPLE_ENTRIES);
 
-    // A second publish of the same tree is a new version with the same checksum.
+    // A second publish of the same tree reuses the first version.
     let again = publish(&server, &[]);
     assert!(again.output.status.success());
     let second = parse_github_output(&again.outputs_file);
-    assert_eq!(second[1], ("version".to_owned(), "2".to_owned()));
-    assert_eq!(second[2], outputs[2], "same tree, same zip, same checksum");
+    assert_eq!(
+        second[..4],
+        outputs[..4],
+        "the same version, checksum and size"
+    );
+    assert_eq!(second[4], ("published".to_owned(), "false".to_owned()));
+    assert_eq!(server.versions("my-layer").len(), 1);
 }
 
 #[test]
@@ -213,7 +225,7 @@ fn a_wrong_secret_is_rejected_by_signature_and_leaves_no_outputs() {
         .find(|line| line.starts_with("::error::"))
         .expect("an error annotation");
     assert!(
-        error.contains("CreateLayerVersion failed: HTTP 403 SignatureNotMatch"),
+        error.contains("ListLayerVersions failed: HTTP 403 SignatureNotMatch"),
         "{error}"
     );
     assert!(error.contains("RequestId fc-local-"), "{error}");
@@ -240,7 +252,7 @@ fn a_service_error_reply_fails_with_code_message_and_request_id() {
     assert_eq!(run.output.status.code(), Some(1));
     let out = stdout(&run.output);
     assert!(
-        out.contains("::error::CreateLayerVersion failed: HTTP 409 ConcurrentUpdateError: injected by fc-local --fail-create (RequestId fc-local-000001)"),
+        out.contains("::error::CreateLayerVersion failed: HTTP 409 ConcurrentUpdateError: injected by fc-local (RequestId fc-local-000002)"),
         "{out}"
     );
     assert!(run.outputs_file.is_empty());
@@ -255,12 +267,10 @@ fn an_unreachable_endpoint_fails_the_step() {
         .expect("addr")
         .port();
     let url = format!("http://127.0.0.1:{port}");
-    let run = publish_to(&url, &[]);
+    let run = publish_to(&url, &[("INPUT_RETRIES", "0")]);
     assert_eq!(run.output.status.code(), Some(1));
     assert!(
-        stdout(&run.output).contains(&format!(
-            "::error::CreateLayerVersion: could not reach {url}"
-        )),
+        stdout(&run.output).contains(&format!("ListLayerVersions: could not reach {url}")),
         "{}",
         stdout(&run.output)
     );
@@ -365,7 +375,7 @@ fn outputs_are_appended_after_earlier_steps_outputs() {
     assert!(run_action(work.path(), &envs).status.success());
     let outputs = parse_github_output(&fs::read_to_string(&outputs_path).expect("reads"));
     assert_eq!(outputs[0], ("earlier".to_owned(), "kept".to_owned()));
-    assert_eq!(outputs.len(), 5);
+    assert_eq!(outputs.len(), 7);
 }
 
 #[test]

@@ -48,9 +48,15 @@ impl Run {
 fn assert_only_own_commands(stdout: &str) {
     for line in stdout.lines().filter(|line| line.starts_with("::")) {
         assert!(
-            ["::add-mask::", "::error::", "::warning::"]
-                .iter()
-                .any(|own| line.starts_with(own)),
+            [
+                "::add-mask::",
+                "::error::",
+                "::warning::",
+                "::group::",
+                "::endgroup::"
+            ]
+            .iter()
+            .any(|own| line.starts_with(own)),
             "a line poses as a workflow command: {line:?}\n{stdout}"
         );
     }
@@ -85,6 +91,8 @@ fn act_in(work: &Path, endpoint: &str, extra: &[(&str, &str)]) -> Run {
         ("INPUT_ACCESS-KEY-SECRET", ACCESS_KEY_SECRET),
         ("INPUT_SECURITY-TOKEN", SECURITY_TOKEN),
         ("GITHUB_OUTPUT", outputs_path.to_str().expect("utf-8 path")),
+        // One try, so that each case shows its own behaviour, not the retries'.
+        ("INPUT_RETRIES", "0"),
     ];
     for (name, value) in extra {
         envs.retain(|(existing, _)| existing != name);
@@ -102,6 +110,30 @@ fn answer_with(bytes: Vec<u8>) -> impl Fn(&hostile::Received, &mut std::net::Tcp
     move |_, stream| {
         let _ = stream.write_all(&bytes);
     }
+}
+
+/// A hostile server for the create: the listing before it gets an honest empty page, so
+/// that what is tested is the request that carries the zip and the token.
+fn hostile_create(
+    read_body: bool,
+    answer: impl Fn(&hostile::Received, &mut std::net::TcpStream) + Send + Sync + 'static,
+) -> Hostile {
+    Hostile::start(read_body, move |request, stream| {
+        if request.method == "GET" {
+            let _ = stream.write_all(&reply("200 OK", &[], br#"{"layers":[]}"#));
+        } else {
+            answer(request, stream);
+        }
+    })
+}
+
+/// How many creates reached `server`.
+fn creates(server: &Hostile) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|request| request.method == "POST")
+        .count()
 }
 
 fn sts_fc_local() -> FcLocal {
@@ -127,7 +159,7 @@ fn a_redirect_to_another_host_is_not_followed_for_any_status() {
             )),
         );
         let location = format!("http://localhost:{}/steal", elsewhere.port);
-        let redirecting = Hostile::start(
+        let redirecting = hostile_create(
             true,
             answer_with(reply(status, &[("location", &location)], b"")),
         );
@@ -141,11 +173,7 @@ fn a_redirect_to_another_host_is_not_followed_for_any_status() {
                 elsewhere.port
             )],
         );
-        assert_eq!(
-            redirecting.requests().len(),
-            1,
-            "{status}: exactly one request"
-        );
+        assert_eq!(creates(&redirecting), 1, "{status}: exactly one create");
         assert!(
             elsewhere.requests().is_empty(),
             "{status}: something reached the other host"
@@ -155,7 +183,7 @@ fn a_redirect_to_another_host_is_not_followed_for_any_status() {
 
 #[test]
 fn a_redirect_to_the_same_url_is_sent_once() {
-    let server = Hostile::start(true, |request, stream| {
+    let server = hostile_create(true, |request, stream| {
         let _ = stream.write_all(&reply(
             "307 Temporary Redirect",
             &[("location", &request.target)],
@@ -164,11 +192,7 @@ fn a_redirect_to_the_same_url_is_sent_once() {
     });
     let run = act(&server.url, &[]);
     run.assert_failed_cleanly();
-    assert_eq!(
-        server.requests().len(),
-        1,
-        "CreateLayerVersion is never re-sent"
-    );
+    assert_eq!(creates(&server), 1, "CreateLayerVersion is never re-sent");
     assert!(run.errors()[0].contains(&format!(
         "HTTP 307 redirecting to 127.0.0.1:{}",
         server.port
@@ -182,7 +206,7 @@ fn a_reply_cannot_inject_workflow_commands() {
     let body = format!(
         r#"{{"layerVersionArn":"x\n::stop-commands::pwned\n{LAYER_ARN}","version":1,"codeChecksum":"1\r\n::error::fake"}}"#
     );
-    let server = Hostile::start(true, answer_with(reply("200 OK", &[], body.as_bytes())));
+    let server = hostile_create(true, answer_with(reply("200 OK", &[], body.as_bytes())));
     let run = act(&server.url, &[]);
     run.assert_failed_cleanly();
     assert!(
@@ -194,7 +218,7 @@ fn a_reply_cannot_inject_workflow_commands() {
     let message = "denied\n::stop-commands::pwned\r\n::set-output name=x::y %";
     let error =
         format!(r#"{{"Code":"AccessDenied","Message":{message:?},"RequestId":"r\n::warning::w"}}"#);
-    let server = Hostile::start(
+    let server = hostile_create(
         true,
         answer_with(reply("403 Forbidden", &[], error.as_bytes())),
     );
@@ -248,7 +272,7 @@ fn a_reply_that_is_not_a_valid_layer_is_not_success() {
         r#"{"layerVersionArn":"acs:fc:r:1:layers/other/versions/1","version":1}"#.to_owned(),
         format!(r#"{{"layerVersionArn":"{LAYER_ARN}","version":2}}"#),
     ] {
-        let server = Hostile::start(true, answer_with(reply("200 OK", &[], body.as_bytes())));
+        let server = hostile_create(true, answer_with(reply("200 OK", &[], body.as_bytes())));
         let run = act(&server.url, &[]);
         run.assert_failed_cleanly();
         assert!(
@@ -296,7 +320,7 @@ fn an_unwritable_github_output_fails_before_any_request() {
 #[test]
 fn a_huge_reply_is_refused_without_reading_it() {
     // Declared up front: refused on the headers.
-    let declared = Hostile::start(true, |_, stream| {
+    let declared = hostile_create(true, |_, stream| {
         let head = "HTTP/1.1 200 OK\r\ncontent-length: 629145600\r\ncontent-type: application/json\r\n\r\n";
         let _ = stream.write_all(head.as_bytes());
         let _ = stream.write_all(&[b' '; 1 << 20]);
@@ -314,7 +338,7 @@ fn a_huge_reply_is_refused_without_reading_it() {
     // Streamed with no length: cut off once past the bound.
     let written = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = std::sync::Arc::clone(&written);
-    let streamed = Hostile::start(true, move |_, stream| {
+    let streamed = hostile_create(true, move |_, stream| {
         let head = "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n";
         let _ = stream.write_all(head.as_bytes());
         let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, " ".repeat(64 * 1024));
@@ -345,7 +369,7 @@ fn a_huge_reply_is_refused_without_reading_it() {
 #[test]
 fn a_silent_server_fails_on_the_idle_timeout_naming_the_phase() {
     // Reads the request, then says nothing.
-    let silent = Hostile::start(true, |_, _| thread::sleep(Duration::from_secs(30)));
+    let silent = hostile_create(true, |_, _| thread::sleep(Duration::from_secs(30)));
     let run = act(&silent.url, &[("FC_LAYER_ACTION_TEST_TIMEOUT_SECS", "2")]);
     run.assert_failed_cleanly();
     assert_eq!(
@@ -361,7 +385,7 @@ fn a_silent_server_fails_on_the_idle_timeout_naming_the_phase() {
     let layer = work.path().join("layer");
     fs::create_dir(&layer).expect("mkdir");
     fs::write(layer.join("noise.bin"), noise(32 << 20)).expect("writes");
-    let deaf = Hostile::start(false, |_, _| thread::sleep(Duration::from_secs(30)));
+    let deaf = hostile_create(false, |_, _| thread::sleep(Duration::from_secs(30)));
     let run = act_in(
         work.path(),
         &deaf.url,
@@ -392,11 +416,14 @@ fn a_silent_tls_port_fails_on_the_connect_timeout() {
     let endpoint = format!("https://127.0.0.1:{port}");
     let run = act(&endpoint, &[("FC_LAYER_ACTION_TEST_TIMEOUT_SECS", "2")]);
     run.assert_failed_cleanly();
-    assert_eq!(
-        run.errors(),
-        [format!(
-            "::error::CreateLayerVersion: {endpoint} did not answer while connecting: no byte sent or received for 2 s"
-        )]
+    // The first request is the listing, so that is where the silence is met.
+    let errors = run.errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].ends_with(&format!(
+            ": ListLayerVersions: {endpoint} did not answer while connecting: no byte sent or received for 2 s"
+        )),
+        "{errors:?}"
     );
 }
 
@@ -512,7 +539,10 @@ fn proxies_are_used_bypassed_with_no_proxy_star_and_named_on_failure() {
     assert_eq!(seen.len(), 1);
     assert_eq!(
         seen[0].target,
-        format!("{}/2023-03-30/layers/my-layer/versions", server.url)
+        format!(
+            "{}/2023-03-30/layers/my-layer/versions?limit=20",
+            server.url
+        )
     );
 
     let bypassed = act(
@@ -535,8 +565,8 @@ fn proxies_are_used_bypassed_with_no_proxy_star_and_named_on_failure() {
     unreachable.assert_failed_cleanly();
     let error = &unreachable.errors()[0];
     assert!(
-        error.starts_with(&format!(
-            "::error::CreateLayerVersion: could not reach {} through the proxy http://127.0.0.1:{dead_port}: ",
+        error.contains(&format!(
+            ": ListLayerVersions: could not reach {} through the proxy http://127.0.0.1:{dead_port}: ",
             server.url
         )),
         "{error}"

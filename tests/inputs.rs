@@ -95,11 +95,11 @@ fn a_valid_set_becomes_settings() {
     assert_eq!(settings.description.as_deref(), Some("d"));
     assert_eq!(settings.license.as_deref(), Some("MIT"));
     assert_eq!(
-        settings.endpoint.to_string(),
+        api(&settings).endpoint.to_string(),
         "https://fcv3.cn-hangzhou.aliyuncs.com"
     );
-    assert_eq!(settings.credentials.access_key_id, "LTAI-id");
-    assert_eq!(settings.credentials.security_token, None);
+    assert_eq!(api(&settings).credentials.access_key_id, "LTAI-id");
+    assert_eq!(api(&settings).credentials.security_token, None);
 }
 
 #[test]
@@ -215,13 +215,13 @@ fn region_falls_back_to_the_environment_and_is_checked() {
     )
     .expect("valid");
     assert_eq!(
-        settings.endpoint.to_string(),
+        api(&settings).endpoint.to_string(),
         "https://fcv3.ap-southeast-1.aliyuncs.com"
     );
     let from_input =
         parse_with_env(inputs(&[]), &[("ALIBABA_CLOUD_REGION_ID", "us-west-1")]).expect("valid");
     assert_eq!(
-        from_input.endpoint.host(),
+        api(&from_input).endpoint.host(),
         "fcv3.cn-hangzhou.aliyuncs.com",
         "the input wins"
     );
@@ -268,7 +268,7 @@ fn endpoint_forms() {
         ("INPUT_ENDPOINT", "http://127.0.0.1:9"),
     ])
     .expect("valid");
-    assert_eq!(settings.endpoint.host(), "127.0.0.1:9");
+    assert_eq!(api(&settings).endpoint.host(), "127.0.0.1:9");
     assert_eq!(
         failing_inputs(&[("INPUT_ENDPOINT", "ftp://x")]),
         ["endpoint"]
@@ -287,13 +287,13 @@ fn credentials_come_from_inputs_or_the_environment_as_a_whole() {
         &env,
     )
     .expect("valid");
-    assert_eq!(from_env.credentials.access_key_id, "LTAI-env");
+    assert_eq!(api(&from_env).credentials.access_key_id, "LTAI-env");
     assert_eq!(
-        from_env.credentials.access_key_secret.expose(),
+        api(&from_env).credentials.access_key_secret.expose(),
         "env-secret"
     );
     assert_eq!(
-        from_env
+        api(&from_env)
             .credentials
             .security_token
             .as_ref()
@@ -303,12 +303,12 @@ fn credentials_come_from_inputs_or_the_environment_as_a_whole() {
 
     // Inputs win, and a token left in the environment does not ride along with them.
     let from_inputs = parse_with_env(inputs(&[]), &env).expect("valid");
-    assert_eq!(from_inputs.credentials.access_key_id, "LTAI-id");
-    assert_eq!(from_inputs.credentials.security_token, None);
+    assert_eq!(api(&from_inputs).credentials.access_key_id, "LTAI-id");
+    assert_eq!(api(&from_inputs).credentials.security_token, None);
     let with_token =
         parse_with_env(inputs(&[("INPUT_SECURITY-TOKEN", "in-token")]), &env).expect("valid");
     assert_eq!(
-        with_token
+        api(&with_token)
             .credentials
             .security_token
             .as_ref()
@@ -348,4 +348,9 @@ fn debug_output_never_holds_secrets() {
         );
         assert!(debug.contains("LTAI-id"), "{debug}");
     }
+}
+
+/// Where and as whom a valid, non-dry-run set of inputs calls FC.
+fn api(settings: &Settings) -> &fc_layer_action::inputs::Api {
+    settings.api.as_ref().expect("endpoint and credentials")
 }

@@ -99,7 +99,11 @@ fn every_layer_call_works_through_the_signing_client() {
         "acs:fc:cn-hangzhou:1234567890123456:layers/calls/versions/2"
     );
 
-    block_on(client.send(ApiRequest::put_layer_acl(&name, true))).expect("acl");
+    block_on(client.send(ApiRequest::put_layer_acl(
+        &name,
+        fc_layer_action::fc::Acl::Public,
+    )))
+    .expect("acl");
     let public =
         json(block_on(client.send(ApiRequest::get_layer_version(&name, 1))).expect("gets"));
     assert_eq!(public["acl"], "1");

@@ -4,11 +4,12 @@
 
 mod common;
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::fs;
 use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Duration;
 
 use common::{
     ACCESS_KEY_ID, ACCESS_KEY_SECRET, EXAMPLE_ENTRIES, SECURITY_TOKEN, entry_names, example_layer,
@@ -16,26 +17,47 @@ use common::{
 };
 use fc_layer_action::checksum::crc64_xz;
 use fc_layer_action::credentials::Credentials;
+use fc_layer_action::fc::ServiceError;
 use fc_layer_action::http::{HttpReply, HttpRequest, Transport, TransportError};
 use fc_layer_action::local::in_process::InProcess;
-use fc_layer_action::local::service::{Config, Service};
-use fc_layer_action::publish::{self, Environment, Failure, Published};
+use fc_layer_action::local::service::{Config, Fault, FaultKind, Service};
+use fc_layer_action::publish::{self, Environment, Failure, Outcome};
 use fc_layer_action::report::Workflow;
 use serde_json::{Value, json};
 
 const ENDPOINT: &str = "http://fc.test";
 
-/// What a run left behind: its result, the job log and the `GITHUB_OUTPUT` text.
+/// What a run left behind: its result, the job log, the `GITHUB_OUTPUT` text, the job
+/// summary, and every request sent as `METHOD action`.
 struct Run {
-    result: Result<Published, Failure>,
+    result: Result<Outcome, Failure>,
     log: String,
     outputs_file: String,
-    requests: usize,
+    summary: String,
+    sent: Vec<String>,
+    /// Virtual time the run took (the runtime's clock is paused and jumps over waits).
+    took: Duration,
 }
 
 impl Run {
     fn outputs(&self) -> Vec<(String, String)> {
         parse_github_output(&self.outputs_file)
+    }
+
+    fn output(&self, name: &str) -> String {
+        self.outputs()
+            .into_iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value)
+            .unwrap_or_else(|| panic!("no output {name}: {}", self.outputs_file))
+    }
+
+    /// How many requests of `action` were sent.
+    fn count(&self, action: &str) -> usize {
+        self.sent
+            .iter()
+            .filter(|sent| sent.ends_with(&format!(" {action}")))
+            .count()
     }
 
     fn errors(&self) -> Vec<&str> {
@@ -52,25 +74,45 @@ impl Run {
     }
 }
 
-/// Counts what goes through `inner`, so a test can say "nothing was sent".
-struct Counting<T> {
+/// Records what goes through `inner`, so a test can say what was sent, or that nothing was.
+struct Recording<T> {
     inner: T,
-    sent: Rc<Cell<usize>>,
+    sent: Rc<RefCell<Vec<String>>>,
 }
 
-impl<T: Transport> Transport for Counting<T> {
+impl<T: Transport> Transport for Recording<T> {
     async fn send(&self, request: HttpRequest) -> Result<HttpReply, TransportError> {
-        self.sent.set(self.sent.get() + 1);
+        let action = request
+            .headers
+            .iter()
+            .find(|(name, _)| name == "x-acs-action")
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default();
+        self.sent
+            .borrow_mut()
+            .push(format!("{} {action}", request.method));
         self.inner.send(request).await
     }
 }
 
 /// A server that answers every request with the same reply.
-struct Canned(HttpReply);
+/// A server that answers the create (and every other write) with the same reply; the
+/// listing too when `listing` is set, else with an empty page.
+struct Canned {
+    reply: HttpReply,
+    listing: bool,
+}
 
 impl Transport for Canned {
-    async fn send(&self, _: HttpRequest) -> Result<HttpReply, TransportError> {
-        Ok(self.0.clone())
+    async fn send(&self, request: HttpRequest) -> Result<HttpReply, TransportError> {
+        if request.method == "GET" && !self.listing {
+            return Ok(HttpReply {
+                status: 200,
+                headers: Vec::new(),
+                body: br#"{"layers":[]}"#.to_vec(),
+            });
+        }
+        Ok(self.reply.clone())
     }
 }
 
@@ -82,6 +124,7 @@ impl Transport for Unreachable {
         Err(TransportError::Unreachable {
             origin: ENDPOINT.to_owned(),
             proxy: None,
+            request_sent: false,
             detail: format!(
                 "connection refused sending {} {}",
                 request.method, request.url
@@ -123,8 +166,8 @@ fn vars(changes: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 fn run_in(working_dir: &Path, changes: &[(&str, &str)], transport: impl Transport) -> Run {
-    let sent = Rc::new(Cell::new(0));
-    let transport = Counting {
+    let sent = Rc::new(RefCell::new(Vec::new()));
+    let transport = Recording {
         inner: transport,
         sent: Rc::clone(&sent),
     };
@@ -132,17 +175,28 @@ fn run_in(working_dir: &Path, changes: &[(&str, &str)], transport: impl Transpor
         vars: vars(changes),
         working_dir: working_dir.to_path_buf(),
     };
-    let mut reporter = Workflow::new(Vec::new(), Some(Vec::new()));
-    let result = tokio::runtime::Builder::new_current_thread()
+    let mut reporter = Workflow::new(Vec::new(), Some(Vec::new())).with_summary(Some(Vec::new()));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
         .build()
-        .expect("runtime")
-        .block_on(publish::run_step(&env, transport, &mut reporter));
-    let (log, outputs_file) = reporter.into_parts();
+        .expect("runtime");
+    let (result, took) = runtime.block_on(async {
+        let start = tokio::time::Instant::now();
+        let result = publish::run_step(&env, transport, &mut reporter).await;
+        (result, start.elapsed())
+    });
+    let (log, outputs_file, summary) = reporter.into_parts();
+    let text =
+        |bytes: Option<Vec<u8>>| String::from_utf8(bytes.unwrap_or_default()).expect("utf-8");
+    let sent = sent.borrow().clone();
     Run {
         result,
         log: String::from_utf8(log).expect("utf-8 log"),
-        outputs_file: String::from_utf8(outputs_file.unwrap_or_default()).expect("utf-8"),
-        requests: sent.get(),
+        outputs_file: text(outputs_file),
+        summary: text(summary),
+        sent,
+        took,
     }
 }
 
@@ -175,7 +229,11 @@ fn publishes_a_directory_and_writes_all_outputs() {
     let run = run(&[], InProcess(Arc::clone(&service)));
     let published = run.result.as_ref().expect("published");
     assert_no_secret(&run);
-    assert_eq!(run.requests, 1, "one CreateLayerVersion, nothing else");
+    assert_eq!(
+        run.sent,
+        ["GET ListLayerVersions", "POST CreateLayerVersion"],
+        "the listing the unchanged check needs, then one create"
+    );
     assert!(
         run.log
             .starts_with(&format!("::add-mask::{ACCESS_KEY_SECRET}\n")),
@@ -185,7 +243,9 @@ fn publishes_a_directory_and_writes_all_outputs() {
 
     let recorded = &versions(&service, "my-layer")[0];
     let arn = "acs:fc:cn-hangzhou:1234567890123456:layers/my-layer/versions/1";
-    assert_eq!(published.layer.layer_version_arn, arn);
+    let layer = published.layer.as_ref().expect("a version");
+    assert_eq!(layer.layer_version_arn, arn);
+    assert!(published.published());
     assert_eq!(
         run.outputs(),
         [
@@ -199,6 +259,8 @@ fn publishes_a_directory_and_writes_all_outputs() {
                     .to_owned()
             ),
             ("codeSize".to_owned(), recorded["codeSize"].to_string()),
+            ("published".to_owned(), "true".to_owned()),
+            ("deletedVersions".to_owned(), String::new()),
         ]
     );
     assert_eq!(published.checksum, recorded["codeChecksum"]);
@@ -286,7 +348,7 @@ fn a_wrong_secret_fails_on_the_signature_and_is_never_shown() {
     let errors = run.errors();
     assert_eq!(errors.len(), 1, "{}", run.log);
     assert!(
-        errors[0].starts_with("::error::CreateLayerVersion failed: HTTP 403 SignatureNotMatch"),
+        errors[0].starts_with("::error::cannot list the layer's versions, which skip-unchanged and keep-versions need (set `skip-unchanged: false` to publish without the check): ListLayerVersions failed: HTTP 403 SignatureNotMatch"),
         "{}",
         errors[0]
     );
@@ -307,18 +369,18 @@ fn a_wrong_secret_fails_on_the_signature_and_is_never_shown() {
 #[test]
 fn a_service_error_fails_with_code_message_and_request_id() {
     let service = service(|config| {
-        config.fail_create = Some(fc_layer_action::fc::ServiceError::new(
-            409,
-            "ConcurrentUpdateError",
-            "injected",
-        ));
+        config.faults.push(Fault {
+            action: "CreateLayerVersion".to_owned(),
+            times: u32::MAX,
+            kind: FaultKind::Fail(ServiceError::new(409, "ConcurrentUpdateError", "injected")),
+        });
     });
     let run = run(&[], InProcess(service));
     run.assert_failed_and_wrote_nothing();
     assert_eq!(
         run.errors(),
         [
-            "::error::CreateLayerVersion failed: HTTP 409 ConcurrentUpdateError: injected (RequestId fc-local-000001)"
+            "::error::CreateLayerVersion failed: HTTP 409 ConcurrentUpdateError: injected (RequestId fc-local-000002)"
         ]
     );
     assert!(matches!(run.result, Err(Failure::Client(_))));
@@ -328,10 +390,18 @@ fn a_service_error_fails_with_code_message_and_request_id() {
 fn an_unreachable_endpoint_fails_the_step() {
     let run = run(&[], Unreachable);
     run.assert_failed_and_wrote_nothing();
-    assert_eq!(run.requests, 1);
+    assert_eq!(
+        run.sent, ["GET ListLayerVersions"; 4],
+        "the first try and 3 retries"
+    );
     assert!(
-        run.errors()[0].starts_with(&format!(
-            "::error::CreateLayerVersion: could not reach {ENDPOINT}: connection refused"
+        run.took >= Duration::from_millis(500 + 1000 + 2000),
+        "backed off for {:?}",
+        run.took
+    );
+    assert!(
+        run.errors()[0].contains(&format!(
+            "ListLayerVersions: could not reach {ENDPOINT}: connection refused"
         )),
         "{}",
         run.log
@@ -339,11 +409,14 @@ fn an_unreachable_endpoint_fails_the_step() {
 }
 
 fn reply(status: u16, body: &str) -> Canned {
-    Canned(HttpReply {
-        status,
-        headers: vec![("x-acs-request-id".to_owned(), "canned-1".to_owned())],
-        body: body.as_bytes().to_vec(),
-    })
+    Canned {
+        listing: false,
+        reply: HttpReply {
+            status,
+            headers: vec![("x-acs-request-id".to_owned(), "canned-1".to_owned())],
+            body: body.as_bytes().to_vec(),
+        },
+    }
 }
 
 #[test]
@@ -392,7 +465,12 @@ fn a_layer_other_than_the_one_asked_for_is_not_taken_as_success() {
         let commands: Vec<&str> = run
             .log
             .lines()
-            .filter(|line| line.starts_with("::") && !line.starts_with("::add-mask::"))
+            .filter(|line| line.starts_with("::"))
+            .filter(|line| {
+                !["::add-mask::", "::group::", "::endgroup::"]
+                    .iter()
+                    .any(|own| line.starts_with(own))
+            })
             .collect();
         assert_eq!(commands.len(), 1, "{body}: {}", run.log);
         assert!(
@@ -407,23 +485,40 @@ fn a_layer_other_than_the_one_asked_for_is_not_taken_as_success() {
 
 #[test]
 fn a_redirect_is_not_followed_and_names_where_it_pointed() {
-    let redirect = Canned(HttpReply {
-        status: 307,
-        headers: vec![(
-            "location".to_owned(),
-            "https://attacker.example:8443/steal".to_owned(),
-        )],
-        body: Vec::new(),
-    });
-    let run = run(&[], redirect);
+    let redirect = |listing| Canned {
+        listing,
+        reply: HttpReply {
+            status: 307,
+            headers: vec![(
+                "location".to_owned(),
+                "https://attacker.example:8443/steal".to_owned(),
+            )],
+            body: Vec::new(),
+        },
+    };
+    let tail = "the endpoint answered HTTP 307 redirecting to attacker.example:8443; FC never redirects API calls, so the redirect was not followed and nothing was sent there";
+    let run = run(&[], redirect(false));
     run.assert_failed_and_wrote_nothing();
-    assert_eq!(run.requests, 1);
+    assert_eq!(
+        run.sent,
+        ["GET ListLayerVersions", "POST CreateLayerVersion"]
+    );
     assert_eq!(
         run.errors(),
-        [
-            "::error::CreateLayerVersion: the endpoint answered HTTP 307 redirecting to attacker.example:8443; FC never redirects API calls, so the redirect was not followed and nothing was sent there"
-        ]
+        [format!("::error::CreateLayerVersion: {tail}")]
     );
+
+    let listing = run_with_retries_off(redirect(true));
+    assert_eq!(listing.sent, ["GET ListLayerVersions"]);
+    assert!(
+        listing.errors()[0].ends_with(&format!("ListLayerVersions: {tail}")),
+        "{}",
+        listing.log
+    );
+}
+
+fn run_with_retries_off(transport: impl Transport) -> Run {
+    run(&[("INPUT_RETRIES", "0")], transport)
 }
 
 #[test]
@@ -444,7 +539,7 @@ fn invalid_inputs_are_all_reported_and_nothing_is_sent() {
         Unreachable,
     );
     run.assert_failed_and_wrote_nothing();
-    assert_eq!(run.requests, 0);
+    assert_eq!(run.sent.len(), 0);
     let inputs: Vec<&'static str> = match &run.result {
         Err(Failure::Inputs(errors)) => errors.iter().map(|error| error.input).collect(),
         other => panic!("{other:?}"),
@@ -477,7 +572,7 @@ fn invalid_inputs_are_all_reported_and_nothing_is_sent() {
 fn an_input_set_twice_differently_is_refused() {
     let run = run(&[("INPUT_LAYER_NAME", "other")], Unreachable);
     run.assert_failed_and_wrote_nothing();
-    assert_eq!(run.requests, 0);
+    assert_eq!(run.sent.len(), 0);
     assert!(
         run.errors()[0].starts_with("::error::input `layer-name`: set twice"),
         "{}",
@@ -502,7 +597,7 @@ fn code_that_cannot_be_packaged_is_refused_before_sending() {
     ] {
         let run = run_in(dir.path(), &[("INPUT_CODE", code)], Unreachable);
         run.assert_failed_and_wrote_nothing();
-        assert_eq!(run.requests, 0, "{code}");
+        assert_eq!(run.sent.len(), 0, "{code}");
         let errors = run.errors();
         assert!(
             errors.len() == 1
@@ -531,7 +626,7 @@ fn a_package_over_the_inline_limit_is_refused_before_sending() {
     .expect("writes");
     let run = run_in(dir.path(), &[("INPUT_CODE", "big.zip")], Unreachable);
     run.assert_failed_and_wrote_nothing();
-    assert_eq!(run.requests, 0);
+    assert_eq!(run.sent.len(), 0);
     assert!(
         matches!(run.result, Err(Failure::TooLargeForInline { .. })),
         "{}",

@@ -3,18 +3,26 @@
 //! ```text
 //! fc-local [--listen 127.0.0.1:0] [--access-key-id ID] [--access-key-secret SECRET]
 //!          [--security-token TOKEN] [--region cn-hangzhou] [--account-id 1234567890123456]
-//!          [--capture FILE] [--fail-create STATUS:CODE]
+//!          [--capture FILE] [--fail-create STATUS:CODE] [--fail ACTION:TIMES:STATUS:CODE]
+//!          [--throttle ACTION:TIMES:MILLIS] [--drop-reply ACTION:TIMES] [--delay MILLIS]
+//!          [--seed LAYER:VERSIONS]
 //! ```
+//! Faults, in the order given, each for its number of matching calls (`ACTION` is the
+//! `x-acs-action`, e.g. `CreateLayerVersion`): `--fail` answers with that error,
+//! `--throttle` with 429 and `x-acs-retry-after`, `--drop-reply` does the call and then
+//! drops the connection before the reply. `--fail-create` fails every create. `--delay`
+//! holds every reply; `--seed` creates versions before the first request.
 //! The first line on stdout is `fc-local listening on http://ADDRESS`; scripts read the port
 //! from it. It serves until SIGINT or SIGTERM.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use fc_layer_action::credentials::{Credentials, Secret};
 use fc_layer_action::fc::ServiceError;
 use fc_layer_action::local::server::router;
-use fc_layer_action::local::service::Config;
+use fc_layer_action::local::service::{Config, Fault, FaultKind};
 
 /// Well-known demo keys, so the quick start needs no setup; tests pass their own.
 const DEMO_ACCESS_KEY_ID: &str = "LTAI-fc-local";
@@ -84,26 +92,71 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> anyhow::Result<Args> {
             "--region" => config.region = value()?,
             "--account-id" => config.account_id = value()?,
             "--capture" => config.capture = Some(value()?.into()),
-            "--fail-create" => config.fail_create = Some(parse_fault(&value()?)?),
+            "--fail-create" => config.faults.push(Fault {
+                action: "CreateLayerVersion".to_owned(),
+                times: u32::MAX,
+                kind: FaultKind::Fail(parse_error(&value()?)?),
+            }),
+            "--fail" => {
+                let text = value()?;
+                let [action, times, error] = split(&text, 3)?;
+                config.faults.push(Fault {
+                    action,
+                    times: parse_number(&times)?,
+                    kind: FaultKind::Fail(parse_error(&error)?),
+                });
+            }
+            "--throttle" => {
+                let [action, times, millis] = split(&value()?, 3)?;
+                config.faults.push(Fault {
+                    action,
+                    times: parse_number(&times)?,
+                    kind: FaultKind::Throttle {
+                        retry_after_millis: parse_number(&millis)?,
+                    },
+                });
+            }
+            "--drop-reply" => {
+                let [action, times] = split(&value()?, 2)?;
+                config.faults.push(Fault {
+                    action,
+                    times: parse_number(&times)?,
+                    kind: FaultKind::DropReply,
+                });
+            }
+            "--delay" => config.delay = Some(Duration::from_millis(parse_number(&value()?)?)),
+            "--seed" => {
+                let [layer, versions] = split(&value()?, 2)?;
+                config.seeds.push((layer, parse_number(&versions)?));
+            }
             other => bail!("unknown argument {other:?}; see the usage in src/bin/fc-local.rs"),
         }
     }
     Ok(Args { listen, config })
 }
 
+/// `A:B:C` as `N` parts, the last taking the rest.
+fn split<const N: usize>(text: &str, parts: usize) -> anyhow::Result<[String; N]> {
+    let pieces: Vec<String> = text.splitn(parts, ':').map(str::to_owned).collect();
+    pieces
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("{text:?} needs {parts} parts separated by `:`"))
+}
+
+fn parse_number<N: std::str::FromStr>(text: &str) -> anyhow::Result<N> {
+    text.parse()
+        .map_err(|_| anyhow::anyhow!("{text:?} is not a number"))
+}
+
 /// `409:ConcurrentUpdateError` → that error, with a message saying it was injected.
-fn parse_fault(text: &str) -> anyhow::Result<ServiceError> {
+fn parse_error(text: &str) -> anyhow::Result<ServiceError> {
     let (status, code) = text
         .split_once(':')
-        .with_context(|| format!("--fail-create takes STATUS:CODE, not {text:?}"))?;
+        .with_context(|| format!("a fault takes STATUS:CODE, not {text:?}"))?;
     let status: u16 = status
         .parse()
         .ok()
         .filter(|status| (400..600).contains(status))
-        .with_context(|| format!("--fail-create status {status:?} is not 400 to 599"))?;
-    Ok(ServiceError::new(
-        status,
-        code,
-        "injected by fc-local --fail-create",
-    ))
+        .with_context(|| format!("fault status {status:?} is not 400 to 599"))?;
+    Ok(ServiceError::new(status, code, "injected by fc-local"))
 }

@@ -15,5 +15,5 @@ pub mod request;
 pub mod runtimes;
 
 pub use layer_name::LayerName;
-pub use reply::{Layer, ServiceError};
-pub use request::{API_VERSION, ApiRequest, CreateLayerVersionInput, InlineCode};
+pub use reply::{Layer, LayerVersionsPage, ServiceError};
+pub use request::{API_VERSION, Acl, ApiRequest, CreateLayerVersionInput, InlineCode};

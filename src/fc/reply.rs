@@ -2,14 +2,15 @@
 //! client parses these and the local service writes them, so there is one wire type each.
 
 use std::fmt;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use super::LayerName;
 
-/// A layer version as CreateLayerVersion and GetLayerVersion describe it; only what the
-/// action reports is read.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+/// A layer version as CreateLayerVersion, GetLayerVersion and ListLayerVersions describe
+/// it; only what the action reports or compares is read.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Layer {
     pub layer_version_arn: String,
@@ -18,6 +19,22 @@ pub struct Layer {
     pub code_checksum: Option<String>,
     #[serde(default)]
     pub code_size: Option<i64>,
+    #[serde(default)]
+    pub compatible_runtime: Option<Vec<String>>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub license: Option<String>,
+}
+
+/// One page of ListLayerVersions; the next starts at `next_version`, absent on the last.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LayerVersionsPage {
+    #[serde(default)]
+    pub layers: Vec<Layer>,
+    #[serde(default)]
+    pub next_version: Option<i64>,
 }
 
 impl Layer {
@@ -64,6 +81,9 @@ pub struct ServiceError {
     pub message: String,
     #[serde(rename = "RequestId", alias = "requestId", default)]
     pub request_id: String,
+    /// How long the service asked the client to wait (`x-acs-retry-after`, `Retry-After`).
+    #[serde(skip)]
+    pub retry_after: Option<Duration>,
 }
 
 impl ServiceError {
@@ -73,6 +93,7 @@ impl ServiceError {
             code: code.to_owned(),
             message: message.into(),
             request_id: String::new(),
+            retry_after: None,
         }
     }
 
@@ -151,6 +172,7 @@ mod tests {
             version,
             code_checksum: Some("123".to_owned()),
             code_size: Some(5),
+            ..Layer::default()
         }
     }
 

@@ -3,12 +3,30 @@
 
 use base64::display::Base64Display;
 use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
 use serde::{Serialize, Serializer};
 
 use super::LayerName;
 use crate::encode;
 
 pub const API_VERSION: &str = "2023-03-30";
+
+/// Who may use a layer's versions: the account alone, or everyone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Acl {
+    Private,
+    Public,
+}
+
+impl Acl {
+    /// The word the `acl` input takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Acl::Private => "private",
+            Acl::Public => "public",
+        }
+    }
+}
 
 /// One API call, ready to be signed and sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,8 +37,9 @@ pub struct ApiRequest {
     /// Percent-encoded, as it goes on the wire and into the signature.
     pub path: String,
     pub query: Vec<(String, String)>,
-    /// JSON; `None` sends no body and no `content-type`.
-    pub body: Option<Vec<u8>>,
+    /// JSON; `None` sends no body and no `content-type`. Shared, so that a retry re-sends
+    /// the same bytes without a copy.
+    pub body: Option<Bytes>,
 }
 
 impl ApiRequest {
@@ -33,7 +52,7 @@ impl ApiRequest {
             method: "POST",
             path: encode::path([API_VERSION, "layers", layer_name.as_str(), "versions"]),
             query: Vec::new(),
-            body: Some(serde_json::to_vec(input)?),
+            body: Some(Bytes::from(serde_json::to_vec(input)?)),
         })
     }
 
@@ -64,13 +83,17 @@ impl ApiRequest {
         Self::version_call("DeleteLayerVersion", "DELETE", layer_name, version)
     }
 
-    /// Makes every version of the layer public (`true`) or private.
-    pub fn put_layer_acl(layer_name: &LayerName, public: bool) -> Self {
+    /// Makes every version of the layer public or private.
+    pub fn put_layer_acl(layer_name: &LayerName, acl: Acl) -> Self {
+        let value = match acl {
+            Acl::Private => "0",
+            Acl::Public => "1",
+        };
         Self {
             action: "PutLayerACL",
             method: "PUT",
             path: encode::path([API_VERSION, "layers", layer_name.as_str(), "acl"]),
-            query: vec![("acl".to_owned(), if public { "1" } else { "0" }.to_owned())],
+            query: vec![("acl".to_owned(), value.to_owned())],
             body: None,
         }
     }
@@ -173,7 +196,7 @@ mod tests {
         let name = LayerName::parse("my-layer").expect("valid");
         let request = ApiRequest::create_layer_version(&name, &input).expect("serialises");
         assert_eq!(request.path, "/2023-03-30/layers/my-layer/versions");
-        let body = String::from_utf8(request.body.expect("has a body")).expect("utf-8");
+        let body = String::from_utf8(request.body.expect("has a body").to_vec()).expect("utf-8");
         assert_eq!(
             body,
             r#"{"code":{"zipFile":"UEsFBg==","checksum":"42"},"compatibleRuntime":["python3.10"],"description":"d\"q"}"#

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use reqwest::Url;
 
 use super::auth::ReceivedRequest;
-use super::service::Service;
+use super::service::{Handled, Service};
 use crate::http::{HttpReply, HttpRequest, Transport, TransportError};
 
 /// Shares the service, so a test can read its state after the pipeline used it.
@@ -24,12 +24,24 @@ impl Transport for InProcess {
             .into_iter()
             .map(|(name, value)| (name.to_ascii_lowercase(), value))
             .collect();
-        Ok(self.0.handle(&ReceivedRequest {
+        let handled = self.0.handle(&ReceivedRequest {
             method: request.method,
             path: url.path(),
             query: url.query().unwrap_or_default(),
             headers: &headers,
             body: &request.body,
-        }))
+        });
+        if let Some(delay) = self.0.delay() {
+            tokio::time::sleep(delay).await;
+        }
+        match handled {
+            Handled::Reply(reply) => Ok(reply),
+            Handled::Drop => Err(TransportError::Unreachable {
+                origin: url.origin().ascii_serialization(),
+                proxy: None,
+                detail: "the connection closed before the reply (fc-local dropped it)".to_owned(),
+                request_sent: true,
+            }),
+        }
     }
 }

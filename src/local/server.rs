@@ -9,7 +9,7 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 
 use super::auth::ReceivedRequest;
-use super::service::{Config, Service, error_reply};
+use super::service::{Config, Handled, Service, error_reply};
 use crate::fc::ServiceError;
 use crate::fc::limits::MAX_INLINE_BASE64_BYTES;
 use crate::http::HttpReply;
@@ -35,7 +35,7 @@ async fn handle(State(service): State<Arc<Service>>, request: Request) -> Respon
             )
         })
         .collect();
-    let reply = match to_bytes(body, MAX_BODY_BYTES).await {
+    let handled = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(body) => service.handle(&ReceivedRequest {
             method: parts.method.as_str(),
             path: parts.uri.path(),
@@ -43,12 +43,32 @@ async fn handle(State(service): State<Arc<Service>>, request: Request) -> Respon
             headers: &headers,
             body: &body,
         }),
-        Err(_) => error_reply(
+        Err(_) => Handled::Reply(error_reply(
             ServiceError::new(400, "EntityTooLarge", "the body is too large"),
             "none",
-        ),
+        )),
     };
-    into_response(reply)
+    if let Some(delay) = service.delay() {
+        tokio::time::sleep(delay).await;
+    }
+    match handled {
+        Handled::Reply(reply) => into_response(reply),
+        Handled::Drop => dropped_connection(),
+    }
+}
+
+/// A reply whose body fails before its first byte: hyper closes the connection, and the
+/// client sees it break after its request was applied.
+fn dropped_connection() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<axum::body::Bytes, _>(std::io::Error::other("fc-local drops this reply"))
+    });
+    let mut response = Response::new(Body::from_stream(failing));
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_LENGTH,
+        HeaderValue::from_static("64"),
+    );
+    response
 }
 
 fn into_response(reply: HttpReply) -> Response {

@@ -7,6 +7,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -26,8 +27,41 @@ pub struct Config {
     pub account_id: String,
     /// A JSON-lines file that receives every API request as it arrived.
     pub capture: Option<PathBuf>,
-    /// Answer every CreateLayerVersion that passes authentication with this error.
-    pub fail_create: Option<ServiceError>,
+    /// Misbehaviour on cue, for the tests of retries and lost replies; each fault serves
+    /// its `times`, in order, then the service behaves.
+    pub faults: Vec<Fault>,
+    /// Every reply waits this long.
+    pub delay: Option<Duration>,
+    /// Layers that exist before the first request: a name and how many versions.
+    pub seeds: Vec<(String, u32)>,
+}
+
+/// One kind of misbehaviour for one action (`CreateLayerVersion`, `ListLayerVersions`, …).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fault {
+    pub action: String,
+    /// How many matching requests it answers; `u32::MAX` for all of them.
+    pub times: u32,
+    pub kind: FaultKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FaultKind {
+    /// Answer with this error instead of doing the call.
+    Fail(ServiceError),
+    /// 429 `ResourceExhausted` with `x-acs-retry-after` in milliseconds.
+    Throttle { retry_after_millis: u64 },
+    /// Do the call, then drop the connection before the reply: a write applied whose
+    /// client cannot know it was.
+    DropReply,
+}
+
+/// What [`Service::handle`] asks of the connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Handled {
+    Reply(HttpReply),
+    /// Close the connection without a complete reply.
+    Drop,
 }
 
 impl Config {
@@ -38,14 +72,16 @@ impl Config {
             region: "cn-hangzhou".to_owned(),
             account_id: "1234567890123456".to_owned(),
             capture: None,
-            fail_create: None,
+            faults: Vec::new(),
+            delay: None,
+            seeds: Vec::new(),
         }
     }
 }
 
 pub struct Service {
     credentials: Credentials,
-    fail_create: Option<ServiceError>,
+    delay: Option<Duration>,
     inner: Mutex<Inner>,
 }
 
@@ -54,6 +90,7 @@ struct Inner {
     nonces: HashSet<String>,
     capture: Option<File>,
     requests: u64,
+    faults: Vec<Fault>,
 }
 
 type Answer = Result<(u16, Option<Value>), ServiceError>;
@@ -61,16 +98,28 @@ type Answer = Result<(u16, Option<Value>), ServiceError>;
 impl Service {
     pub fn new(config: Config) -> std::io::Result<Self> {
         let capture = config.capture.map(File::create).transpose()?;
+        let mut store = Store::new(config.region, config.account_id);
+        for (layer, count) in &config.seeds {
+            store
+                .seed(layer, *count, OffsetDateTime::now_utc())
+                .map_err(|error| std::io::Error::other(error.to_string()))?;
+        }
         Ok(Self {
             credentials: config.credentials,
-            fail_create: config.fail_create,
+            delay: config.delay,
             inner: Mutex::new(Inner {
-                store: Store::new(config.region, config.account_id),
+                store,
                 nonces: HashSet::new(),
                 capture,
                 requests: 0,
+                faults: config.faults,
             }),
         })
+    }
+
+    /// How long every reply waits; the server and the in-process transport sleep it.
+    pub fn delay(&self) -> Option<Duration> {
+        self.delay
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -87,14 +136,15 @@ impl Service {
     }
 
     /// Answers one request: the unsigned state view, or an API call checked as FC would.
-    pub fn handle(&self, request: &ReceivedRequest<'_>) -> HttpReply {
+    pub fn handle(&self, request: &ReceivedRequest<'_>) -> Handled {
         if request.path == "/_local/state" && request.method == "GET" {
-            return json_reply(200, &self.state(), "state");
+            return Handled::Reply(json_reply(200, &self.state(), "state"));
         }
         let mut inner = self.lock();
         inner.requests += 1;
         let request_id = format!("fc-local-{:06}", inner.requests);
-        let result = self.answer(&mut inner, request);
+        let mut drop_reply = false;
+        let result = self.answer(&mut inner, request, &mut drop_reply);
         let status = match &result {
             Ok((status, _)) => *status,
             Err(error) => error.status,
@@ -106,12 +156,19 @@ impl Service {
             if writeln!(file, "{record}").is_err() {
                 let error =
                     ServiceError::new(500, "InternalServerError", "cannot write the capture file");
-                return error_reply(error, &request_id);
+                return Handled::Reply(error_reply(error, &request_id));
             }
         }
         drop(inner);
+        if drop_reply {
+            eprintln!(
+                "fc-local: {} {} -> {status}, reply dropped",
+                request.method, request.path
+            );
+            return Handled::Drop;
+        }
         eprintln!("fc-local: {} {} -> {status}", request.method, request.path);
-        match result {
+        Handled::Reply(match result {
             Ok((status, Some(value))) => json_reply(status, &value, &request_id),
             Ok((status, None)) => with_request_id(
                 HttpReply {
@@ -121,10 +178,15 @@ impl Service {
                 &request_id,
             ),
             Err(error) => error_reply(error, &request_id),
-        }
+        })
     }
 
-    fn answer(&self, inner: &mut Inner, request: &ReceivedRequest<'_>) -> Answer {
+    fn answer(
+        &self,
+        inner: &mut Inner,
+        request: &ReceivedRequest<'_>,
+        drop_reply: &mut bool,
+    ) -> Answer {
         let now = OffsetDateTime::now_utc();
         auth::verify(request, &self.credentials, now)?;
         if let Some(nonce) = request.header("x-acs-signature-nonce")
@@ -169,15 +231,23 @@ impl Service {
             )));
         }
 
+        if let Some(kind) = take_fault(&mut inner.faults, route.action()) {
+            match kind {
+                FaultKind::Fail(error) => return Err(error),
+                FaultKind::Throttle { retry_after_millis } => {
+                    let mut error =
+                        ServiceError::new(429, "ResourceExhausted", "injected by fc-local");
+                    error.retry_after = Some(Duration::from_millis(retry_after_millis));
+                    return Err(error);
+                }
+                FaultKind::DropReply => *drop_reply = true,
+            }
+        }
+
         let store = &mut inner.store;
         let query = request.query_pairs();
         match route {
-            Route::Create(name) => {
-                if let Some(error) = &self.fail_create {
-                    return Err(error.clone());
-                }
-                Ok((200, Some(store.create_version(name, request.body, now)?)))
-            }
+            Route::Create(name) => Ok((200, Some(store.create_version(name, request.body, now)?))),
             Route::List(name) => Ok((200, Some(store.list_versions(name, &query)?))),
             Route::Get(name, version) => Ok((200, Some(store.get_version(name, version)?))),
             Route::Delete(name, version) => {
@@ -186,6 +256,17 @@ impl Service {
             Route::Acl(name) => store.put_acl(name, &query).map(|()| (200, None)),
         }
     }
+}
+
+/// The first fault for `action` that has uses left, used once.
+fn take_fault(faults: &mut [Fault], action: &str) -> Option<FaultKind> {
+    let fault = faults
+        .iter_mut()
+        .find(|fault| fault.action == action && fault.times > 0)?;
+    if fault.times != u32::MAX {
+        fault.times -= 1;
+    }
+    Some(fault.kind.clone())
 }
 
 enum Route<'a> {
@@ -249,7 +330,13 @@ pub(super) fn json_reply(status: u16, value: &Value, request_id: &str) -> HttpRe
 pub(super) fn error_reply(mut error: ServiceError, request_id: &str) -> HttpReply {
     error.request_id = request_id.to_owned();
     let body = serde_json::to_value(&error).unwrap_or_default();
-    json_reply(error.status, &body, request_id)
+    let mut reply = json_reply(error.status, &body, request_id);
+    if let Some(wait) = error.retry_after {
+        reply
+            .headers
+            .push(("x-acs-retry-after".to_owned(), wait.as_millis().to_string()));
+    }
+    reply
 }
 
 fn with_request_id(mut reply: HttpReply, request_id: &str) -> HttpReply {

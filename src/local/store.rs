@@ -173,6 +173,37 @@ impl Store {
         Ok(layer)
     }
 
+    /// Publishes `count` versions of `layer_name`, each a small zip of its own, as if earlier
+    /// runs had: for tests that need history (paging, retention).
+    pub fn seed(
+        &mut self,
+        layer_name: &str,
+        count: u32,
+        now: OffsetDateTime,
+    ) -> Result<(), ServiceError> {
+        for number in 1..=count {
+            let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            let added = writer
+                .start_file("seed.txt", zip::write::SimpleFileOptions::default())
+                .and_then(|()| {
+                    Ok(io::Write::write_all(
+                        &mut writer,
+                        format!("seeded {number}").as_bytes(),
+                    )?)
+                })
+                .and_then(|()| writer.finish());
+            let zip = added
+                .map_err(|error| ServiceError::invalid_argument(format!("cannot seed: {error}")))?
+                .into_inner();
+            let body = json!({
+                "code": { "zipFile": STANDARD.encode(&zip), "checksum": crc64_xz(&zip) },
+                "description": format!("seeded version {number}"),
+            });
+            self.create_version(layer_name, body.to_string().as_bytes(), now)?;
+        }
+        Ok(())
+    }
+
     pub fn get_version(&self, layer_name: &str, version: &str) -> Result<Value, ServiceError> {
         let (record, version) = self.find(layer_name, version)?;
         record
@@ -212,7 +243,8 @@ impl Store {
                 .map(|(_, value)| value.as_str())
         };
         let limit = match param("limit") {
-            None => 20,
+            // Small, so that paging is the rule rather than the exception.
+            None => 10,
             Some(text) => text
                 .parse::<usize>()
                 .ok()

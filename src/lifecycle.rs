@@ -1,0 +1,153 @@
+//! One version per change, as decisions over a layer's versions: whether the newest one
+//! already is what this run would publish, which version a run whose create reply was lost
+//! may adopt as its own, and which versions `keep-versions` deletes. Pure: the versions come
+//! in as values, listed by the pipeline.
+
+use std::collections::BTreeSet;
+
+use crate::fc::Layer;
+
+/// What this run would publish, compared field by field with the newest version.
+#[derive(Clone, Copy, Debug)]
+pub struct Wanted<'a> {
+    /// CRC-64/XZ of the zip, FC's `codeChecksum`.
+    pub checksum: &'a str,
+    pub runtimes: &'a [String],
+    pub description: Option<&'a str>,
+    pub license: Option<&'a str>,
+}
+
+/// The newest version: the highest number, whatever order the pages listed them in.
+pub fn newest(versions: &[Layer]) -> Option<&Layer> {
+    versions.iter().max_by_key(|layer| layer.version)
+}
+
+/// What differs between `existing` and `wanted`, by input name; empty when nothing does.
+/// Runtimes compare as sets; an unset description or license equals an empty one, as FC
+/// stores it.
+pub fn differences(existing: &Layer, wanted: &Wanted<'_>) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    if existing.code_checksum.as_deref() != Some(wanted.checksum) {
+        changed.push("code");
+    }
+    let theirs: BTreeSet<&str> = existing
+        .compatible_runtime
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let ours: BTreeSet<&str> = wanted.runtimes.iter().map(String::as_str).collect();
+    if theirs != ours {
+        changed.push("compatible-runtimes");
+    }
+    if existing.description.as_deref().unwrap_or_default() != wanted.description.unwrap_or_default()
+    {
+        changed.push("description");
+    }
+    if existing.license.as_deref().unwrap_or_default() != wanted.license.unwrap_or_default() {
+        changed.push("license");
+    }
+    changed
+}
+
+/// After a create whose outcome is unknown: the version this run made, if the listing shows
+/// one, meaning newer than every version seen before the create and with this zip. The
+/// oldest such is taken; a later one would belong to another run.
+pub fn adoptable<'a>(after: &'a [Layer], checksum: &str, highest_before: i64) -> Option<&'a Layer> {
+    after
+        .iter()
+        .filter(|layer| {
+            layer.version > highest_before && layer.code_checksum.as_deref() == Some(checksum)
+        })
+        .min_by_key(|layer| layer.version)
+}
+
+/// The versions `keep-versions: keep` deletes: all but the `keep` highest, never `output`.
+/// `keep == 0` keeps everything. Ascending.
+pub fn deletions(versions: &[i64], keep: u32, output: i64) -> Vec<i64> {
+    if keep == 0 {
+        return Vec::new();
+    }
+    let mut sorted: Vec<i64> = versions.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    sorted.dedup();
+    let mut doomed: Vec<i64> = sorted
+        .into_iter()
+        .skip(keep as usize)
+        .filter(|version| *version != output)
+        .collect();
+    doomed.sort_unstable();
+    doomed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(version: i64, checksum: &str) -> Layer {
+        Layer {
+            layer_version_arn: format!("acs:fc:r:1:layers/l/versions/{version}"),
+            version,
+            code_checksum: Some(checksum.to_owned()),
+            compatible_runtime: Some(vec!["python3.10".into(), "python3.9".into()]),
+            description: Some(String::new()),
+            license: None,
+            ..Layer::default()
+        }
+    }
+
+    #[test]
+    fn the_newest_is_the_highest_number_in_any_order() {
+        let versions = [layer(3, "a"), layer(45, "b"), layer(12, "c")];
+        assert_eq!(newest(&versions).map(|l| l.version), Some(45));
+        assert_eq!(newest(&[]), None);
+    }
+
+    #[test]
+    fn unchanged_means_same_zip_runtime_set_description_and_license() {
+        let runtimes = vec!["python3.9".to_owned(), "python3.10".to_owned()];
+        let wanted = Wanted {
+            checksum: "a",
+            runtimes: &runtimes,
+            description: None,
+            license: Some(""),
+        };
+        let existing = layer(1, "a");
+        assert!(differences(&existing, &wanted).is_empty());
+        let other = Wanted {
+            checksum: "b",
+            runtimes: &runtimes[..1],
+            description: Some("new"),
+            license: Some("MIT"),
+        };
+        assert_eq!(
+            differences(&existing, &other),
+            ["code", "compatible-runtimes", "description", "license"]
+        );
+        let mut no_checksum = existing.clone();
+        no_checksum.code_checksum = None;
+        assert_eq!(differences(&no_checksum, &wanted), ["code"]);
+    }
+
+    #[test]
+    fn a_run_adopts_only_a_newer_version_with_its_own_zip() {
+        let after = [
+            layer(4, "mine"),
+            layer(5, "other"),
+            layer(6, "mine"),
+            layer(7, "mine"),
+        ];
+        assert_eq!(adoptable(&after, "mine", 5).map(|l| l.version), Some(6));
+        assert_eq!(adoptable(&after, "mine", 7), None);
+        assert_eq!(adoptable(&after, "absent", 0), None);
+    }
+
+    #[test]
+    fn keep_deletes_all_but_the_highest_and_never_the_output() {
+        assert_eq!(deletions(&[1, 2, 3, 4, 5], 2, 5), [1, 2, 3]);
+        assert_eq!(deletions(&[5, 1, 4, 2, 3], 2, 2), [1, 3]);
+        assert_eq!(deletions(&[1, 2], 0, 2), Vec::<i64>::new());
+        assert_eq!(deletions(&[1, 2], 5, 2), Vec::<i64>::new());
+        assert_eq!(deletions(&[1, 2, 3], 1, 3), [1, 2]);
+    }
+}

@@ -1,0 +1,104 @@
+//! The steps that change the layer: create a version (never twice for one run), set the
+//! ACL, delete old versions.
+
+use super::calls::Calls;
+use crate::client::{self, ClientError};
+use crate::fc::{Acl, ApiRequest, Layer, LayerName};
+use crate::http::Transport;
+use crate::lifecycle;
+use crate::report::Reporter;
+use crate::retry;
+
+/// CreateLayerVersion, which is not idempotent: a failure that may have been applied (the
+/// request went out, then the connection dropped, timed out or a 5xx came back) is followed
+/// by a listing, and a version that this run created is adopted instead of creating a
+/// second. Without `highest_before` (no listing was possible) such a failure is final.
+pub async fn create<T: Transport>(
+    calls: &Calls<'_, T>,
+    layer_name: &LayerName,
+    request: &ApiRequest,
+    checksum: &str,
+    highest_before: Option<i64>,
+    reporter: &mut impl Reporter,
+) -> Result<Layer, ClientError> {
+    let mut retry = 0;
+    loop {
+        let error = match calls.client.send(request.clone()).await {
+            Ok(body) => return client::parse(request.action, &body),
+            Err(error) => error,
+        };
+        if retry::outcome_unknown(&error) {
+            let Some(highest_before) = highest_before else {
+                return Err(error);
+            };
+            reporter.info(&format!(
+                "{error}; the version may have been created all the same, so the layer's versions are listed before anything else"
+            ));
+            let after = match calls.list_versions(layer_name, reporter).await {
+                Ok(after) => after,
+                Err(list_error) => {
+                    reporter.warning(&format!(
+                        "cannot tell whether the version was created ({list_error}), so it is not created again"
+                    ));
+                    return Err(error);
+                }
+            };
+            if let Some(layer) = lifecycle::adoptable(&after, checksum, highest_before) {
+                reporter.info(&format!(
+                    "Version {} holds this run's zip and is newer than every version before it: this run created it, so it is taken instead of creating another",
+                    layer.version
+                ));
+                return Ok(layer.clone());
+            }
+        }
+        if retry < calls.retries && retry::is_retryable(&error) {
+            retry += 1;
+            calls.wait(retry, &error, reporter).await;
+        } else {
+            return Err(error);
+        }
+    }
+}
+
+/// PutLayerACL for every version of the layer.
+pub async fn set_acl<T: Transport>(
+    calls: &Calls<'_, T>,
+    layer_name: &LayerName,
+    acl: Acl,
+    reporter: &mut impl Reporter,
+) -> Result<(), ClientError> {
+    calls
+        .send(&ApiRequest::put_layer_acl(layer_name, acl), reporter)
+        .await?;
+    reporter.info(&format!("Layer {layer_name} is now {}", acl.name()));
+    Ok(())
+}
+
+/// Deletes `doomed`, each failure a warning: the publish itself has succeeded. Returns the
+/// versions deleted.
+pub async fn delete<T: Transport>(
+    calls: &Calls<'_, T>,
+    layer_name: &LayerName,
+    doomed: &[i64],
+    reporter: &mut impl Reporter,
+) -> Vec<i64> {
+    let mut deleted = Vec::new();
+    for version in doomed {
+        let request = ApiRequest::delete_layer_version(layer_name, *version);
+        match calls.send(&request, reporter).await {
+            Ok(_) => {
+                reporter.info(&format!("Deleted version {version}"));
+                deleted.push(*version);
+            }
+            // Gone already (another run's retention, say): what keep-versions wanted, but
+            // not this run's doing.
+            Err(ClientError::Service { error, .. }) if error.status == 404 => {
+                reporter.info(&format!("Version {version} is gone already"));
+            }
+            Err(error) => reporter.warning(&format!(
+                "keep-versions: version {version} was not deleted: {error}"
+            )),
+        }
+    }
+    deleted
+}
