@@ -433,3 +433,92 @@ fn an_unknown_runtime_is_a_warning_not_a_refusal() {
         serde_json::json!(["python3.10", "python9.9"])
     );
 }
+
+/// The outputs of `run` by name.
+fn output(run: &Run, name: &str) -> String {
+    parse_github_output(&run.outputs_file)
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
+        .unwrap_or_else(|| panic!("no output {name}: {}", stdout(&run.output)))
+}
+
+#[test]
+fn a_503_twice_makes_one_version_over_http() {
+    let server = FcLocal::start(&["--fail", "CreateLayerVersion:2:503:ServiceUnavailable"]);
+    let run = publish(&server, &[]);
+    assert!(run.output.status.success(), "{}", stdout(&run.output));
+    assert_eq!(server.versions("my-layer").len(), 1);
+    assert_eq!(output(&run, "version"), "1");
+    assert_eq!(stdout(&run.output).matches("; retry ").count(), 2);
+}
+
+#[test]
+fn a_429_retry_after_is_waited_over_http() {
+    let server = FcLocal::start(&["--throttle", "CreateLayerVersion:1:1500"]);
+    let started = std::time::Instant::now();
+    let run = publish(&server, &[]);
+    let took = started.elapsed();
+    assert!(run.output.status.success(), "{}", stdout(&run.output));
+    assert!(
+        took >= std::time::Duration::from_millis(1500),
+        "took {took:?}"
+    );
+    assert!(
+        stdout(&run.output).contains("retry 1 of 3 in 1.5 s"),
+        "{}",
+        stdout(&run.output)
+    );
+    assert_eq!(server.versions("my-layer").len(), 1);
+}
+
+#[test]
+fn a_connection_dropped_after_the_create_makes_no_second_version() {
+    let server = FcLocal::start(&[
+        "--seed",
+        "my-layer:1",
+        "--drop-reply",
+        "CreateLayerVersion:1",
+    ]);
+    let run = publish(&server, &[]);
+    assert!(run.output.status.success(), "{}", stdout(&run.output));
+    assert_eq!(
+        server.versions("my-layer").len(),
+        2,
+        "the seed and exactly one more"
+    );
+    assert_eq!(output(&run, "version"), "2");
+    assert_eq!(output(&run, "published"), "true");
+}
+
+#[test]
+fn a_dry_run_sends_only_reads_over_http() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let capture = work.path().join("capture.jsonl");
+    let server = FcLocal::start(&[
+        "--seed",
+        "my-layer:3",
+        "--capture",
+        capture.to_str().expect("utf-8"),
+    ]);
+    let run = publish(
+        &server,
+        &[
+            ("INPUT_DRY-RUN", "true"),
+            ("INPUT_KEEP-VERSIONS", "1"),
+            ("INPUT_ACL", "public"),
+        ],
+    );
+    assert!(run.output.status.success(), "{}", stdout(&run.output));
+    let methods: Vec<String> = fs::read_to_string(&capture)
+        .expect("capture")
+        .lines()
+        .map(|line| {
+            let record: serde_json::Value = serde_json::from_str(line).expect("JSON");
+            record["method"].as_str().expect("method").to_owned()
+        })
+        .collect();
+    assert_eq!(methods, ["GET"]);
+    assert_eq!(server.versions("my-layer").len(), 3);
+    assert_eq!(output(&run, "published"), "false");
+}

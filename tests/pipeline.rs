@@ -4,224 +4,20 @@
 
 mod common;
 
-use std::cell::RefCell;
 use std::fs;
-use std::path::Path;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{
-    ACCESS_KEY_ID, ACCESS_KEY_SECRET, EXAMPLE_ENTRIES, SECURITY_TOKEN, entry_names, example_layer,
-    parse_github_output,
-};
+use common::in_process::*;
+use common::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, EXAMPLE_ENTRIES, SECURITY_TOKEN, entry_names};
 use fc_layer_action::checksum::crc64_xz;
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::fc::ServiceError;
-use fc_layer_action::http::{HttpReply, HttpRequest, Transport, TransportError};
+use fc_layer_action::http::{HttpReply, Transport};
 use fc_layer_action::local::in_process::InProcess;
-use fc_layer_action::local::service::{Config, Fault, FaultKind, Service};
-use fc_layer_action::publish::{self, Environment, Failure, Outcome};
-use fc_layer_action::report::Workflow;
-use serde_json::{Value, json};
-
-const ENDPOINT: &str = "http://fc.test";
-
-/// What a run left behind: its result, the job log, the `GITHUB_OUTPUT` text, the job
-/// summary, and every request sent as `METHOD action`.
-struct Run {
-    result: Result<Outcome, Failure>,
-    log: String,
-    outputs_file: String,
-    summary: String,
-    sent: Vec<String>,
-    /// Virtual time the run took (the runtime's clock is paused and jumps over waits).
-    took: Duration,
-}
-
-impl Run {
-    fn outputs(&self) -> Vec<(String, String)> {
-        parse_github_output(&self.outputs_file)
-    }
-
-    fn output(&self, name: &str) -> String {
-        self.outputs()
-            .into_iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value)
-            .unwrap_or_else(|| panic!("no output {name}: {}", self.outputs_file))
-    }
-
-    /// How many requests of `action` were sent.
-    fn count(&self, action: &str) -> usize {
-        self.sent
-            .iter()
-            .filter(|sent| sent.ends_with(&format!(" {action}")))
-            .count()
-    }
-
-    fn errors(&self) -> Vec<&str> {
-        self.log
-            .lines()
-            .filter(|line| line.starts_with("::error::"))
-            .collect()
-    }
-
-    fn assert_failed_and_wrote_nothing(&self) {
-        assert!(self.result.is_err(), "{}", self.log);
-        assert_eq!(self.outputs_file, "", "outputs written on failure");
-        assert!(!self.log.contains("layerVersionArn="), "{}", self.log);
-    }
-}
-
-/// Records what goes through `inner`, so a test can say what was sent, or that nothing was.
-struct Recording<T> {
-    inner: T,
-    sent: Rc<RefCell<Vec<String>>>,
-}
-
-impl<T: Transport> Transport for Recording<T> {
-    async fn send(&self, request: HttpRequest) -> Result<HttpReply, TransportError> {
-        let action = request
-            .headers
-            .iter()
-            .find(|(name, _)| name == "x-acs-action")
-            .map(|(_, value)| value.clone())
-            .unwrap_or_default();
-        self.sent
-            .borrow_mut()
-            .push(format!("{} {action}", request.method));
-        self.inner.send(request).await
-    }
-}
-
-/// A server that answers every request with the same reply.
-/// A server that answers the create (and every other write) with the same reply; the
-/// listing too when `listing` is set, else with an empty page.
-struct Canned {
-    reply: HttpReply,
-    listing: bool,
-}
-
-impl Transport for Canned {
-    async fn send(&self, request: HttpRequest) -> Result<HttpReply, TransportError> {
-        if request.method == "GET" && !self.listing {
-            return Ok(HttpReply {
-                status: 200,
-                headers: Vec::new(),
-                body: br#"{"layers":[]}"#.to_vec(),
-            });
-        }
-        Ok(self.reply.clone())
-    }
-}
-
-/// A network that never answers.
-struct Unreachable;
-
-impl Transport for Unreachable {
-    async fn send(&self, request: HttpRequest) -> Result<HttpReply, TransportError> {
-        Err(TransportError::Unreachable {
-            origin: ENDPOINT.to_owned(),
-            proxy: None,
-            request_sent: false,
-            detail: format!(
-                "connection refused sending {} {}",
-                request.method, request.url
-            ),
-        })
-    }
-}
-
-fn service(configure: impl FnOnce(&mut Config)) -> Arc<Service> {
-    let mut config = Config::new(Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET));
-    configure(&mut config);
-    Arc::new(Service::new(config).expect("service"))
-}
-
-/// The inputs of a valid publish of the example layer, with `changes` applied (an empty
-/// value removes a variable).
-fn vars(changes: &[(&str, &str)]) -> Vec<(String, String)> {
-    let example = example_layer();
-    let mut vars: Vec<(String, String)> = [
-        ("INPUT_LAYER-NAME", "my-layer"),
-        ("INPUT_CODE", example.to_str().expect("utf-8 path")),
-        ("INPUT_COMPATIBLE-RUNTIMES", "python3.10, python3.9"),
-        ("INPUT_DESCRIPTION", "in-process test"),
-        ("INPUT_LICENSE", "Apache-2.0"),
-        ("INPUT_ENDPOINT", ENDPOINT),
-        ("INPUT_ACCESS-KEY-ID", ACCESS_KEY_ID),
-        ("INPUT_ACCESS-KEY-SECRET", ACCESS_KEY_SECRET),
-    ]
-    .iter()
-    .map(|(name, value)| (name.to_string(), value.to_string()))
-    .collect();
-    for (name, value) in changes {
-        vars.retain(|(existing, _)| existing != name);
-        if !value.is_empty() {
-            vars.push((name.to_string(), value.to_string()));
-        }
-    }
-    vars
-}
-
-fn run_in(working_dir: &Path, changes: &[(&str, &str)], transport: impl Transport) -> Run {
-    let sent = Rc::new(RefCell::new(Vec::new()));
-    let transport = Recording {
-        inner: transport,
-        sent: Rc::clone(&sent),
-    };
-    let env = Environment {
-        vars: vars(changes),
-        working_dir: working_dir.to_path_buf(),
-    };
-    let mut reporter = Workflow::new(Vec::new(), Some(Vec::new())).with_summary(Some(Vec::new()));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .start_paused(true)
-        .build()
-        .expect("runtime");
-    let (result, took) = runtime.block_on(async {
-        let start = tokio::time::Instant::now();
-        let result = publish::run_step(&env, transport, &mut reporter).await;
-        (result, start.elapsed())
-    });
-    let (log, outputs_file, summary) = reporter.into_parts();
-    let text =
-        |bytes: Option<Vec<u8>>| String::from_utf8(bytes.unwrap_or_default()).expect("utf-8");
-    let sent = sent.borrow().clone();
-    Run {
-        result,
-        log: String::from_utf8(log).expect("utf-8 log"),
-        outputs_file: text(outputs_file),
-        summary: text(summary),
-        sent,
-        took,
-    }
-}
-
-fn run(changes: &[(&str, &str)], transport: impl Transport) -> Run {
-    run_in(Path::new("/nonexistent-workdir"), changes, transport)
-}
-
-fn versions(service: &Service, layer: &str) -> Vec<Value> {
-    service.state()["layers"][layer]["versions"]
-        .as_object()
-        .map(|versions| versions.values().cloned().collect())
-        .unwrap_or_default()
-}
-
-fn assert_no_secret(run: &Run) {
-    for secret in [ACCESS_KEY_SECRET, SECURITY_TOKEN] {
-        for (what, text) in [("log", &run.log), ("outputs", &run.outputs_file)] {
-            let leaks: Vec<&str> = text
-                .lines()
-                .filter(|line| line.contains(secret) && !line.starts_with("::add-mask::"))
-                .collect();
-            assert!(leaks.is_empty(), "{secret} in the {what}: {leaks:?}");
-        }
-    }
-}
+use fc_layer_action::local::service::{Fault, FaultKind};
+use fc_layer_action::publish::Failure;
+use serde_json::json;
 
 #[test]
 fn publishes_a_directory_and_writes_all_outputs() {
@@ -406,17 +202,6 @@ fn an_unreachable_endpoint_fails_the_step() {
         "{}",
         run.log
     );
-}
-
-fn reply(status: u16, body: &str) -> Canned {
-    Canned {
-        listing: false,
-        reply: HttpReply {
-            status,
-            headers: vec![("x-acs-request-id".to_owned(), "canned-1".to_owned())],
-            body: body.as_bytes().to_vec(),
-        },
-    }
 }
 
 #[test]

@@ -4,6 +4,8 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 pub mod hostile;
+#[cfg(feature = "local-service")]
+pub mod in_process;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
