@@ -55,8 +55,13 @@ def check(workflow, endpoint, sts_endpoint, log):
             assert name not in layers, f"{name} was published"
         assert "::error::input `layer-name`: \"1-starts-with-a-digit\" must start with a letter" in log, \
             "the job log lacks the layer-name error"
-        assert "::error::CreateLayerVersion failed: HTTP 403 SignatureNotMatch" in log, \
+        assert "ListLayerVersions failed: HTTP 403 SignatureNotMatch" in log, \
             "the job log lacks the signature error"
+    elif workflow == "publish-twice":
+        version = only_version(layers, "act-twice")
+        assert version["version"] == 1, version
+        assert "second step reused the version of the first (true 1 then false 1)" in log, \
+            "the job log lacks the second step's reuse"
     else:
         raise SystemExit(f"unknown workflow {workflow}")
 
