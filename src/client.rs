@@ -146,6 +146,7 @@ impl<T: Transport> FcClient<T> {
             url,
             headers,
             body,
+            progress: None,
         })
     }
 }

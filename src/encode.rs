@@ -23,6 +23,12 @@ pub fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
+/// Percent-encodes an object key for a URL path: every segment as [`encode`] does, the `/`
+/// between segments kept, as OSS names objects.
+pub fn path_keep_slash(key: &str) -> String {
+    key.split('/').map(encode).collect::<Vec<_>>().join("/")
+}
+
 /// Builds a path from segments, encoding each one on its own so that a `/` inside a segment
 /// cannot start a new one.
 pub fn path<'a>(segments: impl IntoIterator<Item = &'a str>) -> String {
@@ -49,6 +55,12 @@ mod tests {
             built,
             "/2023-03-30/layers/a%20b%2A~%2B%C3%BC/versions/v%2F1"
         );
+    }
+
+    #[test]
+    fn object_keys_keep_their_slashes() {
+        assert_eq!(path_keep_slash("1234+-/123/1.txt"), "1234%2B-/123/1.txt");
+        assert_eq!(path_keep_slash("a b//c"), "a%20b//c");
     }
 
     #[test]

@@ -57,6 +57,12 @@ impl Endpoint {
         format!("{}://{}{}", self.url.scheme(), self.host, path_and_query)
     }
 
+    /// The URL for `path_and_query` on another host of the same scheme and port, such as a
+    /// bucket's virtual host `{bucket}.{host}`; `host` includes the port when there is one.
+    pub fn url_with_host(&self, host: &str, path_and_query: &str) -> String {
+        format!("{}://{host}{path_and_query}", self.url.scheme())
+    }
+
     /// The value of the `host` header.
     pub fn host(&self) -> &str {
         &self.host

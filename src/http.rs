@@ -10,6 +10,7 @@ use std::error::Error as _;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -34,12 +35,24 @@ const BODY_CHUNK_BYTES: usize = 64 * 1024;
 const USER_AGENT: &str = concat!("fc-layer-action/", env!("CARGO_PKG_VERSION"));
 
 /// A request as it goes on the wire; the body may be empty.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct HttpRequest {
     pub method: &'static str,
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
+    /// Counts the body's bytes as the connection takes them, for upload progress.
+    pub progress: Option<Arc<AtomicU64>>,
+}
+
+/// Every transport by reference is one too, so that several clients share one.
+impl<T: Transport> Transport for &T {
+    fn send(
+        &self,
+        request: HttpRequest,
+    ) -> impl Future<Output = Result<HttpReply, TransportError>> {
+        (**self).send(request)
+    }
 }
 
 /// A reply, whatever its status; header names in lower case.
@@ -302,10 +315,12 @@ async fn exchange(
         .request(method, url)
         .headers(header_map(&request.headers).map_err(Failure::Header)?);
     if !request.body.is_empty() {
-        builder = builder.body(reqwest::Body::wrap(ProgressBody::new(
-            request.body,
-            activity.clone(),
-        )));
+        builder = builder.body(reqwest::Body::wrap(ProgressBody {
+            data: request.body,
+            sent: 0,
+            activity: activity.clone(),
+            progress: request.progress,
+        }));
     }
     let mut response = builder.send().await.map_err(Failure::Http)?;
     activity.touch(Phase::Receiving);
@@ -372,16 +387,7 @@ struct ProgressBody {
     data: Bytes,
     sent: usize,
     activity: Activity,
-}
-
-impl ProgressBody {
-    fn new(data: Bytes, activity: Activity) -> Self {
-        Self {
-            data,
-            sent: 0,
-            activity,
-        }
-    }
+    progress: Option<Arc<AtomicU64>>,
 }
 
 impl Body for ProgressBody {
@@ -399,6 +405,9 @@ impl Body for ProgressBody {
         }
         let end = (start + BODY_CHUNK_BYTES).min(self.data.len());
         self.sent = end;
+        if let Some(progress) = &self.progress {
+            progress.fetch_add((end - start) as u64, Ordering::Relaxed);
+        }
         // hyper asks no further once the last chunk is out (`is_end_stream`), so taking the
         // last one is when the request has been handed over whole.
         let phase = if end == self.data.len() {

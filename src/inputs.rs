@@ -16,6 +16,8 @@ use crate::endpoint::Endpoint;
 use crate::fc::limits::{MAX_DESCRIPTION_CHARS, MAX_RUNTIMES};
 use crate::fc::{Acl, LayerName, runtimes};
 use crate::interface::INPUTS;
+use crate::oss::location::OssLocation;
+use crate::oss::names::{BucketName, ObjectRef, check_key};
 use crate::retry::MAX_RETRIES;
 
 /// The region to use when the `region` input is unset.
@@ -57,6 +59,12 @@ pub struct RawInputs {
     pub acl: Option<String>,
     pub retries: Option<String>,
     pub dry_run: Option<String>,
+    pub upload: Option<String>,
+    pub oss_bucket: Option<String>,
+    pub oss_key_prefix: Option<String>,
+    pub oss_endpoint: Option<String>,
+    pub account_id: Option<String>,
+    pub sts_endpoint: Option<String>,
 }
 
 /// Shows which inputs are set, never their secret values.
@@ -79,6 +87,12 @@ impl fmt::Debug for RawInputs {
             .field("acl", &self.acl)
             .field("retries", &self.retries)
             .field("dry_run", &self.dry_run)
+            .field("upload", &self.upload)
+            .field("oss_bucket", &self.oss_bucket)
+            .field("oss_key_prefix", &self.oss_key_prefix)
+            .field("oss_endpoint", &self.oss_endpoint)
+            .field("account_id", &self.account_id)
+            .field("sts_endpoint", &self.sts_endpoint)
             .finish()
     }
 }
@@ -132,16 +146,53 @@ fn input_name(key: &str) -> &'static str {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     pub layer_name: LayerName,
-    /// Resolved against the working directory; whether it is a directory or a zip is
-    /// decided when it is read.
-    pub code: PathBuf,
+    pub code: Code,
     pub compatible_runtimes: Vec<String>,
     pub description: Option<String>,
     pub license: Option<String>,
     /// Where and as whom to call FC; `None` only in a dry run given no credentials.
     pub api: Option<Api>,
     pub lifecycle: Lifecycle,
+    pub upload: Upload,
 }
+
+/// The `code` input: files to package, or an object already in OSS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Code {
+    /// Resolved against the working directory; whether it is a directory or a zip is
+    /// decided when it is read.
+    Path(PathBuf),
+    Object(ObjectRef),
+}
+
+/// How the zip reaches FC: `upload`, the OSS inputs, and what the temporary bucket needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upload {
+    pub mode: UploadMode,
+    /// A bucket of the user's own; `None` means FC's temporary bucket.
+    pub bucket: Option<BucketName>,
+    pub key_prefix: String,
+    /// `None` means the default: `oss-{region}` for an own bucket, accelerate for FC's.
+    pub oss_endpoint: Option<OssLocation>,
+    pub account_id: Option<String>,
+    /// `None` means [`DEFAULT_STS_ENDPOINT`].
+    pub sts_endpoint: Option<Endpoint>,
+    /// The region, when known; FC's temporary bucket and an own bucket's signature need it.
+    pub region: Option<String>,
+    /// Whether `endpoint` was given, so that the temporary-bucket call goes there too.
+    pub endpoint_given: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UploadMode {
+    /// Inline when the Base64 fits, OSS otherwise.
+    Auto,
+    Inline,
+    Oss,
+}
+
+/// `fc-layers/`: where an own bucket keeps layer zips unless told otherwise.
+pub const DEFAULT_KEY_PREFIX: &str = "fc-layers/";
 
 /// The endpoint and the credentials for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -187,12 +238,19 @@ impl Settings {
         let mut errors = Vec::new();
         let env = |name: &str| env(name).filter(|value| !value.trim().is_empty());
         let lifecycle = parse_lifecycle(&raw, &mut errors);
+        // The OSS inputs are checked against the others once those are parsed.
+        let oss_inputs = raw.clone();
 
         let layer_name = required("layer-name", raw.layer_name, &mut errors)
             .and_then(|name| check("layer-name", LayerName::parse(name.trim()), &mut errors));
 
-        let code =
-            required("code", raw.code, &mut errors).map(|code| working_dir.join(code.trim()));
+        let code = required("code", raw.code.clone(), &mut errors).and_then(|code| {
+            let code = code.trim();
+            match ObjectRef::parse(code) {
+                Some(object) => check("code", object, &mut errors).map(Code::Object),
+                None => Some(Code::Path(working_dir.join(code))),
+            }
+        });
 
         let compatible_runtimes = raw
             .compatible_runtimes
@@ -221,6 +279,7 @@ impl Settings {
 
         let region = raw
             .region
+            .clone()
             .or_else(|| env(ENV_REGION))
             .map(|region| region.trim().to_owned());
         if let Some(Err(problem)) = region.as_deref().map(check_region) {
@@ -228,9 +287,9 @@ impl Settings {
         }
 
         let credentials = credential_chain(
-            raw.access_key_id,
-            raw.access_key_secret,
-            raw.security_token,
+            raw.access_key_id.clone(),
+            raw.access_key_secret.clone(),
+            raw.security_token.clone(),
             &env,
         )
         .resolve(masker);
@@ -246,7 +305,7 @@ impl Settings {
             })
             .ok();
 
-        let endpoint = match (raw.endpoint, &region) {
+        let endpoint = match (raw.endpoint.clone(), &region) {
             (Some(endpoint), _) => check("endpoint", Endpoint::parse(endpoint.trim()), &mut errors),
             (None, Some(region)) => Endpoint::fc_for_region(region).ok(),
             (None, None) if offline => None,
@@ -266,6 +325,8 @@ impl Settings {
             }),
             _ => None,
         };
+        let upload = parse_upload(&oss_inputs, region.clone(), code.as_ref(), &mut errors);
+
         // In the order the inputs are declared, whichever check found them.
         errors.sort_by_key(|error| INPUTS.iter().position(|name| *name == error.input));
         match (layer_name, code) {
@@ -278,6 +339,7 @@ impl Settings {
                     license: raw.license,
                     api,
                     lifecycle,
+                    upload,
                 })
             }
             _ => Err(errors),
@@ -293,6 +355,80 @@ impl Settings {
             .collect()
     }
 }
+
+/// The OSS inputs, and how they go together with `code` and `upload`.
+fn parse_upload(
+    raw: &RawInputs,
+    region: Option<String>,
+    code: Option<&Code>,
+    errors: &mut Vec<InputError>,
+) -> Upload {
+    let trimmed = |value: &Option<String>| value.as_deref().map(str::trim).map(str::to_owned);
+    let mode = match trimmed(&raw.upload).as_deref() {
+        None | Some("auto") => UploadMode::Auto,
+        Some("inline") => UploadMode::Inline,
+        Some("oss") => UploadMode::Oss,
+        Some(other) => {
+            errors.push(InputError::new(
+                "upload",
+                format!("{other:?} is not `auto`, `inline` or `oss`"),
+            ));
+            UploadMode::Auto
+        }
+    };
+    let bucket = trimmed(&raw.oss_bucket)
+        .and_then(|bucket| check("oss-bucket", BucketName::parse(&bucket), errors));
+    let key_prefix = trimmed(&raw.oss_key_prefix).unwrap_or_else(|| DEFAULT_KEY_PREFIX.to_owned());
+    if let Err(problem) = check_key(&key_prefix, "the prefix") {
+        errors.push(InputError::new("oss-key-prefix", problem));
+    }
+    let oss_endpoint = trimmed(&raw.oss_endpoint)
+        .and_then(|endpoint| check("oss-endpoint", OssLocation::parse(&endpoint), errors));
+    let account_id = trimmed(&raw.account_id);
+    if let Some(id) = &account_id
+        && !(id.len() >= 8 && id.len() <= 32 && id.bytes().all(|byte| byte.is_ascii_digit()))
+    {
+        errors.push(InputError::new(
+            "account-id",
+            format!("{id:?} is not an Alibaba Cloud account id (digits, like 1234567890123456)"),
+        ));
+    }
+    let sts_endpoint = trimmed(&raw.sts_endpoint)
+        .and_then(|endpoint| check("sts-endpoint", Endpoint::parse(&endpoint), errors));
+    if let Some(Code::Object(object)) = code {
+        if bucket.is_some() {
+            errors.push(InputError::new(
+                "oss-bucket",
+                format!("cannot be used with `code: {object}`, which names its bucket already"),
+            ));
+        }
+        if mode == UploadMode::Inline {
+            errors.push(InputError::new(
+                "upload",
+                format!("`inline` cannot send `code: {object}`, which is in OSS already"),
+            ));
+        }
+    }
+    if bucket.is_some() && region.is_none() {
+        errors.push(InputError::new(
+            "region",
+            format!("is required with `oss-bucket` (or set {ENV_REGION}): the bucket's region signs the upload"),
+        ));
+    }
+    Upload {
+        mode,
+        bucket,
+        key_prefix,
+        oss_endpoint,
+        account_id,
+        sts_endpoint,
+        region,
+        endpoint_given: raw.endpoint.is_some(),
+    }
+}
+
+/// Where STS is asked for the account id unless `sts-endpoint` says otherwise.
+pub const DEFAULT_STS_ENDPOINT: &str = "sts.aliyuncs.com";
 
 /// The inputs around the create, each checked on its own.
 fn parse_lifecycle(raw: &RawInputs, errors: &mut Vec<InputError>) -> Lifecycle {

@@ -3,7 +3,7 @@
 //! that the three agree, so none of them can drift.
 
 /// Every input the action reads, as a workflow writes it under `with:`.
-pub const INPUTS: [&str; 15] = [
+pub const INPUTS: [&str; 21] = [
     "layer-name",
     "code",
     "compatible-runtimes",
@@ -19,6 +19,12 @@ pub const INPUTS: [&str; 15] = [
     "acl",
     "retries",
     "dry-run",
+    "upload",
+    "oss-bucket",
+    "oss-key-prefix",
+    "oss-endpoint",
+    "account-id",
+    "sts-endpoint",
 ];
 
 /// Every output the action writes. Code can only name an output through this type, so an

@@ -45,6 +45,7 @@ pub mod interface;
 pub mod lifecycle;
 #[cfg(feature = "local-service")]
 pub mod local;
+pub mod oss;
 pub mod package;
 pub mod proxy;
 pub mod publish;
@@ -52,4 +53,6 @@ pub mod random;
 pub mod report;
 pub mod retry;
 pub mod sign;
+pub mod sts;
 pub mod summary;
+pub mod temp_bucket;

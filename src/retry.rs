@@ -59,6 +59,12 @@ pub fn delay(retry: u32, error: &ClientError, jitter: f64) -> Duration {
     {
         return asked.min(MAX_RETRY_AFTER);
     }
+    backoff(retry, jitter)
+}
+
+/// Exponential backoff before retry number `retry`: doubling from [`FIRST_BACKOFF`] up to
+/// [`MAX_BACKOFF`], half of it fixed and half scaled by `jitter` in `[0, 1)`.
+pub fn backoff(retry: u32, jitter: f64) -> Duration {
     let doublings = retry.saturating_sub(1).min(16);
     let base = FIRST_BACKOFF
         .saturating_mul(1 << doublings)

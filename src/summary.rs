@@ -53,14 +53,17 @@ pub fn success(outcome: &Outcome) -> String {
         ),
     };
     row("Result", why);
-    row(
-        "Zip",
-        format!(
-            "{} bytes, CRC-64/XZ {}",
-            outcome.zip_bytes,
-            code(&outcome.checksum)
-        ),
-    );
+    let size = outcome
+        .zip_bytes
+        .map_or("size unknown".to_owned(), |size| format!("{size} bytes"));
+    let checksum = outcome
+        .checksum
+        .as_deref()
+        .map_or("unknown".to_owned(), code);
+    row("Zip", format!("{size}, CRC-64/XZ {checksum}"));
+    if let Some(staged) = &outcome.staged {
+        row("Uploaded to", code(staged));
+    }
     let runtimes = if outcome.runtimes.is_empty() {
         "none".to_owned()
     } else {

@@ -402,7 +402,10 @@ fn a_package_over_the_inline_limit_is_refused_before_sending() {
 
     let run = publish(
         &server,
-        &[("INPUT_CODE", zip_path.to_str().expect("utf-8"))],
+        &[
+            ("INPUT_CODE", zip_path.to_str().expect("utf-8")),
+            ("INPUT_UPLOAD", "inline"),
+        ],
     );
     assert_eq!(run.output.status.code(), Some(1));
     let out = stdout(&run.output);

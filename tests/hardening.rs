@@ -512,7 +512,11 @@ fn a_tree_too_large_for_inline_stops_zipping_and_sends_nothing() {
     for part in 0..3 {
         fs::write(layer.join(format!("part{part}.bin")), noise(30 << 20)).expect("writes");
     }
-    let run = act_in(work.path(), &server.url, &[("INPUT_CODE", "layer")]);
+    let run = act_in(
+        work.path(),
+        &server.url,
+        &[("INPUT_CODE", "layer"), ("INPUT_UPLOAD", "inline")],
+    );
     run.assert_failed_cleanly();
     assert!(
         run.errors()[0].starts_with(

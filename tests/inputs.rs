@@ -87,7 +87,10 @@ fn a_valid_set_becomes_settings() {
     ])
     .expect("valid");
     assert_eq!(settings.layer_name.as_str(), "my-layer");
-    assert_eq!(settings.code, Path::new("/github/workspace/layer"));
+    assert_eq!(
+        settings.code,
+        fc_layer_action::inputs::Code::Path("/github/workspace/layer".into())
+    );
     assert_eq!(
         settings.compatible_runtimes,
         ["python3.10", "python3.9", "nodejs20"]

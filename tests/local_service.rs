@@ -7,7 +7,7 @@ use common::*;
 use fc_layer_action::client::{ClientError, FcClient};
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::endpoint::Endpoint;
-use fc_layer_action::fc::{ApiRequest, CreateLayerVersionInput, InlineCode, LayerName};
+use fc_layer_action::fc::{ApiRequest, Code, CreateLayerVersionInput, InlineCode, LayerName};
 use fc_layer_action::http::{ReqwestTransport, Timeouts};
 use fc_layer_action::package;
 use fc_layer_action::proxy::ProxySettings;
@@ -43,10 +43,10 @@ fn create(
     checksum: String,
 ) -> Result<Vec<u8>, ClientError> {
     let input = CreateLayerVersionInput {
-        code: InlineCode {
+        code: Code::Inline(InlineCode {
             zip_file: zip,
             checksum,
-        },
+        }),
         compatible_runtime: &[],
         description: None,
         license: None,

@@ -190,31 +190,40 @@ fn load_reads_a_zip_file_unchanged_and_refuses_what_is_not_one() {
     make_tree(&tree);
     let zip_path = dir.path().join("Layer.ZIP");
     let bytes = zip_to_file(&tree, &zip_path);
-    let loaded = package::load(&zip_path, u64::MAX).expect("loads");
+    let loaded = package::load(&zip_path, u64::MAX, dir.path()).expect("loads");
     assert_eq!(loaded.origin, Origin::ZipFile);
-    assert_eq!(loaded.bytes, bytes);
+    assert_eq!(loaded.read_all().expect("reads"), bytes);
+    assert_eq!(
+        loaded.path(),
+        zip_path,
+        "a prebuilt zip is read where it lies"
+    );
+    assert_eq!(loaded.checksum, fc_layer_action::checksum::crc64_xz(&bytes));
+    assert_eq!(loaded.size, bytes.len() as u64);
     assert_eq!(loaded.entries, 11);
     assert_eq!(
-        package::load(&tree, u64::MAX).expect("zips").origin,
+        package::load(&tree, u64::MAX, dir.path())
+            .expect("zips")
+            .origin,
         Origin::Directory
     );
 
     let fake = dir.path().join("fake.zip");
     fs::write(&fake, "not a zip").expect("write");
     assert!(matches!(
-        package::load(&fake, u64::MAX),
+        package::load(&fake, u64::MAX, dir.path()),
         Err(PackageError::InvalidZip { .. })
     ));
 
     let text = dir.path().join("layer.tar");
     fs::write(&text, "x").expect("write");
     assert!(matches!(
-        package::load(&text, u64::MAX),
+        package::load(&text, u64::MAX, dir.path()),
         Err(PackageError::NotDirectoryOrZip { .. })
     ));
 
     let missing = dir.path().join("missing");
-    let error = package::load(&missing, u64::MAX).expect_err("missing");
+    let error = package::load(&missing, u64::MAX, dir.path()).expect_err("missing");
     assert!(matches!(error, PackageError::NotFound { .. }));
     assert_eq!(
         error.to_string(),
@@ -224,7 +233,7 @@ fn load_reads_a_zip_file_unchanged_and_refuses_what_is_not_one() {
     let empty = dir.path().join("empty");
     fs::create_dir_all(empty.join("only/dirs")).expect("mkdir");
     assert!(matches!(
-        package::load(&empty, u64::MAX),
+        package::load(&empty, u64::MAX, dir.path()),
         Err(PackageError::Empty { .. })
     ));
 }
@@ -241,5 +250,53 @@ fn errors_carry_the_path_at_fault() {
     assert!(
         matches!(error, PackageError::UnsupportedType { ref path } if path.ends_with("pipe")),
         "{error}"
+    );
+}
+
+#[test]
+fn a_directory_zipped_to_a_temporary_file_matches_the_zip_in_memory_and_is_removed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tree = dir.path().join("tree");
+    make_tree(&tree);
+    // Large enough to be streamed through the writer rather than compressed in a batch.
+    let mut state = 7u64;
+    let large: Vec<u8> = (0..(9 << 20))
+        .map(|index| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            if index % 3 == 0 {
+                (state >> 33) as u8
+            } else {
+                b'a'
+            }
+        })
+        .collect();
+    fs::write(tree.join("large.bin"), &large).expect("writes");
+    let temp = dir.path().join("temp");
+    fs::create_dir(&temp).expect("mkdir");
+    let (in_memory, _) = package::zip_directory(&tree).expect("zips");
+    let loaded = package::load(&tree, u64::MAX, &temp).expect("zips");
+    assert_eq!(loaded.read_all().expect("reads"), in_memory);
+    assert_eq!(
+        loaded.checksum,
+        fc_layer_action::checksum::crc64_xz(&in_memory)
+    );
+    assert!(loaded.path().starts_with(&temp));
+    let again = package::load(&tree, u64::MAX, &temp).expect("zips");
+    assert_eq!(again.read_all().expect("reads"), in_memory, "reproducible");
+    let read_back = inspect_zip_with_python(loaded.path());
+    let entry = read_back["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|entry| entry["name"] == "large.bin")
+        .expect("the large file");
+    assert_eq!(entry["size"], large.len());
+    drop((loaded, again));
+    assert_eq!(
+        fs::read_dir(&temp).expect("lists").count(),
+        0,
+        "temporary zips removed"
     );
 }

@@ -59,7 +59,10 @@ fn publishes_a_directory_and_writes_all_outputs() {
             ("deletedVersions".to_owned(), String::new()),
         ]
     );
-    assert_eq!(published.checksum, recorded["codeChecksum"]);
+    assert_eq!(
+        published.checksum.as_deref(),
+        recorded["codeChecksum"].as_str()
+    );
     assert!(
         run.log.contains(&format!("\nPublished {arn}\n")),
         "{}",
@@ -395,7 +398,7 @@ fn code_that_cannot_be_packaged_is_refused_before_sending() {
 }
 
 #[test]
-fn a_package_over_the_inline_limit_is_refused_before_sending() {
+fn a_package_over_the_inline_limit_is_refused_before_sending_when_inline_is_asked() {
     let dir = tempfile::tempdir().expect("tempdir");
     // Stored, so the zip is as large as its content: just over 75 MiB, whose Base64 is over
     // FC's 100 MiB.
@@ -409,7 +412,11 @@ fn a_package_over_the_inline_limit_is_refused_before_sending() {
         writer.finish().expect("finishes").into_inner(),
     )
     .expect("writes");
-    let run = run_in(dir.path(), &[("INPUT_CODE", "big.zip")], Unreachable);
+    let run = run_in(
+        dir.path(),
+        &[("INPUT_CODE", "big.zip"), ("INPUT_UPLOAD", "inline")],
+        Unreachable,
+    );
     run.assert_failed_and_wrote_nothing();
     assert_eq!(run.sent.len(), 0);
     assert!(

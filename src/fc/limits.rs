@@ -10,6 +10,9 @@ pub const MAX_LAYER_NAME_CHARS: usize = 128;
 /// FC takes at most this much Base64 text in `code.zipFile`.
 pub const MAX_INLINE_BASE64_BYTES: usize = 100 * 1024 * 1024;
 
+/// The largest zip FC takes through OSS.
+pub const MAX_OSS_ZIP_BYTES: u64 = 500 * 1024 * 1024;
+
 /// The largest zip whose Base64 fits [`MAX_INLINE_BASE64_BYTES`].
 pub const MAX_INLINE_ZIP_BYTES: u64 = (MAX_INLINE_BASE64_BYTES / 4 * 3) as u64;
 

@@ -16,4 +16,7 @@ pub mod runtimes;
 
 pub use layer_name::LayerName;
 pub use reply::{Layer, LayerVersionsPage, ServiceError};
-pub use request::{API_VERSION, Acl, ApiRequest, CreateLayerVersionInput, InlineCode};
+pub use request::{
+    API_VERSION, Acl, ApiRequest, Code, CreateLayerVersionInput, InlineCode, OssCode,
+    STS_API_VERSION,
+};

@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod in_process;
+pub mod oss;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -15,11 +15,15 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::auth::{self, ReceivedRequest};
+use super::oss::{OssFault, OssStore, split_path};
 use super::store::Store;
 use crate::credentials::Credentials;
 use crate::encode;
-use crate::fc::{API_VERSION, ServiceError};
+use crate::fc::{API_VERSION, STS_API_VERSION, ServiceError};
 use crate::http::HttpReply;
+use crate::random;
+use crate::sign::primitives::format_iso8601;
+use crate::sign::{fc2, oss_v4};
 
 pub struct Config {
     pub credentials: Credentials,
@@ -87,10 +91,46 @@ pub struct Service {
 
 struct Inner {
     store: Store,
+    oss: OssStore,
     nonces: HashSet<String>,
     capture: Option<File>,
     requests: u64,
     faults: Vec<Fault>,
+    /// Temporary credentials lent with the temporary bucket, each valid for its uploads.
+    lent_credentials: Vec<Credentials>,
+    lent: u64,
+}
+
+/// The bucket fc-local lends as FC's temporary bucket.
+pub const TEMP_BUCKET: &str = "fc-local-temp";
+
+/// A fresh random secret for lent credentials.
+fn random_token() -> Result<String, ServiceError> {
+    random::hex_token().map_err(|error| {
+        ServiceError::new(
+            500,
+            "InternalServerError",
+            format!("no randomness: {error}"),
+        )
+    })
+}
+
+/// Records `request` in the capture file; a capture that cannot be written fails loudly,
+/// or the conformance test would check fewer requests than were sent.
+fn capture(
+    inner: &mut Inner,
+    request: &ReceivedRequest<'_>,
+    status: u16,
+    request_id: &str,
+) -> Result<(), HttpReply> {
+    let Some(file) = inner.capture.as_mut() else {
+        return Ok(());
+    };
+    let record = capture_record(request, status);
+    writeln!(file, "{record}").map_err(|_| {
+        let error = ServiceError::new(500, "InternalServerError", "cannot write the capture file");
+        error_reply(error, request_id)
+    })
 }
 
 type Answer = Result<(u16, Option<Value>), ServiceError>;
@@ -109,10 +149,13 @@ impl Service {
             delay: config.delay,
             inner: Mutex::new(Inner {
                 store,
+                oss: OssStore::default(),
                 nonces: HashSet::new(),
                 capture,
                 requests: 0,
                 faults: config.faults,
+                lent_credentials: Vec::new(),
+                lent: 0,
             }),
         })
     }
@@ -130,9 +173,20 @@ impl Service {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Everything held, with each version's files: what `GET /_local/state` returns.
+    /// Everything held, with each version's files: what `GET /_local/state` returns, with
+    /// the OSS objects and the multipart uploads left open.
     pub fn state(&self) -> Value {
-        self.lock().store.snapshot()
+        let inner = self.lock();
+        let mut state = inner.store.snapshot();
+        let objects: serde_json::Map<String, Value> = inner
+            .oss
+            .listing()
+            .into_iter()
+            .map(|(name, size)| (name, json!(size)))
+            .collect();
+        state["ossObjects"] = Value::Object(objects);
+        state["openUploads"] = json!(inner.oss.open_uploads());
+        state
     }
 
     /// Answers one request: the unsigned state view, or an API call checked as FC would.
@@ -143,21 +197,34 @@ impl Service {
         let mut inner = self.lock();
         inner.requests += 1;
         let request_id = format!("fc-local-{:06}", inner.requests);
+        let authorization = request.header("authorization").unwrap_or_default();
+        if authorization.starts_with("OSS4-HMAC-SHA256") || authorization.starts_with("FC ") {
+            let reply = if authorization.starts_with("FC ") {
+                match self.lend_bucket(&mut inner, request) {
+                    Ok(value) => json_reply(200, &value, &request_id),
+                    Err(error) => error_reply(error, &request_id),
+                }
+            } else {
+                self.answer_oss(&mut inner, request)
+                    .unwrap_or_else(|fault| fault.reply(&request_id))
+            };
+            if let Err(reply) = capture(&mut inner, request, reply.status, &request_id) {
+                return Handled::Reply(reply);
+            }
+            eprintln!(
+                "fc-local: {} {} -> {}",
+                request.method, request.path, reply.status
+            );
+            return Handled::Reply(reply);
+        }
         let mut drop_reply = false;
         let result = self.answer(&mut inner, request, &mut drop_reply);
         let status = match &result {
             Ok((status, _)) => *status,
             Err(error) => error.status,
         };
-        if let Some(file) = inner.capture.as_mut() {
-            let record = capture_record(request, status);
-            // A capture that cannot be written must fail loudly, or the conformance test
-            // would check fewer requests than were sent.
-            if writeln!(file, "{record}").is_err() {
-                let error =
-                    ServiceError::new(500, "InternalServerError", "cannot write the capture file");
-                return Handled::Reply(error_reply(error, &request_id));
-            }
+        if let Err(reply) = capture(&mut inner, request, status, &request_id) {
+            return Handled::Reply(reply);
         }
         drop(inner);
         if drop_reply {
@@ -181,6 +248,96 @@ impl Service {
         })
     }
 
+    /// FC 2.0's tempBucketToken: lends the temporary bucket and credentials that only it
+    /// may write.
+    fn lend_bucket(
+        &self,
+        inner: &mut Inner,
+        request: &ReceivedRequest<'_>,
+    ) -> Result<Value, ServiceError> {
+        let now = OffsetDateTime::now_utc();
+        let known =
+            |id: &str| (id == self.credentials.access_key_id).then(|| self.credentials.clone());
+        fc2::verify(request.method, request.path, request.headers, known, now)
+            .map_err(|error| ServiceError::new(error.status, error.code, error.message))?;
+        if (request.method, request.path) != ("GET", "/2016-08-15/tempBucketToken") {
+            return Err(ServiceError::new(
+                400,
+                "PathNotSupported",
+                "fc-local serves only GET /2016-08-15/tempBucketToken with the FC 2.0 signature",
+            ));
+        }
+        if request.header("x-fc-account-id") != Some(inner.store.account_id()) {
+            return Err(ServiceError::new(
+                403,
+                "AccessDenied",
+                "x-fc-account-id is not the account of these credentials",
+            ));
+        }
+        inner.lent += 1;
+        let number = inner.lent;
+        let lent = Credentials::new(format!("STS.fc-local-{number}"), random_token()?)
+            .with_security_token(random_token()?);
+        let reply = json!({
+            "credentials": {
+                "AccessKeyId": lent.access_key_id,
+                "AccessKeySecret": lent.access_key_secret.expose(),
+                "SecurityToken": lent.security_token.as_ref().map(|token| token.expose()),
+                "Expiration": format_iso8601(now + Duration::from_secs(3600)),
+            },
+            "ossRegion": format!("oss-{}", inner.store.region()),
+            "ossBucket": TEMP_BUCKET,
+            "objectName": format!("fc-local-{number}.zip"),
+        });
+        inner.lent_credentials.push(lent);
+        Ok(reply)
+    }
+
+    /// An OSS call, V4-signed by the service's credentials (any bucket) or by credentials it
+    /// lent (the temporary bucket only).
+    fn answer_oss(
+        &self,
+        inner: &mut Inner,
+        request: &ReceivedRequest<'_>,
+    ) -> Result<HttpReply, OssFault> {
+        let now = OffsetDateTime::now_utc();
+        let (bucket, key) = split_path(request.path)
+            .ok_or_else(|| OssFault::new(400, "InvalidArgument", "the path is not /bucket/key"))?;
+        let query = request.query_pairs();
+        let lent = inner.lent_credentials.clone();
+        let known = |id: &str| {
+            if id == self.credentials.access_key_id {
+                return Some(self.credentials.clone());
+            }
+            lent.iter().find(|lent| lent.access_key_id == id).cloned()
+        };
+        oss_v4::verify(
+            request.method,
+            &bucket,
+            &key,
+            &query,
+            request.headers,
+            known,
+            now,
+        )
+        .map_err(|error| OssFault::new(error.status, error.code, error.message))?;
+        let signer = request
+            .header("authorization")
+            .and_then(oss_v4::Authorization::parse)
+            .map(|authorization| authorization.access_key_id)
+            .unwrap_or_default();
+        if signer != self.credentials.access_key_id && bucket != TEMP_BUCKET {
+            return Err(OssFault::new(
+                403,
+                "AccessDenied",
+                "lent credentials may write the temporary bucket only",
+            ));
+        }
+        inner
+            .oss
+            .handle(request.method, &bucket, &key, &query, request.body)
+    }
+
     fn answer(
         &self,
         inner: &mut Inner,
@@ -196,6 +353,28 @@ impl Service {
                 403,
                 "SignatureNonceUsed",
                 format!("nonce {nonce} was already used"),
+            ));
+        }
+        if request.header("x-acs-action") == Some("GetCallerIdentity") {
+            if (
+                request.method,
+                request.path,
+                request.header("x-acs-version"),
+            ) != ("POST", "/", Some(STS_API_VERSION))
+            {
+                return Err(ServiceError::invalid_argument(format!(
+                    "GetCallerIdentity is POST / with x-acs-version {STS_API_VERSION}"
+                )));
+            }
+            let account = inner.store.account_id().to_owned();
+            return Ok((
+                200,
+                Some(json!({
+                    "AccountId": account,
+                    "Arn": format!("acs:ram::{account}:user/fc-local"),
+                    "IdentityType": "RAMUser",
+                    "PrincipalId": "fc-local",
+                })),
             ));
         }
         if request.header("x-acs-version") != Some(API_VERSION) {
@@ -247,7 +426,13 @@ impl Service {
         let store = &mut inner.store;
         let query = request.query_pairs();
         match route {
-            Route::Create(name) => Ok((200, Some(store.create_version(name, request.body, now)?))),
+            Route::Create(name) => {
+                let oss = &inner.oss;
+                let layer = store.create_version(name, request.body, now, |bucket, key| {
+                    oss.object(bucket, key)
+                })?;
+                Ok((200, Some(layer)))
+            }
             Route::List(name) => Ok((200, Some(store.list_versions(name, &query)?))),
             Route::Get(name, version) => Ok((200, Some(store.get_version(name, version)?))),
             Route::Delete(name, version) => {

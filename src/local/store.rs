@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::checksum::crc64_xz;
-use crate::fc::limits::{MAX_DESCRIPTION_CHARS, MAX_INLINE_BASE64_BYTES, MAX_RUNTIMES};
+use crate::fc::limits::{
+    MAX_DESCRIPTION_CHARS, MAX_INLINE_BASE64_BYTES, MAX_OSS_ZIP_BYTES, MAX_RUNTIMES,
+};
 use crate::fc::{LayerName, ServiceError};
 use crate::sign::primitives::format_iso8601;
 
@@ -76,11 +78,14 @@ impl Store {
         }
     }
 
+    /// CreateLayerVersion. `object` looks up `code.ossBucketName`/`ossObjectName` in the
+    /// service's OSS.
     pub fn create_version(
         &mut self,
         layer_name: &str,
         body: &[u8],
         now: OffsetDateTime,
+        object: impl Fn(&str, &str) -> Option<Vec<u8>>,
     ) -> Result<Value, ServiceError> {
         LayerName::parse(layer_name)
             .map_err(|problem| ServiceError::invalid_argument(format!("layerName {problem}")))?;
@@ -89,28 +94,45 @@ impl Store {
                 "the body is not a CreateLayerVersionInput: {error}"
             ))
         })?;
-        if body.code.oss_bucket_name.is_some() || body.code.oss_object_name.is_some() {
-            return Err(ServiceError::invalid_argument(
-                "fc-local has no OSS; send code.zipFile",
-            ));
-        }
-        let base64 = body
-            .code
-            .zip_file
-            .ok_or_else(|| ServiceError::invalid_argument("code.zipFile is required"))?;
-        if base64.len() > MAX_INLINE_BASE64_BYTES {
-            return Err(ServiceError::new(
-                400,
-                "EntityTooLarge",
-                format!(
-                    "code.zipFile is {} bytes of Base64; the limit is {MAX_INLINE_BASE64_BYTES}",
-                    base64.len()
-                ),
-            ));
-        }
-        let zip = STANDARD.decode(&base64).map_err(|error| {
-            ServiceError::invalid_argument(format!("code.zipFile is not Base64: {error}"))
-        })?;
+        let zip = match (
+            body.code.zip_file,
+            body.code.oss_bucket_name,
+            body.code.oss_object_name,
+        ) {
+            (Some(base64), None, None) => {
+                if base64.len() > MAX_INLINE_BASE64_BYTES {
+                    return Err(ServiceError::new(
+                        400,
+                        "EntityTooLarge",
+                        format!(
+                            "code.zipFile is {} bytes of Base64; the limit is {MAX_INLINE_BASE64_BYTES}",
+                            base64.len()
+                        ),
+                    ));
+                }
+                STANDARD.decode(&base64).map_err(|error| {
+                    ServiceError::invalid_argument(format!("code.zipFile is not Base64: {error}"))
+                })?
+            }
+            (None, Some(bucket), Some(key)) => {
+                let zip = object(&bucket, &key).ok_or_else(|| {
+                    ServiceError::invalid_argument(format!("oss://{bucket}/{key} does not exist"))
+                })?;
+                if zip.len() as u64 > MAX_OSS_ZIP_BYTES {
+                    return Err(ServiceError::new(
+                        400,
+                        "EntityTooLarge",
+                        format!("oss://{bucket}/{key} is over {MAX_OSS_ZIP_BYTES} bytes"),
+                    ));
+                }
+                zip
+            }
+            _ => {
+                return Err(ServiceError::invalid_argument(
+                    "code needs either zipFile, or ossBucketName and ossObjectName",
+                ));
+            }
+        };
         let files = list_zip(&zip)?;
         let checksum = crc64_xz(&zip);
         if let Some(claimed) = &body.code.checksum
@@ -173,6 +195,14 @@ impl Store {
         Ok(layer)
     }
 
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
     /// Publishes `count` versions of `layer_name`, each a small zip of its own, as if earlier
     /// runs had: for tests that need history (paging, retention).
     pub fn seed(
@@ -199,7 +229,7 @@ impl Store {
                 "code": { "zipFile": STANDARD.encode(&zip), "checksum": crc64_xz(&zip) },
                 "description": format!("seeded version {number}"),
             });
-            self.create_version(layer_name, body.to_string().as_bytes(), now)?;
+            self.create_version(layer_name, body.to_string().as_bytes(), now, |_, _| None)?;
         }
         Ok(())
     }

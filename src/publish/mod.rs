@@ -3,33 +3,47 @@
 //! what GitHub sees), so that tests run it whole in-process.
 //!
 //! ```text
-//! read inputs → package → list versions → skip if unchanged → create (never twice)
-//!             → ACL → delete old versions → outputs → job summary
+//! read inputs → package (or look up the OSS object) → list versions → skip if unchanged
+//!   → upload to OSS when large → create (never twice) → ACL → delete old versions
+//!   → outputs → job summary
 //! ```
 //! A new feature is a new step here and a module of its own; the steps share nothing but
 //! the values passed from one to the next.
 //!
 //! - [`calls`]: FC calls with retries, and the paged listing.
+//! - [`source`]: the `code` input packaged on disk, or an OSS object looked up; the route.
+//! - [`stage`]: the zip put where the create takes it: inline, an own bucket, FC's bucket.
 //! - [`versions`]: the steps that change the layer: create, ACL, delete.
 
 pub mod calls;
+pub mod source;
+pub mod stage;
 pub mod versions;
 
 use std::path::{Path, PathBuf};
 
 use self::calls::Calls;
-use crate::checksum::crc64_xz;
+use self::source::{Route, Source};
+use self::stage::Staged;
 use crate::client::{ClientError, FcClient};
-use crate::fc::limits::{MAX_INLINE_BASE64_BYTES, MAX_INLINE_ZIP_BYTES, base64_len};
-use crate::fc::{Acl, ApiRequest, CreateLayerVersionInput, InlineCode, Layer, LayerName};
+use crate::fc::limits::{
+    MAX_INLINE_BASE64_BYTES, MAX_INLINE_ZIP_BYTES, MAX_OSS_ZIP_BYTES, base64_len,
+};
+use crate::fc::{
+    Acl, ApiRequest, Code, CreateLayerVersionInput, InlineCode, Layer, LayerName, OssCode,
+};
 use crate::github::Outputs;
 use crate::http::Transport;
-use crate::inputs::{InputError, RawInputs, Settings};
+use crate::inputs::{InputError, RawInputs, Settings, UploadMode};
 use crate::interface::Output;
 use crate::lifecycle::{self, Wanted};
-use crate::package::{self, Origin, PackageError};
+use crate::oss::client::OssError;
+use crate::oss::names::ObjectRef;
+use crate::oss::upload::UploadError;
+use crate::package::PackageError;
 use crate::report::Reporter;
 use crate::summary;
+use crate::temp_bucket::TempBucketError;
 
 /// What the step reads from its process: the variables and the working directory.
 #[derive(Clone, Debug, Default)]
@@ -44,6 +58,14 @@ impl Environment {
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.clone())
+            .filter(|value| !value.is_empty())
+    }
+
+    /// Where the zip is written: the runner's own temporary folder, which it cleans.
+    pub fn temp_dir(&self) -> PathBuf {
+        self.var("RUNNER_TEMP")
+            .or_else(|| self.var("TMPDIR"))
+            .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from)
     }
 }
 
@@ -65,6 +87,30 @@ pub enum Failure {
         /// `None` when zipping stopped as soon as the limit was passed.
         zip_bytes: Option<u64>,
     },
+    #[error(
+        "input `code`: the zip {}, over the {MAX_OSS_ZIP_BYTES} bytes FC takes through OSS",
+        match .zip_bytes {
+            Some(size) => format!("is {size} bytes"),
+            None => "passed that size (zipping stopped there)".to_owned(),
+        }
+    )]
+    TooLargeForOss { zip_bytes: Option<u64> },
+    #[error("input `region`: is required for {what} (or set ALIBABA_CLOUD_REGION_ID)")]
+    RegionNeeded { what: &'static str },
+    #[error("OSS endpoint: {0}")]
+    OssEndpoint(String),
+    #[error(transparent)]
+    Oss(OssError),
+    #[error("input `code`: {0} does not exist (HeadObject found nothing)")]
+    ObjectMissing(ObjectRef),
+    #[error(transparent)]
+    Upload(#[from] UploadError),
+    #[error(transparent)]
+    TempBucket(#[from] TempBucketError),
+    #[error(
+        "cannot learn the account id for FC's temporary bucket (give `account-id` to skip this): {0}"
+    )]
+    Sts(ClientError),
     #[error("cannot encode the CreateLayerVersion request: {0}")]
     Encode(#[from] serde_json::Error),
     #[error(
@@ -102,9 +148,9 @@ pub enum Decision {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     pub layer_name: LayerName,
-    /// CRC-64/XZ of the zip.
-    pub checksum: String,
-    pub zip_bytes: u64,
+    /// CRC-64/XZ of the zip; unknown for an OSS object that OSS gave none for.
+    pub checksum: Option<String>,
+    pub zip_bytes: Option<u64>,
     pub runtimes: Vec<String>,
     pub dry_run: bool,
     /// `None` in a dry run given no credentials: nothing could be looked up.
@@ -114,6 +160,8 @@ pub struct Outcome {
     /// Deleted by keep-versions; in a dry run, those it would delete.
     pub deleted: Vec<i64>,
     pub acl: Option<Acl>,
+    /// `oss://bucket/key` when the zip went through OSS.
+    pub staged: Option<String>,
 }
 
 impl Outcome {
@@ -132,11 +180,7 @@ pub async fn run_step<T: Transport>(
 ) -> Result<Outcome, Failure> {
     let (layer_name, result) = match read_settings(env, reporter) {
         Ok(settings) => {
-            let client = settings
-                .api
-                .as_ref()
-                .map(|api| FcClient::new(transport, api.endpoint.clone(), api.credentials.clone()));
-            let result = publish(&settings, client.as_ref(), reporter).await;
+            let result = publish(&settings, &transport, &env.temp_dir(), reporter).await;
             (Some(settings.layer_name), result)
         }
         Err(failure) => (None, Err(failure)),
@@ -165,38 +209,53 @@ pub fn read_settings(env: &Environment, reporter: &mut impl Reporter) -> Result<
         .map_err(|errors| invalid(errors, reporter))
 }
 
-/// The steps after the inputs. `client` is `None` only in a dry run given no credentials.
+/// The steps after the inputs, through `transport`.
 pub async fn publish<T: Transport>(
     settings: &Settings,
-    client: Option<&FcClient<T>>,
+    transport: &T,
+    temp_dir: &Path,
     reporter: &mut impl Reporter,
 ) -> Result<Outcome, Failure> {
     warn_unknown_runtimes(settings, reporter);
-    let package = package_code(&settings.code, reporter)?;
+    let source = source::source(settings, transport, temp_dir, reporter).await?;
+    let route = source::route(settings.upload.mode, &source);
+    if let (Route::Oss, Source::Package(package)) = (route, &source) {
+        reporter.info(&format!(
+            "The zip goes through OSS ({} bytes; upload: {})",
+            package.size,
+            match settings.upload.mode {
+                UploadMode::Auto => "auto, and its Base64 is over FC's inline limit",
+                UploadMode::Oss => "oss",
+                UploadMode::Inline => "inline",
+            }
+        ));
+    }
     let lifecycle = settings.lifecycle;
     let mut outcome = Outcome {
         layer_name: settings.layer_name.clone(),
-        checksum: package.checksum.clone(),
-        zip_bytes: package.bytes.len() as u64,
+        checksum: source.checksum().map(str::to_owned),
+        zip_bytes: source.size(),
         runtimes: settings.compatible_runtimes.clone(),
         dry_run: lifecycle.dry_run,
         decision: None,
         layer: None,
         deleted: Vec::new(),
         acl: lifecycle.acl,
+        staged: None,
     };
-    let Some(client) = client else {
+    let Some(api) = &settings.api else {
         reporter.info("Dry run without credentials: the package is valid; whether it would be published was not checked");
         write_outputs(&outcome, reporter)?;
         return Ok(outcome);
     };
+    let client = FcClient::new(transport, api.endpoint.clone(), api.credentials.clone());
     let calls = Calls {
-        client,
+        client: &client,
         retries: lifecycle.retries,
     };
 
     let before = list_before(settings, &calls, reporter).await?;
-    let decision = decide(settings, &package.checksum, before.as_deref());
+    let decision = decide(settings, source.checksum(), before.as_deref());
     let highest_before = before
         .as_deref()
         .map(|versions| lifecycle::newest(versions).map_or(0, |layer| layer.version));
@@ -215,7 +274,7 @@ pub async fn publish<T: Transport>(
         };
         outcome.deleted = doomed(before.as_deref(), output_version, lifecycle.keep_versions);
         reporter.info(&format!(
-            "Dry run: {reason}; nothing was created, changed or deleted"
+            "Dry run: {reason}; nothing was uploaded, created, changed or deleted"
         ));
         if !outcome.deleted.is_empty() {
             reporter.info(&format!(
@@ -237,9 +296,14 @@ pub async fn publish<T: Transport>(
         }
         Decision::Publish { reason } => {
             reporter.info(&format!("Publishing: {reason}"));
-            create_version(settings, &calls, package, highest_before, reporter).await?
+            let staged = stage::stage(settings, api, transport, &source, route, reporter).await?;
+            if let Staged::Oss { bucket, key, .. } = &staged {
+                outcome.staged = Some(format!("oss://{bucket}/{key}"));
+            }
+            create_version(settings, &calls, &source, &staged, highest_before, reporter).await?
         }
     };
+    drop(source);
     outcome.layer = Some(layer.clone());
 
     if let Some(acl) = lifecycle.acl {
@@ -262,35 +326,6 @@ fn warn_unknown_runtimes(settings: &Settings, reporter: &mut impl Reporter) {
             "input `compatible-runtimes`: {runtime:?} is not a runtime FC is known to have; sending it anyway"
         ));
     }
-}
-
-/// The zip, checked to fit inline, with its checksum.
-struct Packaged {
-    bytes: Vec<u8>,
-    checksum: String,
-}
-
-/// The `code` input as a zip that FC will take inline.
-fn package_code(code: &Path, reporter: &mut impl Reporter) -> Result<Packaged, Failure> {
-    let package = package::load(code, MAX_INLINE_ZIP_BYTES).map_err(|error| match error {
-        PackageError::TooLarge { size, .. } => Failure::TooLargeForInline { zip_bytes: size },
-        other => Failure::Package(other),
-    })?;
-    let checksum = crc64_xz(&package.bytes);
-    let what = match package.origin {
-        Origin::Directory => "Zipped",
-        Origin::ZipFile => "Read",
-    };
-    reporter.info(&format!(
-        "{what} {}: {} entries, {} bytes, CRC-64/XZ {checksum}",
-        code.display(),
-        package.entries,
-        package.bytes.len()
-    ));
-    Ok(Packaged {
-        bytes: package.bytes,
-        checksum,
-    })
 }
 
 /// The layer's versions before anything is written: what the unchanged check compares,
@@ -341,7 +376,12 @@ async fn list_before<T: Transport>(
 }
 
 /// Reuse the newest version when skip-unchanged is on and nothing differs.
-fn decide(settings: &Settings, checksum: &str, before: Option<&[Layer]>) -> Decision {
+fn decide(settings: &Settings, checksum: Option<&str>, before: Option<&[Layer]>) -> Decision {
+    let Some(checksum) = checksum else {
+        return Decision::Publish {
+            reason: "the object's CRC-64 is unknown, so it cannot be compared".to_owned(),
+        };
+    };
     let newest = before.and_then(lifecycle::newest);
     let Some(newest) = newest else {
         let reason = match before {
@@ -376,54 +416,89 @@ fn decide(settings: &Settings, checksum: &str, before: Option<&[Layer]>) -> Deci
     }
 }
 
-/// CreateLayerVersion with the zip inline.
+/// CreateLayerVersion with the zip inline or named in OSS.
 async fn create_version<T: Transport>(
     settings: &Settings,
     calls: &Calls<'_, T>,
-    package: Packaged,
+    source: &Source,
+    staged: &Staged,
     highest_before: Option<i64>,
     reporter: &mut impl Reporter,
 ) -> Result<Layer, Failure> {
-    let request = ApiRequest::create_layer_version(
-        &settings.layer_name,
-        &CreateLayerVersionInput {
-            code: InlineCode {
-                zip_file: &package.bytes,
+    let input = |code| CreateLayerVersionInput {
+        code,
+        compatible_runtime: &settings.compatible_runtimes,
+        description: settings.description.as_deref(),
+        license: settings.license.as_deref(),
+    };
+    let checksum = source.checksum().map(str::to_owned);
+    let request = match (staged, source) {
+        (Staged::Inline, Source::Package(package)) => {
+            let code = Code::Inline(InlineCode {
+                zip_file: &[],
                 checksum: package.checksum.clone(),
+            });
+            let zip = package.open().map_err(Failure::Package)?;
+            ApiRequest::create_layer_version_from(
+                &settings.layer_name,
+                &input(code),
+                zip,
+                package.size,
+            )
+            .map_err(|source| {
+                Failure::Package(PackageError::Io {
+                    path: package.path().into(),
+                    source,
+                })
+            })?
+        }
+        (
+            Staged::Oss {
+                bucket,
+                key,
+                checksum,
             },
-            compatible_runtime: &settings.compatible_runtimes,
-            description: settings.description.as_deref(),
-            license: settings.license.as_deref(),
-        },
-    )?;
-    // The body holds the zip as Base64 now; the zip itself need not stay.
-    drop(package.bytes);
+            _,
+        ) => {
+            let code = Code::Oss(OssCode {
+                oss_bucket_name: bucket,
+                oss_object_name: key,
+                checksum: checksum.clone(),
+            });
+            ApiRequest::create_layer_version_from_oss(&settings.layer_name, &input(code))?
+        }
+        (Staged::Inline, Source::Object { .. }) => {
+            unreachable!("an OSS object always goes by reference")
+        }
+    };
     reporter.info(&format!(
         "Publishing layer {} to {}",
         settings.layer_name,
         calls.client.endpoint()
     ));
+    // A run whose checksum is unknown cannot tell its version from another run's.
+    let baseline = checksum.as_ref().and(highest_before);
     let layer = versions::create(
         calls,
         &settings.layer_name,
         &request,
-        &package.checksum,
-        highest_before,
+        checksum.as_deref().unwrap_or_default(),
+        baseline,
         reporter,
     )
     .await?;
+    drop(request);
     layer
         .check(&settings.layer_name)
         .map_err(|problem| ClientError::InvalidReply {
             action: "CreateLayerVersion",
             problem,
         })?;
-    if let Some(reported) = &layer.code_checksum
-        && *reported != package.checksum
+    if let (Some(reported), Some(ours)) = (&layer.code_checksum, &checksum)
+        && reported != ours
     {
         reporter.warning(&format!(
-            "FC reports codeChecksum {reported:?} but the zip sent has {}",
-            package.checksum
+            "FC reports codeChecksum {reported:?} but the zip sent has {ours}"
         ));
     }
     reporter.info(&format!("Published {}", layer.layer_version_arn));
@@ -460,13 +535,16 @@ fn write_outputs(outcome: &Outcome, reporter: &mut impl Reporter) -> Result<(), 
         .layer
         .as_ref()
         .and_then(|layer| layer.code_checksum.clone())
-        .unwrap_or_else(|| outcome.checksum.clone());
+        .or_else(|| outcome.checksum.clone())
+        .unwrap_or_default();
     outputs.set(Output::CodeChecksum, checksum);
     let size = outcome
         .layer
         .as_ref()
         .and_then(|layer| layer.code_size)
-        .map_or(outcome.zip_bytes.to_string(), |size| size.to_string());
+        .map(|size| size.to_string())
+        .or_else(|| outcome.zip_bytes.map(|size| size.to_string()))
+        .unwrap_or_default();
     outputs.set(Output::CodeSize, size);
     outputs.set(Output::Published, outcome.published().to_string());
     let deleted = if outcome.dry_run {

@@ -14,6 +14,7 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
+pub use super::SigningOutput;
 use super::primitives::{format_iso8601, hex, hmac_sha256, sha256_hex};
 use crate::credentials::Credentials;
 use crate::encode;
@@ -42,36 +43,6 @@ pub struct SigningParams<'a> {
     pub time: OffsetDateTime,
     /// Unique per request; the service rejects a replayed nonce.
     pub nonce: &'a str,
-}
-
-/// Headers to add to the request, `authorization` last.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SigningOutput {
-    pub headers: Vec<(String, String)>,
-}
-
-/// Prints every header but the security token's value.
-impl fmt::Debug for SigningOutput {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown = self.headers.iter().map(|(name, value)| {
-            let value = if name == SECURITY_TOKEN_HEADER {
-                "**redacted**"
-            } else {
-                value
-            };
-            (name, value)
-        });
-        f.debug_list().entries(shown).finish()
-    }
-}
-
-impl SigningOutput {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    }
 }
 
 /// Signs `request`: adds `x-acs-date`, `x-acs-signature-nonce`, `x-acs-content-sha256`, the

@@ -1,0 +1,335 @@
+//! The OSS calls an upload needs, signed with OSS V4 and sent through the shared transport:
+//! HeadObject, PutObject and the multipart calls. Each reply's CRC-64 is returned for the
+//! caller to compare with its own.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use bytes::Bytes;
+use time::OffsetDateTime;
+
+use super::location::OssLocation;
+use super::xml;
+use crate::credentials::Credentials;
+use crate::http::{HttpReply, HttpRequest, Transport, TransportError};
+use crate::sign::oss_v4::{self, OssRequest, OssSigningParams};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OssError {
+    #[error("OSS {operation} failed: HTTP {status} {code}: {message}{}", request_id_suffix(.request_id))]
+    Service {
+        operation: &'static str,
+        status: u16,
+        code: String,
+        message: String,
+        request_id: String,
+    },
+    #[error("OSS {operation}: {source}")]
+    Transport {
+        operation: &'static str,
+        source: TransportError,
+    },
+    #[error("OSS {operation}: the reply is not what OSS documents: {problem}")]
+    InvalidReply {
+        operation: &'static str,
+        problem: String,
+    },
+    #[error(
+        "OSS {operation}: OSS computed CRC-64 {theirs} but the data sent has {ours}; it was damaged on the way"
+    )]
+    ChecksumMismatch {
+        operation: &'static str,
+        ours: String,
+        theirs: String,
+    },
+}
+
+fn request_id_suffix(request_id: &str) -> String {
+    if request_id.is_empty() {
+        String::new()
+    } else {
+        format!(" (RequestId {request_id})")
+    }
+}
+
+impl OssError {
+    /// Whether trying again could succeed: the network, 5xx, throttling.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            OssError::Transport { source, .. } => source.is_transient(),
+            OssError::Service { status, code, .. } => {
+                *status >= 500
+                    || *status == 429
+                    || code == "SlowDown"
+                    || code.starts_with("Throttling")
+            }
+            OssError::InvalidReply { .. } => false,
+            // A part damaged on the way may well arrive whole the next time.
+            OssError::ChecksumMismatch { .. } => true,
+        }
+    }
+}
+
+/// What HeadObject tells of an object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectInfo {
+    pub size: Option<u64>,
+    pub crc64: Option<String>,
+}
+
+/// One OSS endpoint, as one identity, in one signing region.
+pub struct OssClient<T> {
+    pub transport: T,
+    pub location: OssLocation,
+    pub credentials: Credentials,
+    /// The region the signature is scoped to, e.g. `cn-hangzhou`.
+    pub region: String,
+}
+
+impl<T: Transport> OssClient<T> {
+    /// HeadObject; `None` when there is no such object.
+    pub async fn head(&self, bucket: &str, key: &str) -> Result<Option<ObjectInfo>, OssError> {
+        let reply = self.call(
+            "HeadObject",
+            "HEAD",
+            bucket,
+            key,
+            &[],
+            &[],
+            Bytes::new(),
+            None,
+        );
+        match reply.await {
+            Ok(reply) => Ok(Some(ObjectInfo {
+                size: reply
+                    .header("content-length")
+                    .and_then(|size| size.parse().ok()),
+                crc64: reply.header("x-oss-hash-crc64ecma").map(str::to_owned),
+            })),
+            Err(OssError::Service { status: 404, .. }) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// PutObject; returns the CRC-64 OSS computed.
+    pub async fn put(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Bytes,
+        progress: Option<Arc<AtomicU64>>,
+    ) -> Result<Option<String>, OssError> {
+        let headers = [("content-type".to_owned(), "application/zip".to_owned())];
+        let reply = self
+            .call(
+                "PutObject",
+                "PUT",
+                bucket,
+                key,
+                &[],
+                &headers,
+                body,
+                progress,
+            )
+            .await?;
+        Ok(reply.header("x-oss-hash-crc64ecma").map(str::to_owned))
+    }
+
+    /// InitiateMultipartUpload; returns the upload id.
+    pub async fn initiate(&self, bucket: &str, key: &str) -> Result<String, OssError> {
+        let operation = "InitiateMultipartUpload";
+        let query = [("uploads".to_owned(), String::new())];
+        let headers = [("content-type".to_owned(), "application/zip".to_owned())];
+        let reply = self
+            .call(
+                operation,
+                "POST",
+                bucket,
+                key,
+                &query,
+                &headers,
+                Bytes::new(),
+                None,
+            )
+            .await?;
+        let body = String::from_utf8_lossy(&reply.body);
+        xml::element(&body, "UploadId")
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| OssError::InvalidReply {
+                operation,
+                problem: "no UploadId".to_owned(),
+            })
+    }
+
+    /// UploadPart; returns the part's ETag and the CRC-64 OSS computed.
+    pub async fn upload_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        number: u32,
+        body: Bytes,
+        progress: Option<Arc<AtomicU64>>,
+    ) -> Result<(String, Option<String>), OssError> {
+        let operation = "UploadPart";
+        let query = [
+            ("partNumber".to_owned(), number.to_string()),
+            ("uploadId".to_owned(), upload_id.to_owned()),
+        ];
+        let reply = self
+            .call(operation, "PUT", bucket, key, &query, &[], body, progress)
+            .await?;
+        let etag = reply
+            .header("etag")
+            .ok_or_else(|| OssError::InvalidReply {
+                operation,
+                problem: "no ETag".to_owned(),
+            })?
+            .to_owned();
+        Ok((
+            etag,
+            reply.header("x-oss-hash-crc64ecma").map(str::to_owned),
+        ))
+    }
+
+    /// CompleteMultipartUpload with `parts` as (number, ETag) in order; returns the CRC-64
+    /// OSS computed for the whole object.
+    pub async fn complete(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: &[(u32, String)],
+    ) -> Result<Option<String>, OssError> {
+        let mut body = String::from("<CompleteMultipartUpload>");
+        for (number, etag) in parts {
+            body.push_str(&format!(
+                "<Part><PartNumber>{number}</PartNumber><ETag>{}</ETag></Part>",
+                xml::escape(etag)
+            ));
+        }
+        body.push_str("</CompleteMultipartUpload>");
+        let query = [("uploadId".to_owned(), upload_id.to_owned())];
+        let headers = [("content-type".to_owned(), "application/xml".to_owned())];
+        let reply = self
+            .call(
+                "CompleteMultipartUpload",
+                "POST",
+                bucket,
+                key,
+                &query,
+                &headers,
+                Bytes::from(body),
+                None,
+            )
+            .await?;
+        Ok(reply.header("x-oss-hash-crc64ecma").map(str::to_owned))
+    }
+
+    /// AbortMultipartUpload: frees the parts uploaded so far.
+    pub async fn abort(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), OssError> {
+        let query = [("uploadId".to_owned(), upload_id.to_owned())];
+        self.call(
+            "AbortMultipartUpload",
+            "DELETE",
+            bucket,
+            key,
+            &query,
+            &[],
+            Bytes::new(),
+            None,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    #[allow(clippy::too_many_arguments)] // one private funnel for every call above
+    async fn call(
+        &self,
+        operation: &'static str,
+        method: &'static str,
+        bucket: &str,
+        key: &str,
+        query: &[(String, String)],
+        headers: &[(String, String)],
+        body: Bytes,
+        progress: Option<Arc<AtomicU64>>,
+    ) -> Result<HttpReply, OssError> {
+        let mut headers = headers.to_vec();
+        headers.push(("host".to_owned(), self.location.host(bucket)));
+        let signed = oss_v4::sign(
+            &OssRequest {
+                method,
+                bucket,
+                key,
+                query,
+                headers: &headers,
+                additional_headers: &[],
+            },
+            &OssSigningParams {
+                credentials: &self.credentials,
+                region: &self.region,
+                time: OffsetDateTime::now_utc(),
+            },
+        );
+        headers.extend(signed.headers);
+        let mut url = self.location.url(bucket, key);
+        if !query.is_empty() {
+            let pairs: Vec<String> = query
+                .iter()
+                .map(|(name, value)| {
+                    let name = crate::encode::encode(name);
+                    if value.is_empty() {
+                        name
+                    } else {
+                        format!("{name}={}", crate::encode::encode(value))
+                    }
+                })
+                .collect();
+            url = format!("{url}?{}", pairs.join("&"));
+        }
+        let reply = self
+            .transport
+            .send(HttpRequest {
+                method,
+                url,
+                headers,
+                body,
+                progress,
+            })
+            .await
+            .map_err(|source| OssError::Transport { operation, source })?;
+        if reply.is_success() {
+            return Ok(reply);
+        }
+        let text = String::from_utf8_lossy(&reply.body);
+        let field = |tag| xml::element(&text, tag).unwrap_or_default();
+        let mut code = field("Code");
+        if code.is_empty() {
+            code = if (300..400).contains(&reply.status) {
+                "Redirect".to_owned()
+            } else {
+                "UnknownError".to_owned()
+            };
+        }
+        let mut message = field("Message");
+        if (300..400).contains(&reply.status) {
+            message =
+                "OSS does not redirect these calls, so the redirect was not followed".to_owned();
+        }
+        let request_id = match field("RequestId") {
+            id if id.is_empty() => reply
+                .header("x-oss-request-id")
+                .unwrap_or_default()
+                .to_owned(),
+            id => id,
+        };
+        Err(OssError::Service {
+            operation,
+            status: reply.status,
+            code,
+            message,
+            request_id,
+        })
+    }
+}

@@ -1,0 +1,139 @@
+//! Names OSS accepts: bucket names, object keys, and `oss://bucket/key` references.
+
+use std::fmt;
+
+/// A bucket name OSS accepts: 3 to 63 lower-case letters, digits and `-`, starting and
+/// ending with a letter or digit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BucketName(String);
+
+impl BucketName {
+    pub fn parse(name: &str) -> Result<Self, String> {
+        let valid_chars = name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let edges = name.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+        if (3..=63).contains(&name.len()) && valid_chars && edges {
+            Ok(Self(name.to_owned()))
+        } else {
+            Err(format!(
+                "{name:?} is not a bucket name OSS accepts (3 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit)"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for BucketName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Checks an object key, or a prefix of one: 1 to 1023 bytes of UTF-8, no leading `/` or
+/// `\`, no control characters, and no `..` segment, which some tools would resolve.
+pub fn check_key(key: &str, what: &str) -> Result<(), String> {
+    if key.is_empty() || key.len() > 1023 {
+        return Err(format!("{what} must be 1 to 1023 bytes long"));
+    }
+    if key.starts_with('/') || key.starts_with('\\') {
+        return Err(format!("{what} {key:?} must not start with `/` or `\\`"));
+    }
+    if key.chars().any(char::is_control) {
+        return Err(format!("{what} must not hold control characters"));
+    }
+    if key.split('/').any(|segment| segment == "..") {
+        return Err(format!("{what} {key:?} must not have a `..` segment"));
+    }
+    Ok(())
+}
+
+/// An object named as `oss://bucket/key`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectRef {
+    pub bucket: BucketName,
+    pub key: String,
+}
+
+impl ObjectRef {
+    /// `None` when `text` is not an `oss://` reference at all; an error when it is a bad one.
+    pub fn parse(text: &str) -> Option<Result<Self, String>> {
+        let rest = text.strip_prefix("oss://")?;
+        Some(match rest.split_once('/') {
+            Some((bucket, key)) if !key.is_empty() => {
+                BucketName::parse(bucket).and_then(|bucket| {
+                    check_key(key, "the object key").map(|()| Self {
+                        bucket,
+                        key: key.to_owned(),
+                    })
+                })
+            }
+            _ => Err(format!(
+                "{text:?} names no object: write oss://BUCKET/KEY, e.g. oss://my-bucket/layers/deps.zip"
+            )),
+        })
+    }
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "oss://{}/{}", self.bucket, self.key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_names_follow_oss_rules() {
+        for good in ["abc", "my-bucket-1", &"a".repeat(63)] {
+            assert!(BucketName::parse(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "ab",
+            "My-Bucket",
+            "-abc",
+            "abc-",
+            "a_b",
+            "a.b",
+            &"a".repeat(64),
+        ] {
+            assert!(BucketName::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn oss_references_need_a_bucket_and_a_key() {
+        let object = ObjectRef::parse("oss://my-bucket/layers/a.zip")
+            .expect("a reference")
+            .expect("valid");
+        assert_eq!(object.bucket.as_str(), "my-bucket");
+        assert_eq!(object.key, "layers/a.zip");
+        assert_eq!(object.to_string(), "oss://my-bucket/layers/a.zip");
+        assert_eq!(ObjectRef::parse("build/layer"), None);
+        for bad in [
+            "oss://my-bucket",
+            "oss://my-bucket/",
+            "oss://BAD/key",
+            "oss://b/../x",
+        ] {
+            assert!(
+                ObjectRef::parse(bad).expect("a reference").is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_stay_relative_and_printable() {
+        assert!(check_key("fc-layers/", "prefix").is_ok());
+        for bad in ["", "/abs", "a/../b", "a\nb"] {
+            assert!(check_key(bad, "key").is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! A package into OSS: PutObject up to [`SINGLE_PUT_MAX`], multipart above it, a few parts
+//! in flight, each part's and the object's CRC-64 compared with ours, failed parts sent
+//! again, and an upload given up on aborted so no parts are left behind. Progress goes to
+//! the log every few seconds, folded in one group.
+
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use tokio::time::Instant;
+
+use super::client::{OssClient, OssError};
+use crate::checksum::crc64_xz;
+use crate::http::Transport;
+use crate::package::{Package, PackageError};
+use crate::report::Reporter;
+use crate::retry;
+
+/// Objects up to this size go up in one PutObject.
+pub const SINGLE_PUT_MAX: u64 = 32 << 20;
+/// Parts are at least this big, and at most [`MAX_PART`]; OSS allows 10,000 of them.
+const MIN_PART: u64 = 8 << 20;
+const MAX_PART: u64 = 64 << 20;
+const MAX_PARTS: u64 = 10_000;
+/// Parts uploading at once: enough to fill a runner's link, few enough to bound memory.
+const PARTS_IN_FLIGHT: usize = 3;
+/// How often progress is printed once an upload has run for that long.
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error(transparent)]
+    Oss(#[from] OssError),
+    #[error("{0}")]
+    Package(#[from] PackageError),
+    #[error("{path}: cannot be read: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Where the package goes and how patiently.
+pub struct Target<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+    /// Retries of each call, as the `retries` input says.
+    pub retries: u32,
+}
+
+/// The part size for an object of `size` bytes: at least [`MIN_PART`], enough that 10,000
+/// parts hold it, rounded up to a whole MiB.
+pub fn part_size(size: u64) -> u64 {
+    let needed = size.div_ceil(MAX_PARTS).div_ceil(1 << 20) << 20;
+    needed.clamp(MIN_PART, MAX_PART)
+}
+
+/// Uploads `package` to `target`; returns the number of requests sent.
+pub async fn upload<T: Transport>(
+    client: &OssClient<T>,
+    package: &Package,
+    target: &Target<'_>,
+    reporter: &mut impl Reporter,
+) -> Result<(), UploadError> {
+    reporter.group(&format!(
+        "Uploading {} bytes to oss://{}/{}",
+        package.size, target.bucket, target.key
+    ));
+    let result = if package.size <= SINGLE_PUT_MAX {
+        put_whole(client, package, target).await
+    } else {
+        multipart(client, package, target, reporter).await
+    };
+    reporter.end_group();
+    result
+}
+
+async fn put_whole<T: Transport>(
+    client: &OssClient<T>,
+    package: &Package,
+    target: &Target<'_>,
+) -> Result<(), UploadError> {
+    let body = Bytes::from(package.read_all()?);
+    let theirs = with_retries(target.retries, || {
+        client.put(target.bucket, target.key, body.clone(), None)
+    })
+    .await?;
+    compare("PutObject", &package.checksum, theirs)?;
+    Ok(())
+}
+
+async fn multipart<T: Transport>(
+    client: &OssClient<T>,
+    package: &Package,
+    target: &Target<'_>,
+    reporter: &mut impl Reporter,
+) -> Result<(), UploadError> {
+    let upload_id = with_retries(target.retries, || {
+        client.initiate(target.bucket, target.key)
+    })
+    .await?;
+    let result = send_parts(client, package, target, &upload_id, reporter).await;
+    if result.is_err() {
+        // Parts left behind would be billed and invisible; free them.
+        if let Err(error) = client.abort(target.bucket, target.key, &upload_id).await {
+            reporter.warning(&format!(
+                "the failed upload {upload_id} could not be aborted, so its parts stay in the bucket until a lifecycle rule removes them: {error}"
+            ));
+        }
+    }
+    result
+}
+
+async fn send_parts<T: Transport>(
+    client: &OssClient<T>,
+    package: &Package,
+    target: &Target<'_>,
+    upload_id: &str,
+    reporter: &mut impl Reporter,
+) -> Result<(), UploadError> {
+    let file = package.open()?;
+    let path = package.path().display().to_string();
+    let size = package.size;
+    let part = part_size(size);
+    let count = size.div_ceil(part) as u32;
+    let sent = Arc::new(AtomicU64::new(0));
+    reporter.info(&format!(
+        "{count} parts of {} MiB, {PARTS_IN_FLIGHT} at a time",
+        part >> 20
+    ));
+
+    let parts = futures_util::stream::iter(1..=count)
+        .map(|number| {
+            let offset = u64::from(number - 1) * part;
+            let length = part.min(size - offset);
+            send_part(
+                client, target, upload_id, &file, &path, number, offset, length, &sent,
+            )
+        })
+        .buffer_unordered(PARTS_IN_FLIGHT);
+    tokio::pin!(parts);
+
+    let started = Instant::now();
+    let mut ticker = tokio::time::interval_at(started + PROGRESS_EVERY, PROGRESS_EVERY);
+    let mut done = Vec::with_capacity(count as usize);
+    loop {
+        tokio::select! {
+            next = parts.next() => match next {
+                Some(result) => done.push(result?),
+                None => break,
+            },
+            _ = ticker.tick() => {
+                let bytes = sent.load(Ordering::Relaxed).min(size);
+                let seconds = started.elapsed().as_secs_f64().max(0.001);
+                reporter.info(&format!(
+                    "{bytes} of {size} bytes ({:.0}%), {:.1} MB/s",
+                    bytes as f64 * 100.0 / size as f64,
+                    bytes as f64 / seconds / 1e6
+                ));
+            }
+        }
+    }
+    done.sort_by_key(|(number, _)| *number);
+    let theirs = with_retries(target.retries, || {
+        client.complete(target.bucket, target.key, upload_id, &done)
+    })
+    .await?;
+    compare("CompleteMultipartUpload", &package.checksum, theirs)?;
+    let seconds = started.elapsed().as_secs_f64().max(0.001);
+    reporter.info(&format!(
+        "Uploaded {size} bytes in {count} parts, {:.1} MB/s",
+        size as f64 / seconds / 1e6
+    ));
+    Ok(())
+}
+
+/// One part: read, sent (again when it fails transiently), its CRC-64 compared.
+#[allow(clippy::too_many_arguments)] // the part's coordinates, shared by every part
+async fn send_part<T: Transport>(
+    client: &OssClient<T>,
+    target: &Target<'_>,
+    upload_id: &str,
+    file: &File,
+    path: &str,
+    number: u32,
+    offset: u64,
+    length: u64,
+    sent: &Arc<AtomicU64>,
+) -> Result<(u32, String), UploadError> {
+    let mut data = vec![0u8; length as usize];
+    file.read_exact_at(&mut data, offset)
+        .map_err(|source| UploadError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+    let ours = crc64_xz(&data);
+    let body = Bytes::from(data);
+    let etag = with_retries(target.retries, || async {
+        let (etag, theirs) = client
+            .upload_part(
+                target.bucket,
+                target.key,
+                upload_id,
+                number,
+                body.clone(),
+                Some(Arc::clone(sent)),
+            )
+            .await?;
+        compare("UploadPart", &ours, theirs)?;
+        Ok(etag)
+    })
+    .await?;
+    Ok((number, etag))
+}
+
+/// Fails when OSS reports a CRC-64 other than ours. OSS always reports one; a reply without
+/// it is taken as is, since there is nothing to compare.
+fn compare(operation: &'static str, ours: &str, theirs: Option<String>) -> Result<(), OssError> {
+    match theirs {
+        Some(theirs) if theirs != ours => Err(OssError::ChecksumMismatch {
+            operation,
+            ours: ours.to_owned(),
+            theirs,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// `call` until it succeeds, fails for good, or `retries` more tries fail.
+async fn with_retries<R, F, Fut>(retries: u32, mut call: F) -> Result<R, OssError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<R, OssError>>,
+{
+    let mut retry = 0;
+    loop {
+        match call().await {
+            Ok(value) => return Ok(value),
+            Err(error) if retry < retries && error.is_retryable() => {
+                retry += 1;
+                let wait = retry::backoff(retry, retry::jitter());
+                tokio::time::sleep(wait).await;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_are_8_to_64_mib_and_at_most_10000() {
+        assert_eq!(part_size(33 << 20), 8 << 20);
+        assert_eq!(part_size(500 << 20), 8 << 20);
+        assert_eq!(part_size(100 << 30), 11 << 20);
+        assert_eq!(part_size(1 << 40), 64 << 20);
+        for size in [33u64 << 20, 500 << 20, 100 << 30] {
+            assert!(size.div_ceil(part_size(size)) <= MAX_PARTS);
+        }
+    }
+}

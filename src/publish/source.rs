@@ -1,0 +1,158 @@
+//! What the layer is made of: the `code` input packaged into a zip on disk, or an object
+//! already in OSS, looked up for its size and CRC-64.
+
+use std::path::Path;
+
+use super::Failure;
+use crate::fc::limits::{
+    MAX_INLINE_BASE64_BYTES, MAX_INLINE_ZIP_BYTES, MAX_OSS_ZIP_BYTES, base64_len,
+};
+use crate::http::Transport;
+use crate::inputs::{Api, Code, Settings, UploadMode};
+use crate::oss::client::OssClient;
+use crate::oss::location::OssLocation;
+use crate::oss::names::ObjectRef;
+use crate::package::{self, Origin, Package, PackageError};
+use crate::report::Reporter;
+
+/// The layer's zip, wherever it is.
+#[derive(Debug)]
+pub enum Source {
+    Package(Package),
+    Object {
+        object: ObjectRef,
+        size: Option<u64>,
+        /// CRC-64/XZ as OSS reports it.
+        checksum: Option<String>,
+    },
+}
+
+impl Source {
+    pub fn checksum(&self) -> Option<&str> {
+        match self {
+            Source::Package(package) => Some(&package.checksum),
+            Source::Object { checksum, .. } => checksum.as_deref(),
+        }
+    }
+
+    pub fn size(&self) -> Option<u64> {
+        match self {
+            Source::Package(package) => Some(package.size),
+            Source::Object { size, .. } => *size,
+        }
+    }
+}
+
+/// How the zip reaches FC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    Inline,
+    Oss,
+}
+
+/// Inline when asked, or when `auto` and the Base64 fits FC's limit; OSS otherwise.
+pub fn route(mode: UploadMode, source: &Source) -> Route {
+    match (mode, source) {
+        (_, Source::Object { .. }) | (UploadMode::Oss, _) => Route::Oss,
+        (UploadMode::Inline, _) => Route::Inline,
+        (UploadMode::Auto, Source::Package(package)) => {
+            let fits = usize::try_from(package.size)
+                .is_ok_and(|size| base64_len(size) <= MAX_INLINE_BASE64_BYTES);
+            if fits { Route::Inline } else { Route::Oss }
+        }
+    }
+}
+
+/// The `code` input as a zip on disk (under `temp_dir` when zipped here), within the limit
+/// of the way it may go.
+pub fn package_code(
+    path: &Path,
+    mode: UploadMode,
+    temp_dir: &Path,
+    reporter: &mut impl Reporter,
+) -> Result<Package, Failure> {
+    let limit = match mode {
+        UploadMode::Inline => MAX_INLINE_ZIP_BYTES,
+        UploadMode::Auto | UploadMode::Oss => MAX_OSS_ZIP_BYTES,
+    };
+    let package = package::load(path, limit, temp_dir).map_err(|error| match error {
+        PackageError::TooLarge { size, .. } if mode == UploadMode::Inline => {
+            Failure::TooLargeForInline { zip_bytes: size }
+        }
+        PackageError::TooLarge { size, .. } => Failure::TooLargeForOss { zip_bytes: size },
+        other => Failure::Package(other),
+    })?;
+    let what = match package.origin {
+        Origin::Directory => "Zipped",
+        Origin::ZipFile => "Read",
+    };
+    reporter.info(&format!(
+        "{what} {}: {} entries, {} bytes, CRC-64/XZ {}",
+        path.display(),
+        package.entries,
+        package.size,
+        package.checksum
+    ));
+    Ok(package)
+}
+
+/// An `oss://` object, which must exist: its size and CRC-64 come from HeadObject.
+pub async fn look_up_object<T: Transport>(
+    settings: &Settings,
+    api: &Api,
+    transport: &T,
+    object: &ObjectRef,
+    reporter: &mut impl Reporter,
+) -> Result<Source, Failure> {
+    let upload = &settings.upload;
+    let region = upload.region.clone().ok_or(Failure::RegionNeeded {
+        what: "code: oss://…",
+    })?;
+    let location = match &upload.oss_endpoint {
+        Some(location) => location.clone(),
+        None => OssLocation::for_region(&region).map_err(Failure::OssEndpoint)?,
+    };
+    let client = OssClient {
+        transport,
+        location,
+        credentials: api.credentials.clone(),
+        region,
+    };
+    let info = client
+        .head(object.bucket.as_str(), &object.key)
+        .await
+        .map_err(Failure::Oss)?
+        .ok_or_else(|| Failure::ObjectMissing(object.clone()))?;
+    reporter.info(&format!(
+        "Found {object}: {} bytes, CRC-64/XZ {}",
+        info.size.map_or("?".to_owned(), |size| size.to_string()),
+        info.crc64.as_deref().unwrap_or("?")
+    ));
+    Ok(Source::Object {
+        object: object.clone(),
+        size: info.size,
+        checksum: info.crc64,
+    })
+}
+
+/// The `code` input, packaged or looked up.
+pub async fn source<T: Transport>(
+    settings: &Settings,
+    transport: &T,
+    temp_dir: &Path,
+    reporter: &mut impl Reporter,
+) -> Result<Source, Failure> {
+    match &settings.code {
+        Code::Path(path) => {
+            package_code(path, settings.upload.mode, temp_dir, reporter).map(Source::Package)
+        }
+        Code::Object(object) => match &settings.api {
+            Some(api) => look_up_object(settings, api, transport, object, reporter).await,
+            None => Ok(Source::Object {
+                object: object.clone(),
+                size: None,
+                checksum: None,
+            }),
+        },
+    }
+}

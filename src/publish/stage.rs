@@ -1,0 +1,170 @@
+//! Getting the zip where CreateLayerVersion can take it: nowhere for inline, a bucket of the
+//! user's own (content-addressed, uploaded once), or FC's temporary bucket.
+
+use super::Failure;
+use super::source::{Route, Source};
+use crate::client::FcClient;
+use crate::endpoint::Endpoint;
+use crate::http::Transport;
+use crate::inputs::{Api, DEFAULT_STS_ENDPOINT, Settings};
+use crate::oss::client::OssClient;
+use crate::oss::location::OssLocation;
+use crate::oss::upload::{self, Target};
+use crate::report::Reporter;
+use crate::{sts, temp_bucket};
+
+/// Where the zip is for the create.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Staged {
+    /// In the request body, read from the package.
+    Inline,
+    Oss {
+        bucket: String,
+        key: String,
+        checksum: Option<String>,
+    },
+}
+
+/// The temporary bucket is reached through OSS's global acceleration by default, as
+/// Serverless Devs does: runners are often far from the region.
+const TEMP_BUCKET_OSS_ENDPOINT: &str = "oss-accelerate.aliyuncs.com";
+
+/// Puts the zip where `route` says; for OSS, uploads it (once) and names the object.
+pub async fn stage<T: Transport>(
+    settings: &Settings,
+    api: &Api,
+    transport: &T,
+    source: &Source,
+    route: Route,
+    reporter: &mut impl Reporter,
+) -> Result<Staged, Failure> {
+    let package = match (route, source) {
+        (Route::Inline, _) => return Ok(Staged::Inline),
+        (
+            Route::Oss,
+            Source::Object {
+                object, checksum, ..
+            },
+        ) => {
+            return Ok(Staged::Oss {
+                bucket: object.bucket.to_string(),
+                key: object.key.clone(),
+                checksum: checksum.clone(),
+            });
+        }
+        (Route::Oss, Source::Package(package)) => package,
+    };
+    let upload = &settings.upload;
+    let retries = settings.lifecycle.retries;
+    match &upload.bucket {
+        Some(bucket) => {
+            let region = upload
+                .region
+                .clone()
+                .ok_or(Failure::RegionNeeded { what: "oss-bucket" })?;
+            let location = match &upload.oss_endpoint {
+                Some(location) => location.clone(),
+                None => OssLocation::for_region(&region).map_err(Failure::OssEndpoint)?,
+            };
+            // Content-addressed: the same zip always lands on the same key.
+            let key = format!(
+                "{}{}/{}.zip",
+                upload.key_prefix, settings.layer_name, package.checksum
+            );
+            let client = OssClient {
+                transport,
+                location,
+                credentials: api.credentials.clone(),
+                region,
+            };
+            let present = client
+                .head(bucket.as_str(), &key)
+                .await
+                .map_err(Failure::Oss)?
+                .is_some_and(|info| info.crc64.as_deref() == Some(package.checksum.as_str()));
+            if present {
+                reporter.info(&format!(
+                    "oss://{bucket}/{key} already holds this zip (same CRC-64): not uploaded again"
+                ));
+            } else {
+                let target = Target {
+                    bucket: bucket.as_str(),
+                    key: &key,
+                    retries,
+                };
+                upload::upload(&client, package, &target, reporter).await?;
+            }
+            Ok(Staged::Oss {
+                bucket: bucket.to_string(),
+                key,
+                checksum: Some(package.checksum.clone()),
+            })
+        }
+        None => {
+            let account_id = account_id(settings, api, transport, reporter).await?;
+            let endpoint = if upload.endpoint_given {
+                api.endpoint.clone()
+            } else {
+                let region = upload.region.as_deref().ok_or(Failure::RegionNeeded {
+                    what: "FC's temporary bucket",
+                })?;
+                temp_bucket::endpoint_for(&account_id, region).map_err(Failure::OssEndpoint)?
+            };
+            let lent = temp_bucket::lend(
+                transport,
+                &endpoint,
+                &account_id,
+                &api.credentials,
+                reporter,
+            )
+            .await?;
+            let location = match &upload.oss_endpoint {
+                Some(location) => location.clone(),
+                None => {
+                    OssLocation::parse(TEMP_BUCKET_OSS_ENDPOINT).map_err(Failure::OssEndpoint)?
+                }
+            };
+            reporter.info(&format!(
+                "FC lent its temporary bucket {} ({}) for this upload",
+                lent.bucket, lent.region
+            ));
+            let client = OssClient {
+                transport,
+                location,
+                credentials: lent.credentials.clone(),
+                region: lent.region.clone(),
+            };
+            let target = Target {
+                bucket: &lent.bucket,
+                key: &lent.key,
+                retries,
+            };
+            upload::upload(&client, package, &target, reporter).await?;
+            Ok(Staged::Oss {
+                bucket: lent.bucket,
+                key: lent.key,
+                checksum: Some(package.checksum.clone()),
+            })
+        }
+    }
+}
+
+/// The `account-id` input, or the account of the credentials, asked of STS.
+async fn account_id<T: Transport>(
+    settings: &Settings,
+    api: &Api,
+    transport: &T,
+    reporter: &mut impl Reporter,
+) -> Result<String, Failure> {
+    if let Some(id) = &settings.upload.account_id {
+        return Ok(id.clone());
+    }
+    let endpoint = match &settings.upload.sts_endpoint {
+        Some(endpoint) => endpoint.clone(),
+        None => Endpoint::parse(DEFAULT_STS_ENDPOINT).map_err(Failure::OssEndpoint)?,
+    };
+    let client = FcClient::new(transport, endpoint, api.credentials.clone());
+    let id = sts::account_id(&client).await.map_err(Failure::Sts)?;
+    reporter.info(&format!("The credentials belong to account {id}"));
+    Ok(id)
+}

@@ -1,0 +1,132 @@
+//! FC's temporary bucket: the FC 2.0 call that lends a bucket, an object name and
+//! short-lived OSS credentials, so a layer can go through OSS without a bucket of one's own.
+//! Serverless Devs uploads every layer this way.
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use crate::credentials::{self, Credentials, Masker, Secret};
+use crate::endpoint::Endpoint;
+use crate::fc::ServiceError;
+use crate::http::{HttpRequest, Transport, TransportError};
+use crate::sign::fc2::{self, Fc2Request};
+
+const PATH: &str = "/2016-08-15/tempBucketToken";
+
+/// Where to upload, and as whom.
+#[derive(Clone, Debug)]
+pub struct TempBucket {
+    /// Masked already, through [`credentials::adopt`].
+    pub credentials: Credentials,
+    /// The OSS signing region, `cn-hangzhou` for `oss-cn-hangzhou`.
+    pub region: String,
+    pub bucket: String,
+    /// `{accountId}/{objectName}`, the key FC expects the zip under.
+    pub key: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TempBucketError {
+    #[error("tempBucketToken failed: {0}")]
+    Service(ServiceError),
+    #[error("tempBucketToken: {0}")]
+    Transport(TransportError),
+    #[error("tempBucketToken: the reply is not what the API documents: {0}")]
+    InvalidReply(String),
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Reply {
+    credentials: ReplyCredentials,
+    oss_region: String,
+    oss_bucket: String,
+    object_name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ReplyCredentials {
+    access_key_id: String,
+    access_key_secret: String,
+    security_token: String,
+}
+
+/// The FC 2.0 host that serves the call for `account_id` in `region`.
+pub fn endpoint_for(account_id: &str, region: &str) -> Result<Endpoint, String> {
+    Endpoint::parse(&format!("{account_id}.{region}.fc.aliyuncs.com"))
+}
+
+/// Asks `endpoint` for a temporary bucket; the credentials it lends are masked through
+/// `masker` before anything else sees them.
+pub async fn lend<T: Transport>(
+    transport: &T,
+    endpoint: &Endpoint,
+    account_id: &str,
+    credentials: &Credentials,
+    masker: &mut dyn Masker,
+) -> Result<TempBucket, TempBucketError> {
+    let mut headers = vec![
+        ("host".to_owned(), endpoint.host().to_owned()),
+        ("x-fc-account-id".to_owned(), account_id.to_owned()),
+    ];
+    let signed = fc2::sign(
+        &Fc2Request {
+            method: "GET",
+            path: PATH,
+            headers: &headers,
+            content_md5: None,
+            content_type: None,
+        },
+        credentials,
+        OffsetDateTime::now_utc(),
+    );
+    headers.extend(signed.headers);
+    let reply = transport
+        .send(HttpRequest {
+            method: "GET",
+            url: endpoint.url(PATH),
+            headers,
+            ..HttpRequest::default()
+        })
+        .await
+        .map_err(TempBucketError::Transport)?;
+    if !reply.is_success() {
+        let request_id = reply
+            .header("x-fc-request-id")
+            .or_else(|| reply.header("x-acs-request-id"));
+        return Err(TempBucketError::Service(ServiceError::from_reply(
+            reply.status,
+            &reply.body,
+            request_id,
+        )));
+    }
+    let parsed: Reply = serde_json::from_slice(&reply.body)
+        .map_err(|error| TempBucketError::InvalidReply(error.to_string()))?;
+    // Lent credentials are secrets the moment they arrive, like the user's own.
+    let lent = credentials::adopt(
+        Credentials {
+            access_key_id: parsed.credentials.access_key_id,
+            access_key_secret: Secret::new(parsed.credentials.access_key_secret),
+            security_token: Some(Secret::new(parsed.credentials.security_token)),
+        },
+        masker,
+    );
+    let region = parsed
+        .oss_region
+        .strip_prefix("oss-")
+        .unwrap_or(&parsed.oss_region)
+        .to_owned();
+    let valid = |text: &str| !text.is_empty() && !text.chars().any(char::is_control);
+    if !valid(&region) || !valid(&parsed.oss_bucket) || !valid(&parsed.object_name) {
+        return Err(TempBucketError::InvalidReply(
+            "ossRegion, ossBucket or objectName is empty or holds control characters".to_owned(),
+        ));
+    }
+    Ok(TempBucket {
+        credentials: lent,
+        region,
+        bucket: parsed.oss_bucket,
+        key: format!("{account_id}/{}", parsed.object_name),
+    })
+}
