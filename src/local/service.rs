@@ -260,7 +260,10 @@ impl Service {
             |id: &str| (id == self.credentials.access_key_id).then(|| self.credentials.clone());
         fc2::verify(request.method, request.path, request.headers, known, now)
             .map_err(|error| ServiceError::new(error.status, error.code, error.message))?;
-        if (request.method, request.path) != ("GET", "/2016-08-15/tempBucketToken") {
+        // FC 2.0 signs no query string, so a call that carries one is not taken.
+        if (request.method, request.path, request.query)
+            != ("GET", "/2016-08-15/tempBucketToken", "")
+        {
             return Err(ServiceError::new(
                 400,
                 "PathNotSupported",
@@ -331,6 +334,15 @@ impl Service {
                 403,
                 "AccessDenied",
                 "lent credentials may write the temporary bucket only",
+            ));
+        }
+        if let Some(FaultKind::Fail(error)) =
+            take_fault(&mut inner.faults, oss_operation(request.method, &query))
+        {
+            return Err(OssFault::new(
+                error.status,
+                "InjectedFault",
+                format!("{}: injected by fc-local", error.code),
             ));
         }
         inner
@@ -440,6 +452,20 @@ impl Service {
             }
             Route::Acl(name) => store.put_acl(name, &query).map(|()| (200, None)),
         }
+    }
+}
+
+/// The OSS operation a request is, for `--fail` faults: `PutObject`, `UploadPart`, …
+fn oss_operation(method: &str, query: &[(String, String)]) -> &'static str {
+    let has = |name: &str| query.iter().any(|(key, _)| key == name);
+    match method {
+        "HEAD" => "HeadObject",
+        "PUT" if has("partNumber") => "UploadPart",
+        "PUT" => "PutObject",
+        "POST" if has("uploads") => "InitiateMultipartUpload",
+        "POST" => "CompleteMultipartUpload",
+        "DELETE" => "AbortMultipartUpload",
+        _ => "Unknown",
     }
 }
 
