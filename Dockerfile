@@ -24,11 +24,14 @@ COPY src ./src
 RUN touch src/main.rs src/lib.rs \
     && cargo build --release --locked --no-default-features \
         --target x86_64-unknown-linux-gnu --bin fc-layer-action \
-    && cp target/x86_64-unknown-linux-gnu/release/fc-layer-action /fc-layer-action
+    && cp target/x86_64-unknown-linux-gnu/release/fc-layer-action /fc-layer-action \
+    && mkdir -m 1777 /scratch-tmp
 
 FROM scratch
 # Root certificates for HTTPS to FC; the binary reads the system bundle.
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=build /fc-layer-action /fc-layer-action
+# A writable /tmp, where a large layer is zipped when RUNNER_TEMP is not mounted.
+COPY --from=build /scratch-tmp /tmp
 # Exec form: no shell, which would drop the INPUT_LAYER-NAME style variables.
 ENTRYPOINT ["/fc-layer-action"]

@@ -61,11 +61,15 @@ impl Environment {
             .filter(|value| !value.is_empty())
     }
 
-    /// Where the zip is written: the runner's own temporary folder, which it cleans.
+    /// Where the zip is written: the runner's own temporary folder, which it cleans, when
+    /// it is there; a container action may be handed a path that is not mounted.
     pub fn temp_dir(&self) -> PathBuf {
-        self.var("RUNNER_TEMP")
-            .or_else(|| self.var("TMPDIR"))
-            .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from)
+        [self.var("RUNNER_TEMP"), self.var("TMPDIR")]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::from)
+            .find(|dir| dir.is_dir())
+            .unwrap_or_else(|| PathBuf::from("/tmp"))
     }
 }
 

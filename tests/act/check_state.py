@@ -19,6 +19,19 @@ def state(endpoint):
         return json.load(reply)["layers"]
 
 
+def full_state(endpoint):
+    with urllib.request.urlopen(f"{endpoint}/_local/state", timeout=10) as reply:
+        return json.load(reply)
+
+
+def oss_objects(endpoint):
+    return full_state(endpoint)["ossObjects"]
+
+
+def open_uploads(endpoint):
+    return full_state(endpoint)["openUploads"]
+
+
 def only_version(layers, name):
     versions = list(layers.get(name, {}).get("versions", {}).values())
     assert len(versions) == 1, f"{name}: expected one version, found {len(versions)}"
@@ -57,6 +70,25 @@ def check(workflow, endpoint, sts_endpoint, log):
             "the job log lacks the layer-name error"
         assert "ListLayerVersions failed: HTTP 403 SignatureNotMatch" in log, \
             "the job log lacks the signature error"
+    elif workflow == "oss-temp-bucket":
+        version = only_version(layers, "act-temp-bucket")
+        assert files(version) == EXAMPLE_FILES, files(version)
+        assert any(name.startswith("fc-local-temp/1234567890123456/") for name in oss_objects(endpoint)), \
+            "nothing was uploaded to the temporary bucket"
+        assert "FC lent its temporary bucket fc-local-temp" in log
+    elif workflow == "oss-own-bucket":
+        version = only_version(layers, "act-own-bucket")
+        key = f"act-artifacts/fc-layers/act-own-bucket/{version['codeChecksum']}.zip"
+        assert key in oss_objects(endpoint), f"{key} was not uploaded"
+        from_object = only_version(layers, "act-from-object")
+        assert from_object["codeChecksum"] == version["codeChecksum"], from_object
+        assert files(from_object) == EXAMPLE_FILES, files(from_object)
+    elif workflow == "oss-auto-large":
+        version = only_version(layers, "act-large")
+        assert version["codeSize"] > 78_643_200, version["codeSize"]
+        assert files(version) == ["lib/", "lib/blob.bin"], files(version)
+        assert "upload: auto, and its Base64 is over FC's inline limit" in log
+        assert open_uploads(endpoint) == 0, "a multipart upload was left open"
     elif workflow == "publish-twice":
         version = only_version(layers, "act-twice")
         assert version["version"] == 1, version
