@@ -6,8 +6,13 @@
 //! handed in, so that tests and the local FC service (`fc-local`) use the very same code.
 //!
 //! # Layout
-//! - [`publish`]: the pipeline, inputs → package → create → outputs, over a transport and a
-//!   reporter handed in; a new feature is a new step.
+//! - [`publish`]: the pipeline, inputs → package → list → skip? → upload → create → ACL →
+//!   retention → outputs → summary, over a transport and a reporter handed in; a new feature
+//!   is a new step.
+//! - [`lifecycle`]: one version per change as pure decisions: unchanged?, adoptable?, which
+//!   versions go.
+//! - [`retry`]: which failures are tried again, and the waits.
+//! - [`summary`]: the job summary's Markdown.
 //! - [`inputs`]: `INPUT_*` text parsed into validated [`inputs::Settings`]; the one place
 //!   where workflow text becomes typed values.
 //! - [`interface`]: the names of the inputs read and the outputs written, which `action.yml`
@@ -17,13 +22,17 @@
 //! - [`fc`]: the FC domain and its layer API as data: layer names, limits, runtimes,
 //!   requests, replies and the error wire type.
 //! - [`endpoint`]: a service's base URL from a host or a full URL.
-//! - [`sign`]: request signatures, pure: shared primitives and ACS3-HMAC-SHA256.
+//! - [`sign`]: request signatures, pure: shared primitives, ACS3-HMAC-SHA256, OSS V4 and
+//!   FC 2.0, each with a verifier for the local service.
 //! - [`client`]: the FC client: signs an [`fc::ApiRequest`], sends it through a transport,
 //!   parses the reply.
 //! - [`http`]: the transport: request and reply values, reqwest behind a trait, with no
 //!   redirects, bounded replies and an idle timeout.
 //! - [`proxy`]: which proxy a URL goes through, from the conventional variables.
-//! - [`package`]: the `code` input as zip bytes, zipped reproducibly or read and checked.
+//! - [`package`]: the `code` input as a zip on disk, zipped reproducibly or read and checked.
+//! - [`oss`]: large layers through OSS: names, locations, the signed calls, the upload.
+//! - [`temp_bucket`]: FC 2.0's temporary bucket and the credentials it lends.
+//! - [`sts`]: GetCallerIdentity, for the account id.
 //! - [`checksum`]: CRC-64/XZ, FC's `codeChecksum`.
 //! - [`encode`]: RFC 3986 percent-encoding for paths and queries.
 //! - [`report`]: what GitHub sees (log, annotations, masks, outputs) behind one trait.
