@@ -1,15 +1,13 @@
 //! Checks a received request the way FC does before it looks at what the request asks for.
 
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use crate::credentials::Credentials;
 use crate::encode;
 use crate::fc::ServiceError;
 use crate::sign::acs3::{Authorization, CanonicalRequest};
 use crate::sign::primitives::{parse_iso8601, sha256_hex};
-
-/// How far `x-acs-date` may be from the server's clock.
-const MAX_CLOCK_SKEW: Duration = Duration::minutes(15);
+use crate::sign::{MAX_CLOCK_SKEW, check_security_token};
 
 /// A request as it arrived: raw path and query, header names in lower case.
 #[derive(Clone, Copy, Debug)]
@@ -138,17 +136,9 @@ pub fn verify(
         ));
     }
 
-    let sent_token = request.header("x-acs-security-token");
-    let expected_token = known.security_token.as_ref().map(|token| token.expose());
-    if sent_token != expected_token {
-        let message = match (sent_token, expected_token) {
-            (None, _) => "these credentials need x-acs-security-token",
-            (Some(_), None) => "x-acs-security-token is sent with long-term AccessKey credentials",
-            (Some(_), Some(_)) => "x-acs-security-token is not valid",
-        };
-        return Err(denied("InvalidSecurityToken", message.to_owned()));
-    }
-    Ok(())
+    let token = request.header("x-acs-security-token");
+    check_security_token(token, known, "x-acs-security-token")
+        .map_err(|error| ServiceError::new(error.status, error.code, error.message))
 }
 
 fn check_date(text: &str, now: OffsetDateTime) -> Result<(), ServiceError> {

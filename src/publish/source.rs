@@ -104,20 +104,7 @@ pub async fn look_up_object<T: Transport>(
     object: &ObjectRef,
     reporter: &mut impl Reporter,
 ) -> Result<Source, Failure> {
-    let upload = &settings.upload;
-    let region = upload.region.clone().ok_or(Failure::RegionNeeded {
-        what: "code: oss://…",
-    })?;
-    let location = match &upload.oss_endpoint {
-        Some(location) => location.clone(),
-        None => OssLocation::for_region(&region).map_err(Failure::OssEndpoint)?,
-    };
-    let client = OssClient {
-        transport,
-        location,
-        credentials: api.credentials.clone(),
-        region,
-    };
+    let client = own_oss(settings, api, transport, "code: oss://…")?;
     let info = client
         .head(object.bucket.as_str(), &object.key)
         .await
@@ -132,6 +119,30 @@ pub async fn look_up_object<T: Transport>(
         object: object.clone(),
         size: info.size,
         checksum: info.crc64,
+    })
+}
+
+/// OSS in the layer's region, as the user's own credentials: for their bucket or object.
+pub fn own_oss<'t, T: Transport>(
+    settings: &Settings,
+    api: &Api,
+    transport: &'t T,
+    what: &'static str,
+) -> Result<OssClient<&'t T>, Failure> {
+    let upload = &settings.upload;
+    let region = upload
+        .region
+        .clone()
+        .ok_or(Failure::RegionNeeded { what })?;
+    let location = match &upload.oss_endpoint {
+        Some(location) => location.clone(),
+        None => OssLocation::for_region(&region).map_err(Failure::OssEndpoint)?,
+    };
+    Ok(OssClient {
+        transport,
+        location,
+        credentials: api.credentials.clone(),
+        region,
     })
 }
 

@@ -2,7 +2,7 @@
 //! user's own (content-addressed, uploaded once), or FC's temporary bucket.
 
 use super::Failure;
-use super::source::{Route, Source};
+use super::source::{Route, Source, own_oss};
 use crate::client::FcClient;
 use crate::endpoint::Endpoint;
 use crate::http::Transport;
@@ -58,25 +58,12 @@ pub async fn stage<T: Transport>(
     let retries = settings.lifecycle.retries;
     match &upload.bucket {
         Some(bucket) => {
-            let region = upload
-                .region
-                .clone()
-                .ok_or(Failure::RegionNeeded { what: "oss-bucket" })?;
-            let location = match &upload.oss_endpoint {
-                Some(location) => location.clone(),
-                None => OssLocation::for_region(&region).map_err(Failure::OssEndpoint)?,
-            };
             // Content-addressed: the same zip always lands on the same key.
             let key = format!(
                 "{}{}/{}.zip",
                 upload.key_prefix, settings.layer_name, package.checksum
             );
-            let client = OssClient {
-                transport,
-                location,
-                credentials: api.credentials.clone(),
-                region,
-            };
+            let client = own_oss(settings, api, transport, "oss-bucket")?;
             let present = client
                 .head(bucket.as_str(), &key)
                 .await

@@ -19,10 +19,10 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use super::primitives::{canonical_headers, format_rfc1123, hmac_sha256, parse_rfc1123};
-use super::{AuthError, SigningOutput};
+use super::{AuthError, MAX_CLOCK_SKEW, SigningOutput};
 use crate::credentials::Credentials;
 use crate::encode;
 
@@ -30,9 +30,6 @@ const SCHEME: &str = "FC";
 const DATE_HEADER: &str = "date";
 const SECURITY_TOKEN_HEADER: &str = "x-fc-security-token";
 const SIGNED_PREFIX: &str = "x-fc-";
-
-/// How far `date` may be from the server's clock, as FC allows.
-const MAX_CLOCK_SKEW: Duration = Duration::minutes(15);
 
 /// The parts of a request the signature covers.
 #[derive(Clone, Copy, Debug)]
@@ -262,38 +259,18 @@ pub fn verify(
         ));
     }
 
-    let sent_token = header(SECURITY_TOKEN_HEADER);
-    let expected_token = credentials
-        .security_token
-        .as_ref()
-        .map(|token| token.expose());
-    if sent_token != expected_token {
-        let message = match (sent_token, expected_token) {
-            (None, _) => format!("these credentials need {SECURITY_TOKEN_HEADER}"),
-            (Some(_), None) => {
-                format!("{SECURITY_TOKEN_HEADER} is sent with long-term AccessKey credentials")
-            }
-            (Some(_), Some(_)) => format!("{SECURITY_TOKEN_HEADER} is not valid"),
-        };
-        return Err(AuthError::new(403, "InvalidSecurityToken", message));
-    }
-    Ok(())
+    super::check_security_token(
+        header(SECURITY_TOKEN_HEADER),
+        &credentials,
+        SECURITY_TOKEN_HEADER,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
 
-    const TIME: OffsetDateTime = datetime!(2024-05-20 08:30:00 UTC);
-
-    fn credentials() -> Credentials {
-        Credentials::new("key-id", "SECRET-VALUE").with_security_token("TOKEN-VALUE")
-    }
-
-    fn lookup(id: &str) -> Option<Credentials> {
-        (id == "key-id").then(credentials)
-    }
+    use crate::sign::test_support::{TIME, credentials, lookup};
 
     #[test]
     fn authorization_round_trips() {

@@ -54,6 +54,10 @@ fn is_security_token_header(name: &str) -> bool {
         && name.as_bytes()[name.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX.as_bytes())
 }
 
+/// How far a signed request's date may be from the verifier's clock, as every Alibaba Cloud
+/// service allows.
+pub const MAX_CLOCK_SKEW: time::Duration = time::Duration::minutes(15);
+
 /// Why a verifier refused a request, in the terms the real service replies with. The message
 /// goes back to the client, so it never holds a secret or a security token.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -72,6 +76,47 @@ impl AuthError {
             code,
             message: message.into(),
         }
+    }
+}
+
+/// The verifiers' last check: the security token sent in `header` is the one the signing
+/// credentials carry, and none is sent with long-term keys.
+pub fn check_security_token(
+    sent: Option<&str>,
+    credentials: &crate::credentials::Credentials,
+    header: &str,
+) -> Result<(), AuthError> {
+    let expected = credentials
+        .security_token
+        .as_ref()
+        .map(|token| token.expose());
+    if sent == expected {
+        return Ok(());
+    }
+    let message = match (sent, expected) {
+        (None, _) => format!("these credentials need {header}"),
+        (Some(_), None) => format!("{header} is sent with long-term AccessKey credentials"),
+        (Some(_), Some(_)) => format!("{header} is not valid"),
+    };
+    Err(AuthError::new(403, "InvalidSecurityToken", message))
+}
+
+/// What the verifiers' tests share: one time, one STS identity, and its lookup.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use time::OffsetDateTime;
+    use time::macros::datetime;
+
+    use crate::credentials::Credentials;
+
+    pub const TIME: OffsetDateTime = datetime!(2024-05-20 08:30:00 UTC);
+
+    pub fn credentials() -> Credentials {
+        Credentials::new("key-id", "SECRET-VALUE").with_security_token("TOKEN-VALUE")
+    }
+
+    pub fn lookup(id: &str) -> Option<Credentials> {
+        (id == "key-id").then(credentials)
     }
 }
 

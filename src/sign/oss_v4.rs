@@ -19,13 +19,13 @@
 
 use std::fmt;
 
-use time::{Date, Duration, OffsetDateTime, UtcOffset};
+use time::{Date, OffsetDateTime, UtcOffset};
 
 use super::primitives::{
     canonical_headers, format_basic_date, format_iso8601_basic, hex, hmac_sha256, parse_basic_date,
     parse_iso8601_basic, sha256_hex,
 };
-use super::{AuthError, SigningOutput};
+use super::{AuthError, MAX_CLOCK_SKEW, SigningOutput};
 use crate::credentials::Credentials;
 use crate::encode;
 
@@ -37,9 +37,6 @@ const TERMINATOR: &str = "aliyun_v4_request";
 const DATE_HEADER: &str = "x-oss-date";
 const CONTENT_SHA256_HEADER: &str = "x-oss-content-sha256";
 const SECURITY_TOKEN_HEADER: &str = "x-oss-security-token";
-
-/// How far `x-oss-date` may be from the server's clock, as OSS allows.
-const MAX_CLOCK_SKEW: Duration = Duration::minutes(15);
 
 /// The parts of a request the signature covers.
 #[derive(Clone, Copy, Debug)]
@@ -472,22 +469,11 @@ pub fn verify(
         )));
     }
 
-    let sent_token = header(SECURITY_TOKEN_HEADER);
-    let expected_token = credentials
-        .security_token
-        .as_ref()
-        .map(|token| token.expose());
-    if sent_token != expected_token {
-        let message = match (sent_token, expected_token) {
-            (None, _) => format!("these credentials need {SECURITY_TOKEN_HEADER}"),
-            (Some(_), None) => {
-                format!("{SECURITY_TOKEN_HEADER} is sent with long-term AccessKey credentials")
-            }
-            (Some(_), Some(_)) => format!("{SECURITY_TOKEN_HEADER} is not valid"),
-        };
-        return Err(AuthError::new(403, "InvalidSecurityToken", message));
-    }
-    Ok(())
+    super::check_security_token(
+        header(SECURITY_TOKEN_HEADER),
+        &credentials,
+        SECURITY_TOKEN_HEADER,
+    )
 }
 
 #[cfg(test)]
@@ -495,15 +481,7 @@ mod tests {
     use super::*;
     use time::macros::{date, datetime};
 
-    const TIME: OffsetDateTime = datetime!(2024-05-20 08:30:00 UTC);
-
-    fn credentials() -> Credentials {
-        Credentials::new("key-id", "SECRET-VALUE").with_security_token("TOKEN-VALUE")
-    }
-
-    fn lookup(id: &str) -> Option<Credentials> {
-        (id == "key-id").then(credentials)
-    }
+    use crate::sign::test_support::{TIME, credentials, lookup};
 
     fn signed(request: &OssRequest<'_>) -> Vec<(String, String)> {
         let output = sign(
