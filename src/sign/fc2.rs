@@ -363,7 +363,7 @@ mod tests {
                 .code
         };
         assert_eq!(
-            code(&headers, TIME + Duration::minutes(16)),
+            code(&headers, TIME + time::Duration::minutes(16)),
             "RequestTimeTooSkewed"
         );
         let without = |name: &str| -> Vec<(String, String)> {

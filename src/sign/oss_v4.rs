@@ -711,9 +711,10 @@ mod tests {
         }
         assert_eq!(code(&other_region), "SignatureDoesNotMatch");
 
-        let too_late = check(&headers, &lookup, TIME + Duration::minutes(16)).expect_err("skewed");
+        let too_late =
+            check(&headers, &lookup, TIME + time::Duration::minutes(16)).expect_err("skewed");
         assert_eq!(too_late.code, "RequestTimeTooSkewed");
-        check(&headers, &lookup, TIME - Duration::minutes(15))
+        check(&headers, &lookup, TIME - time::Duration::minutes(15))
             .expect("15 minutes is within the allowance");
 
         let other_token =
