@@ -272,6 +272,17 @@ mod tests {
 
     use crate::sign::test_support::{TIME, credentials, lookup};
 
+    /// `GET /p`, nothing else: the request the verifier tests sign and then alter.
+    fn get_p() -> Fc2Request<'static> {
+        Fc2Request {
+            method: "GET",
+            path: "/p",
+            headers: &[],
+            content_md5: None,
+            content_type: None,
+        }
+    }
+
     #[test]
     fn authorization_round_trips() {
         let value = "FC STS.NExample:HyEmAvlm+/F4=";
@@ -316,13 +327,7 @@ mod tests {
 
     #[test]
     fn security_token_is_signed_and_never_in_debug_or_errors() {
-        let request = Fc2Request {
-            method: "GET",
-            path: "/p",
-            headers: &[],
-            content_md5: None,
-            content_type: None,
-        };
+        let request = get_p();
         let output = sign(&request, &credentials(), TIME);
         assert_eq!(output.header("date"), Some("Mon, 20 May 2024 08:30:00 GMT"));
         assert_eq!(output.header("x-fc-security-token"), Some("TOKEN-VALUE"));
@@ -348,13 +353,7 @@ mod tests {
 
     #[test]
     fn verifier_checks_date_and_token() {
-        let request = Fc2Request {
-            method: "GET",
-            path: "/p",
-            headers: &[],
-            content_md5: None,
-            content_type: None,
-        };
+        let request = get_p();
         let headers = sign(&request, &credentials(), TIME).headers;
         verify("GET", "/p", &headers, lookup, TIME).expect("accepted");
         let code = |headers: &[(String, String)], now| {

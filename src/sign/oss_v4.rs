@@ -483,6 +483,18 @@ mod tests {
 
     use crate::sign::test_support::{TIME, credentials, lookup};
 
+    /// `PUT /b/k`, nothing else: the request the verifier tests sign and then alter.
+    fn put_b_k() -> OssRequest<'static> {
+        OssRequest {
+            method: "PUT",
+            bucket: "b",
+            key: "k",
+            query: &[],
+            headers: &[],
+            additional_headers: &[],
+        }
+    }
+
     fn signed(request: &OssRequest<'_>) -> Vec<(String, String)> {
         let output = sign(
             request,
@@ -616,14 +628,7 @@ mod tests {
 
     #[test]
     fn security_token_is_signed_and_never_in_debug_or_errors() {
-        let request = OssRequest {
-            method: "PUT",
-            bucket: "b",
-            key: "k",
-            query: &[],
-            headers: &[],
-            additional_headers: &[],
-        };
+        let request = put_b_k();
         let headers = signed(&request);
         let output = SigningOutput {
             headers: headers.clone(),
@@ -651,14 +656,7 @@ mod tests {
 
     #[test]
     fn verifier_checks_scope_date_payload_and_token() {
-        let request = OssRequest {
-            method: "PUT",
-            bucket: "b",
-            key: "k",
-            query: &[],
-            headers: &[],
-            additional_headers: &[],
-        };
+        let request = put_b_k();
         let headers = signed(&request);
         let check = |headers: &[(String, String)],
                      lookup: &dyn Fn(&str) -> Option<Credentials>,
