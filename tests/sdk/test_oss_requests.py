@@ -302,6 +302,14 @@ def test_own_bucket_multipart_with_long_term_keys(fc_local, tmp_path):
     chosen = oss_records(records, OWN_BUCKET)
     assert {oss_access_key_id(r) for r in chosen} == {KEY_ID}
     assert len({oss_signature.split_path(r["path"])[1] for r in chosen}) == 1, "one key"
+    # Not vacuous for the query either: another part number or upload id is another request.
+    part = copy.deepcopy(next(r for r in records if kind(r) == "UploadPart"))
+    own = oss_signature.credentials(KEY_ID, SECRET)
+    for query in ["partNumber=9999&uploadId=FC-LOCAL-UPLOAD-00000001",
+                  part["query"].replace("uploadId=", "uploadId=X")]:
+        part["query"] = query
+        assert any(p.startswith("Authorization mismatch")
+                   for p in oss_signature.check(part, own, REGION)), query
 
 
 def test_temporary_bucket_with_sts_credentials(fc_local, tmp_path):
@@ -324,6 +332,14 @@ def test_temporary_bucket_with_sts_credentials(fc_local, tmp_path):
         assert sdk_signature.header_values(record, "x-oss-security-token") == [
             lent[oss_access_key_id(record)].security_token]
         assert oss_signature.split_path(record["path"])[1].startswith(f"{ACCOUNT}/")
+    # The token is signed: another token (the caller's own, say) fails the SDK's check.
+    [put] = [r for r in records if kind(r) == "PutObject"]
+    tampered = copy.deepcopy(put)
+    set_header(tampered, "x-oss-security-token", TOKEN)
+    creds = lent[oss_access_key_id(put)]
+    swapped = oss_signature.credentials(creds.access_key_id, creds.access_key_secret, TOKEN)
+    assert any(p.startswith("Authorization mismatch")
+               for p in oss_signature.check(tampered, swapped, REGION))
 
 
 def test_temporary_bucket_without_account_id_asks_sts(fc_local, tmp_path):
@@ -339,6 +355,12 @@ def test_temporary_bucket_without_account_id_asks_sts(fc_local, tmp_path):
     [sts] = [r for r in records if kind(r) == "GetCallerIdentity"]
     assert (sts["method"], sts["path"], sts["query"]) == ("POST", "/", "")
     assert sdk_signature.header_values(sts, "x-acs-version") == ["2015-04-01"]
+    # The independent FC 2.0 check is not vacuous either.
+    [token] = [r for r in records if kind(r) == "TempBucketToken"]
+    other_account = copy.deepcopy(token)
+    set_header(other_account, "x-fc-account-id", "1234567890123457")
+    assert oss_signature.authorization(other_account) != fc2_authorization(
+        other_account, KEY_ID, SECRET)
 
 
 # ---------------------------------------------------------------- not vacuous
@@ -380,3 +402,11 @@ def test_the_sdk_check_catches_a_tampered_oss_request(fc_local, tmp_path):
     with_token = oss_signature.credentials(KEY_ID, SECRET, "a-token")
     assert any(p.startswith("x-oss-security-token") for p in
                oss_signature.check(put, with_token, REGION))
+
+    # And the whole capture check, end to end, fails on a capture holding one tampered record.
+    lines = capture.read_text(encoding="utf-8").splitlines()
+    index = next(i for i, line in enumerate(lines) if kind(json.loads(line)) == "PutObject")
+    lines[index] = json.dumps(other_key)
+    capture.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match="Authorization mismatch"):
+        verify_capture(capture)
