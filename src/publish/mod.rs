@@ -304,7 +304,7 @@ pub async fn publish<T: Transport>(
             if let Staged::Oss { bucket, key, .. } = &staged {
                 outcome.staged = Some(format!("oss://{bucket}/{key}"));
             }
-            create_version(settings, &calls, &source, &staged, highest_before, reporter).await?
+            create_version(settings, &calls, &staged, highest_before, reporter).await?
         }
     };
     drop(source);
@@ -424,8 +424,7 @@ fn decide(settings: &Settings, checksum: Option<&str>, before: Option<&[Layer]>)
 async fn create_version<T: Transport>(
     settings: &Settings,
     calls: &Calls<'_, T>,
-    source: &Source,
-    staged: &Staged,
+    staged: &Staged<'_>,
     highest_before: Option<i64>,
     reporter: &mut impl Reporter,
 ) -> Result<Layer, Failure> {
@@ -435,9 +434,12 @@ async fn create_version<T: Transport>(
         description: settings.description.as_deref(),
         license: settings.license.as_deref(),
     };
-    let checksum = source.checksum().map(str::to_owned);
-    let request = match (staged, source) {
-        (Staged::Inline, Source::Package(package)) => {
+    let checksum = match staged {
+        Staged::Inline(package) => Some(package.checksum.clone()),
+        Staged::Oss { checksum, .. } => checksum.clone(),
+    };
+    let request = match staged {
+        Staged::Inline(package) => {
             let code = Code::Inline(InlineCode {
                 zip_file: &[],
                 checksum: package.checksum.clone(),
@@ -456,23 +458,17 @@ async fn create_version<T: Transport>(
                 })
             })?
         }
-        (
-            Staged::Oss {
-                bucket,
-                key,
-                checksum,
-            },
-            _,
-        ) => {
+        Staged::Oss {
+            bucket,
+            key,
+            checksum,
+        } => {
             let code = Code::Oss(OssCode {
                 oss_bucket_name: bucket,
                 oss_object_name: key,
                 checksum: checksum.clone(),
             });
             ApiRequest::create_layer_version_from_oss(&settings.layer_name, &input(code))?
-        }
-        (Staged::Inline, Source::Object { .. }) => {
-            unreachable!("an OSS object always goes by reference")
         }
     };
     reporter.info(&format!(

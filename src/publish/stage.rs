@@ -10,14 +10,15 @@ use crate::inputs::{Api, DEFAULT_STS_ENDPOINT, Settings};
 use crate::oss::client::OssClient;
 use crate::oss::location::OssLocation;
 use crate::oss::upload::{self, Target};
+use crate::package::Package;
 use crate::report::Reporter;
 use crate::{sts, temp_bucket};
 
 /// Where the zip is for the create.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Staged {
-    /// In the request body, read from the package.
-    Inline,
+#[derive(Clone, Debug)]
+pub enum Staged<'a> {
+    /// In the request body, read from this package.
+    Inline(&'a Package),
     Oss {
         bucket: String,
         key: String,
@@ -30,29 +31,27 @@ pub enum Staged {
 const TEMP_BUCKET_OSS_ENDPOINT: &str = "oss-accelerate.aliyuncs.com";
 
 /// Puts the zip where `route` says; for OSS, uploads it (once) and names the object.
-pub async fn stage<T: Transport>(
+pub async fn stage<'s, T: Transport>(
     settings: &Settings,
     api: &Api,
     transport: &T,
-    source: &Source,
+    source: &'s Source,
     route: Route,
     reporter: &mut impl Reporter,
-) -> Result<Staged, Failure> {
-    let package = match (route, source) {
-        (Route::Inline, _) => return Ok(Staged::Inline),
-        (
-            Route::Oss,
-            Source::Object {
-                object, checksum, ..
-            },
-        ) => {
+) -> Result<Staged<'s>, Failure> {
+    let package = match source {
+        // An object in OSS always goes by reference, whatever the route.
+        Source::Object {
+            object, checksum, ..
+        } => {
             return Ok(Staged::Oss {
                 bucket: object.bucket.to_string(),
                 key: object.key.clone(),
                 checksum: checksum.clone(),
             });
         }
-        (Route::Oss, Source::Package(package)) => package,
+        Source::Package(package) if route == Route::Inline => return Ok(Staged::Inline(package)),
+        Source::Package(package) => package,
     };
     let upload = &settings.upload;
     let retries = settings.lifecycle.retries;
