@@ -426,3 +426,15 @@ fn the_summary_says_what_happened() {
         failed.summary
     );
 }
+
+#[test]
+fn a_slow_service_is_waited_for_within_the_idle_timeout() {
+    let service = service(|config| config.delay = Some(Duration::from_secs(3)));
+    let run = publish(&service, &[]);
+    assert_eq!(
+        run.sent,
+        ["GET ListLayerVersions", "POST CreateLayerVersion"]
+    );
+    assert!(run.took >= Duration::from_secs(6), "{:?}", run.took);
+    assert_eq!(version_numbers(&service), [1]);
+}

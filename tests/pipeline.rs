@@ -449,3 +449,82 @@ fn an_unknown_runtime_is_a_warning_not_a_refusal() {
         json!(["python3.10", "python9.9"])
     );
 }
+
+/// The local service, except that OSS reports another CRC-64 for every object and part
+/// written, as a store that damaged the data would.
+struct DamagingOss(InProcess);
+
+impl Transport for DamagingOss {
+    async fn send(
+        &self,
+        request: fc_layer_action::http::HttpRequest,
+    ) -> Result<HttpReply, fc_layer_action::http::TransportError> {
+        let writes_oss = request.method == "PUT"
+            && request
+                .headers
+                .iter()
+                .any(|(name, value)| name == "authorization" && value.starts_with("OSS4"));
+        let mut reply = self.0.send(request).await?;
+        if writes_oss {
+            for (name, value) in &mut reply.headers {
+                if name == "x-oss-hash-crc64ecma" {
+                    *value = "12345".to_owned();
+                }
+            }
+        }
+        Ok(reply)
+    }
+}
+
+#[test]
+fn an_oss_crc_that_differs_from_ours_fails_the_step_and_aborts_the_upload() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let layer = dir.path().join("layer");
+    fs::create_dir(&layer).expect("mkdir");
+    let mut state = 3u64;
+    let noise: Vec<u8> = (0..(40 << 20))
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    fs::write(layer.join("blob.bin"), noise).expect("writes");
+    for (code, operation) in [("layer", "UploadPart"), (EXAMPLE_LAYER, "PutObject")] {
+        let service = service(|_| {});
+        let code = if code == EXAMPLE_LAYER {
+            common::example_layer().to_str().expect("utf-8").to_owned()
+        } else {
+            code.to_owned()
+        };
+        let run = run_in(
+            dir.path(),
+            &[
+                ("INPUT_CODE", &code),
+                ("INPUT_UPLOAD", "oss"),
+                ("INPUT_REGION", "cn-hangzhou"),
+                ("INPUT_ACCOUNT-ID", "1234567890123456"),
+                ("INPUT_OSS-ENDPOINT", ENDPOINT),
+                ("INPUT_RETRIES", "1"),
+            ],
+            DamagingOss(InProcess(Arc::clone(&service))),
+        );
+        run.assert_failed_and_wrote_nothing();
+        assert!(
+            run.errors()[0].starts_with(&format!(
+                "::error::OSS {operation}: OSS computed CRC-64 12345 but the data sent has "
+            )) && run.errors()[0].ends_with("; it was damaged on the way"),
+            "{}",
+            run.log
+        );
+        assert_eq!(
+            service.state()["openUploads"],
+            0,
+            "{operation}: parts left behind"
+        );
+        assert_eq!(run.count("CreateLayerVersion"), 0);
+    }
+}
+
+const EXAMPLE_LAYER: &str = "the example layer";
