@@ -102,8 +102,8 @@ fn another_reader_sees_names_contents_modes_and_links() {
     assert_eq!(entry(&entries, "python/pkg/__init__.py")["text"], "X = 1\n");
     assert_eq!(
         entry(&entries, "python/pkg/__init__.py")["compress_type"],
-        8,
-        "deflated"
+        0,
+        "six bytes that deflate cannot shrink: stored"
     );
 
     let unicode = entry(&entries, "python/pkg/données.txt");
@@ -299,4 +299,30 @@ fn a_directory_zipped_to_a_temporary_file_matches_the_zip_in_memory_and_is_remov
         0,
         "temporary zips removed"
     );
+}
+
+#[test]
+fn content_that_deflate_cannot_shrink_is_stored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tree = dir.path().join("tree");
+    fs::create_dir_all(&tree).expect("mkdir");
+    let mut state = 11u64;
+    let noise: Vec<u8> = (0..200_000)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as u8
+        })
+        .collect();
+    fs::write(tree.join("already.whl"), &noise).expect("writes");
+    fs::write(tree.join("text.py"), "print('hello')\n".repeat(1000)).expect("writes");
+    let zip = dir.path().join("out.zip");
+    zip_to_file(&tree, &zip);
+    let entries = inspect_zip_with_python(&zip);
+    let method = |name: &str| {
+        entry(entries["entries"].as_array().expect("entries"), name)["compress_type"].clone()
+    };
+    assert_eq!(method("already.whl"), 0, "stored");
+    assert_eq!(method("text.py"), 8, "deflated");
 }

@@ -152,9 +152,28 @@ fn prepare(entry: &Entry) -> Result<Option<PreparedZipFile>, PackageError> {
     if size > STREAMED_FILE_BYTES {
         return Ok(None);
     }
-    PreparedZipFile::from_path(&entry.name, &entry.path, file_options(executable))
+    let fail = |source| zip_error(&entry.path, source);
+    let data = fs::read(&entry.path).map_err(|source| PackageError::Io {
+        path: entry.path.clone(),
+        source,
+    })?;
+    let deflated =
+        PreparedZipFile::from_data(&entry.name, file_options(executable), &data).map_err(fail)?;
+    // Already-compressed content (wheels, archives, images) gains nothing from deflate, and
+    // its deflate stream comes out a little larger: stored, as Info-ZIP does.
+    if deflated.compressed_size() < deflated.uncompressed_size() {
+        return Ok(Some(deflated));
+    }
+    let stored = stored_options(executable);
+    PreparedZipFile::from_data(&entry.name, stored, &data)
         .map(Some)
-        .map_err(|source| zip_error(&entry.path, source))
+        .map_err(fail)
+}
+
+fn stored_options(executable: bool) -> SimpleFileOptions {
+    file_options(executable)
+        .compression_method(CompressionMethod::Stored)
+        .compression_level(None)
 }
 
 /// A large file compressed on its way into the writer, a buffer at a time.
