@@ -326,3 +326,32 @@ fn content_that_deflate_cannot_shrink_is_stored() {
     assert_eq!(method("already.whl"), 0, "stored");
     assert_eq!(method("text.py"), 8, "deflated");
 }
+
+#[test]
+fn more_than_65535_entries_get_zip64_end_records_that_readers_follow() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tree = dir.path().join("tree");
+    for group in 0..66 {
+        let folder = tree.join(format!("g{group:02}"));
+        fs::create_dir_all(&folder).expect("mkdir");
+        for index in 0..1000 {
+            fs::write(folder.join(format!("{index:03}")), b"").expect("writes");
+        }
+    }
+    let zip = dir.path().join("many.zip");
+    zip_to_file(&tree, &zip);
+    let output = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(len(z.infolist())); print(z.testzip())",
+        ])
+        .arg(&zip)
+        .output()
+        .expect("python3 runs");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "66066\nNone\n",
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -2,10 +2,14 @@
 //! file, or a prebuilt `.zip` checked where it lies. Either way the zip is never held in
 //! memory whole, so a 500 MB layer costs disk, not RAM.
 //!
-//! - [`zip_dir`]: a directory as a reproducible zip, written to any seekable writer.
+//! - [`zip_dir`]: a directory as a reproducible zip, written to any writer.
+//! - [`writer`]: the zip format, written front to back and hashed as it goes.
+//! - [`deflate`]: libdeflate for small files, chunked parallel deflate for large ones.
 //! - [`check`]: a prebuilt zip read the way the service will unpack it.
 
 pub mod check;
+pub mod deflate;
+pub mod writer;
 pub mod zip_dir;
 
 use std::fs::{self, File};
@@ -144,13 +148,12 @@ pub fn load(path: &Path, max_bytes: u64, temp_dir: &Path) -> Result<Package, Pac
             path: temp.path().into(),
             source,
         })?;
-        let (_, entries) = zip_directory_into(path, writer, max_bytes)?;
-        let (size, checksum) = measure(temp.path())?;
+        let zipped = zip_directory_into(path, writer, max_bytes)?;
         return Ok(Package {
             file: ZipFile::Temporary(temp),
-            size,
-            checksum,
-            entries,
+            size: zipped.size,
+            checksum: zipped.checksum,
+            entries: zipped.entries,
             origin: Origin::Directory,
         });
     }

@@ -1,36 +1,31 @@
 //! A directory as a reproducible zip: the same tree gives the same bytes on any machine.
-//! Entries in sorted order, one fixed timestamp, modes normalised to 0644 or 0755 (the run
-//! bit kept, since layers ship executables under `bin/`), Unix as the "made by" system, and
-//! symlinks stored as links, never followed.
+//! Entries in sorted order, modes normalised to 0644 or 0755 (the run bit kept, since layers
+//! ship executables under `bin/`), symlinks stored as links, never followed; the rest of
+//! the format is fixed by [`super::writer`].
 //!
-//! Small files are compressed on every core, a batch at a time; large ones are streamed
-//! through the writer one after another, so memory stays bounded whatever the tree holds.
+//! Small files are compressed on every core, a batch at a time; large ones in chunks, also
+//! on every core; either way in bounded memory, whatever the tree holds.
 
 use std::fs::{self, File};
-use std::io::{self, Cursor, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use zip::write::{PreparedZipFile, SimpleFileOptions};
-use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::PackageError;
+use super::deflate::{compress_large, compress_small};
+use super::writer::{Compressed, OverLimit, ZipOut};
 
-/// One date for every entry. 1980-01-01 is the earliest a zip (DOS) timestamp can hold.
-const FIXED_TIME: DateTime = DateTime::DEFAULT;
 const FILE_MODE: u32 = 0o644;
 const EXECUTABLE_MODE: u32 = 0o755;
 const DIRECTORY_MODE: u32 = 0o755;
 const SYMLINK_MODE: u32 = 0o777;
-/// zlib's default level: within a few percent of level 9 on typical layers, at a fraction
-/// of the time.
-const DEFLATE_LEVEL: i64 = 6;
 /// Entries compressed in parallel before they are written: enough to keep every core busy
 /// on small files, few enough that compressed data waiting to be written stays small.
 const COMPRESSION_BATCH: usize = 256;
 /// A batch also ends once its files add up to this much, since each is held compressed.
 const COMPRESSION_BATCH_BYTES: u64 = 24 << 20;
-/// Files larger than this are streamed through the writer instead of held in memory.
+/// Files larger than this are compressed in chunks instead of whole.
 const STREAMED_FILE_BYTES: u64 = 8 << 20;
 
 enum Kind {
@@ -46,20 +41,28 @@ struct Entry {
     kind: Kind,
 }
 
+/// A directory zipped: what was written to, and what it holds.
+pub struct Zipped<W> {
+    pub writer: W,
+    pub entries: usize,
+    pub size: u64,
+    /// CRC-64/XZ of the zip, computed as it was written.
+    pub checksum: String,
+}
+
 /// Zips `root` reproducibly in memory. Returns the bytes and the number of entries.
 pub fn zip_directory(root: &Path) -> Result<(Vec<u8>, usize), PackageError> {
-    let (cursor, entries) = zip_directory_into(root, Cursor::new(Vec::new()), u64::MAX)?;
-    Ok((cursor.into_inner(), entries))
+    let zipped = zip_directory_into(root, Vec::new(), u64::MAX)?;
+    Ok((zipped.writer, zipped.entries))
 }
 
 /// Zips `root` reproducibly into `writer`, stopped as soon as the zip passes `max_bytes`,
 /// so a tree whose zip cannot be sent does not take the machine's time and disk first.
-/// Returns the writer and the number of entries.
-pub fn zip_directory_into<W: Write + Seek>(
+pub fn zip_directory_into<W: Write>(
     root: &Path,
     writer: W,
     max_bytes: u64,
-) -> Result<(W, usize), PackageError> {
+) -> Result<Zipped<W>, PackageError> {
     let entries = walk(root)?;
     if !entries
         .iter()
@@ -67,48 +70,61 @@ pub fn zip_directory_into<W: Write + Seek>(
     {
         return Err(PackageError::Empty { path: root.into() });
     }
-    let fail = |path: &Path, source: zip::result::ZipError| {
-        let over_limit = matches!(&source, zip::result::ZipError::Io(io)
-            if io.get_ref().is_some_and(|inner| inner.is::<OverLimit>()));
-        if over_limit {
+    let fail = |path: &Path, source: io::Error| {
+        if source
+            .get_ref()
+            .is_some_and(|inner| inner.is::<OverLimit>())
+        {
             PackageError::TooLarge {
                 path: root.into(),
                 limit: max_bytes,
                 size: None,
             }
         } else {
-            zip_error(path, source)
+            PackageError::Io {
+                path: path.into(),
+                source,
+            }
         }
     };
-    let mut writer = ZipWriter::new(Bounded {
-        inner: writer,
-        limit: max_bytes,
-        position: 0,
-    });
+    let mut zip = ZipOut::new(BufWriter::with_capacity(1 << 20, writer), max_bytes);
     for batch in batches(&entries) {
         // Each batch comes back in walk order, which keeps the archive reproducible, and is
         // written out before the next starts, which bounds memory.
-        let prepared: Vec<Option<PreparedZipFile>> =
+        let prepared: Vec<Option<Compressed>> =
             batch.par_iter().map(prepare).collect::<Result<_, _>>()?;
         for (entry, prepared) in batch.iter().zip(prepared) {
             let added = match (&entry.kind, prepared) {
-                (Kind::Directory, _) => {
-                    writer.add_directory(entry.name.as_str(), options(DIRECTORY_MODE))
+                (Kind::Directory, _) => zip.directory(&entry.name, DIRECTORY_MODE),
+                (Kind::Symlink { target }, _) => zip.symlink(&entry.name, target, SYMLINK_MODE),
+                (Kind::File { executable, .. }, Some(content)) => {
+                    zip.file(&entry.name, mode(*executable), &content)
                 }
-                (Kind::Symlink { target }, _) => {
-                    writer.add_symlink(&entry.name, target, options(SYMLINK_MODE))
-                }
-                (Kind::File { .. }, Some(prepared)) => writer.add_prepared_file(prepared),
                 (Kind::File { executable, .. }, None) => {
-                    stream_file(&mut writer, entry, *executable)
+                    stream_file(&mut zip, entry, mode(*executable))
                 }
             };
             added.map_err(|source| fail(&entry.path, source))?;
         }
     }
-    let count = entries.len();
-    let bounded = writer.finish().map_err(|source| fail(root, source))?;
-    Ok((bounded.inner, count))
+    let (buffered, size, checksum) = zip.finish().map_err(|source| fail(root, source))?;
+    let writer = buffered
+        .into_inner()
+        .map_err(|error| fail(root, error.into_error()))?;
+    Ok(Zipped {
+        writer,
+        entries: entries.len(),
+        size,
+        checksum,
+    })
+}
+
+fn mode(executable: bool) -> u32 {
+    if executable {
+        EXECUTABLE_MODE
+    } else {
+        FILE_MODE
+    }
 }
 
 /// Splits the walk into batches of at most [`COMPRESSION_BATCH`] entries and about
@@ -133,108 +149,28 @@ fn batches(entries: &[Entry]) -> Vec<&[Entry]> {
     batches
 }
 
-fn file_options(executable: bool) -> SimpleFileOptions {
-    let mode = if executable {
-        EXECUTABLE_MODE
-    } else {
-        FILE_MODE
-    };
-    options(mode)
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(DEFLATE_LEVEL))
-}
-
-/// Compresses a small file entry; other kinds, and large files, need no preparation.
-fn prepare(entry: &Entry) -> Result<Option<PreparedZipFile>, PackageError> {
-    let Kind::File { executable, size } = entry.kind else {
+/// Compresses a small file entry whole; other kinds, and large files, need no preparation.
+fn prepare(entry: &Entry) -> Result<Option<Compressed>, PackageError> {
+    let Kind::File { size, .. } = entry.kind else {
         return Ok(None);
     };
     if size > STREAMED_FILE_BYTES {
         return Ok(None);
     }
-    let fail = |source| zip_error(&entry.path, source);
     let data = fs::read(&entry.path).map_err(|source| PackageError::Io {
         path: entry.path.clone(),
         source,
     })?;
-    let deflated =
-        PreparedZipFile::from_data(&entry.name, file_options(executable), &data).map_err(fail)?;
-    // Already-compressed content (wheels, archives, images) gains nothing from deflate, and
-    // its deflate stream comes out a little larger: stored, as Info-ZIP does.
-    if deflated.compressed_size() < deflated.uncompressed_size() {
-        return Ok(Some(deflated));
-    }
-    let stored = stored_options(executable);
-    PreparedZipFile::from_data(&entry.name, stored, &data)
-        .map(Some)
-        .map_err(fail)
+    Ok(Some(compress_small(&data)))
 }
 
-fn stored_options(executable: bool) -> SimpleFileOptions {
-    file_options(executable)
-        .compression_method(CompressionMethod::Stored)
-        .compression_level(None)
-}
-
-/// A large file compressed on its way into the writer, a buffer at a time.
-fn stream_file<W: Write + Seek>(
-    writer: &mut ZipWriter<W>,
-    entry: &Entry,
-    executable: bool,
-) -> zip::result::ZipResult<()> {
-    let options = file_options(executable).large_file(false);
-    writer.start_file(entry.name.as_str(), options)?;
-    let mut file = File::open(&entry.path)?;
-    io::copy(&mut file, writer)?;
-    Ok(())
-}
-
-fn options(mode: u32) -> SimpleFileOptions {
-    SimpleFileOptions::default()
-        .system(zip::System::Unix)
-        .last_modified_time(FIXED_TIME)
-        .unix_permissions(mode)
-}
-
-fn zip_error(path: &Path, source: zip::result::ZipError) -> PackageError {
-    PackageError::Zip {
-        path: path.into(),
-        source,
-    }
-}
-
-/// The zip being written, refusing to grow past `limit`. Starts at position 0.
-struct Bounded<W> {
-    inner: W,
-    limit: u64,
-    position: u64,
-}
-
-/// The error [`Bounded`] fails a write with, told apart from real I/O errors by its type.
-#[derive(Debug, thiserror::Error)]
-#[error("the zip passed its size limit")]
-struct OverLimit;
-
-impl<W: Write + Seek> Write for Bounded<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.position + buf.len() as u64 > self.limit {
-            return Err(io::Error::other(OverLimit));
-        }
-        let written = self.inner.write(buf)?;
-        self.position += written as u64;
-        Ok(written)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-impl<W: Seek> Seek for Bounded<W> {
-    fn seek(&mut self, position: SeekFrom) -> io::Result<u64> {
-        self.position = self.inner.seek(position)?;
-        Ok(self.position)
-    }
+/// A large file compressed in chunks on its way into the zip.
+fn stream_file<W: Write>(zip: &mut ZipOut<W>, entry: &Entry, mode: u32) -> io::Result<()> {
+    let file = File::open(&entry.path)?;
+    let streamed = zip.start_streamed(&entry.name, mode)?;
+    let (crc32, uncompressed, compressed) =
+        compress_large(io::BufReader::new(file), |piece| zip.write_data(piece))?;
+    zip.finish_streamed(streamed, crc32, compressed, uncompressed)
 }
 
 /// Every entry below `root`, depth first, each directory's children sorted by name.
