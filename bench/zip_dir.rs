@@ -8,10 +8,6 @@ use std::process::ExitCode;
 use fc_layer_action::checksum::crc64_xz;
 use fc_layer_action::package::zip_directory;
 
-/// See Cargo.toml: glibc's allocator fragments under the packager's allocation pattern.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args()
         .skip(1)

@@ -13,10 +13,6 @@ use fc_layer_action::proxy::ProxySettings;
 use fc_layer_action::publish::{self, Environment};
 use fc_layer_action::report::{Reporter, Workflow, open_outputs_file};
 
-/// See Cargo.toml: glibc's allocator fragments under the packager's allocation pattern.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     match run() {
         Ok(true) => ExitCode::SUCCESS,

@@ -18,8 +18,10 @@ use super::writer::{Compressed, DEFLATED, STORED};
 const LEVEL: i32 = 6;
 /// A large file goes through in chunks of this size …
 const CHUNK_BYTES: usize = 4 << 20;
-/// … this many at once, which bounds what a large file holds in memory.
-const CHUNKS_IN_FLIGHT: usize = 4;
+/// … one per core at once (at least two), which bounds what a large file holds in memory.
+fn chunks_in_flight() -> usize {
+    rayon::current_num_threads().max(2)
+}
 /// Deflate looks back at most this far, so a chunk primed with it loses nothing.
 const WINDOW_BYTES: usize = 32 << 10;
 
@@ -40,7 +42,9 @@ pub fn compress_small(data: &[u8]) -> Compressed {
             .deflate_compress(data, &mut out)
             .ok()
             .map(|length| {
+                // The bound is about the input's size; a batch holds many of these.
                 out.truncate(length);
+                out.shrink_to_fit();
                 out
             })
     });
@@ -73,7 +77,7 @@ pub fn compress_large(
     loop {
         // Read ahead one chunk past the group, to know whether the group holds the last.
         let mut group = vec![pending];
-        while group.len() < CHUNKS_IN_FLIGHT {
+        while group.len() < chunks_in_flight() {
             let next = read_chunk(&mut input)?;
             let done = next.is_empty();
             group.push(next);
@@ -211,7 +215,7 @@ mod tests {
             0,
             1,
             CHUNK_BYTES,
-            CHUNK_BYTES * CHUNKS_IN_FLIGHT,
+            CHUNK_BYTES * chunks_in_flight(),
             CHUNK_BYTES * 5 + 17,
         ] {
             let data = mixed(len);

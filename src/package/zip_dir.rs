@@ -24,7 +24,7 @@ const SYMLINK_MODE: u32 = 0o777;
 /// on small files, few enough that compressed data waiting to be written stays small.
 const COMPRESSION_BATCH: usize = 256;
 /// A batch also ends once its files add up to this much, since each is held compressed.
-const COMPRESSION_BATCH_BYTES: u64 = 24 << 20;
+const COMPRESSION_BATCH_BYTES: u64 = 16 << 20;
 /// Files larger than this are compressed in chunks instead of whole.
 const STREAMED_FILE_BYTES: u64 = 8 << 20;
 
