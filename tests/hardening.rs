@@ -384,7 +384,7 @@ fn a_silent_server_fails_on_the_idle_timeout_naming_the_phase() {
     let work = tempfile::tempdir().expect("tempdir");
     let layer = work.path().join("layer");
     fs::create_dir(&layer).expect("mkdir");
-    fs::write(layer.join("noise.bin"), noise(32 << 20)).expect("writes");
+    fs::write(layer.join("noise.bin"), noise(32 << 20, 1)).expect("writes");
     let deaf = hostile_create(false, |_, _| thread::sleep(Duration::from_secs(30)));
     let run = act_in(
         work.path(),
@@ -425,19 +425,6 @@ fn a_silent_tls_port_fails_on_the_connect_timeout() {
         )),
         "{errors:?}"
     );
-}
-
-/// Incompressible bytes, so a zip of them is as large as they are.
-fn noise(len: usize) -> Vec<u8> {
-    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
 }
 
 // 7. Prebuilt zips are read whole before they are sent.
@@ -510,7 +497,7 @@ fn a_tree_too_large_for_inline_stops_zipping_and_sends_nothing() {
     let layer = work.path().join("layer");
     fs::create_dir(&layer).expect("mkdir");
     for part in 0..3 {
-        fs::write(layer.join(format!("part{part}.bin")), noise(30 << 20)).expect("writes");
+        fs::write(layer.join(format!("part{part}.bin")), noise(30 << 20, 2)).expect("writes");
     }
     let run = act_in(
         work.path(),

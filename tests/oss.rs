@@ -65,19 +65,6 @@ fn publish(server: &FcLocal, work: &Path, code: &str, extra: &[(&str, &str)]) ->
     Run { output, outputs }
 }
 
-/// Incompressible bytes, so a zip of them is as large as they are.
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
-}
-
 fn layer_dir(work: &Path, bytes: usize) -> String {
     let layer = work.join("layer");
     fs::create_dir_all(layer.join("lib")).expect("mkdir");

@@ -481,15 +481,7 @@ fn an_oss_crc_that_differs_from_ours_fails_the_step_and_aborts_the_upload() {
     let dir = tempfile::tempdir().expect("tempdir");
     let layer = dir.path().join("layer");
     fs::create_dir(&layer).expect("mkdir");
-    let mut state = 3u64;
-    let noise: Vec<u8> = (0..(40 << 20))
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect();
+    let noise = common::noise(40 << 20, 3);
     fs::write(layer.join("blob.bin"), noise).expect("writes");
     for (code, operation) in [("layer", "UploadPart"), (EXAMPLE_LAYER, "PutObject")] {
         let service = service(|_| {});

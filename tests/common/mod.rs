@@ -170,3 +170,16 @@ pub fn entry_names(version: &serde_json::Value) -> Vec<&str> {
         .map(|file| file["name"].as_str().expect("name"))
         .collect()
 }
+
+/// Incompressible bytes (xorshift from `seed`), so a zip of them is as large as they are.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
