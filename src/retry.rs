@@ -72,6 +72,31 @@ pub fn backoff(retry: u32, jitter: f64) -> Duration {
     base / 2 + base.mul_f64(jitter.clamp(0.0, 1.0) / 2.0)
 }
 
+/// Calls `call` until it succeeds, fails for good (`retryable` says no), or `retries` more
+/// tries fail. Before retry number `n` it sleeps for what `pause(n, error)` returns, which
+/// may also report the wait.
+pub async fn retrying<R, E, Fut>(
+    retries: u32,
+    retryable: impl Fn(&E) -> bool,
+    mut call: impl FnMut() -> Fut,
+    mut pause: impl FnMut(u32, &E) -> Duration,
+) -> Result<R, E>
+where
+    Fut: Future<Output = Result<R, E>>,
+{
+    let mut retry = 0;
+    loop {
+        match call().await {
+            Ok(value) => return Ok(value),
+            Err(error) if retry < retries && retryable(&error) => {
+                retry += 1;
+                tokio::time::sleep(pause(retry, &error)).await;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
 /// A uniform draw from `[0, 1)`; the middle of the range if the OS has no randomness to give.
 pub fn jitter() -> f64 {
     let mut bytes = [0u8; 4];

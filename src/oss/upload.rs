@@ -85,9 +85,12 @@ async fn put_whole<T: Transport>(
     target: &Target<'_>,
 ) -> Result<(), UploadError> {
     let body = Bytes::from(package.read_all()?);
-    let theirs = with_retries(target.retries, || {
-        client.put(target.bucket, target.key, body.clone(), None)
-    })
+    let theirs = retry::retrying(
+        target.retries,
+        OssError::is_retryable,
+        || client.put(target.bucket, target.key, body.clone(), None),
+        pause,
+    )
     .await?;
     compare("PutObject", &package.checksum, theirs)?;
     Ok(())
@@ -99,9 +102,12 @@ async fn multipart<T: Transport>(
     target: &Target<'_>,
     reporter: &mut impl Reporter,
 ) -> Result<(), UploadError> {
-    let upload_id = with_retries(target.retries, || {
-        client.initiate(target.bucket, target.key)
-    })
+    let upload_id = retry::retrying(
+        target.retries,
+        OssError::is_retryable,
+        || client.initiate(target.bucket, target.key),
+        pause,
+    )
     .await?;
     let result = send_parts(client, package, target, &upload_id, reporter).await;
     if result.is_err() {
@@ -165,9 +171,12 @@ async fn send_parts<T: Transport>(
         }
     }
     done.sort_by_key(|(number, _)| *number);
-    let theirs = with_retries(target.retries, || {
-        client.complete(target.bucket, target.key, upload_id, &done)
-    })
+    let theirs = retry::retrying(
+        target.retries,
+        OssError::is_retryable,
+        || client.complete(target.bucket, target.key, upload_id, &done),
+        pause,
+    )
     .await?;
     compare("CompleteMultipartUpload", &package.checksum, theirs)?;
     let seconds = started.elapsed().as_secs_f64().max(0.001);
@@ -199,20 +208,25 @@ async fn send_part<T: Transport>(
         })?;
     let ours = crc64_xz(&data);
     let body = Bytes::from(data);
-    let etag = with_retries(target.retries, || async {
-        let (etag, theirs) = client
-            .upload_part(
-                target.bucket,
-                target.key,
-                upload_id,
-                number,
-                body.clone(),
-                Some(Arc::clone(sent)),
-            )
-            .await?;
-        compare("UploadPart", &ours, theirs)?;
-        Ok(etag)
-    })
+    let etag = retry::retrying(
+        target.retries,
+        OssError::is_retryable,
+        || async {
+            let (etag, theirs) = client
+                .upload_part(
+                    target.bucket,
+                    target.key,
+                    upload_id,
+                    number,
+                    body.clone(),
+                    Some(Arc::clone(sent)),
+                )
+                .await?;
+            compare("UploadPart", &ours, theirs)?;
+            Ok(etag)
+        },
+        pause,
+    )
     .await?;
     Ok((number, etag))
 }
@@ -230,24 +244,9 @@ fn compare(operation: &'static str, ours: &str, theirs: Option<String>) -> Resul
     }
 }
 
-/// `call` until it succeeds, fails for good, or `retries` more tries fail.
-async fn with_retries<R, F, Fut>(retries: u32, mut call: F) -> Result<R, OssError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<R, OssError>>,
-{
-    let mut retry = 0;
-    loop {
-        match call().await {
-            Ok(value) => return Ok(value),
-            Err(error) if retry < retries && error.is_retryable() => {
-                retry += 1;
-                let wait = retry::backoff(retry, retry::jitter());
-                tokio::time::sleep(wait).await;
-            }
-            Err(error) => return Err(error),
-        }
-    }
+/// The backoff before retry number `retry` of an OSS call.
+fn pause(retry: u32, _: &OssError) -> Duration {
+    retry::backoff(retry, retry::jitter())
 }
 
 #[cfg(test)]

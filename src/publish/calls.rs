@@ -28,28 +28,24 @@ impl<T: Transport> Calls<'_, T> {
         request: &ApiRequest,
         reporter: &mut impl Reporter,
     ) -> Result<Vec<u8>, ClientError> {
-        let mut retry = 0;
-        loop {
-            match self.client.send(request.clone()).await {
-                Ok(body) => return Ok(body),
-                Err(error) if retry < self.retries && retry::is_retryable(&error) => {
-                    retry += 1;
-                    self.wait(retry, &error, reporter).await;
-                }
-                Err(error) => return Err(error),
-            }
-        }
+        retry::retrying(
+            self.retries,
+            retry::is_retryable,
+            || self.client.send(request.clone()),
+            |number, error| self.pause(number, error, reporter),
+        )
+        .await
     }
 
-    /// Reports the failure and sleeps before retry number `retry`.
-    pub async fn wait(&self, retry: u32, error: &ClientError, reporter: &mut impl Reporter) {
+    /// How long to wait before retry number `retry`, reported with the failure.
+    pub fn pause(&self, retry: u32, error: &ClientError, reporter: &mut impl Reporter) -> Duration {
         let wait = retry::delay(retry, error, retry::jitter());
         reporter.info(&format!(
             "{error}; retry {retry} of {} in {}",
             self.retries,
             seconds(wait)
         ));
-        tokio::time::sleep(wait).await;
+        wait
     }
 
     /// Every version of `layer_name`, all pages; none when the layer does not exist yet.

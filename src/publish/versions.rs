@@ -53,7 +53,7 @@ pub async fn create<T: Transport>(
         }
         if retry < calls.retries && retry::is_retryable(&error) {
             retry += 1;
-            calls.wait(retry, &error, reporter).await;
+            tokio::time::sleep(calls.pause(retry, &error, reporter)).await;
         } else {
             return Err(error);
         }
