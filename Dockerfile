@@ -5,25 +5,17 @@ FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
 ENV CARGO_TERM_COLOR=never \
     RUSTFLAGS="-C target-feature=+crt-static"
-# Dependencies first, in a layer of their own: a change to src/ alone does not rebuild them.
-# Cargo.toml names test and bench targets (for their required features), and cargo wants
-# their files to exist; emptied here, since the image builds neither.
+# The crates first, in a layer of their own, from the manifests alone: the workspace's other
+# members (the local service, the test suite) are named there with explicit target paths,
+# so cargo loads them without their sources, and the action's build below compiles none of
+# their code or dependencies.
 COPY Cargo.toml Cargo.lock ./
-COPY tests/*.rs tests/
-COPY bench/*.rs bench/
-RUN for target in tests/*.rs bench/*.rs; do : > "$target"; done \
-    && mkdir -p src/bin \
-    && echo 'fn main() {}' > src/main.rs \
-    && echo 'fn main() {}' > src/bin/fc-local.rs \
-    && touch src/lib.rs \
-    && cargo build --release --locked --no-default-features \
-        --target x86_64-unknown-linux-gnu --bin fc-layer-action \
-    && rm -rf src
+COPY fc-local/Cargo.toml fc-local/
+COPY tests/Cargo.toml tests/
+RUN cargo fetch --locked --target x86_64-unknown-linux-gnu
 COPY src ./src
-# `touch`: the real sources may be older than the placeholder build's outputs.
-RUN touch src/main.rs src/lib.rs \
-    && cargo build --release --locked --no-default-features \
-        --target x86_64-unknown-linux-gnu --bin fc-layer-action \
+RUN cargo build --release --locked --offline -p fc-layer-action --bin fc-layer-action \
+        --target x86_64-unknown-linux-gnu \
     && cp target/x86_64-unknown-linux-gnu/release/fc-layer-action /fc-layer-action \
     && mkdir -m 1777 /scratch-tmp
 

@@ -3,7 +3,8 @@
 //! The binary (`src/main.rs`) only wires the process to this library: it reads the
 //! environment, opens `GITHUB_OUTPUT`, builds the real transport and reporter, and calls
 //! [`publish::run_step`]. Everything else lives here, mostly as pure functions over values
-//! handed in, so that tests and the local FC service (`fc-local`) use the very same code.
+//! handed in, so that tests and the local service (the workspace's `fc-local` crate, which
+//! depends on this one and never ships in the action) use the very same code.
 //!
 //! # Layout
 //! - [`publish`]: the pipeline, inputs → package → list → skip? → upload → create → ACL →
@@ -23,7 +24,7 @@
 //!   requests, replies and the error wire type.
 //! - [`endpoint`]: a service's base URL from a host or a full URL.
 //! - [`sign`]: request signatures, pure: shared primitives, ACS3-HMAC-SHA256, OSS V4 and
-//!   FC 2.0, each with a verifier for the local service.
+//!   FC 2.0 (their verifiers are in `fc-local`).
 //! - [`client`]: the FC client: signs an [`fc::ApiRequest`], sends it through a transport,
 //!   parses the reply.
 //! - [`http`]: the transport: request and reply values, reqwest behind a trait, with no
@@ -38,8 +39,6 @@
 //! - [`report`]: what GitHub sees (log, annotations, masks, outputs) behind one trait.
 //! - [`github`]: the text formats of workflow commands and the outputs file.
 //! - [`random`]: nonces and delimiters from the OS's random source.
-//! - `local` (feature `local-service`): an in-memory FC layer API, on loopback or in-process,
-//!   for tests and the quick start.
 
 pub mod checksum;
 pub mod client;
@@ -52,8 +51,6 @@ pub mod http;
 pub mod inputs;
 pub mod interface;
 pub mod lifecycle;
-#[cfg(feature = "local-service")]
-pub mod local;
 pub mod oss;
 pub mod package;
 pub mod proxy;

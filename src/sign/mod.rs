@@ -6,8 +6,8 @@
 //! - [`oss_v4`]: OSS4-HMAC-SHA256, the signature of the OSS calls that upload a large layer.
 //! - [`fc2`]: the FC 2.0 `FC keyId:signature` scheme, needed only for `tempBucketToken`.
 //!
-//! The OSS and FC 2.0 modules carry their own verifiers, for the local service to check what
-//! the action sends with the same code paths that produced it.
+//! Nothing here verifies: the local service (the `fc-local` crate) checks what the action
+//! sends by rebuilding these canonical forms from what arrived.
 
 pub mod acs3;
 pub mod fc2;
@@ -54,54 +54,7 @@ fn is_security_token_header(name: &str) -> bool {
         && name.as_bytes()[name.len() - SUFFIX.len()..].eq_ignore_ascii_case(SUFFIX.as_bytes())
 }
 
-/// How far a signed request's date may be from the verifier's clock, as every Alibaba Cloud
-/// service allows.
-pub const MAX_CLOCK_SKEW: time::Duration = time::Duration::minutes(15);
-
-/// Why a verifier refused a request, in the terms the real service replies with. The message
-/// goes back to the client, so it never holds a secret or a security token.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{code}: {message}")]
-pub struct AuthError {
-    /// The HTTP status the service answers with.
-    pub status: u16,
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl AuthError {
-    pub(crate) fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-        }
-    }
-}
-
-/// The verifiers' last check: the security token sent in `header` is the one the signing
-/// credentials carry, and none is sent with long-term keys.
-pub fn check_security_token(
-    sent: Option<&str>,
-    credentials: &crate::credentials::Credentials,
-    header: &str,
-) -> Result<(), AuthError> {
-    let expected = credentials
-        .security_token
-        .as_ref()
-        .map(|token| token.expose());
-    if sent == expected {
-        return Ok(());
-    }
-    let message = match (sent, expected) {
-        (None, _) => format!("these credentials need {header}"),
-        (Some(_), None) => format!("{header} is sent with long-term AccessKey credentials"),
-        (Some(_), Some(_)) => format!("{header} is not valid"),
-    };
-    Err(AuthError::new(403, "InvalidSecurityToken", message))
-}
-
-/// What the verifiers' tests share: one time, one STS identity, and its lookup.
+/// What the signers' tests share: one time and one STS identity.
 #[cfg(test)]
 pub(crate) mod test_support {
     use time::OffsetDateTime;
@@ -113,10 +66,6 @@ pub(crate) mod test_support {
 
     pub fn credentials() -> Credentials {
         Credentials::new("key-id", "SECRET-VALUE").with_security_token("TOKEN-VALUE")
-    }
-
-    pub fn lookup(id: &str) -> Option<Credentials> {
-        (id == "key-id").then(credentials)
     }
 }
 

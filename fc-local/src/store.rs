@@ -9,12 +9,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use crate::checksum::crc64_xz;
-use crate::fc::limits::{
+use fc_layer_action::checksum::crc64_xz;
+use fc_layer_action::fc::limits::{
     MAX_DESCRIPTION_CHARS, MAX_INLINE_BASE64_BYTES, MAX_OSS_ZIP_BYTES, MAX_RUNTIMES,
 };
-use crate::fc::{LayerName, ServiceError};
-use crate::sign::primitives::format_iso8601;
+use fc_layer_action::fc::{LayerName, ServiceError};
+use fc_layer_action::sign::primitives::format_iso8601;
 
 /// `CreateLayerVersionInput`, strictly: an unknown field is a client bug worth a 400.
 #[derive(Deserialize)]

@@ -8,7 +8,7 @@ use fc_layer_action::interface::{INPUTS, Output};
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn action_yml() -> Yaml {
-    let text = include_str!("../action.yml");
+    let text = include_str!("../../action.yml");
     YamlLoader::load_from_str(text)
         .expect("action.yml is YAML")
         .into_iter()
@@ -27,7 +27,7 @@ fn keys(section: &Yaml) -> BTreeSet<String> {
 
 /// The first column of the table under `heading` in the README, without the backquotes.
 fn readme_table(heading: &str) -> BTreeSet<String> {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let start = readme
         .find(&format!("\n{heading}\n"))
         .unwrap_or_else(|| panic!("README has {heading}"));

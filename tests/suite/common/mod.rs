@@ -1,16 +1,21 @@
-//! Helpers shared by the integration tests: the real `fc-local` and action binaries, run as
-//! processes the way a workflow runs them.
+//! Helpers shared by the suite: the real `fc-local` and action binaries, run as processes
+//! the way a workflow runs them; a hostile server; the pipeline in-process.
 
-#![allow(dead_code)] // each test file uses its own subset
-
+pub mod binaries;
 pub mod hostile;
-#[cfg(feature = "local-service")]
 pub mod in_process;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+
+/// The workspace's root, where the examples and tools are.
+pub fn workspace() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the workspace")
+}
 
 pub const ACCESS_KEY_ID: &str = "LTAI-it-test";
 pub const ACCESS_KEY_SECRET: &str = "it-secret-3f9a7c";
@@ -24,7 +29,7 @@ pub struct FcLocal {
 
 impl FcLocal {
     pub fn start(extra_args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_fc-local"))
+        let mut child = Command::new(binaries::fc_local())
             .args([
                 "--access-key-id",
                 ACCESS_KEY_ID,
@@ -85,9 +90,7 @@ impl Drop for FcLocal {
 /// `FC_ACTION_BIN` runs another build instead, e.g. an older release to show that a test
 /// fails on it.
 pub fn run_action(working_dir: &Path, envs: &[(&str, &str)]) -> Output {
-    let binary = std::env::var_os("FC_ACTION_BIN")
-        .unwrap_or_else(|| env!("CARGO_BIN_EXE_fc-layer-action").into());
-    Command::new(binary)
+    Command::new(binaries::action())
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .envs(envs.iter().copied())
@@ -133,12 +136,12 @@ pub fn parse_github_output(text: &str) -> Vec<(String, String)> {
 
 /// The sample layer shipped in `examples/`.
 pub fn example_layer() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/python-layer")
+    workspace().join("examples/python-layer")
 }
 
 /// Python's `zipfile` reads `zip` and describes each entry, as another reader sees it.
 pub fn inspect_zip_with_python(zip: &Path) -> serde_json::Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools/zip_inspect.py");
+    let script = workspace().join("tests/tools/zip_inspect.py");
     let output = Command::new("python3")
         .arg(script)
         .arg(zip)

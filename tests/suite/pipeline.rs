@@ -2,7 +2,7 @@
 //! the local FC service as its transport (signatures checked, zips opened), no subprocess and
 //! no socket. The same cases as `end_to_end.rs`, plus replies no real server would give.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::sync::Arc;
@@ -14,9 +14,9 @@ use fc_layer_action::checksum::crc64_xz;
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::fc::ServiceError;
 use fc_layer_action::http::{HttpReply, Transport};
-use fc_layer_action::local::in_process::InProcess;
-use fc_layer_action::local::service::{Fault, FaultKind};
 use fc_layer_action::publish::Failure;
+use fc_local::config::{Fault, FaultKind};
+use fc_local::in_process::InProcess;
 use serde_json::json;
 
 #[test]

@@ -1,7 +1,7 @@
 //! `fc-local` as an FC layer API: every call through the action's own signing client, and
 //! the refusals that keep it strict (signatures, replays, clock skew, bad bodies).
 
-mod common;
+use crate::common;
 
 use common::*;
 use fc_layer_action::client::{ClientError, FcClient};

@@ -3,7 +3,7 @@
 //! servers, hostile zips and proxies. In every case the canary secret and token must stay out
 //! of everything a person sees.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::Write;

@@ -2,16 +2,17 @@
 //! unchanged, keep-versions, ACL, retries that never duplicate a version, dry run and the job
 //! summary. Time is paused, so waits are measured on the runtime's clock without being spent.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use common::in_process::*;
 use fc_layer_action::fc::ServiceError;
-use fc_layer_action::local::in_process::InProcess;
-use fc_layer_action::local::service::{Fault, FaultKind, Service};
 use fc_layer_action::publish::Failure;
+use fc_local::config::{Fault, FaultKind};
+use fc_local::in_process::InProcess;
+use fc_local::service::Service;
 
 fn fault(action: &str, times: u32, kind: FaultKind) -> Fault {
     Fault {

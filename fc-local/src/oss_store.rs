@@ -1,13 +1,14 @@
 //! An in-memory OSS for the local service: PutObject, HeadObject and the multipart calls,
 //! each reply with `x-oss-hash-crc64ecma`, errors in OSS's XML. Requests arrive path-style
 //! (`/{bucket}/{key}`), as the action sends them to a full-URL `oss-endpoint`. Pure: the
-//! signature is checked by the caller.
+//! signature is checked by the caller ([`crate::oss`]).
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::checksum::crc64_xz;
-use crate::http::HttpReply;
-use crate::oss::xml;
+use fc_layer_action::checksum::crc64_xz;
+use fc_layer_action::encode;
+use fc_layer_action::http::HttpReply;
+use fc_layer_action::oss::xml;
 
 /// Every part but the last must be at least this big, as in OSS.
 const MIN_PART_BYTES: usize = 100 * 1024;
@@ -66,9 +67,9 @@ pub fn split_path(path: &str) -> Option<(String, String)> {
     let rest = path.strip_prefix('/')?;
     let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
     Some((
-        crate::encode::decode(bucket),
+        encode::decode(bucket),
         key.split('/')
-            .map(crate::encode::decode)
+            .map(encode::decode)
             .collect::<Vec<_>>()
             .join("/"),
     ))

@@ -1,6 +1,6 @@
 //! The real action binary against the real `fc-local`, over HTTP on loopback.
 
-mod common;
+use crate::common;
 
 use std::fs;
 

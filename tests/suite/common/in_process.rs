@@ -12,9 +12,10 @@ use std::time::Duration;
 use super::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, SECURITY_TOKEN, example_layer, parse_github_output};
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::http::{HttpReply, HttpRequest, Transport, TransportError};
-use fc_layer_action::local::service::{Config, Service};
 use fc_layer_action::publish::{self, Environment, Failure, Outcome};
 use fc_layer_action::report::Workflow;
+use fc_local::config::Config;
+use fc_local::service::Service;
 use serde_json::Value;
 
 pub const ENDPOINT: &str = "http://fc.test";

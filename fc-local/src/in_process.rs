@@ -3,11 +3,12 @@
 
 use std::sync::Arc;
 
-use reqwest::Url;
+use url::Url;
 
-use super::auth::ReceivedRequest;
-use super::service::{Handled, Service};
-use crate::http::{HttpReply, HttpRequest, Transport, TransportError};
+use fc_layer_action::http::{HttpReply, HttpRequest, Transport, TransportError};
+
+use crate::request::ReceivedRequest;
+use crate::service::{Handled, Service};
 
 /// Shares the service, so a test can read its state after the pipeline used it.
 #[derive(Clone)]

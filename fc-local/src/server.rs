@@ -8,11 +8,14 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 
-use super::auth::ReceivedRequest;
-use super::service::{Config, Handled, Service, error_reply};
-use crate::fc::ServiceError;
-use crate::fc::limits::MAX_INLINE_BASE64_BYTES;
-use crate::http::HttpReply;
+use fc_layer_action::fc::ServiceError;
+use fc_layer_action::fc::limits::MAX_INLINE_BASE64_BYTES;
+use fc_layer_action::http::HttpReply;
+
+use crate::config::Config;
+use crate::reply::error_reply;
+use crate::request::ReceivedRequest;
+use crate::service::{Handled, Service};
 
 /// Room for the largest inline layer plus the JSON around it.
 const MAX_BODY_BYTES: usize = MAX_INLINE_BASE64_BYTES + 1024 * 1024;

@@ -2,7 +2,7 @@
 //! temporary bucket, STS GetCallerIdentity and an in-memory OSS that checks every V4
 //! signature, CRC and part, and opens the zip that CreateLayerVersion names.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! Zips made from directories, read back by Python's `zipfile`, an independent reader.
 
-mod common;
+use crate::common;
 
 use std::fs::{self, File, FileTimes};
 use std::os::unix::fs::{PermissionsExt, symlink};

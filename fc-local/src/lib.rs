@@ -1,0 +1,43 @@
+//! `fc-local`: the Alibaba Cloud APIs the action calls, in memory, for tests and the README's
+//! quick start. The `fc-local` binary serves them on loopback; [`in_process::InProcess`]
+//! serves them to in-process tests as an [`fc_layer_action::http::Transport`], with no
+//! socket at all.
+//!
+//! It is strict where the action could go wrong: every request's signature is checked by a
+//! verifier of its scheme (403 `SignatureNotMatch` on a bad one), bodies are parsed without
+//! tolerance for unknown fields, zips are decoded and opened, and checksums compared, as the
+//! real services do. FC errors are answered with the action's own wire type,
+//! [`fc_layer_action::fc::ServiceError`]. None of this ships in the action: it depends on the
+//! action crate, never the other way round.
+//!
+//! # Layout
+//! - [`config`]: what the service starts with: credentials, region, account, capture, faults.
+//! - [`service`]: one request in, one reply out; tells the protocols apart and holds their
+//!   shared state.
+//! - [`fc3`]: FC 3.0's layer API: routes, checked against their action and version headers.
+//! - [`store`]: the layers and their versions, and the API's semantics over them; pure.
+//! - [`sts`]: STS `GetCallerIdentity`.
+//! - [`fc2`]: FC 2.0's `tempBucketToken`, which lends the temporary bucket.
+//! - [`oss`]: OSS calls: who may write where, and faults; [`oss_store`] holds the objects
+//!   and multipart uploads.
+//! - [`verify`]: a verifier per signature scheme (ACS3, OSS V4, FC 2.0) with their shared
+//!   opening and token check, and the date readers.
+//! - [`request`]: a request as received; [`reply`]: the JSON replies; [`capture`]: the
+//!   request log the SDK conformance tests read.
+//! - [`server`]: the service behind an axum HTTP server; [`in_process`]: the same service as
+//!   a transport.
+
+pub mod capture;
+pub mod config;
+pub mod fc2;
+pub mod fc3;
+pub mod in_process;
+pub mod oss;
+pub mod oss_store;
+pub mod reply;
+pub mod request;
+pub mod server;
+pub mod service;
+pub mod store;
+pub mod sts;
+pub mod verify;

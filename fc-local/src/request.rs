@@ -1,0 +1,35 @@
+//! A request as the service received it, whichever way it arrived (the axum server or the
+//! in-process transport).
+
+use fc_layer_action::encode;
+
+/// A request as it arrived: raw path and query, header names in lower case.
+#[derive(Clone, Copy, Debug)]
+pub struct ReceivedRequest<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: &'a str,
+    pub headers: &'a [(String, String)],
+    pub body: &'a [u8],
+}
+
+impl ReceivedRequest<'_> {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The query as decoded pairs; a key without `=` has an empty value.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        self.query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (encode::decode(key), encode::decode(value))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,185 @@
+//! The FC 2.0 verifier, for `tempBucketToken`.
+
+use fc_layer_action::credentials::Credentials;
+use fc_layer_action::sign::fc2::{
+    Authorization, DATE_HEADER, Fc2Request, SCHEME, SECURITY_TOKEN_HEADER, StringToSign,
+};
+use time::OffsetDateTime;
+
+use super::dates::parse_rfc1123;
+use super::{AuthError, check_security_token, header, signer, within_skew};
+
+/// Parses `FC keyId:signature`; `None` for anything else.
+pub fn parse_authorization(value: &str) -> Option<Authorization> {
+    let credential = value.strip_prefix(SCHEME)?.strip_prefix(' ')?;
+    // Base64 has no `:`, so the last one ends the key id.
+    let (id, signature) = credential.rsplit_once(':')?;
+    if id.is_empty() || signature.is_empty() || id.contains(char::is_whitespace) {
+        return None;
+    }
+    Some(Authorization {
+        access_key_id: id.to_owned(),
+        signature: signature.to_owned(),
+    })
+}
+
+/// Checks a received request the way FC 2.0 does: a signature recomputed from what arrived,
+/// by the secret `lookup` finds for the key id, dated within 15 minutes of `now`, with the
+/// security token the credentials carry (and none when they carry none).
+///
+/// `path` is the path as received, without the query string, and header names are lower
+/// case. The query string is not signed, so a server that serves calls with one must refuse
+/// it or treat it as unauthenticated.
+pub fn verify(
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    lookup: impl Fn(&str) -> Option<Credentials>,
+    now: OffsetDateTime,
+) -> Result<(), AuthError> {
+    let invalid = |message: String| AuthError::new(400, "InvalidArgument", message);
+    let required = |name: &'static str| {
+        header(headers, name).ok_or_else(|| {
+            AuthError::new(
+                400,
+                "MissingRequiredHeader",
+                format!("header {name} is required"),
+            )
+        })
+    };
+
+    let authorization = parse_authorization(required("authorization")?)
+        .ok_or_else(|| invalid(format!("authorization is not `{SCHEME} keyId:signature`")))?;
+    let credentials = signer(lookup, &authorization.access_key_id, "InvalidAccessKeyID")?;
+
+    let date = required(DATE_HEADER)?;
+    let time = parse_rfc1123(date).ok_or_else(|| {
+        invalid(format!(
+            "date {date:?} is not RFC 1123 in GMT, like `Mon, 20 May 2024 08:30:00 GMT`"
+        ))
+    })?;
+    within_skew(DATE_HEADER, date, time, now)?;
+
+    let string_to_sign = StringToSign::new(
+        &Fc2Request {
+            method,
+            path,
+            headers,
+            content_md5: header(headers, "content-md5"),
+            content_type: header(headers, "content-type"),
+        },
+        date,
+    );
+    if string_to_sign.signature(credentials.access_key_secret.expose()) != authorization.signature {
+        return Err(AuthError::new(
+            403,
+            "SignatureNotMatch",
+            format!(
+                "the signature does not match; the server's string to sign is {:?}",
+                string_to_sign.redacted()
+            ),
+        ));
+    }
+
+    check_security_token(
+        header(headers, SECURITY_TOKEN_HEADER),
+        &credentials,
+        SECURITY_TOKEN_HEADER,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::test_support::{TIME, credentials, lookup};
+    use fc_layer_action::sign::fc2::sign;
+
+    /// `GET /p`, nothing else: the request the verifier tests sign and then alter.
+    fn get_p() -> Fc2Request<'static> {
+        Fc2Request {
+            method: "GET",
+            path: "/p",
+            headers: &[],
+            content_md5: None,
+            content_type: None,
+        }
+    }
+
+    #[test]
+    fn authorization_round_trips() {
+        let value = "FC STS.NExample:HyEmAvlm+/F4=";
+        let parsed = parse_authorization(value).expect("parses");
+        assert_eq!(parsed.access_key_id, "STS.NExample");
+        assert_eq!(parsed.signature, "HyEmAvlm+/F4=");
+        assert_eq!(parsed.to_string(), value);
+        for wrong in [
+            "FC id",
+            "FC :sig",
+            "FC id:",
+            "OSS id:sig",
+            "FCid:sig",
+            "FC a b:sig",
+        ] {
+            assert_eq!(parse_authorization(wrong), None, "{wrong}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_names_the_string_to_sign_without_the_token() {
+        let output = sign(&get_p(), &credentials(), TIME);
+        let error =
+            verify("GET", "/other", &output.headers, lookup, TIME).expect_err("changed path");
+        assert_eq!(error.code, "SignatureNotMatch");
+        assert!(error.message.contains("**redacted**"), "{error}");
+        for leaked in ["TOKEN-VALUE", "SECRET-VALUE"] {
+            assert!(!error.message.contains(leaked), "{error}");
+        }
+    }
+
+    #[test]
+    fn verifier_checks_date_and_token() {
+        let request = get_p();
+        let headers = sign(&request, &credentials(), TIME).headers;
+        verify("GET", "/p", &headers, lookup, TIME).expect("accepted");
+        let code = |headers: &[(String, String)], now| {
+            verify("GET", "/p", headers, lookup, now)
+                .expect_err("refused")
+                .code
+        };
+        assert_eq!(
+            code(&headers, TIME + time::Duration::minutes(16)),
+            "RequestTimeTooSkewed"
+        );
+        let without = |name: &str| -> Vec<(String, String)> {
+            headers
+                .iter()
+                .filter(|(key, _)| key != name)
+                .cloned()
+                .collect()
+        };
+        assert_eq!(code(&without("date"), TIME), "MissingRequiredHeader");
+        assert_eq!(
+            code(&without("authorization"), TIME),
+            "MissingRequiredHeader"
+        );
+        let mut iso_date = without("date");
+        iso_date.push(("date".to_owned(), "2024-05-20T08:30:00Z".to_owned()));
+        assert_eq!(code(&iso_date, TIME), "InvalidArgument");
+        let mut malformed = without("authorization");
+        malformed.push(("authorization".to_owned(), "FC key-id".to_owned()));
+        assert_eq!(code(&malformed, TIME), "InvalidArgument");
+        let long_term = |_: &str| Some(Credentials::new("key-id", "SECRET-VALUE"));
+        assert_eq!(
+            verify("GET", "/p", &headers, long_term, TIME)
+                .expect_err("token")
+                .code,
+            "InvalidSecurityToken"
+        );
+        assert_eq!(
+            verify("GET", "/p", &headers, |_: &str| None, TIME)
+                .expect_err("unknown")
+                .code,
+            "InvalidAccessKeyID"
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! Every verifier the local service runs, one per signature scheme, checking a received
+//! request the way the real service does before it looks at what the request asks for.
+//!
+//! Each rebuilds the canonical form with the action crate's own signer types
+//! ([`fc_layer_action::sign`]) from what arrived, so a signer and its verifier cannot drift
+//! apart. They share their opening ([`signer`], [`within_skew`]) and their last check
+//! ([`check_security_token`]).
+//!
+//! - [`acs3`]: ACS3-HMAC-SHA256 (FC 3.0, STS).
+//! - [`oss_v4`]: OSS4-HMAC-SHA256 (OSS uploads).
+//! - [`fc2`]: `FC keyId:signature` (FC 2.0's `tempBucketToken`).
+//! - [`dates`]: the date headers read back.
+
+pub mod acs3;
+pub mod dates;
+pub mod fc2;
+pub mod oss_v4;
+
+use fc_layer_action::credentials::Credentials;
+use fc_layer_action::fc::ServiceError;
+use time::OffsetDateTime;
+
+/// How far a signed request's date may be from the verifier's clock, as every Alibaba Cloud
+/// service allows.
+pub const MAX_CLOCK_SKEW: time::Duration = time::Duration::minutes(15);
+
+/// Why a verifier refused a request, in the terms the real service replies with. The message
+/// goes back to the client, so it never holds a secret or a security token.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct AuthError {
+    /// The HTTP status the service answers with.
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl AuthError {
+    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<AuthError> for ServiceError {
+    fn from(error: AuthError) -> Self {
+        ServiceError::new(error.status, error.code, error.message)
+    }
+}
+
+/// The opening every verifier shares: the credentials `lookup` knows for the key id the
+/// request names, or the scheme's own refusal (`unknown_code`, 403).
+pub fn signer(
+    lookup: impl Fn(&str) -> Option<Credentials>,
+    access_key_id: &str,
+    unknown_code: &'static str,
+) -> Result<Credentials, AuthError> {
+    lookup(access_key_id).ok_or_else(|| {
+        AuthError::new(
+            403,
+            unknown_code,
+            format!("AccessKey id {access_key_id:?} is not known"),
+        )
+    })
+}
+
+/// The second step of every verifier: the request's date (`text`, read from `header` as
+/// `time`) is within [`MAX_CLOCK_SKEW`] of `now`.
+pub fn within_skew(
+    header: &str,
+    text: &str,
+    time: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<(), AuthError> {
+    if (time - now).abs() > MAX_CLOCK_SKEW {
+        return Err(AuthError::new(
+            403,
+            "RequestTimeTooSkewed",
+            format!("{header} {text} is more than 15 minutes from the server's time"),
+        ));
+    }
+    Ok(())
+}
+
+/// The verifiers' last check: the security token sent in `header` is the one the signing
+/// credentials carry, and none is sent with long-term keys.
+pub fn check_security_token(
+    sent: Option<&str>,
+    credentials: &Credentials,
+    header: &str,
+) -> Result<(), AuthError> {
+    let expected = credentials
+        .security_token
+        .as_ref()
+        .map(|token| token.expose());
+    if sent == expected {
+        return Ok(());
+    }
+    let message = match (sent, expected) {
+        (None, _) => format!("these credentials need {header}"),
+        (Some(_), None) => format!("{header} is sent with long-term AccessKey credentials"),
+        (Some(_), Some(_)) => format!("{header} is not valid"),
+    };
+    Err(AuthError::new(403, "InvalidSecurityToken", message))
+}
+
+/// The first value of header `name` (lower case) among `headers`.
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
+/// What the verifiers' tests share: one time, one STS identity, and its lookup.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use fc_layer_action::credentials::Credentials;
+    use time::OffsetDateTime;
+    use time::macros::datetime;
+
+    pub const TIME: OffsetDateTime = datetime!(2024-05-20 08:30:00 UTC);
+
+    pub fn credentials() -> Credentials {
+        Credentials::new("key-id", "SECRET-VALUE").with_security_token("TOKEN-VALUE")
+    }
+
+    pub fn lookup(id: &str) -> Option<Credentials> {
+        (id == "key-id").then(credentials)
+    }
+}

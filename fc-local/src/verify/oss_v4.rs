@@ -1,0 +1,339 @@
+//! The OSS V4 verifier, for the in-memory OSS.
+
+use fc_layer_action::credentials::Credentials;
+use fc_layer_action::sign::oss_v4::{
+    ALGORITHM, Authorization, CONTENT_SHA256_HEADER, CanonicalRequest, DATE_HEADER, OssRequest,
+    SECURITY_TOKEN_HEADER, SERVICE, TERMINATOR, UNSIGNED_PAYLOAD,
+};
+use fc_layer_action::sign::primitives::format_basic_date;
+use time::{OffsetDateTime, UtcOffset};
+
+use super::dates::{parse_basic_date, parse_iso8601_basic};
+use super::{AuthError, check_security_token, header, signer, within_skew};
+
+/// Parses `OSS4-HMAC-SHA256 Credential=id/yyyymmdd/region/oss/aliyun_v4_request,
+/// [AdditionalHeaders=a;b,]Signature=hex`; `None` for anything else, a field given twice
+/// or a scope for another service included.
+pub fn parse_authorization(value: &str) -> Option<Authorization> {
+    let fields = value.strip_prefix(ALGORITHM)?.strip_prefix(' ')?;
+    let (mut credential, mut additional, mut signature) = (None, None, None);
+    for field in fields.split(',') {
+        let (key, value) = field.trim().split_once('=')?;
+        let slot = match key {
+            "Credential" => &mut credential,
+            "AdditionalHeaders" => &mut additional,
+            "Signature" => &mut signature,
+            _ => return None,
+        };
+        if slot.replace(value).is_some() {
+            return None;
+        }
+    }
+    // From the right, so that only the id is left over; the scope has a fixed shape.
+    let mut parts = credential?.rsplitn(5, '/');
+    let (terminator, service, region, date, id) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    let signature = signature?;
+    if terminator != TERMINATOR
+        || service != SERVICE
+        || region.is_empty()
+        || id.is_empty()
+        || signature.is_empty()
+    {
+        return None;
+    }
+    let additional_headers = additional
+        .map(|names| {
+            names
+                .split(';')
+                .filter(|name| !name.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Authorization {
+        access_key_id: id.to_owned(),
+        date: parse_basic_date(date)?,
+        region: region.to_owned(),
+        additional_headers,
+        signature: signature.to_owned(),
+    })
+}
+
+/// Checks a received request the way OSS does before it looks at what the request asks for:
+/// a signature recomputed from what arrived, by the secret `lookup` finds for the key id,
+/// dated within 15 minutes of `now`, with the security token the credentials carry (and none
+/// when they carry none).
+///
+/// `key` is decoded from the path, `query` holds decoded pairs (a name without `=` has an
+/// empty value), and header names are lower case. The region is the one the signature's scope
+/// names: a server that cares which region it was signed for compares
+/// [`Authorization::region`] itself. The body is not checked: this verifier takes only
+/// `UNSIGNED-PAYLOAD`.
+pub fn verify(
+    method: &str,
+    bucket: &str,
+    key: &str,
+    query: &[(String, String)],
+    headers: &[(String, String)],
+    lookup: impl Fn(&str) -> Option<Credentials>,
+    now: OffsetDateTime,
+) -> Result<(), AuthError> {
+    let header = |name: &str| header(headers, name);
+    let invalid = |message: String| AuthError::new(400, "InvalidArgument", message);
+    let mismatch = |message: String| AuthError::new(403, "SignatureDoesNotMatch", message);
+
+    let value = header("authorization").ok_or_else(|| {
+        AuthError::new(
+            403,
+            "AccessDenied",
+            "the request is not signed: it has no authorization header",
+        )
+    })?;
+    let authorization = parse_authorization(value).ok_or_else(|| {
+        invalid(format!(
+            "authorization is not `{ALGORITHM} Credential=id/yyyymmdd/region/{SERVICE}/{TERMINATOR},[AdditionalHeaders=…,]Signature=…`"
+        ))
+    })?;
+    let credentials = signer(lookup, &authorization.access_key_id, "InvalidAccessKeyId")?;
+
+    let date_text = header(DATE_HEADER)
+        .ok_or_else(|| invalid(format!("{DATE_HEADER} is required with {ALGORITHM}")))?;
+    let time = parse_iso8601_basic(date_text).ok_or_else(|| {
+        invalid(format!(
+            "{DATE_HEADER} {date_text:?} is not yyyymmddTHHMMSSZ"
+        ))
+    })?;
+    if authorization.date != time.to_offset(UtcOffset::UTC).date() {
+        return Err(invalid(format!(
+            "the signature's scope is dated {} but {DATE_HEADER} is {date_text}",
+            format_basic_date(authorization.date)
+        )));
+    }
+    within_skew(DATE_HEADER, date_text, time, now)?;
+    match header(CONTENT_SHA256_HEADER) {
+        Some(UNSIGNED_PAYLOAD) => {}
+        Some(other) => {
+            return Err(invalid(format!(
+                "{CONTENT_SHA256_HEADER} is {other:?}; this service takes only {UNSIGNED_PAYLOAD}"
+            )));
+        }
+        None => {
+            return Err(invalid(format!(
+                "{CONTENT_SHA256_HEADER} is required with {ALGORITHM}"
+            )));
+        }
+    }
+
+    let named: Vec<&str> = authorization
+        .additional_headers
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let canonical = CanonicalRequest::new(&OssRequest {
+        method,
+        bucket,
+        key,
+        query,
+        headers,
+        additional_headers: &named,
+    });
+    if canonical.additional_headers() != authorization.additional_headers {
+        return Err(mismatch(format!(
+            "AdditionalHeaders must name headers that are sent and not signed anyway, in lower \
+             case, sorted, each once: expected {:?}",
+            canonical.additional_headers().join(";")
+        )));
+    }
+    let secret = credentials.access_key_secret.expose();
+    let region = authorization.region.as_str();
+    if canonical.signature(secret, time, region) != authorization.signature {
+        // The string to sign holds only a hash of the canonical request, which would show the
+        // security token, so it is the one that goes back.
+        return Err(mismatch(format!(
+            "the signature does not match; the server's string to sign is {:?}",
+            canonical.string_to_sign(time, region)
+        )));
+    }
+
+    check_security_token(
+        header(SECURITY_TOKEN_HEADER),
+        &credentials,
+        SECURITY_TOKEN_HEADER,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::test_support::{TIME, credentials, lookup};
+    use fc_layer_action::sign::oss_v4::{OssSigningParams, sign};
+    use fc_layer_action::sign::primitives::sha256_hex;
+    use time::macros::date;
+
+    /// `PUT /b/k`, nothing else: the request the verifier tests sign and then alter.
+    fn put_b_k() -> OssRequest<'static> {
+        OssRequest {
+            method: "PUT",
+            bucket: "b",
+            key: "k",
+            query: &[],
+            headers: &[],
+            additional_headers: &[],
+        }
+    }
+
+    fn signed(request: &OssRequest<'_>) -> Vec<(String, String)> {
+        let output = sign(
+            request,
+            &OssSigningParams {
+                credentials: &credentials(),
+                region: "cn-hangzhou",
+                time: TIME,
+            },
+        );
+        let mut headers: Vec<(String, String)> = request
+            .headers
+            .iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+            .collect();
+        headers.extend(output.headers);
+        headers
+    }
+
+    #[test]
+    fn authorization_round_trips_with_and_without_additional_headers() {
+        let plain = "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,Signature=ab12";
+        let parsed = parse_authorization(plain).expect("parses");
+        assert_eq!(parsed.access_key_id, "ak");
+        assert_eq!(parsed.date, date!(2023 - 12 - 16));
+        assert_eq!(parsed.region, "cn-hangzhou");
+        assert!(parsed.additional_headers.is_empty());
+        assert_eq!(parsed.to_string(), plain);
+
+        let extra = "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,AdditionalHeaders=abc;zabc,Signature=ab12";
+        let parsed = parse_authorization(extra).expect("parses");
+        assert_eq!(parsed.additional_headers, ["abc", "zabc"]);
+        assert_eq!(parsed.to_string(), extra);
+
+        let spaced = "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request, Signature=ab12";
+        assert_eq!(
+            parse_authorization(spaced).map(|a| a.signature),
+            Some("ab12".into())
+        );
+    }
+
+    #[test]
+    fn authorization_refuses_other_shapes() {
+        for wrong in [
+            "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/s3/aliyun_v4_request,Signature=ab",
+            "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aws4_request,Signature=ab",
+            "OSS4-HMAC-SHA256 Credential=ak/2023-12-16/cn-hangzhou/oss/aliyun_v4_request,Signature=ab",
+            "OSS4-HMAC-SHA256 Credential=20231216/cn-hangzhou/oss/aliyun_v4_request,Signature=ab",
+            "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request",
+            "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,Signature=a,Signature=b",
+            "OSS4-HMAC-SHA256 Credential=ak/20231216/cn-hangzhou/oss/aliyun_v4_request,Other=x,Signature=ab",
+            "OSS ak:signature",
+            "ACS3-HMAC-SHA256 Credential=id,SignedHeaders=host,Signature=ab",
+        ] {
+            assert_eq!(parse_authorization(wrong), None, "{wrong}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_never_shows_the_token_or_the_secret() {
+        let headers = signed(&put_b_k());
+        let error =
+            verify("PUT", "b", "other", &[], &headers, lookup, TIME).expect_err("changed key");
+        assert_eq!(error.code, "SignatureDoesNotMatch");
+        for leaked in ["TOKEN-VALUE", "SECRET-VALUE"] {
+            assert!(!error.message.contains(leaked), "{error}");
+        }
+    }
+
+    #[test]
+    fn verifier_checks_scope_date_payload_and_token() {
+        let request = put_b_k();
+        let headers = signed(&request);
+        let check = |headers: &[(String, String)],
+                     lookup: &dyn Fn(&str) -> Option<Credentials>,
+                     now: OffsetDateTime| {
+            verify("PUT", "b", "k", &[], headers, lookup, now)
+        };
+        check(&headers, &lookup, TIME).expect("accepted");
+        let code =
+            |headers: &[(String, String)]| check(headers, &lookup, TIME).expect_err("refused").code;
+        let replaced = |name: &str, value: Option<&str>| -> Vec<(String, String)> {
+            let mut changed: Vec<(String, String)> = headers
+                .iter()
+                .filter(|(key, _)| key != name)
+                .cloned()
+                .collect();
+            if let Some(value) = value {
+                changed.push((name.to_owned(), value.to_owned()));
+            }
+            changed
+        };
+        assert_eq!(code(&replaced("authorization", None)), "AccessDenied");
+        assert_eq!(
+            code(&replaced("authorization", Some("OSS ak:sig"))),
+            "InvalidArgument"
+        );
+        assert_eq!(
+            code(&replaced("x-oss-date", Some("20240521T083000Z"))),
+            "InvalidArgument",
+            "a date on another day than the scope's"
+        );
+        assert_eq!(
+            code(&replaced("x-oss-date", Some("2024-05-20T08:30:00Z"))),
+            "InvalidArgument"
+        );
+        assert_eq!(
+            code(&replaced("x-oss-content-sha256", Some(&sha256_hex(b"")))),
+            "InvalidArgument"
+        );
+        assert_eq!(
+            code(&replaced("x-oss-security-token", None)),
+            "SignatureDoesNotMatch",
+            "the token is signed, so dropping it breaks the signature first"
+        );
+        let mut other_region = headers.clone();
+        if let Some((_, value)) = other_region
+            .iter_mut()
+            .find(|(name, _)| name == "authorization")
+        {
+            *value = value.replace("/cn-hangzhou/", "/cn-shanghai/");
+        }
+        assert_eq!(code(&other_region), "SignatureDoesNotMatch");
+
+        let too_late =
+            check(&headers, &lookup, TIME + time::Duration::minutes(16)).expect_err("skewed");
+        assert_eq!(too_late.code, "RequestTimeTooSkewed");
+        check(&headers, &lookup, TIME - time::Duration::minutes(15))
+            .expect("15 minutes is within the allowance");
+
+        let other_token =
+            |_: &str| Some(Credentials::new("key-id", "SECRET-VALUE").with_security_token("OTHER"));
+        let error = check(&headers, &other_token, TIME).expect_err("token");
+        assert_eq!(error.code, "InvalidSecurityToken");
+        assert!(!error.message.contains("TOKEN-VALUE"), "{error}");
+        let long_term = |_: &str| Some(Credentials::new("key-id", "SECRET-VALUE"));
+        assert_eq!(
+            check(&headers, &long_term, TIME)
+                .expect_err("token with long-term keys")
+                .code,
+            "InvalidSecurityToken"
+        );
+        assert_eq!(
+            check(&headers, &|_: &str| None, TIME)
+                .expect_err("unknown id")
+                .code,
+            "InvalidAccessKeyId"
+        );
+    }
+}

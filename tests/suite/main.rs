@@ -1,0 +1,17 @@
+//! The test suite: one binary, so the workspace links its crates once. Each module is one
+//! area; `common` holds the harness (the binaries as processes, a hostile server, the
+//! pipeline in-process against the local service).
+
+mod common;
+
+mod end_to_end;
+mod hardening;
+mod inputs;
+mod interface;
+mod lifecycle;
+mod local_service;
+mod oss;
+mod oss_signature_vectors;
+mod package_zip;
+mod pipeline;
+mod signature_vectors;
