@@ -81,7 +81,7 @@ pub enum Failure {
     #[error("input `code`: {0}")]
     Package(PackageError),
     #[error(
-        "input `code`: the zip {}, over FC's inline limit of {MAX_INLINE_BASE64_BYTES} bytes; upload through OSS is not supported yet",
+        "input `code`: the zip {}, over FC's inline limit of {MAX_INLINE_BASE64_BYTES} bytes; `upload: auto` or `upload: oss` sends it through OSS instead",
         match .zip_bytes {
             Some(size) => format!("is {size} bytes, {} as Base64", base64_len(*size as usize)),
             None => format!("passed {MAX_INLINE_ZIP_BYTES} bytes (zipping stopped there), so its Base64 is"),
