@@ -17,6 +17,15 @@ pub struct Wanted<'a> {
     pub license: Option<&'a str>,
 }
 
+/// Whether the newest version already is what this run would publish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Nothing like it exists; `reason` says why, for the log and the summary.
+    Publish { reason: String },
+    /// The newest version holds the same zip and settings.
+    Reuse(Layer),
+}
+
 /// The newest version: the highest number, whatever order the pages listed them in.
 pub fn newest(versions: &[Layer]) -> Option<&Layer> {
     versions.iter().max_by_key(|layer| layer.version)

@@ -26,24 +26,17 @@ use self::calls::Calls;
 use self::source::{Route, Source};
 use self::stage::Staged;
 use crate::client::{ClientError, FcClient};
-use crate::fc::limits::{
-    MAX_INLINE_BASE64_BYTES, MAX_INLINE_ZIP_BYTES, MAX_OSS_ZIP_BYTES, base64_len,
-};
-use crate::fc::{
-    Acl, ApiRequest, Code, CreateLayerVersionInput, InlineCode, Layer, LayerName, OssCode,
-};
+use crate::fc::{ApiRequest, Code, CreateLayerVersionInput, InlineCode, Layer, OssCode};
 use crate::github::Outputs;
 use crate::http::Transport;
 use crate::inputs::{InputError, RawInputs, Settings, UploadMode};
 use crate::interface::Output;
-use crate::lifecycle::{self, Wanted};
-use crate::oss::client::OssError;
-use crate::oss::names::ObjectRef;
-use crate::oss::upload::UploadError;
+use crate::lifecycle::{self, Decision, Wanted};
+// What `run_step` returns, for its callers to name beside it.
+pub use crate::outcome::{Failure, Outcome};
 use crate::package::PackageError;
 use crate::report::Reporter;
 use crate::summary;
-use crate::temp_bucket::TempBucketError;
 
 /// What the step reads from its process: the variables and the working directory.
 #[derive(Clone, Debug, Default)]
@@ -70,108 +63,6 @@ impl Environment {
             .map(PathBuf::from)
             .find(|dir| dir.is_dir())
             .unwrap_or_else(|| PathBuf::from("/tmp"))
-    }
-}
-
-/// Why the step failed. Each is reported once, as an `::error::` annotation.
-#[derive(Debug, thiserror::Error)]
-pub enum Failure {
-    #[error("{} input(s) are invalid; nothing was published", .0.len())]
-    Inputs(Vec<InputError>),
-    #[error("input `code`: {0}")]
-    Package(PackageError),
-    #[error(
-        "input `code`: the zip {}, over FC's inline limit of {MAX_INLINE_BASE64_BYTES} bytes; `upload: auto` or `upload: oss` sends it through OSS instead",
-        match .zip_bytes {
-            Some(size) => format!("is {size} bytes, {} as Base64", base64_len(*size as usize)),
-            None => format!("passed {MAX_INLINE_ZIP_BYTES} bytes (zipping stopped there), so its Base64 is"),
-        }
-    )]
-    TooLargeForInline {
-        /// `None` when zipping stopped as soon as the limit was passed.
-        zip_bytes: Option<u64>,
-    },
-    #[error(
-        "input `code`: the zip {}, over the {MAX_OSS_ZIP_BYTES} bytes FC takes through OSS",
-        match .zip_bytes {
-            Some(size) => format!("is {size} bytes"),
-            None => "passed that size (zipping stopped there)".to_owned(),
-        }
-    )]
-    TooLargeForOss { zip_bytes: Option<u64> },
-    #[error("input `region`: is required for {what} (or set ALIBABA_CLOUD_REGION_ID)")]
-    RegionNeeded { what: &'static str },
-    #[error("OSS endpoint: {0}")]
-    OssEndpoint(String),
-    #[error(transparent)]
-    Oss(OssError),
-    #[error("input `code`: {0} does not exist (HeadObject found nothing)")]
-    ObjectMissing(ObjectRef),
-    #[error(transparent)]
-    Upload(#[from] UploadError),
-    #[error(transparent)]
-    TempBucket(#[from] TempBucketError),
-    #[error(
-        "cannot learn the account id for FC's temporary bucket (give `account-id` to skip this): {0}"
-    )]
-    Sts(ClientError),
-    #[error("cannot encode the CreateLayerVersion request: {0}")]
-    Encode(#[from] serde_json::Error),
-    #[error(
-        "cannot list the layer's versions, which skip-unchanged and keep-versions need (set `skip-unchanged: false` to publish without the check): {0}"
-    )]
-    Listing(ClientError),
-    #[error(transparent)]
-    Client(#[from] ClientError),
-    #[error("version {version} was published, but setting the ACL failed: {error}")]
-    Acl { version: i64, error: ClientError },
-    #[error("cannot write the outputs to GITHUB_OUTPUT: {0}")]
-    Outputs(std::io::Error),
-}
-
-impl Failure {
-    /// The version this failed run created anyway, which a rerun would reuse.
-    pub fn published_version(&self) -> Option<i64> {
-        match self {
-            Failure::Acl { version, .. } => Some(*version),
-            _ => None,
-        }
-    }
-}
-
-/// Whether the newest version already is what this run would publish.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Decision {
-    /// Nothing like it exists; `reason` says why, for the log and the summary.
-    Publish { reason: String },
-    /// The newest version holds the same zip and settings.
-    Reuse(Layer),
-}
-
-/// What a successful run did, or in a dry run would do.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outcome {
-    pub layer_name: LayerName,
-    /// CRC-64/XZ of the zip; unknown for an OSS object that OSS gave none for.
-    pub checksum: Option<String>,
-    pub zip_bytes: Option<u64>,
-    pub runtimes: Vec<String>,
-    pub dry_run: bool,
-    /// `None` in a dry run given no credentials: nothing could be looked up.
-    pub decision: Option<Decision>,
-    /// The version output: created by this run or reused; `None` in a dry run.
-    pub layer: Option<Layer>,
-    /// Deleted by keep-versions; in a dry run, those it would delete.
-    pub deleted: Vec<i64>,
-    pub acl: Option<Acl>,
-    /// `oss://bucket/key` when the zip went through OSS.
-    pub staged: Option<String>,
-}
-
-impl Outcome {
-    /// Whether this run created the version it outputs.
-    pub fn published(&self) -> bool {
-        !self.dry_run && matches!(self.decision, Some(Decision::Publish { .. }))
     }
 }
 

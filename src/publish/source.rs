@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use super::Failure;
 use crate::fc::limits::{
     MAX_INLINE_BASE64_BYTES, MAX_INLINE_ZIP_BYTES, MAX_OSS_ZIP_BYTES, base64_len,
 };
@@ -12,6 +11,7 @@ use crate::inputs::{Api, Code, Settings, UploadMode};
 use crate::oss::client::OssClient;
 use crate::oss::location::OssLocation;
 use crate::oss::names::ObjectRef;
+use crate::outcome::Failure;
 use crate::package::{self, Origin, Package, PackageError};
 use crate::report::Reporter;
 
