@@ -150,7 +150,13 @@ pub async fn publish<T: Transport>(
     };
 
     let before = list_before(settings, &calls, reporter).await?;
-    let decision = decide(settings, source.checksum(), before.as_deref());
+    let wanted = source.checksum().map(|checksum| Wanted {
+        checksum,
+        runtimes: &settings.compatible_runtimes,
+        description: settings.description.as_deref(),
+        license: settings.license.as_deref(),
+    });
+    let decision = lifecycle::decide(wanted.as_ref(), before.as_deref(), lifecycle.skip_unchanged);
     let highest_before = before
         .as_deref()
         .map(|versions| lifecycle::newest(versions).map_or(0, |layer| layer.version));
@@ -167,7 +173,8 @@ pub async fn publish<T: Transport>(
                 layer.version,
             ),
         };
-        outcome.deleted = doomed(before.as_deref(), output_version, lifecycle.keep_versions);
+        outcome.deleted =
+            lifecycle::doomed(before.as_deref(), output_version, lifecycle.keep_versions);
         reporter.info(&format!(
             "Dry run: {reason}; nothing was uploaded, created, changed or deleted"
         ));
@@ -209,7 +216,7 @@ pub async fn publish<T: Transport>(
                 error,
             })?;
     }
-    let doomed = doomed(before.as_deref(), layer.version, lifecycle.keep_versions);
+    let doomed = lifecycle::doomed(before.as_deref(), layer.version, lifecycle.keep_versions);
     outcome.deleted = versions::delete(&calls, &settings.layer_name, &doomed, reporter).await;
     write_outputs(&outcome, reporter)?;
     Ok(outcome)
@@ -268,47 +275,6 @@ async fn list_before<T: Transport>(
     }
     reporter.end_group();
     Ok(Some(versions))
-}
-
-/// Reuse the newest version when skip-unchanged is on and nothing differs.
-fn decide(settings: &Settings, checksum: Option<&str>, before: Option<&[Layer]>) -> Decision {
-    let Some(checksum) = checksum else {
-        return Decision::Publish {
-            reason: "the object's CRC-64 is unknown, so it cannot be compared".to_owned(),
-        };
-    };
-    let newest = before.and_then(lifecycle::newest);
-    let Some(newest) = newest else {
-        let reason = match before {
-            Some(_) => "the layer has no versions yet",
-            None => "its versions could not be listed",
-        };
-        return Decision::Publish {
-            reason: reason.to_owned(),
-        };
-    };
-    let wanted = Wanted {
-        checksum,
-        runtimes: &settings.compatible_runtimes,
-        description: settings.description.as_deref(),
-        license: settings.license.as_deref(),
-    };
-    let changed = lifecycle::differences(newest, &wanted);
-    if !settings.lifecycle.skip_unchanged {
-        return Decision::Publish {
-            reason: "skip-unchanged is off".to_owned(),
-        };
-    }
-    if changed.is_empty() {
-        return Decision::Reuse(newest.clone());
-    }
-    Decision::Publish {
-        reason: format!(
-            "{} changed since version {}",
-            changed.join(", "),
-            newest.version
-        ),
-    }
 }
 
 /// CreateLayerVersion with the zip inline or named in OSS.
@@ -394,17 +360,6 @@ async fn create_version<T: Transport>(
     }
     reporter.info(&format!("Published {}", layer.layer_version_arn));
     Ok(layer)
-}
-
-/// What keep-versions deletes once `output` is the version output.
-fn doomed(before: Option<&[Layer]>, output: i64, keep: u32) -> Vec<i64> {
-    let mut numbers: Vec<i64> = before
-        .unwrap_or_default()
-        .iter()
-        .map(|layer| layer.version)
-        .collect();
-    numbers.push(output);
-    lifecycle::deletions(&numbers, keep, output)
 }
 
 fn join(versions: &[i64]) -> String {
