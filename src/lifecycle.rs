@@ -31,6 +31,12 @@ pub fn newest(versions: &[Layer]) -> Option<&Layer> {
     versions.iter().max_by_key(|layer| layer.version)
 }
 
+/// The highest version number listed, 0 when there are none: the baseline that a version
+/// this run creates is newer than. `None` when the versions could not be listed.
+pub fn highest(before: Option<&[Layer]>) -> Option<i64> {
+    before.map(|versions| newest(versions).map_or(0, |layer| layer.version))
+}
+
 /// What differs between `existing` and `wanted`, by input name; empty when nothing does.
 /// Runtimes compare as sets; an unset description or license equals an empty one, as FC
 /// stores it.
@@ -162,6 +168,9 @@ mod tests {
         let versions = [layer(3, "a"), layer(45, "b"), layer(12, "c")];
         assert_eq!(newest(&versions).map(|l| l.version), Some(45));
         assert_eq!(newest(&[]), None);
+        assert_eq!(highest(Some(&versions)), Some(45));
+        assert_eq!(highest(Some(&[])), Some(0));
+        assert_eq!(highest(None), None);
     }
 
     #[test]
