@@ -3,19 +3,35 @@
 //! what GitHub sees), so that tests run it whole in-process.
 //!
 //! ```text
-//! read inputs → package (or look up the OSS object) → list versions → skip if unchanged
-//!   → upload to OSS when large → create (never twice) → ACL → delete old versions
-//!   → outputs → job summary
+//! run_step
+//!   read_settings                read inputs
+//!   publish
+//!     source::source             package (or look up the OSS object)
+//!     source::choose_route       inline, or through OSS when large
+//!     listing::versions_before   list versions
+//!     lifecycle::decide          skip if unchanged; a dry run ends here (dry_run::finish)
+//!     stage::stage               upload to OSS
+//!     versions::create_version   create (never twice)
+//!     versions::set_acl          ACL
+//!     versions::delete           delete old versions (lifecycle::doomed)
+//!     outputs::write             outputs
+//!   summary                      job summary
 //! ```
 //! A new feature is a new step here and a module of its own; the steps share nothing but
 //! the values passed from one to the next.
 //!
 //! - [`calls`]: FC calls with retries, and the paged listing.
 //! - [`source`]: the `code` input packaged on disk, or an OSS object looked up; the route.
+//! - [`listing`]: the layer's versions before anything is written, shown in the log.
+//! - [`dry_run`]: the end of a dry run: what a real run would do, said.
 //! - [`stage`]: the zip put where the create takes it: inline, an own bucket, FC's bucket.
 //! - [`versions`]: the steps that change the layer: create, ACL, delete.
+//! - [`outputs`]: the step's outputs, from the [`Outcome`].
 
 pub mod calls;
+pub mod dry_run;
+pub mod listing;
+pub mod outputs;
 pub mod source;
 pub mod stage;
 pub mod versions;
@@ -23,18 +39,13 @@ pub mod versions;
 use std::path::{Path, PathBuf};
 
 use self::calls::Calls;
-use self::source::{Route, Source};
 use self::stage::Staged;
-use crate::client::{ClientError, FcClient};
-use crate::fc::{ApiRequest, Code, CreateLayerVersionInput, InlineCode, Layer, OssCode};
-use crate::github::Outputs;
+use crate::client::FcClient;
 use crate::http::Transport;
-use crate::inputs::{InputError, RawInputs, Settings, UploadMode};
-use crate::interface::Output;
-use crate::lifecycle::{self, Decision, Wanted};
+use crate::inputs::{InputError, RawInputs, Settings};
+use crate::lifecycle::{Decision, Wanted, decide, doomed, highest};
 // What `run_step` returns, for its callers to name beside it.
 pub use crate::outcome::{Failure, Outcome};
-use crate::package::PackageError;
 use crate::report::Reporter;
 use crate::summary;
 
@@ -113,18 +124,7 @@ pub async fn publish<T: Transport>(
 ) -> Result<Outcome, Failure> {
     warn_unknown_runtimes(settings, reporter);
     let source = source::source(settings, transport, temp_dir, reporter).await?;
-    let route = source::route(settings.upload.mode, &source);
-    if let (Route::Oss, Source::Package(package)) = (route, &source) {
-        reporter.info(&format!(
-            "The zip goes through OSS ({} bytes; upload: {})",
-            package.size,
-            match settings.upload.mode {
-                UploadMode::Auto => "auto, and its Base64 is over FC's inline limit",
-                UploadMode::Oss => "oss",
-                UploadMode::Inline => "inline",
-            }
-        ));
-    }
+    let route = source::choose_route(settings.upload.mode, &source, reporter);
     let lifecycle = settings.lifecycle;
     let mut outcome = Outcome {
         layer_name: settings.layer_name.clone(),
@@ -140,7 +140,7 @@ pub async fn publish<T: Transport>(
     };
     let Some(api) = &settings.api else {
         reporter.info("Dry run without credentials: the package is valid; whether it would be published was not checked");
-        write_outputs(&outcome, reporter)?;
+        outputs::write(&outcome, reporter)?;
         return Ok(outcome);
     };
     let client = FcClient::new(transport, api.endpoint.clone(), api.credentials.clone());
@@ -149,43 +149,23 @@ pub async fn publish<T: Transport>(
         retries: lifecycle.retries,
     };
 
-    let before = list_before(settings, &calls, reporter).await?;
+    let before = listing::versions_before(settings, &calls, reporter).await?;
     let wanted = source.checksum().map(|checksum| Wanted {
         checksum,
         runtimes: &settings.compatible_runtimes,
         description: settings.description.as_deref(),
         license: settings.license.as_deref(),
     });
-    let decision = lifecycle::decide(wanted.as_ref(), before.as_deref(), lifecycle.skip_unchanged);
-    let highest_before = before
-        .as_deref()
-        .map(|versions| lifecycle::newest(versions).map_or(0, |layer| layer.version));
+    let decision = decide(wanted.as_ref(), before.as_deref(), lifecycle.skip_unchanged);
     outcome.decision = Some(decision.clone());
-
     if lifecycle.dry_run {
-        let (reason, output_version) = match &decision {
-            Decision::Publish { reason } => (
-                format!("would publish a new version: {reason}"),
-                highest_before.unwrap_or(0) + 1,
-            ),
-            Decision::Reuse(layer) => (
-                format!("would reuse version {}: nothing changed", layer.version),
-                layer.version,
-            ),
-        };
-        outcome.deleted =
-            lifecycle::doomed(before.as_deref(), output_version, lifecycle.keep_versions);
-        reporter.info(&format!(
-            "Dry run: {reason}; nothing was uploaded, created, changed or deleted"
-        ));
-        if !outcome.deleted.is_empty() {
-            reporter.info(&format!(
-                "Dry run: keep-versions would delete {}",
-                join(&outcome.deleted)
-            ));
-        }
-        write_outputs(&outcome, reporter)?;
-        return Ok(outcome);
+        return dry_run::finish(
+            outcome,
+            &decision,
+            before.as_deref(),
+            lifecycle.keep_versions,
+            reporter,
+        );
     }
 
     let layer = match decision {
@@ -202,7 +182,8 @@ pub async fn publish<T: Transport>(
             if let Staged::Oss { bucket, key, .. } = &staged {
                 outcome.staged = Some(format!("oss://{bucket}/{key}"));
             }
-            create_version(settings, &calls, &staged, highest_before, reporter).await?
+            let highest_before = highest(before.as_deref());
+            versions::create_version(settings, &calls, &staged, highest_before, reporter).await?
         }
     };
     drop(source);
@@ -216,9 +197,9 @@ pub async fn publish<T: Transport>(
                 error,
             })?;
     }
-    let doomed = lifecycle::doomed(before.as_deref(), layer.version, lifecycle.keep_versions);
+    let doomed = doomed(before.as_deref(), layer.version, lifecycle.keep_versions);
     outcome.deleted = versions::delete(&calls, &settings.layer_name, &doomed, reporter).await;
-    write_outputs(&outcome, reporter)?;
+    outputs::write(&outcome, reporter)?;
     Ok(outcome)
 }
 
@@ -228,176 +209,4 @@ fn warn_unknown_runtimes(settings: &Settings, reporter: &mut impl Reporter) {
             "input `compatible-runtimes`: {runtime:?} is not a runtime FC is known to have; sending it anyway"
         ));
     }
-}
-
-/// The layer's versions before anything is written: what the unchanged check compares,
-/// what keep-versions counts, and the baseline that tells this run's version from others'
-/// after a lost reply. `None` when they could not be listed and nothing needs them.
-async fn list_before<T: Transport>(
-    settings: &Settings,
-    calls: &Calls<'_, T>,
-    reporter: &mut impl Reporter,
-) -> Result<Option<Vec<Layer>>, Failure> {
-    let lifecycle = settings.lifecycle;
-    let needed = lifecycle.skip_unchanged || lifecycle.keep_versions > 0 || lifecycle.dry_run;
-    let versions = match calls.list_versions(&settings.layer_name, reporter).await {
-        Ok(versions) => versions,
-        Err(error) if needed => return Err(Failure::Listing(error)),
-        Err(error) => {
-            reporter.warning(&format!(
-                "cannot list the layer's versions ({error}); publishing without them, so a lost reply cannot be told from a failed create and is not retried"
-            ));
-            return Ok(None);
-        }
-    };
-    reporter.group(&format!(
-        "Layer {} has {} version(s)",
-        settings.layer_name,
-        versions.len()
-    ));
-    let mut sorted: Vec<&Layer> = versions.iter().collect();
-    sorted.sort_by_key(|layer| layer.version);
-    for layer in sorted {
-        reporter.info(&format!(
-            "version {}: codeChecksum {}, {} bytes, runtimes {}, description {:?}",
-            layer.version,
-            layer.code_checksum.as_deref().unwrap_or("?"),
-            layer
-                .code_size
-                .map_or("?".to_owned(), |size| size.to_string()),
-            layer
-                .compatible_runtime
-                .as_deref()
-                .unwrap_or_default()
-                .join(", "),
-            layer.description.as_deref().unwrap_or_default(),
-        ));
-    }
-    reporter.end_group();
-    Ok(Some(versions))
-}
-
-/// CreateLayerVersion with the zip inline or named in OSS.
-async fn create_version<T: Transport>(
-    settings: &Settings,
-    calls: &Calls<'_, T>,
-    staged: &Staged<'_>,
-    highest_before: Option<i64>,
-    reporter: &mut impl Reporter,
-) -> Result<Layer, Failure> {
-    let input = |code| CreateLayerVersionInput {
-        code,
-        compatible_runtime: &settings.compatible_runtimes,
-        description: settings.description.as_deref(),
-        license: settings.license.as_deref(),
-    };
-    let checksum = match staged {
-        Staged::Inline(package) => Some(package.checksum.clone()),
-        Staged::Oss { checksum, .. } => checksum.clone(),
-    };
-    let request = match staged {
-        Staged::Inline(package) => {
-            let code = Code::Inline(InlineCode {
-                zip_file: &[],
-                checksum: package.checksum.clone(),
-            });
-            let zip = package.open().map_err(Failure::Package)?;
-            ApiRequest::create_layer_version_from(
-                &settings.layer_name,
-                &input(code),
-                zip,
-                package.size,
-            )
-            .map_err(|source| {
-                Failure::Package(PackageError::Io {
-                    path: package.path().into(),
-                    source,
-                })
-            })?
-        }
-        Staged::Oss {
-            bucket,
-            key,
-            checksum,
-        } => {
-            let code = Code::Oss(OssCode {
-                oss_bucket_name: bucket,
-                oss_object_name: key,
-                checksum: checksum.clone(),
-            });
-            ApiRequest::create_layer_version_from_oss(&settings.layer_name, &input(code))?
-        }
-    };
-    reporter.info(&format!(
-        "Publishing layer {} to {}",
-        settings.layer_name,
-        calls.client.endpoint()
-    ));
-    // A run whose checksum is unknown cannot tell its version from another run's.
-    let baseline = checksum.as_ref().and(highest_before);
-    let layer = versions::create(
-        calls,
-        &settings.layer_name,
-        &request,
-        checksum.as_deref().unwrap_or_default(),
-        baseline,
-        reporter,
-    )
-    .await?;
-    drop(request);
-    layer
-        .check(&settings.layer_name)
-        .map_err(|problem| ClientError::InvalidReply {
-            action: "CreateLayerVersion",
-            problem,
-        })?;
-    if let (Some(reported), Some(ours)) = (&layer.code_checksum, &checksum)
-        && reported != ours
-    {
-        reporter.warning(&format!(
-            "FC reports codeChecksum {reported:?} but the zip sent has {ours}"
-        ));
-    }
-    reporter.info(&format!("Published {}", layer.layer_version_arn));
-    Ok(layer)
-}
-
-fn join(versions: &[i64]) -> String {
-    versions
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// The outputs, all in one write.
-fn write_outputs(outcome: &Outcome, reporter: &mut impl Reporter) -> Result<(), Failure> {
-    let mut outputs = Outputs::default();
-    if let Some(layer) = &outcome.layer {
-        outputs.set(Output::LayerVersionArn, layer.layer_version_arn.clone());
-        outputs.set(Output::Version, layer.version.to_string());
-    }
-    let checksum = outcome
-        .layer
-        .as_ref()
-        .and_then(|layer| layer.code_checksum.clone())
-        .or_else(|| outcome.checksum.clone())
-        .unwrap_or_default();
-    outputs.set(Output::CodeChecksum, checksum);
-    let size = outcome
-        .layer
-        .as_ref()
-        .and_then(|layer| layer.code_size)
-        .map(|size| size.to_string())
-        .or_else(|| outcome.zip_bytes.map(|size| size.to_string()))
-        .unwrap_or_default();
-    outputs.set(Output::CodeSize, size);
-    outputs.set(Output::Published, outcome.published().to_string());
-    let deleted = if outcome.dry_run {
-        String::new()
-    } else {
-        join(&outcome.deleted)
-    };
-    outputs.set(Output::DeletedVersions, deleted);
-    reporter.set_outputs(&outputs).map_err(Failure::Outputs)
 }

@@ -63,6 +63,23 @@ pub fn route(mode: UploadMode, source: &Source) -> Route {
     }
 }
 
+/// [`route`], with a line in the log when a zip made here goes through OSS, saying why.
+pub fn choose_route(mode: UploadMode, source: &Source, reporter: &mut impl Reporter) -> Route {
+    let route = route(mode, source);
+    if let (Route::Oss, Source::Package(package)) = (route, source) {
+        reporter.info(&format!(
+            "The zip goes through OSS ({} bytes; upload: {})",
+            package.size,
+            match mode {
+                UploadMode::Auto => "auto, and its Base64 is over FC's inline limit",
+                UploadMode::Oss => "oss",
+                UploadMode::Inline => "inline",
+            }
+        ));
+    }
+    route
+}
+
 /// The `code` input as a zip on disk (under `temp_dir` when zipped here), within the limit
 /// of the way it may go.
 pub fn package_code(
