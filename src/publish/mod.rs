@@ -44,8 +44,7 @@ use crate::client::FcClient;
 use crate::http::Transport;
 use crate::inputs::{InputError, RawInputs, Settings};
 use crate::lifecycle::{Decision, Wanted, decide, doomed, highest};
-// What `run_step` returns, for its callers to name beside it.
-pub use crate::outcome::{Failure, Outcome};
+use crate::outcome::{Failure, Outcome};
 use crate::report::Reporter;
 use crate::summary;
 

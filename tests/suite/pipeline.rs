@@ -15,7 +15,7 @@ use fc_layer_action::checksum::crc64_xz;
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::fc::ServiceError;
 use fc_layer_action::http::{HttpReply, Transport};
-use fc_layer_action::publish::Failure;
+use fc_layer_action::outcome::Failure;
 use fc_local::config::{Fault, FaultKind};
 use fc_local::in_process::InProcess;
 use serde_json::json;
