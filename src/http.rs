@@ -274,7 +274,7 @@ impl Transport for ReqwestTransport {
                 origin: origin.clone(),
                 limit: MAX_REPLY_BYTES,
             },
-            Failure::Header(name) => TransportError::InvalidHeader { name },
+            Failure::Header(InvalidHeader { name }) => TransportError::InvalidHeader { name },
             Failure::Method(method) => TransportError::Setup {
                 detail: format!("{method:?} is not an HTTP method"),
             },
@@ -299,8 +299,13 @@ impl Transport for ReqwestTransport {
 enum Failure {
     Http(reqwest::Error),
     TooLarge,
-    Header(String),
+    Header(InvalidHeader),
     Method(&'static str),
+}
+
+/// A header that cannot go on the wire, by its name: the value may be a secret.
+struct InvalidHeader {
+    name: String,
 }
 
 /// One request and its reply, recording every sign of life in `activity`.
@@ -429,11 +434,12 @@ impl Body for ProgressBody {
     }
 }
 
-fn header_map(headers: &[(String, String)]) -> Result<HeaderMap, String> {
+fn header_map(headers: &[(String, String)]) -> Result<HeaderMap, InvalidHeader> {
     let mut map = HeaderMap::with_capacity(headers.len());
     for (name, value) in headers {
-        let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| name.clone())?;
-        let value = HeaderValue::from_str(value).map_err(|_| name.clone())?;
+        let invalid = || InvalidHeader { name: name.clone() };
+        let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
+        let value = HeaderValue::from_str(value).map_err(|_| invalid())?;
         map.append(header_name, value);
     }
     Ok(map)

@@ -380,7 +380,7 @@ fn parse_upload(
         .and_then(|bucket| check("oss-bucket", BucketName::parse(&bucket), errors));
     let key_prefix = trimmed(&raw.oss_key_prefix).unwrap_or_else(|| DEFAULT_KEY_PREFIX.to_owned());
     if let Err(problem) = check_key(&key_prefix, "the prefix") {
-        errors.push(InputError::new("oss-key-prefix", problem));
+        errors.push(InputError::new("oss-key-prefix", problem.to_string()));
     }
     let oss_endpoint = trimmed(&raw.oss_endpoint)
         .and_then(|endpoint| check("oss-endpoint", OssLocation::parse(&endpoint), errors));
@@ -511,13 +511,14 @@ fn required(
     value
 }
 
-fn check<T>(
+/// The value, or `None` with the problem recorded against `input`.
+fn check<T, E: fmt::Display>(
     input: &'static str,
-    result: Result<T, String>,
+    result: Result<T, E>,
     errors: &mut Vec<InputError>,
 ) -> Option<T> {
     result
-        .map_err(|problem| errors.push(InputError::new(input, problem)))
+        .map_err(|problem| errors.push(InputError::new(input, problem.to_string())))
         .ok()
 }
 

@@ -37,32 +37,49 @@ pub struct LayerVersionsPage {
     pub next_version: Option<i64>,
 }
 
+/// How a [`Layer`] in a reply departs from what the API documents. The message says what is
+/// wrong without repeating the value, which may hold anything.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidLayer {
+    #[error("version is {0}, not a version number")]
+    Version(i64),
+    #[error("layerVersionArn is empty")]
+    EmptyArn,
+    #[error("layerVersionArn holds control characters")]
+    ControlInArn,
+    #[error("layerVersionArn does not end with `:{tail}`")]
+    ArnTail { tail: String },
+    #[error("codeChecksum is not a decimal number")]
+    Checksum,
+    #[error("codeSize is negative")]
+    Size,
+}
+
 impl Layer {
     /// Checks that this reply describes a version of `layer_name` the way the API documents
-    /// it, so that nothing malformed reaches the log or the outputs. The error says what is
-    /// wrong without repeating the value, which may hold anything.
-    pub fn check(&self, layer_name: &LayerName) -> Result<(), String> {
+    /// it, so that nothing malformed reaches the log or the outputs.
+    pub fn check(&self, layer_name: &LayerName) -> Result<(), InvalidLayer> {
         if self.version < 1 {
-            return Err(format!("version is {}, not a version number", self.version));
+            return Err(InvalidLayer::Version(self.version));
         }
         let arn = &self.layer_version_arn;
         if arn.is_empty() {
-            return Err("layerVersionArn is empty".to_owned());
+            return Err(InvalidLayer::EmptyArn);
         }
         if arn.chars().any(char::is_control) {
-            return Err("layerVersionArn holds control characters".to_owned());
+            return Err(InvalidLayer::ControlInArn);
         }
         let tail = format!("layers/{layer_name}/versions/{}", self.version);
         if !arn.ends_with(&format!(":{tail}")) {
-            return Err(format!("layerVersionArn does not end with `:{tail}`"));
+            return Err(InvalidLayer::ArnTail { tail });
         }
         if let Some(checksum) = &self.code_checksum
             && (checksum.is_empty() || !checksum.bytes().all(|byte| byte.is_ascii_digit()))
         {
-            return Err("codeChecksum is not a decimal number".to_owned());
+            return Err(InvalidLayer::Checksum);
         }
         if self.code_size.is_some_and(|size| size < 0) {
-            return Err("codeSize is negative".to_owned());
+            return Err(InvalidLayer::Size);
         }
         Ok(())
     }

@@ -7,8 +7,16 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BucketName(String);
 
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{text:?} is not a bucket name OSS accepts (3 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit)"
+)]
+pub struct BucketNameError {
+    pub text: String,
+}
+
 impl BucketName {
-    pub fn parse(name: &str) -> Result<Self, String> {
+    pub fn parse(name: &str) -> Result<Self, BucketNameError> {
         let valid_chars = name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
@@ -17,9 +25,9 @@ impl BucketName {
         if (3..=63).contains(&name.len()) && valid_chars && edges {
             Ok(Self(name.to_owned()))
         } else {
-            Err(format!(
-                "{name:?} is not a bucket name OSS accepts (3 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit)"
-            ))
+            Err(BucketNameError {
+                text: name.to_owned(),
+            })
         }
     }
 
@@ -34,20 +42,39 @@ impl fmt::Display for BucketName {
     }
 }
 
+/// Why an object key, or a prefix of one, is refused; `what` names it ("the prefix").
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("{what} must be 1 to 1023 bytes long")]
+    Length { what: &'static str },
+    #[error("{what} {key:?} must not start with `/` or `\\`")]
+    Absolute { what: &'static str, key: String },
+    #[error("{what} must not hold control characters")]
+    Control { what: &'static str },
+    #[error("{what} {key:?} must not have a `..` segment")]
+    DotDot { what: &'static str, key: String },
+}
+
 /// Checks an object key, or a prefix of one: 1 to 1023 bytes of UTF-8, no leading `/` or
 /// `\`, no control characters, and no `..` segment, which some tools would resolve.
-pub fn check_key(key: &str, what: &str) -> Result<(), String> {
+pub fn check_key(key: &str, what: &'static str) -> Result<(), KeyError> {
     if key.is_empty() || key.len() > 1023 {
-        return Err(format!("{what} must be 1 to 1023 bytes long"));
+        return Err(KeyError::Length { what });
     }
     if key.starts_with('/') || key.starts_with('\\') {
-        return Err(format!("{what} {key:?} must not start with `/` or `\\`"));
+        return Err(KeyError::Absolute {
+            what,
+            key: key.to_owned(),
+        });
     }
     if key.chars().any(char::is_control) {
-        return Err(format!("{what} must not hold control characters"));
+        return Err(KeyError::Control { what });
     }
     if key.split('/').any(|segment| segment == "..") {
-        return Err(format!("{what} {key:?} must not have a `..` segment"));
+        return Err(KeyError::DotDot {
+            what,
+            key: key.to_owned(),
+        });
     }
     Ok(())
 }
@@ -59,22 +86,36 @@ pub struct ObjectRef {
     pub key: String,
 }
 
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ObjectRefError {
+    #[error(transparent)]
+    Bucket(#[from] BucketNameError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(
+        "{text:?} names no object: write oss://BUCKET/KEY, e.g. oss://my-bucket/layers/deps.zip"
+    )]
+    NoObject { text: String },
+}
+
 impl ObjectRef {
     /// `None` when `text` is not an `oss://` reference at all; an error when it is a bad one.
-    pub fn parse(text: &str) -> Option<Result<Self, String>> {
+    pub fn parse(text: &str) -> Option<Result<Self, ObjectRefError>> {
         let rest = text.strip_prefix("oss://")?;
         Some(match rest.split_once('/') {
-            Some((bucket, key)) if !key.is_empty() => {
-                BucketName::parse(bucket).and_then(|bucket| {
-                    check_key(key, "the object key").map(|()| Self {
-                        bucket,
-                        key: key.to_owned(),
-                    })
-                })
-            }
-            _ => Err(format!(
-                "{text:?} names no object: write oss://BUCKET/KEY, e.g. oss://my-bucket/layers/deps.zip"
-            )),
+            Some((bucket, key)) if !key.is_empty() => Self::parse_parts(bucket, key),
+            _ => Err(ObjectRefError::NoObject {
+                text: text.to_owned(),
+            }),
+        })
+    }
+
+    fn parse_parts(bucket: &str, key: &str) -> Result<Self, ObjectRefError> {
+        let bucket = BucketName::parse(bucket)?;
+        check_key(key, "the object key")?;
+        Ok(Self {
+            bucket,
+            key: key.to_owned(),
         })
     }
 }

@@ -70,7 +70,7 @@ impl<T: Transport> Calls<'_, T> {
                     .check(layer_name)
                     .map_err(|problem| ClientError::InvalidReply {
                         action: request.action,
-                        problem,
+                        problem: problem.to_string(),
                     })?;
             }
             versions.extend(page.layers);

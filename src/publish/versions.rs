@@ -88,7 +88,7 @@ pub async fn create_version<T: Transport>(
         .check(&settings.layer_name)
         .map_err(|problem| ClientError::InvalidReply {
             action: "CreateLayerVersion",
-            problem,
+            problem: problem.to_string(),
         })?;
     if let (Some(reported), Some(ours)) = (&layer.code_checksum, &checksum)
         && reported != ours
