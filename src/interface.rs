@@ -2,30 +2,100 @@
 //! `action.yml` and the README's tables declare the same names; `tests/interface.rs` checks
 //! that the three agree, so none of them can drift.
 
-/// Every input the action reads, as a workflow writes it under `with:`.
-pub const INPUTS: [&str; 21] = [
-    "layer-name",
-    "code",
-    "compatible-runtimes",
-    "description",
-    "license",
-    "region",
-    "endpoint",
-    "access-key-id",
-    "access-key-secret",
-    "security-token",
-    "skip-unchanged",
-    "keep-versions",
-    "acl",
-    "retries",
-    "dry-run",
-    "upload",
-    "oss-bucket",
-    "oss-key-prefix",
-    "oss-endpoint",
-    "account-id",
-    "sts-endpoint",
-];
+use std::fmt;
+
+/// Every input the action reads. Code can only name an input through this type, so an
+/// error cannot blame an input that `action.yml` does not declare; the order is
+/// `action.yml`'s, which is the order errors are reported in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Input {
+    LayerName,
+    Code,
+    CompatibleRuntimes,
+    Description,
+    License,
+    Region,
+    Endpoint,
+    AccessKeyId,
+    AccessKeySecret,
+    SecurityToken,
+    SkipUnchanged,
+    KeepVersions,
+    Acl,
+    Retries,
+    DryRun,
+    Upload,
+    OssBucket,
+    OssKeyPrefix,
+    OssEndpoint,
+    AccountId,
+    StsEndpoint,
+}
+
+impl Input {
+    pub const ALL: [Input; 21] = [
+        Input::LayerName,
+        Input::Code,
+        Input::CompatibleRuntimes,
+        Input::Description,
+        Input::License,
+        Input::Region,
+        Input::Endpoint,
+        Input::AccessKeyId,
+        Input::AccessKeySecret,
+        Input::SecurityToken,
+        Input::SkipUnchanged,
+        Input::KeepVersions,
+        Input::Acl,
+        Input::Retries,
+        Input::DryRun,
+        Input::Upload,
+        Input::OssBucket,
+        Input::OssKeyPrefix,
+        Input::OssEndpoint,
+        Input::AccountId,
+        Input::StsEndpoint,
+    ];
+
+    /// The name a workflow writes under `with:`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Input::LayerName => "layer-name",
+            Input::Code => "code",
+            Input::CompatibleRuntimes => "compatible-runtimes",
+            Input::Description => "description",
+            Input::License => "license",
+            Input::Region => "region",
+            Input::Endpoint => "endpoint",
+            Input::AccessKeyId => "access-key-id",
+            Input::AccessKeySecret => "access-key-secret",
+            Input::SecurityToken => "security-token",
+            Input::SkipUnchanged => "skip-unchanged",
+            Input::KeepVersions => "keep-versions",
+            Input::Acl => "acl",
+            Input::Retries => "retries",
+            Input::DryRun => "dry-run",
+            Input::Upload => "upload",
+            Input::OssBucket => "oss-bucket",
+            Input::OssKeyPrefix => "oss-key-prefix",
+            Input::OssEndpoint => "oss-endpoint",
+            Input::AccountId => "account-id",
+            Input::StsEndpoint => "sts-endpoint",
+        }
+    }
+
+    /// The inputs whose values must never be shown: held as [`crate::credentials::Secret`]
+    /// from the moment they are read.
+    pub fn is_secret(self) -> bool {
+        matches!(self, Input::AccessKeySecret | Input::SecurityToken)
+    }
+}
+
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// Every output the action writes. Code can only name an output through this type, so an
 /// output that `action.yml` does not declare cannot be written by accident.

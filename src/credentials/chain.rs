@@ -3,6 +3,7 @@
 //! `ALIBABA_CLOUD_*` variables that Alibaba's own credentials action exports.
 
 use super::{Credentials, Masker, Secret, adopt};
+use crate::interface::Input;
 
 pub const ENV_ACCESS_KEY_ID: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
 pub const ENV_ACCESS_KEY_SECRET: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
@@ -12,20 +13,24 @@ pub const ENV_SECURITY_TOKEN: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CredentialsError {
     /// One half of the AccessKey pair was given as an input, the other not.
-    #[error("both `access-key-id` and `access-key-secret` must be given when either is")]
-    HalfPairInInputs { missing: &'static str },
+    #[error(
+        "both `{}` and `{}` must be given when either is",
+        Input::AccessKeyId,
+        Input::AccessKeySecret
+    )]
+    HalfPairInInputs { missing: Input },
     /// No source has the pair, or the environment has only half of it.
     #[error(
         "is required (or set {ENV_ACCESS_KEY_ID} and {ENV_ACCESS_KEY_SECRET}, as aliyun/configure-aliyun-credentials-action does)"
     )]
-    NotFound { missing: Vec<&'static str> },
+    NotFound { missing: Vec<Input> },
 }
 
 impl CredentialsError {
     /// The inputs a user should set to fix this.
-    pub fn inputs(&self) -> Vec<&'static str> {
+    pub fn inputs(&self) -> Vec<Input> {
         match self {
-            Self::HalfPairInInputs { missing } => vec![missing],
+            Self::HalfPairInInputs { missing } => vec![*missing],
             Self::NotFound { missing } => missing.clone(),
         }
     }
@@ -60,7 +65,7 @@ impl<'a> Chain<'a> {
             }
         }
         Err(CredentialsError::NotFound {
-            missing: vec!["access-key-id", "access-key-secret"],
+            missing: vec![Input::AccessKeyId, Input::AccessKeySecret],
         })
     }
 }
@@ -84,10 +89,10 @@ impl Provider for FromInputs {
                 security_token: self.security_token.clone(),
             })),
             (None, Some(_)) => Err(CredentialsError::HalfPairInInputs {
-                missing: "access-key-id",
+                missing: Input::AccessKeyId,
             }),
             (Some(_), None) => Err(CredentialsError::HalfPairInInputs {
-                missing: "access-key-secret",
+                missing: Input::AccessKeySecret,
             }),
         }
     }
@@ -122,9 +127,9 @@ impl<F: Fn(&str) -> Option<String>> Provider for FromEnvironment<F> {
             (None, None) => Ok(None),
             (id, _) => Err(CredentialsError::NotFound {
                 missing: vec![if id.is_none() {
-                    "access-key-id"
+                    Input::AccessKeyId
                 } else {
-                    "access-key-secret"
+                    Input::AccessKeySecret
                 }],
             }),
         }
@@ -189,7 +194,7 @@ mod tests {
             ]));
         let mut masked = Recorded::default();
         let error = chain.resolve(&mut masked).expect_err("half a pair");
-        assert_eq!(error.inputs(), ["access-key-secret"]);
+        assert_eq!(error.inputs(), [Input::AccessKeySecret]);
         assert!(masked.0.is_empty());
     }
 
@@ -199,11 +204,11 @@ mod tests {
             .with(environment(&[]))
             .resolve(&mut Recorded::default())
             .expect_err("nothing");
-        assert_eq!(error.inputs(), ["access-key-id", "access-key-secret"]);
+        assert_eq!(error.inputs(), [Input::AccessKeyId, Input::AccessKeySecret]);
         let half = Chain::new()
             .with(environment(&[(ENV_ACCESS_KEY_SECRET, "s")]))
             .resolve(&mut Recorded::default())
             .expect_err("half in the environment");
-        assert_eq!(half.inputs(), ["access-key-id"]);
+        assert_eq!(half.inputs(), [Input::AccessKeyId]);
     }
 }

@@ -7,6 +7,7 @@ use fc_layer_action::credentials::{Masker, Secret};
 use fc_layer_action::endpoint::Endpoint;
 use fc_layer_action::fc::LayerName;
 use fc_layer_action::inputs::{InputError, RawInputs, Settings, parse_runtimes};
+use fc_layer_action::interface::Input;
 
 const WORK: &str = "/github/workspace";
 
@@ -67,7 +68,7 @@ fn parse(changes: &[(&str, &str)]) -> Result<Settings, Vec<InputError>> {
 }
 
 /// The inputs named by the errors of an invalid set.
-fn failing_inputs(changes: &[(&str, &str)]) -> Vec<&'static str> {
+fn failing_inputs(changes: &[(&str, &str)]) -> Vec<Input> {
     parse(changes)
         .expect_err("invalid")
         .iter()
@@ -114,19 +115,19 @@ fn hyphen_and_underscore_names_are_both_read_and_blank_means_unset() {
         ("OTHER", "x"),
     ]))
     .expect("readable");
-    assert_eq!(raw.layer_name.as_deref(), Some("a"));
-    assert_eq!(raw.compatible_runtimes.as_deref(), Some("go1"));
-    assert_eq!(raw.description, None);
+    assert_eq!(raw.text(Input::LayerName), Some("a"));
+    assert_eq!(raw.text(Input::CompatibleRuntimes), Some("go1"));
+    assert_eq!(raw.text(Input::Description), None);
 
     let same = RawInputs::from_vars(vars(&[("INPUT_CODE", "x"), ("INPUT_code", "x")]))
         .expect("same value twice is fine");
-    assert_eq!(same.code.as_deref(), Some("x"));
+    assert_eq!(same.text(Input::Code), Some("x"));
     let conflict = RawInputs::from_vars(vars(&[
         ("INPUT_LAYER-NAME", "a"),
         ("INPUT_LAYER_NAME", "b"),
     ]))
     .expect_err("conflict");
-    assert_eq!(conflict.input, "layer-name");
+    assert_eq!(conflict.input, Input::LayerName);
     assert!(
         conflict
             .to_string()
@@ -139,15 +140,15 @@ fn hyphen_and_underscore_names_are_both_read_and_blank_means_unset() {
 fn required_inputs_are_named_when_missing() {
     let raw = RawInputs::from_vars(Vec::new()).expect("readable");
     let errors = parse_with_env(raw, &[]).expect_err("nothing given");
-    let named: Vec<&str> = errors.iter().map(|error| error.input).collect();
+    let named: Vec<Input> = errors.iter().map(|error| error.input).collect();
     assert_eq!(
         named,
         [
-            "layer-name",
-            "code",
-            "region",
-            "access-key-id",
-            "access-key-secret"
+            Input::LayerName,
+            Input::Code,
+            Input::Region,
+            Input::AccessKeyId,
+            Input::AccessKeySecret
         ]
     );
     assert_eq!(errors[0].to_string(), "input `layer-name`: is required");
@@ -172,7 +173,7 @@ fn layer_name_rules() {
     }
     assert_eq!(
         failing_inputs(&[("INPUT_LAYER-NAME", "bad name")]),
-        ["layer-name"]
+        [Input::LayerName]
     );
 }
 
@@ -193,7 +194,7 @@ fn compatible_runtimes_split_on_commas_spaces_and_newlines_with_at_most_20() {
     let twenty_one = format!("{},custom20", twenty.join(" "));
     assert_eq!(
         failing_inputs(&[("INPUT_COMPATIBLE-RUNTIMES", &twenty_one)]),
-        ["compatible-runtimes"]
+        [Input::CompatibleRuntimes]
     );
 
     let settings = parse(&[("INPUT_COMPATIBLE-RUNTIMES", "python3.10 python4.0")])
@@ -206,7 +207,7 @@ fn description_is_at_most_256_characters_not_bytes() {
     assert!(parse(&[("INPUT_DESCRIPTION", &"é".repeat(256))]).is_ok());
     assert_eq!(
         failing_inputs(&[("INPUT_DESCRIPTION", &"d".repeat(257))]),
-        ["description"]
+        [Input::Description]
     );
 }
 
@@ -230,11 +231,11 @@ fn region_falls_back_to_the_environment_and_is_checked() {
     );
     assert_eq!(
         failing_inputs(&[("INPUT_REGION", "CN_Hangzhou")]),
-        ["region"]
+        [Input::Region]
     );
     assert_eq!(
         failing_inputs(&[("INPUT_REGION", "evil.com/x")]),
-        ["region"]
+        [Input::Region]
     );
 }
 
@@ -274,7 +275,7 @@ fn endpoint_forms() {
     assert_eq!(api(&settings).endpoint.host(), "127.0.0.1:9");
     assert_eq!(
         failing_inputs(&[("INPUT_ENDPOINT", "ftp://x")]),
-        ["endpoint"]
+        [Input::Endpoint]
     );
 }
 
@@ -332,7 +333,7 @@ fn credentials_come_from_inputs_or_the_environment_as_a_whole() {
     let errors =
         parse_with_env(inputs(&[("INPUT_ACCESS-KEY-SECRET", "")]), &env).expect_err("half a pair");
     assert_eq!(errors.len(), 1);
-    assert_eq!(errors[0].input, "access-key-secret");
+    assert_eq!(errors[0].input, Input::AccessKeySecret);
     assert!(errors[0].problem.contains("both"), "{}", errors[0]);
 }
 

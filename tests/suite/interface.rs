@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use fc_layer_action::interface::{INPUTS, Output};
+use fc_layer_action::interface::{Input, Output};
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn action_yml() -> Yaml {
@@ -44,7 +44,10 @@ fn readme_table(heading: &str) -> BTreeSet<String> {
 }
 
 fn code_inputs() -> BTreeSet<String> {
-    INPUTS.iter().map(|name| name.to_string()).collect()
+    Input::ALL
+        .iter()
+        .map(|input| input.name().to_owned())
+        .collect()
 }
 
 fn code_outputs() -> BTreeSet<String> {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use common::in_process::*;
 use fc_layer_action::fc::ServiceError;
+use fc_layer_action::interface::Input;
 use fc_layer_action::outcome::Failure;
 use fc_local::config::{Fault, FaultKind};
 use fc_local::in_process::InProcess;
@@ -345,18 +346,18 @@ fn lifecycle_inputs_are_validated_by_name() {
         ("INPUT_DRY-RUN", "maybe"),
     ]);
     assert!(run.sent.is_empty());
-    let inputs: Vec<&str> = match &run.result {
+    let inputs: Vec<Input> = match &run.result {
         Err(Failure::Inputs(errors)) => errors.iter().map(|error| error.input).collect(),
         other => panic!("{other:?}"),
     };
     assert_eq!(
         inputs,
         [
-            "skip-unchanged",
-            "keep-versions",
-            "acl",
-            "retries",
-            "dry-run"
+            Input::SkipUnchanged,
+            Input::KeepVersions,
+            Input::Acl,
+            Input::Retries,
+            Input::DryRun
         ]
     );
 }

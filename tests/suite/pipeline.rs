@@ -15,6 +15,7 @@ use fc_layer_action::checksum::crc64_xz;
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::fc::ServiceError;
 use fc_layer_action::http::{HttpReply, Transport};
+use fc_layer_action::interface::Input;
 use fc_layer_action::outcome::Failure;
 use fc_local::config::{Fault, FaultKind};
 use fc_local::in_process::InProcess;
@@ -329,18 +330,18 @@ fn invalid_inputs_are_all_reported_and_nothing_is_sent() {
     );
     run.assert_failed_and_wrote_nothing();
     assert_eq!(run.sent.len(), 0);
-    let inputs: Vec<&'static str> = match &run.result {
+    let inputs: Vec<Input> = match &run.result {
         Err(Failure::Inputs(errors)) => errors.iter().map(|error| error.input).collect(),
         other => panic!("{other:?}"),
     };
     assert_eq!(
         inputs,
         [
-            "layer-name",
-            "compatible-runtimes",
-            "description",
-            "endpoint",
-            "access-key-secret"
+            Input::LayerName,
+            Input::CompatibleRuntimes,
+            Input::Description,
+            Input::Endpoint,
+            Input::AccessKeySecret
         ]
     );
     let errors = run.errors();
