@@ -4,64 +4,128 @@
 
 use std::fmt;
 
-use reqwest::Url;
+use url::Url;
 
-/// A base URL with no path, and the `host` value that is sent and signed.
+use crate::cloud::Region;
+
+/// A base URL with no path: its scheme, and the `host` value that is sent and signed.
+/// Nothing else of the URL is kept, since nothing else may be given.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
-    url: Url,
+    scheme: Scheme,
     host: String,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scheme {
+    Http,
+    Https,
+}
+
+impl Scheme {
+    fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+}
+
+/// Why a text is not an endpoint, in words that follow the input's name.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    #[error("{text:?} is not a host or URL: {source}")]
+    NotAUrl {
+        text: String,
+        source: url::ParseError,
+    },
+    #[error("{text:?} must use http or https")]
+    Scheme { text: String },
+    #[error("must not hold a user name or password")]
+    UserInfo,
+    #[error("{text:?} must be a host or a scheme and host, with no path or query")]
+    Path { text: String },
+    #[error("{text:?} has no host")]
+    NoHost { text: String },
+}
+
+/// Where STS is asked for the account id unless `sts-endpoint` says otherwise.
+pub const DEFAULT_STS_HOST: &str = "sts.aliyuncs.com";
+
 impl Endpoint {
     /// `fcv3.{region}.aliyuncs.com` over HTTPS, what the official SDKs use.
-    pub fn fc_for_region(region: &str) -> Result<Self, String> {
-        Self::parse(&format!("fcv3.{region}.aliyuncs.com"))
+    pub fn fc_for_region(region: &Region) -> Self {
+        Self::aliyuncs(format_args!("fcv3.{region}"))
+    }
+
+    /// [`DEFAULT_STS_HOST`] over HTTPS.
+    pub fn default_sts() -> Self {
+        Self::https(DEFAULT_STS_HOST.to_owned())
+    }
+
+    /// `{subdomain}.aliyuncs.com` over HTTPS. `subdomain` is made of fixed names and parsed
+    /// parts ([`Region`], [`crate::cloud::AccountId`]), which hold only what a host may
+    /// hold, so there is nothing to check and nothing that can fail.
+    pub(crate) fn aliyuncs(subdomain: impl fmt::Display) -> Self {
+        Self::https(format!("{subdomain}.aliyuncs.com"))
+    }
+
+    fn https(host: String) -> Self {
+        Self {
+            scheme: Scheme::Https,
+            host,
+        }
     }
 
     /// A bare host (`example.com`, `example.com:8443`) means HTTPS; a URL is used as given.
-    /// The error, in words that follow the input's name, says what is wrong.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, EndpointError> {
         let with_scheme = if text.contains("://") {
             text.to_owned()
         } else {
             format!("https://{text}")
         };
-        let url = Url::parse(&with_scheme)
-            .map_err(|error| format!("{text:?} is not a host or URL: {error}"))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(format!("{text:?} must use http or https"));
-        }
+        let url = Url::parse(&with_scheme).map_err(|source| EndpointError::NotAUrl {
+            text: text.to_owned(),
+            source,
+        })?;
+        let scheme = match url.scheme() {
+            "http" => Scheme::Http,
+            "https" => Scheme::Https,
+            _ => {
+                return Err(EndpointError::Scheme {
+                    text: text.to_owned(),
+                });
+            }
+        };
         if !url.username().is_empty() || url.password().is_some() {
-            return Err("must not hold a user name or password".to_owned());
+            return Err(EndpointError::UserInfo);
         }
         if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-            return Err(format!(
-                "{text:?} must be a host or a scheme and host, with no path or query"
-            ));
+            return Err(EndpointError::Path {
+                text: text.to_owned(),
+            });
         }
-        let host = url
-            .host_str()
-            .ok_or_else(|| format!("{text:?} has no host"))?
-            .to_owned();
+        let host = url.host_str().ok_or_else(|| EndpointError::NoHost {
+            text: text.to_owned(),
+        })?;
         // `Url` drops a port that is the scheme's default, and so does the HTTP client; the
         // signed `host` must match what goes on the wire.
         let host = match url.port() {
             Some(port) => format!("{host}:{port}"),
-            None => host,
+            None => host.to_owned(),
         };
-        Ok(Self { url, host })
+        Ok(Self { scheme, host })
     }
 
     /// The URL for `path_and_query`, which starts with `/`.
     pub fn url(&self, path_and_query: &str) -> String {
-        format!("{}://{}{}", self.url.scheme(), self.host, path_and_query)
+        self.url_with_host(&self.host, path_and_query)
     }
 
     /// The URL for `path_and_query` on another host of the same scheme and port, such as a
     /// bucket's virtual host `{bucket}.{host}`; `host` includes the port when there is one.
     pub fn url_with_host(&self, host: &str, path_and_query: &str) -> String {
-        format!("{}://{host}{path_and_query}", self.url.scheme())
+        format!("{}://{host}{path_and_query}", self.scheme.as_str())
     }
 
     /// The value of the `host` header.
@@ -72,6 +136,20 @@ impl Endpoint {
 
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://{}", self.url.scheme(), self.host)
+        write!(f, "{}://{}", self.scheme.as_str(), self.host)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hosts made without parsing are the ones parsing would make.
+    #[test]
+    fn built_hosts_parse_to_themselves() {
+        let region = Region::parse("cn-shanghai-finance-1").expect("region");
+        for built in [Endpoint::fc_for_region(&region), Endpoint::default_sts()] {
+            assert_eq!(Endpoint::parse(built.host()).as_ref(), Ok(&built));
+        }
     }
 }

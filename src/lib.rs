@@ -16,14 +16,15 @@
 //! - [`outcome`]: how a run ends, what it did or why it failed; read by the outputs and the
 //!   summary.
 //! - [`summary`]: the job summary's Markdown.
-//! - [`inputs`]: `INPUT_*` text parsed into validated [`inputs::Settings`]; the one place
-//!   where workflow text becomes typed values.
+//! - [`inputs`]: `INPUT_*` text parsed into validated [`inputs::Settings`], every location
+//!   resolved; the one place where workflow text becomes typed values.
 //! - [`interface`]: the names of the inputs read and the outputs written, which `action.yml`
 //!   and the README must declare.
 //! - [`credentials`]: credentials with secrets redacted in `Debug`, resolved from a chain of
 //!   providers and masked the moment they enter the run.
 //! - [`fc`]: the FC domain and its layer API as data: layer names, limits, runtimes,
 //!   requests, replies and the error wire type.
+//! - [`cloud`]: Alibaba Cloud's region and account ids, parsed once.
 //! - [`endpoint`]: a service's base URL from a host or a full URL.
 //! - [`sign`]: request signatures, pure: shared primitives, ACS3-HMAC-SHA256, OSS V4 and
 //!   FC 2.0 (their verifiers are in `fc-local`).
@@ -44,6 +45,7 @@
 
 pub mod checksum;
 pub mod client;
+pub mod cloud;
 pub mod credentials;
 pub mod encode;
 pub mod endpoint;

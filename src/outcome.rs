@@ -42,10 +42,6 @@ pub enum Failure {
         }
     )]
     TooLargeForOss { zip_bytes: Option<u64> },
-    #[error("input `region`: is required for {what} (or set ALIBABA_CLOUD_REGION_ID)")]
-    RegionNeeded { what: &'static str },
-    #[error("OSS endpoint: {0}")]
-    OssEndpoint(String),
     #[error(transparent)]
     Oss(OssError),
     #[error("input `code`: {0} does not exist (HeadObject found nothing)")]

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use crate::client::{ClientError, FcClient};
+use crate::cloud::AccountId;
 use crate::fc::ApiRequest;
 use crate::http::Transport;
 
@@ -13,15 +14,11 @@ struct Identity {
     account_id: String,
 }
 
-/// The account id of the client's credentials, checked to be digits.
-pub async fn account_id<T: Transport>(sts: &FcClient<T>) -> Result<String, ClientError> {
+/// The account id of the client's credentials.
+pub async fn account_id<T: Transport>(sts: &FcClient<T>) -> Result<AccountId, ClientError> {
     let identity: Identity = sts.call(ApiRequest::get_caller_identity()).await?;
-    let id = identity.account_id;
-    if id.is_empty() || !id.bytes().all(|byte| byte.is_ascii_digit()) {
-        return Err(ClientError::InvalidReply {
-            action: "GetCallerIdentity",
-            problem: "AccountId is not a number".to_owned(),
-        });
-    }
-    Ok(id)
+    AccountId::parse(&identity.account_id).map_err(|_| ClientError::InvalidReply {
+        action: "GetCallerIdentity",
+        problem: "AccountId is not a number".to_owned(),
+    })
 }

@@ -5,10 +5,12 @@
 use serde::Deserialize;
 use time::OffsetDateTime;
 
+use crate::cloud::{AccountId, Region};
 use crate::credentials::{self, Credentials, Masker, Secret};
 use crate::endpoint::Endpoint;
 use crate::fc::ServiceError;
 use crate::http::{HttpRequest, Transport, TransportError};
+use crate::oss::names::BucketName;
 use crate::sign::fc2::{self, Fc2Request};
 
 const PATH: &str = "/2016-08-15/tempBucketToken";
@@ -19,8 +21,8 @@ pub struct TempBucket {
     /// Masked already, through [`credentials::adopt`].
     pub credentials: Credentials,
     /// The OSS signing region, `cn-hangzhou` for `oss-cn-hangzhou`.
-    pub region: String,
-    pub bucket: String,
+    pub region: Region,
+    pub bucket: BucketName,
     /// `{accountId}/{objectName}`, the key FC expects the zip under.
     pub key: String,
 }
@@ -53,8 +55,8 @@ struct ReplyCredentials {
 }
 
 /// The FC 2.0 host that serves the call for `account_id` in `region`.
-pub fn endpoint_for(account_id: &str, region: &str) -> Result<Endpoint, String> {
-    Endpoint::parse(&format!("{account_id}.{region}.fc.aliyuncs.com"))
+pub fn endpoint_for(account_id: &AccountId, region: &Region) -> Endpoint {
+    Endpoint::aliyuncs(format_args!("{account_id}.{region}.fc"))
 }
 
 /// Asks `endpoint` for a temporary bucket; the credentials it lends are masked through
@@ -115,18 +117,22 @@ pub async fn lend<T: Transport>(
     let region = parsed
         .oss_region
         .strip_prefix("oss-")
-        .unwrap_or(&parsed.oss_region)
-        .to_owned();
-    let valid = |text: &str| !text.is_empty() && !text.chars().any(char::is_control);
-    if !valid(&region) || !valid(&parsed.oss_bucket) || !valid(&parsed.object_name) {
+        .unwrap_or(&parsed.oss_region);
+    // Only this reply names the bucket and its region, so they are parsed here, not with
+    // the inputs: from here on they are as typed as the user's own.
+    let region = Region::parse(region)
+        .map_err(|error| TempBucketError::InvalidReply(format!("ossRegion: {error}")))?;
+    let bucket = BucketName::parse(&parsed.oss_bucket)
+        .map_err(|error| TempBucketError::InvalidReply(format!("ossBucket: {error}")))?;
+    if parsed.object_name.is_empty() || parsed.object_name.chars().any(char::is_control) {
         return Err(TempBucketError::InvalidReply(
-            "ossRegion, ossBucket or objectName is empty or holds control characters".to_owned(),
+            "objectName is empty or holds control characters".to_owned(),
         ));
     }
     Ok(TempBucket {
         credentials: lent,
         region,
-        bucket: parsed.oss_bucket,
+        bucket,
         key: format!("{account_id}/{}", parsed.object_name),
     })
 }

@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 
 use super::LayerName;
 use crate::encode;
+use crate::oss::names::BucketName;
 
 pub const API_VERSION: &str = "2023-03-30";
 /// STS's API version, for GetCallerIdentity.
@@ -247,7 +248,7 @@ pub enum Code<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OssCode<'a> {
-    pub oss_bucket_name: &'a str,
+    pub oss_bucket_name: &'a BucketName,
     pub oss_object_name: &'a str,
     /// CRC-64/XZ of the object, when known; FC rejects the call if it does not match.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -319,7 +320,7 @@ mod tests {
         let name = LayerName::parse("big").expect("valid");
         let input = CreateLayerVersionInput {
             code: Code::Oss(OssCode {
-                oss_bucket_name: "bucket",
+                oss_bucket_name: &BucketName::parse("bucket").expect("valid"),
                 oss_object_name: "1234/layer.zip",
                 checksum: None,
             }),

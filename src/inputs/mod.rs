@@ -3,14 +3,21 @@
 //! This is the one place where text from the workflow becomes typed values. Every problem is
 //! an [`InputError`] that names the input at fault, and all of them are collected, so a user
 //! fixes their workflow in one round instead of one error per run.
+//!
+//! [`RawInputs`] holds the text by [`Input`]; the places OSS and STS calls go, defaults
+//! included, are resolved here too ([`Staging`], [`RegionalOss`]), so that nothing is
+//! found wrong with a location once requests are being sent.
 
+mod locations;
 mod raw;
 
+pub use locations::{Account, Lender, RegionalOss, Staging, TempBucketRoute};
 pub use raw::RawInputs;
 
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
 
+use crate::cloud::{AccountId, Region};
 use crate::credentials::chain::{Chain, FromEnvironment, FromInputs};
 use crate::credentials::{Credentials, CredentialsError, Masker, Secret};
 use crate::endpoint::Endpoint;
@@ -41,7 +48,7 @@ impl InputError {
     }
 }
 
-/// Everything a publish needs, validated.
+/// Everything a publish needs, validated, and every place a request goes, resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     pub layer_name: LayerName,
@@ -49,10 +56,10 @@ pub struct Settings {
     pub compatible_runtimes: Vec<String>,
     pub description: Option<String>,
     pub license: Option<String>,
-    /// Where and as whom to call FC; `None` only in a dry run given no credentials.
+    /// Where and as whom to call FC and OSS; `None` only in a dry run given no credentials.
     pub api: Option<Api>,
     pub lifecycle: Lifecycle,
-    pub upload: Upload,
+    pub upload: UploadMode,
 }
 
 /// The `code` input: files to package, or an object already in OSS.
@@ -61,25 +68,12 @@ pub enum Code {
     /// Resolved against the working directory; whether it is a directory or a zip is
     /// decided when it is read.
     Path(PathBuf),
-    Object(ObjectRef),
-}
-
-/// How the zip reaches FC: `upload`, the OSS inputs, and what the temporary bucket needs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Upload {
-    pub mode: UploadMode,
-    /// A bucket of the user's own; `None` means FC's temporary bucket.
-    pub bucket: Option<BucketName>,
-    pub key_prefix: String,
-    /// `None` means the default: `oss-{region}` for an own bucket, accelerate for FC's.
-    pub oss_endpoint: Option<OssLocation>,
-    pub account_id: Option<String>,
-    /// `None` means [`DEFAULT_STS_ENDPOINT`].
-    pub sts_endpoint: Option<Endpoint>,
-    /// The region, when known; FC's temporary bucket and an own bucket's signature need it.
-    pub region: Option<String>,
-    /// Whether `endpoint` was given, so that the temporary-bucket call goes there too.
-    pub endpoint_given: bool,
+    /// `oss` is where the object is looked up; the region it needs is required, so it is
+    /// `None` only in a dry run given no credentials, which looks nothing up.
+    Object {
+        object: ObjectRef,
+        oss: Option<RegionalOss>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,11 +87,12 @@ pub enum UploadMode {
 /// `fc-layers/`: where an own bucket keeps layer zips unless told otherwise.
 pub const DEFAULT_KEY_PREFIX: &str = "fc-layers/";
 
-/// The endpoint and the credentials for it.
+/// Where and as whom to call FC, and how a zip made here reaches OSS.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Api {
     pub endpoint: Endpoint,
     pub credentials: Credentials,
+    pub staging: Staging,
 }
 
 /// What happens around the create: the unchanged check, retention, ACL, retries, dry run.
@@ -124,6 +119,13 @@ impl Default for Lifecycle {
     }
 }
 
+/// The region, as given (the input, else [`ENV_REGION`]) and as parsed.
+struct RegionInput {
+    given: bool,
+    /// `None` when not given, or not valid (already reported).
+    parsed: Option<Region>,
+}
+
 impl Settings {
     /// Validates `raw`. `env` looks up the fallback variables (region, credentials);
     /// `working_dir` anchors a relative `code` path; `masker` receives the credentials'
@@ -140,14 +142,6 @@ impl Settings {
 
         let layer_name = required(Input::LayerName, raw.text(Input::LayerName), &mut errors)
             .and_then(|name| check(Input::LayerName, LayerName::parse(name.trim()), &mut errors));
-
-        let code = required(Input::Code, raw.text(Input::Code), &mut errors).and_then(|code| {
-            let code = code.trim();
-            match ObjectRef::parse(code) {
-                Some(object) => check(Input::Code, object, &mut errors).map(Code::Object),
-                None => Some(Code::Path(working_dir.join(code))),
-            }
-        });
 
         let compatible_runtimes = raw
             .text(Input::CompatibleRuntimes)
@@ -174,14 +168,15 @@ impl Settings {
             }
         }
 
-        let region = raw
+        let region_text = raw
             .text(Input::Region)
             .map(str::to_owned)
-            .or_else(|| env(ENV_REGION))
-            .map(|region| region.trim().to_owned());
-        if let Some(Err(problem)) = region.as_deref().map(check_region) {
-            errors.push(InputError::new(Input::Region, problem));
-        }
+            .or_else(|| env(ENV_REGION));
+        let region = RegionInput {
+            given: region_text.is_some(),
+            parsed: region_text
+                .and_then(|text| check(Input::Region, Region::parse(text.trim()), &mut errors)),
+        };
 
         let credentials = credential_chain(&raw, &env).resolve(masker);
         // A dry run given no credentials at all still validates and packages; it just
@@ -196,14 +191,16 @@ impl Settings {
             })
             .ok();
 
-        let endpoint = match (raw.text(Input::Endpoint), &region) {
+        let endpoint_given = raw.text(Input::Endpoint).is_some();
+        let endpoint = match (raw.text(Input::Endpoint), &region.parsed) {
             (Some(endpoint), _) => check(
                 Input::Endpoint,
                 Endpoint::parse(endpoint.trim()),
                 &mut errors,
             ),
-            (None, Some(region)) => Endpoint::fc_for_region(region).ok(),
-            (None, None) if offline => None,
+            (None, Some(region)) => Some(Endpoint::fc_for_region(region)),
+            // A region given but not valid is reported already.
+            (None, None) if offline || region.given => None,
             (None, None) => {
                 errors.push(InputError::new(
                     Input::Region,
@@ -213,14 +210,35 @@ impl Settings {
             }
         };
 
-        let api = match (endpoint, credentials) {
-            (Some(endpoint), Some(credentials)) => Some(Api {
+        let oss = OssInputs::parse(&raw, &mut errors);
+        let code = required(Input::Code, raw.text(Input::Code), &mut errors).and_then(|code| {
+            let code = code.trim();
+            match ObjectRef::parse(code) {
+                Some(object) => check(Input::Code, object, &mut errors).map(|object| {
+                    let oss = oss.regional(&region.parsed);
+                    if oss.is_none() && !offline && endpoint_given && !region.given {
+                        errors.push(InputError::new(
+                            Input::Region,
+                            format!("is required for code: oss://… (or set {ENV_REGION})"),
+                        ));
+                    }
+                    Code::Object { object, oss }
+                }),
+                None => Some(Code::Path(working_dir.join(code))),
+            }
+        });
+        oss.check_against(code.as_ref(), &region, &mut errors);
+        let given_endpoint = endpoint.as_ref().filter(|_| endpoint_given);
+        let staging = oss.staging(&region.parsed, given_endpoint);
+
+        let api = match (endpoint, credentials, staging) {
+            (Some(endpoint), Some(credentials), Some(staging)) => Some(Api {
                 endpoint,
                 credentials,
+                staging,
             }),
             _ => None,
         };
-        let upload = parse_upload(&raw, region.clone(), code.as_ref(), &mut errors);
 
         // In the order the inputs are declared, whichever check found them.
         errors.sort_by_key(|error| error.input);
@@ -234,7 +252,7 @@ impl Settings {
                     license: raw.text(Input::License).map(str::to_owned),
                     api,
                     lifecycle,
-                    upload,
+                    upload: oss.mode,
                 })
             }
             _ => Err(errors),
@@ -251,79 +269,127 @@ impl Settings {
     }
 }
 
-/// The OSS inputs, and how they go together with `code` and `upload`.
-fn parse_upload(
-    raw: &RawInputs,
-    region: Option<String>,
-    code: Option<&Code>,
-    errors: &mut Vec<InputError>,
-) -> Upload {
-    let trimmed = |input| raw.text(input).map(str::trim).map(str::to_owned);
-    let mode = match trimmed(Input::Upload).as_deref() {
-        None | Some("auto") => UploadMode::Auto,
-        Some("inline") => UploadMode::Inline,
-        Some("oss") => UploadMode::Oss,
-        Some(other) => {
-            errors.push(InputError::new(
-                Input::Upload,
-                format!("{other:?} is not `auto`, `inline` or `oss`"),
-            ));
-            UploadMode::Auto
-        }
-    };
-    let bucket = trimmed(Input::OssBucket)
-        .and_then(|bucket| check(Input::OssBucket, BucketName::parse(&bucket), errors));
-    let key_prefix = trimmed(Input::OssKeyPrefix).unwrap_or_else(|| DEFAULT_KEY_PREFIX.to_owned());
-    if let Err(problem) = check_key(&key_prefix, "the prefix") {
-        errors.push(InputError::new(Input::OssKeyPrefix, problem.to_string()));
-    }
-    let oss_endpoint = trimmed(Input::OssEndpoint)
-        .and_then(|endpoint| check(Input::OssEndpoint, OssLocation::parse(&endpoint), errors));
-    let account_id = trimmed(Input::AccountId);
-    if let Some(id) = &account_id
-        && !(id.len() >= 8 && id.len() <= 32 && id.bytes().all(|byte| byte.is_ascii_digit()))
-    {
-        errors.push(InputError::new(
-            Input::AccountId,
-            format!("{id:?} is not an Alibaba Cloud account id (digits, like 1234567890123456)"),
-        ));
-    }
-    let sts_endpoint = trimmed(Input::StsEndpoint)
-        .and_then(|endpoint| check(Input::StsEndpoint, Endpoint::parse(&endpoint), errors));
-    if let Some(Code::Object(object)) = code {
-        if bucket.is_some() {
-            errors.push(InputError::new(
-                Input::OssBucket,
-                format!("cannot be used with `code: {object}`, which names its bucket already"),
-            ));
-        }
-        if mode == UploadMode::Inline {
-            errors.push(InputError::new(
-                Input::Upload,
-                format!("`inline` cannot send `code: {object}`, which is in OSS already"),
-            ));
-        }
-    }
-    if bucket.is_some() && region.is_none() {
-        errors.push(InputError::new(
-            Input::Region,
-            format!("is required with `oss-bucket` (or set {ENV_REGION}): the bucket's region signs the upload"),
-        ));
-    }
-    Upload {
-        mode,
-        bucket,
-        key_prefix,
-        oss_endpoint,
-        account_id,
-        sts_endpoint,
-        region,
-        endpoint_given: raw.text(Input::Endpoint).is_some(),
-    }
+/// The OSS and STS inputs, each parsed on its own; `None` where unset or invalid.
+struct OssInputs {
+    mode: UploadMode,
+    bucket: Option<BucketName>,
+    key_prefix: String,
+    oss_endpoint: Option<OssLocation>,
+    account_id: Option<AccountId>,
+    sts_endpoint: Option<Endpoint>,
 }
 
-/// Where STS is asked for the account id unless `sts-endpoint` says otherwise.
-pub const DEFAULT_STS_ENDPOINT: &str = "sts.aliyuncs.com";
+impl OssInputs {
+    fn parse(raw: &RawInputs, errors: &mut Vec<InputError>) -> Self {
+        let trimmed = |input| raw.text(input).map(str::trim);
+        let mode = match trimmed(Input::Upload) {
+            None | Some("auto") => UploadMode::Auto,
+            Some("inline") => UploadMode::Inline,
+            Some("oss") => UploadMode::Oss,
+            Some(other) => {
+                errors.push(InputError::new(
+                    Input::Upload,
+                    format!("{other:?} is not `auto`, `inline` or `oss`"),
+                ));
+                UploadMode::Auto
+            }
+        };
+        let key_prefix = trimmed(Input::OssKeyPrefix).unwrap_or(DEFAULT_KEY_PREFIX);
+        if let Err(problem) = check_key(key_prefix, "the prefix") {
+            errors.push(InputError::new(Input::OssKeyPrefix, problem.to_string()));
+        }
+        Self {
+            mode,
+            bucket: trimmed(Input::OssBucket)
+                .and_then(|bucket| check(Input::OssBucket, BucketName::parse(bucket), errors)),
+            key_prefix: key_prefix.to_owned(),
+            oss_endpoint: trimmed(Input::OssEndpoint).and_then(|endpoint| {
+                check(Input::OssEndpoint, OssLocation::parse(endpoint), errors)
+            }),
+            account_id: trimmed(Input::AccountId)
+                .and_then(|id| check(Input::AccountId, AccountId::parse(id), errors)),
+            sts_endpoint: trimmed(Input::StsEndpoint)
+                .and_then(|endpoint| check(Input::StsEndpoint, Endpoint::parse(endpoint), errors)),
+        }
+    }
+
+    /// How the OSS inputs go together with `code` and the region.
+    fn check_against(
+        &self,
+        code: Option<&Code>,
+        region: &RegionInput,
+        errors: &mut Vec<InputError>,
+    ) {
+        if let Some(Code::Object { object, .. }) = code {
+            if self.bucket.is_some() {
+                errors.push(InputError::new(
+                    Input::OssBucket,
+                    format!("cannot be used with `code: {object}`, which names its bucket already"),
+                ));
+            }
+            if self.mode == UploadMode::Inline {
+                errors.push(InputError::new(
+                    Input::Upload,
+                    format!("`inline` cannot send `code: {object}`, which is in OSS already"),
+                ));
+            }
+        }
+        if self.bucket.is_some() && !region.given {
+            errors.push(InputError::new(
+                Input::Region,
+                format!("is required with `oss-bucket` (or set {ENV_REGION}): the bucket's region signs the upload"),
+            ));
+        }
+    }
+
+    /// OSS of `region`: `oss-endpoint`, or the region's own.
+    fn regional(&self, region: &Option<Region>) -> Option<RegionalOss> {
+        region.as_ref().map(|region| RegionalOss {
+            location: self
+                .oss_endpoint
+                .clone()
+                .unwrap_or_else(|| OssLocation::for_region(region)),
+            region: region.clone(),
+        })
+    }
+
+    /// How a zip made here reaches OSS. `given_endpoint` is the `endpoint` input's, where
+    /// the temporary bucket is asked for too. `None` when the region is unknown and needed,
+    /// which is an input error already, or a dry run given no credentials.
+    fn staging(
+        &self,
+        region: &Option<Region>,
+        given_endpoint: Option<&Endpoint>,
+    ) -> Option<Staging> {
+        match &self.bucket {
+            Some(bucket) => Some(Staging::OwnBucket {
+                oss: self.regional(region)?,
+                bucket: bucket.clone(),
+                key_prefix: self.key_prefix.clone(),
+            }),
+            None => {
+                let lender = match (given_endpoint, region) {
+                    (Some(endpoint), _) => Lender::Endpoint(endpoint.clone()),
+                    (None, Some(region)) => Lender::Region(region.clone()),
+                    (None, None) => return None,
+                };
+                let account = match (&self.account_id, &self.sts_endpoint) {
+                    (Some(id), _) => Account::Given(id.clone()),
+                    (None, Some(endpoint)) => Account::FromSts(endpoint.clone()),
+                    (None, None) => Account::FromSts(Endpoint::default_sts()),
+                };
+                Some(Staging::Temporary(TempBucketRoute {
+                    lender,
+                    account,
+                    location: self
+                        .oss_endpoint
+                        .clone()
+                        .unwrap_or_else(OssLocation::accelerate),
+                }))
+            }
+        }
+    }
+}
 
 /// The inputs around the create, each checked on its own.
 fn parse_lifecycle(raw: &RawInputs, errors: &mut Vec<InputError>) -> Lifecycle {
@@ -415,20 +481,6 @@ pub fn parse_runtimes(text: &str) -> Vec<String> {
         }
     }
     runtimes
-}
-
-fn check_region(region: &str) -> Result<(), String> {
-    let valid = region.starts_with(|c: char| c.is_ascii_lowercase())
-        && region
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if valid {
-        Ok(())
-    } else {
-        Err(format!(
-            "{region:?} is not a region id such as `cn-hangzhou` (lower-case letters, digits and `-`)"
-        ))
-    }
 }
 
 /// The step's inputs first, then the `ALIBABA_CLOUD_*` environment.

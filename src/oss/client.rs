@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 
 use super::location::OssLocation;
 use super::xml;
+use crate::cloud::Region;
 use crate::credentials::Credentials;
 use crate::http::{HttpReply, HttpRequest, Transport, TransportError};
 use crate::sign::oss_v4::{self, OssRequest, OssSigningParams};
@@ -83,7 +84,7 @@ pub struct OssClient<T> {
     pub location: OssLocation,
     pub credentials: Credentials,
     /// The region the signature is scoped to, e.g. `cn-hangzhou`.
-    pub region: String,
+    pub region: Region,
 }
 
 impl<T: Transport> OssClient<T> {
@@ -268,7 +269,7 @@ impl<T: Transport> OssClient<T> {
             },
             &OssSigningParams {
                 credentials: &self.credentials,
-                region: &self.region,
+                region: self.region.as_str(),
                 time: OffsetDateTime::now_utc(),
             },
         );

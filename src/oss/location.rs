@@ -4,8 +4,9 @@
 
 use std::fmt;
 
+use crate::cloud::Region;
 use crate::encode;
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, EndpointError};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OssLocation {
@@ -15,7 +16,7 @@ pub struct OssLocation {
 
 impl OssLocation {
     /// `text` as the `oss-endpoint` input takes it.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, EndpointError> {
         Ok(Self {
             endpoint: Endpoint::parse(text)?,
             virtual_hosted: !text.contains("://"),
@@ -23,8 +24,20 @@ impl OssLocation {
     }
 
     /// `oss-{region}.aliyuncs.com`, for a bucket of the user's own.
-    pub fn for_region(region: &str) -> Result<Self, String> {
-        Self::parse(&format!("oss-{region}.aliyuncs.com"))
+    pub fn for_region(region: &Region) -> Self {
+        Self::aliyuncs(format_args!("oss-{region}"))
+    }
+
+    /// `oss-accelerate.aliyuncs.com`, OSS's global acceleration, for FC's temporary bucket.
+    pub fn accelerate() -> Self {
+        Self::aliyuncs("oss-accelerate")
+    }
+
+    fn aliyuncs(subdomain: impl fmt::Display) -> Self {
+        Self {
+            endpoint: Endpoint::aliyuncs(subdomain),
+            virtual_hosted: true,
+        }
     }
 
     /// The `host` header for a request to `bucket`.
@@ -72,7 +85,9 @@ mod tests {
             "http://127.0.0.1:9000/bucket/k/1.zip"
         );
         assert_eq!(local.host("bucket"), "127.0.0.1:9000");
-        let regional = OssLocation::for_region("cn-hangzhou").expect("region");
+        let region = Region::parse("cn-hangzhou").expect("region");
+        let regional = OssLocation::for_region(&region);
         assert_eq!(regional.host("b"), "b.oss-cn-hangzhou.aliyuncs.com");
+        assert_eq!(OssLocation::accelerate(), hosted);
     }
 }

@@ -2,9 +2,11 @@
 
 use std::fmt;
 
+use serde::Serialize;
+
 /// A bucket name OSS accepts: 3 to 63 lower-case letters, digits and `-`, starting and
-/// ending with a letter or digit.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// ending with a letter or digit. Serialised as the name itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BucketName(String);
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -14,6 +14,7 @@ use futures_util::StreamExt;
 use tokio::time::Instant;
 
 use super::client::{OssClient, OssError};
+use super::names::BucketName;
 use crate::checksum::crc64_xz;
 use crate::http::Transport;
 use crate::package::{Package, PackageError};
@@ -46,7 +47,7 @@ pub enum UploadError {
 
 /// Where the package goes and how patiently.
 pub struct Target<'a> {
-    pub bucket: &'a str,
+    pub bucket: &'a BucketName,
     pub key: &'a str,
     /// Retries of each call, as the `retries` input says.
     pub retries: u32,
@@ -88,7 +89,7 @@ async fn put_whole<T: Transport>(
     let theirs = retry::retrying(
         target.retries,
         OssError::is_retryable,
-        || client.put(target.bucket, target.key, body.clone(), None),
+        || client.put(target.bucket.as_str(), target.key, body.clone(), None),
         pause,
     )
     .await?;
@@ -105,14 +106,17 @@ async fn multipart<T: Transport>(
     let upload_id = retry::retrying(
         target.retries,
         OssError::is_retryable,
-        || client.initiate(target.bucket, target.key),
+        || client.initiate(target.bucket.as_str(), target.key),
         pause,
     )
     .await?;
     let result = send_parts(client, package, target, &upload_id, reporter).await;
     if result.is_err() {
         // Parts left behind would be billed and invisible; free them.
-        if let Err(error) = client.abort(target.bucket, target.key, &upload_id).await {
+        if let Err(error) = client
+            .abort(target.bucket.as_str(), target.key, &upload_id)
+            .await
+        {
             reporter.warning(&format!(
                 "the failed upload {upload_id} could not be aborted, so its parts stay in the bucket until a lifecycle rule removes them: {error}"
             ));
@@ -174,7 +178,7 @@ async fn send_parts<T: Transport>(
     let theirs = retry::retrying(
         target.retries,
         OssError::is_retryable,
-        || client.complete(target.bucket, target.key, upload_id, &done),
+        || client.complete(target.bucket.as_str(), target.key, upload_id, &done),
         pause,
     )
     .await?;
@@ -214,7 +218,7 @@ async fn send_part<T: Transport>(
         || async {
             let (etag, theirs) = client
                 .upload_part(
-                    target.bucket,
+                    target.bucket.as_str(),
                     target.key,
                     upload_id,
                     number,

@@ -123,7 +123,7 @@ pub async fn publish<T: Transport>(
 ) -> Result<Outcome, Failure> {
     warn_unknown_runtimes(settings, reporter);
     let source = source::source(settings, transport, temp_dir, reporter).await?;
-    let route = source::choose_route(settings.upload.mode, &source, reporter);
+    let route = source::choose_route(settings.upload, &source, reporter);
     let lifecycle = settings.lifecycle;
     let mut outcome = Outcome {
         layer_name: settings.layer_name.clone(),

@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
+use crate::credentials::Credentials;
 use crate::fc::limits::{
     MAX_INLINE_BASE64_BYTES, MAX_INLINE_ZIP_BYTES, MAX_OSS_ZIP_BYTES, base64_len,
 };
 use crate::http::Transport;
-use crate::inputs::{Api, Code, Settings, UploadMode};
+use crate::inputs::{Code, RegionalOss, Settings, UploadMode};
 use crate::oss::client::OssClient;
-use crate::oss::location::OssLocation;
 use crate::oss::names::ObjectRef;
 use crate::outcome::Failure;
 use crate::package::{self, Origin, Package, PackageError};
@@ -115,13 +115,13 @@ pub fn package_code(
 
 /// An `oss://` object, which must exist: its size and CRC-64 come from HeadObject.
 pub async fn look_up_object<T: Transport>(
-    settings: &Settings,
-    api: &Api,
+    oss: &RegionalOss,
+    credentials: &Credentials,
     transport: &T,
     object: &ObjectRef,
     reporter: &mut impl Reporter,
 ) -> Result<Source, Failure> {
-    let client = own_oss(settings, api, transport, "code: oss://…")?;
+    let client = own_oss(oss, credentials, transport);
     let info = client
         .head(object.bucket.as_str(), &object.key)
         .await
@@ -139,28 +139,18 @@ pub async fn look_up_object<T: Transport>(
     })
 }
 
-/// OSS in the layer's region, as the user's own credentials: for their bucket or object.
+/// OSS of the layer's region, as the user's own credentials: for their bucket or object.
 pub fn own_oss<'t, T: Transport>(
-    settings: &Settings,
-    api: &Api,
+    oss: &RegionalOss,
+    credentials: &Credentials,
     transport: &'t T,
-    what: &'static str,
-) -> Result<OssClient<&'t T>, Failure> {
-    let upload = &settings.upload;
-    let region = upload
-        .region
-        .clone()
-        .ok_or(Failure::RegionNeeded { what })?;
-    let location = match &upload.oss_endpoint {
-        Some(location) => location.clone(),
-        None => OssLocation::for_region(&region).map_err(Failure::OssEndpoint)?,
-    };
-    Ok(OssClient {
+) -> OssClient<&'t T> {
+    OssClient {
         transport,
-        location,
-        credentials: api.credentials.clone(),
-        region,
-    })
+        location: oss.location.clone(),
+        credentials: credentials.clone(),
+        region: oss.region.clone(),
+    }
 }
 
 /// The `code` input, packaged or looked up.
@@ -170,17 +160,23 @@ pub async fn source<T: Transport>(
     temp_dir: &Path,
     reporter: &mut impl Reporter,
 ) -> Result<Source, Failure> {
-    match &settings.code {
-        Code::Path(path) => {
-            package_code(path, settings.upload.mode, temp_dir, reporter).map(Source::Package)
+    match (&settings.code, &settings.api) {
+        (Code::Path(path), _) => {
+            package_code(path, settings.upload, temp_dir, reporter).map(Source::Package)
         }
-        Code::Object(object) => match &settings.api {
-            Some(api) => look_up_object(settings, api, transport, object, reporter).await,
-            None => Ok(Source::Object {
-                object: object.clone(),
-                size: None,
-                checksum: None,
-            }),
-        },
+        (
+            Code::Object {
+                object,
+                oss: Some(oss),
+            },
+            Some(api),
+        ) => look_up_object(oss, &api.credentials, transport, object, reporter).await,
+        // Only a dry run given no credentials, which looks nothing up: the inputs require
+        // the region, and so `oss`, of any other.
+        (Code::Object { object, .. }, _) => Ok(Source::Object {
+            object: object.clone(),
+            size: None,
+            checksum: None,
+        }),
     }
 }

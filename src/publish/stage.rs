@@ -3,11 +3,12 @@
 
 use super::source::{Route, Source, own_oss};
 use crate::client::FcClient;
-use crate::endpoint::Endpoint;
+use crate::cloud::AccountId;
+use crate::credentials::Credentials;
 use crate::http::Transport;
-use crate::inputs::{Api, DEFAULT_STS_ENDPOINT, Settings};
+use crate::inputs::{Account, Api, Settings, Staging};
 use crate::oss::client::OssClient;
-use crate::oss::location::OssLocation;
+use crate::oss::names::BucketName;
 use crate::oss::upload::{self, Target};
 use crate::outcome::Failure;
 use crate::package::Package;
@@ -20,15 +21,11 @@ pub enum Staged<'a> {
     /// In the request body, read from this package.
     Inline(&'a Package),
     Oss {
-        bucket: String,
+        bucket: BucketName,
         key: String,
         checksum: Option<String>,
     },
 }
-
-/// The temporary bucket is reached through OSS's global acceleration by default, as
-/// Serverless Devs does: runners are often far from the region.
-const TEMP_BUCKET_OSS_ENDPOINT: &str = "oss-accelerate.aliyuncs.com";
 
 /// Puts the zip where `route` says; for OSS, uploads it (once) and names the object.
 pub async fn stage<'s, T: Transport>(
@@ -45,7 +42,7 @@ pub async fn stage<'s, T: Transport>(
             object, checksum, ..
         } => {
             return Ok(Staged::Oss {
-                bucket: object.bucket.to_string(),
+                bucket: object.bucket.clone(),
                 key: object.key.clone(),
                 checksum: checksum.clone(),
             });
@@ -53,16 +50,19 @@ pub async fn stage<'s, T: Transport>(
         Source::Package(package) if route == Route::Inline => return Ok(Staged::Inline(package)),
         Source::Package(package) => package,
     };
-    let upload = &settings.upload;
     let retries = settings.lifecycle.retries;
-    match &upload.bucket {
-        Some(bucket) => {
+    match &api.staging {
+        Staging::OwnBucket {
+            oss,
+            bucket,
+            key_prefix,
+        } => {
             // Content-addressed: the same zip always lands on the same key.
             let key = format!(
-                "{}{}/{}.zip",
-                upload.key_prefix, settings.layer_name, package.checksum
+                "{key_prefix}{}/{}.zip",
+                settings.layer_name, package.checksum
             );
-            let client = own_oss(settings, api, transport, "oss-bucket")?;
+            let client = own_oss(oss, &api.credentials, transport);
             let present = client
                 .head(bucket.as_str(), &key)
                 .await
@@ -74,49 +74,36 @@ pub async fn stage<'s, T: Transport>(
                 ));
             } else {
                 let target = Target {
-                    bucket: bucket.as_str(),
+                    bucket,
                     key: &key,
                     retries,
                 };
                 upload::upload(&client, package, &target, reporter).await?;
             }
             Ok(Staged::Oss {
-                bucket: bucket.to_string(),
+                bucket: bucket.clone(),
                 key,
                 checksum: Some(package.checksum.clone()),
             })
         }
-        None => {
-            let account_id = account_id(settings, api, transport, reporter).await?;
-            let endpoint = if upload.endpoint_given {
-                api.endpoint.clone()
-            } else {
-                let region = upload.region.as_deref().ok_or(Failure::RegionNeeded {
-                    what: "FC's temporary bucket",
-                })?;
-                temp_bucket::endpoint_for(&account_id, region).map_err(Failure::OssEndpoint)?
-            };
+        Staging::Temporary(route) => {
+            let account_id =
+                account_id(&route.account, &api.credentials, transport, reporter).await?;
             let lent = temp_bucket::lend(
                 transport,
-                &endpoint,
-                &account_id,
+                &route.lender.endpoint(&account_id),
+                account_id.as_str(),
                 &api.credentials,
                 reporter,
             )
             .await?;
-            let location = match &upload.oss_endpoint {
-                Some(location) => location.clone(),
-                None => {
-                    OssLocation::parse(TEMP_BUCKET_OSS_ENDPOINT).map_err(Failure::OssEndpoint)?
-                }
-            };
             reporter.info(&format!(
                 "FC lent its temporary bucket {} ({}) for this upload",
                 lent.bucket, lent.region
             ));
             let client = OssClient {
                 transport,
-                location,
+                location: route.location.clone(),
                 credentials: lent.credentials.clone(),
                 region: lent.region.clone(),
             };
@@ -137,19 +124,16 @@ pub async fn stage<'s, T: Transport>(
 
 /// The `account-id` input, or the account of the credentials, asked of STS.
 async fn account_id<T: Transport>(
-    settings: &Settings,
-    api: &Api,
+    account: &Account,
+    credentials: &Credentials,
     transport: &T,
     reporter: &mut impl Reporter,
-) -> Result<String, Failure> {
-    if let Some(id) = &settings.upload.account_id {
-        return Ok(id.clone());
-    }
-    let endpoint = match &settings.upload.sts_endpoint {
-        Some(endpoint) => endpoint.clone(),
-        None => Endpoint::parse(DEFAULT_STS_ENDPOINT).map_err(Failure::OssEndpoint)?,
+) -> Result<AccountId, Failure> {
+    let sts_endpoint = match account {
+        Account::Given(id) => return Ok(id.clone()),
+        Account::FromSts(endpoint) => endpoint,
     };
-    let client = FcClient::new(transport, endpoint, api.credentials.clone());
+    let client = FcClient::new(transport, sts_endpoint.clone(), credentials.clone());
     let id = sts::account_id(&client).await.map_err(Failure::Sts)?;
     reporter.info(&format!("The credentials belong to account {id}"));
     Ok(id)

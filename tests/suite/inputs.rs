@@ -3,11 +3,15 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::common::in_process::{self, Unreachable};
 use fc_layer_action::credentials::{Masker, Secret};
 use fc_layer_action::endpoint::Endpoint;
 use fc_layer_action::fc::LayerName;
-use fc_layer_action::inputs::{InputError, RawInputs, Settings, parse_runtimes};
+use fc_layer_action::inputs::{
+    Account, Code, InputError, Lender, RawInputs, RegionalOss, Settings, Staging, parse_runtimes,
+};
 use fc_layer_action::interface::Input;
+use fc_layer_action::outcome::Failure;
 
 const WORK: &str = "/github/workspace";
 
@@ -237,6 +241,27 @@ fn region_falls_back_to_the_environment_and_is_checked() {
         failing_inputs(&[("INPUT_REGION", "evil.com/x")]),
         [Input::Region]
     );
+    // Punycode would make every host of the region unparsable.
+    assert_eq!(
+        failing_inputs(&[("INPUT_REGION", "xn--zz")]),
+        [Input::Region]
+    );
+
+    // The variable is checked like the input, and blamed on it.
+    let errors = parse_with_env(
+        inputs(&[("INPUT_REGION", "")]),
+        &[("ALIBABA_CLOUD_REGION_ID", "CN_Hangzhou")],
+    )
+    .expect_err("a bad region");
+    assert_eq!(
+        errors
+            .iter()
+            .map(|error| error.to_string())
+            .collect::<Vec<_>>(),
+        [
+            "input `region`: \"CN_Hangzhou\" is not a region id such as `cn-hangzhou` (lower-case letters, digits and `-`)"
+        ]
+    );
 }
 
 #[test]
@@ -351,6 +376,120 @@ fn debug_output_never_holds_secrets() {
             "{debug}"
         );
         assert!(debug.contains("LTAI-id"), "{debug}");
+    }
+}
+
+#[test]
+fn oss_and_sts_locations_are_resolved_with_the_inputs() {
+    // FC's temporary bucket: lent by the region's FC 2.0 host, reached through OSS's
+    // acceleration, for the account STS names.
+    let settings = parse(&[]).expect("valid");
+    let Staging::Temporary(route) = &api(&settings).staging else {
+        panic!("{settings:?}")
+    };
+    assert_eq!(
+        route.location.to_string(),
+        "https://oss-accelerate.aliyuncs.com"
+    );
+    assert_eq!(
+        route.lender,
+        Lender::Region(fc_layer_action::cloud::Region::parse("cn-hangzhou").expect("region"))
+    );
+    assert_eq!(
+        route.account,
+        Account::FromSts(Endpoint::parse("sts.aliyuncs.com").expect("host"))
+    );
+
+    // With `endpoint`, the bucket is asked for there; the inputs say the rest.
+    let settings = parse(&[
+        ("INPUT_REGION", ""),
+        ("INPUT_ENDPOINT", "http://127.0.0.1:9"),
+        ("INPUT_OSS-ENDPOINT", "http://127.0.0.1:10"),
+        ("INPUT_ACCOUNT-ID", "1234567890123456"),
+    ])
+    .expect("valid");
+    let Staging::Temporary(route) = &api(&settings).staging else {
+        panic!("{settings:?}")
+    };
+    assert_eq!(
+        route.lender,
+        Lender::Endpoint(api(&settings).endpoint.clone())
+    );
+    assert_eq!(route.location.to_string(), "http://127.0.0.1:10");
+    assert!(matches!(&route.account, Account::Given(id) if id.as_str() == "1234567890123456"));
+
+    // An own bucket, and an object, are in the region's OSS.
+    let settings = parse(&[("INPUT_OSS-BUCKET", "my-bucket")]).expect("valid");
+    let Staging::OwnBucket {
+        oss,
+        bucket,
+        key_prefix,
+    } = &api(&settings).staging
+    else {
+        panic!("{settings:?}")
+    };
+    assert_eq!(
+        (bucket.as_str(), key_prefix.as_str()),
+        ("my-bucket", "fc-layers/")
+    );
+    assert_eq!(oss.location.host("b"), "b.oss-cn-hangzhou.aliyuncs.com");
+    assert_eq!(oss.region.as_str(), "cn-hangzhou");
+    let settings = parse(&[("INPUT_CODE", "oss://my-bucket/a.zip")]).expect("valid");
+    let Code::Object {
+        oss: Some(RegionalOss { location, .. }),
+        ..
+    } = &settings.code
+    else {
+        panic!("{settings:?}")
+    };
+    assert_eq!(
+        location.host("my-bucket"),
+        "my-bucket.oss-cn-hangzhou.aliyuncs.com"
+    );
+}
+
+#[test]
+fn location_problems_are_input_errors_before_any_request() {
+    // The first two were found only once the run had begun: the region an object needs when
+    // HeadObject was due, a Punycode region when a host was made of it, after the listing.
+    for (changes, input, problem) in [
+        (
+            vec![
+                ("INPUT_REGION", ""),
+                ("INPUT_CODE", "oss://my-bucket/a.zip"),
+            ],
+            Input::Region,
+            "is required for code: oss://… (or set ALIBABA_CLOUD_REGION_ID)",
+        ),
+        (
+            vec![
+                ("INPUT_REGION", "xn--zz"),
+                ("INPUT_OSS-BUCKET", "my-bucket"),
+                ("INPUT_UPLOAD", "oss"),
+            ],
+            Input::Region,
+            "\"xn--zz\" is not a region id",
+        ),
+        (
+            vec![("INPUT_OSS-ENDPOINT", "https://oss.example/path")],
+            Input::OssEndpoint,
+            "must be a host or a scheme and host, with no path or query",
+        ),
+        (
+            vec![("INPUT_STS-ENDPOINT", "ftp://sts.example")],
+            Input::StsEndpoint,
+            "must use http or https",
+        ),
+    ] {
+        let run = in_process::run(&changes, Unreachable);
+        run.assert_failed_and_wrote_nothing();
+        assert_eq!(run.sent, Vec::<String>::new(), "{changes:?}");
+        let Err(Failure::Inputs(errors)) = &run.result else {
+            panic!("{changes:?}: {}", run.log)
+        };
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].input, input, "{changes:?}");
+        assert!(errors[0].problem.contains(problem), "{}", errors[0]);
     }
 }
 
