@@ -9,6 +9,7 @@ use crate::fc::limits::{
 };
 use crate::fc::{Acl, Layer, LayerName};
 use crate::inputs::InputError;
+use crate::interface::Input;
 use crate::lifecycle::Decision;
 use crate::oss::client::OssError;
 use crate::oss::names::ObjectRef;
@@ -21,10 +22,11 @@ use crate::temp_bucket::TempBucketError;
 pub enum Failure {
     #[error("{} input(s) are invalid; nothing was published", .0.len())]
     Inputs(Vec<InputError>),
-    #[error("input `code`: {0}")]
+    #[error("input `{}`: {}", Input::Code, .0)]
     Package(PackageError),
     #[error(
-        "input `code`: the zip {}, over FC's inline limit of {MAX_INLINE_BASE64_BYTES} bytes; `upload: auto` or `upload: oss` sends it through OSS instead",
+        "input `{}`: the zip {}, over FC's inline limit of {MAX_INLINE_BASE64_BYTES} bytes; `upload: auto` or `upload: oss` sends it through OSS instead",
+        Input::Code,
         match .zip_bytes {
             Some(size) => format!("is {size} bytes, {} as Base64", base64_len(*size as usize)),
             None => format!("passed {MAX_INLINE_ZIP_BYTES} bytes (zipping stopped there), so its Base64 is"),
@@ -35,7 +37,8 @@ pub enum Failure {
         zip_bytes: Option<u64>,
     },
     #[error(
-        "input `code`: the zip {}, over the {MAX_OSS_ZIP_BYTES} bytes FC takes through OSS",
+        "input `{}`: the zip {}, over the {MAX_OSS_ZIP_BYTES} bytes FC takes through OSS",
+        Input::Code,
         match .zip_bytes {
             Some(size) => format!("is {size} bytes"),
             None => "passed that size (zipping stopped there)".to_owned(),
@@ -44,7 +47,7 @@ pub enum Failure {
     TooLargeForOss { zip_bytes: Option<u64> },
     #[error(transparent)]
     Oss(OssError),
-    #[error("input `code`: {0} does not exist (HeadObject found nothing)")]
+    #[error("input `{}`: {} does not exist (HeadObject found nothing)", Input::Code, .0)]
     ObjectMissing(ObjectRef),
     #[error(transparent)]
     Upload(#[from] UploadError),

@@ -43,6 +43,7 @@ use self::stage::Staged;
 use crate::client::FcClient;
 use crate::http::Transport;
 use crate::inputs::{InputError, RawInputs, Settings};
+use crate::interface::Input;
 use crate::lifecycle::{Decision, Wanted, decide, doomed, highest};
 use crate::outcome::{Failure, Outcome};
 use crate::report::Reporter;
@@ -205,7 +206,8 @@ pub async fn publish<T: Transport>(
 fn warn_unknown_runtimes(settings: &Settings, reporter: &mut impl Reporter) {
     for runtime in settings.unknown_runtimes() {
         reporter.warning(&format!(
-            "input `compatible-runtimes`: {runtime:?} is not a runtime FC is known to have; sending it anyway"
+            "input `{}`: {runtime:?} is not a runtime FC is known to have; sending it anyway",
+            Input::CompatibleRuntimes
         ));
     }
 }
