@@ -12,7 +12,8 @@ use crate::fc::{ApiRequest, ServiceError};
 use crate::http::{HttpRequest, Transport, TransportError};
 use crate::random;
 use crate::retry;
-use crate::sign::acs3::{self, SignableRequest, SigningParams};
+use crate::sign::Request;
+use crate::sign::acs3::{self, SigningParams};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -126,7 +127,7 @@ impl<T: Transport> FcClient<T> {
         let body = request.body.unwrap_or_default();
         let nonce = random::hex_token().map_err(ClientError::Random)?;
         let signed = acs3::sign(
-            &SignableRequest {
+            &Request {
                 method: request.method,
                 path: &request.path,
                 query: &request.query,

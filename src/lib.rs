@@ -23,8 +23,8 @@
 //! - [`fc`]: the FC domain and its layer API as data: layer names, limits, runtimes,
 //!   requests, replies and the error wire type.
 //! - [`endpoint`]: a service's base URL from a host or a full URL.
-//! - [`sign`]: request signatures, pure: shared primitives, ACS3-HMAC-SHA256, OSS V4 and
-//!   FC 2.0 (their verifiers are in `fc-local`).
+//! - [`sign`]: request signatures, pure and of one shape over one request description: shared
+//!   primitives, ACS3-HMAC-SHA256, OSS V4 and FC 2.0 (their verifiers are in `fc-local`).
 //! - [`client`]: the FC client: signs an [`fc::ApiRequest`], sends it through a transport,
 //!   parses the reply.
 //! - [`http`]: the transport: request and reply values, reqwest behind a trait, with no

@@ -9,7 +9,8 @@ use crate::credentials::{self, Credentials, Masker, Secret};
 use crate::endpoint::Endpoint;
 use crate::fc::ServiceError;
 use crate::http::{HttpRequest, Transport, TransportError};
-use crate::sign::fc2::{self, Fc2Request};
+use crate::sign::Request;
+use crate::sign::fc2::{self, SigningParams};
 
 const PATH: &str = "/2016-08-15/tempBucketToken";
 
@@ -71,15 +72,16 @@ pub async fn lend<T: Transport>(
         ("x-fc-account-id".to_owned(), account_id.to_owned()),
     ];
     let signed = fc2::sign(
-        &Fc2Request {
+        &Request {
             method: "GET",
             path: PATH,
             headers: &headers,
-            content_md5: None,
-            content_type: None,
+            ..Request::default()
         },
-        credentials,
-        OffsetDateTime::now_utc(),
+        &SigningParams {
+            credentials,
+            time: OffsetDateTime::now_utc(),
+        },
     );
     headers.extend(signed.headers);
     let reply = transport

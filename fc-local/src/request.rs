@@ -2,6 +2,7 @@
 //! in-process transport).
 
 use fc_layer_action::encode;
+use fc_layer_action::sign::Request;
 
 /// A request as it arrived: raw path and query, header names in lower case.
 #[derive(Clone, Copy, Debug)]
@@ -19,6 +20,19 @@ impl ReceivedRequest<'_> {
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
+    }
+
+    /// What the signers sign, made of what arrived, for a verifier to rebuild a canonical form
+    /// from: `path` is the path the scheme signs (the one received, or OSS's `/bucket/key`)
+    /// and `query` the [`query_pairs`](Self::query_pairs).
+    pub fn signable<'s>(&'s self, path: &'s str, query: &'s [(String, String)]) -> Request<'s> {
+        Request {
+            method: self.method,
+            path,
+            query,
+            headers: self.headers,
+            body: self.body,
+        }
     }
 
     /// The query as decoded pairs; a key without `=` has an empty value.

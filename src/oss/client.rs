@@ -12,7 +12,8 @@ use super::location::OssLocation;
 use super::xml;
 use crate::credentials::Credentials;
 use crate::http::{HttpReply, HttpRequest, Transport, TransportError};
-use crate::sign::oss_v4::{self, OssRequest, OssSigningParams};
+use crate::sign::Request;
+use crate::sign::oss_v4::{self, SigningParams};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OssError {
@@ -258,18 +259,18 @@ impl<T: Transport> OssClient<T> {
         let mut headers = headers.to_vec();
         headers.push(("host".to_owned(), self.location.host(bucket)));
         let signed = oss_v4::sign(
-            &OssRequest {
+            &Request {
                 method,
-                bucket,
-                key,
+                path: &oss_v4::resource(bucket, key),
                 query,
                 headers: &headers,
-                additional_headers: &[],
+                body: &body,
             },
-            &OssSigningParams {
+            &SigningParams {
                 credentials: &self.credentials,
                 region: &self.region,
                 time: OffsetDateTime::now_utc(),
+                additional_headers: &[],
             },
         );
         headers.extend(signed.headers);

@@ -11,7 +11,8 @@ use fc_layer_action::fc::{ApiRequest, Code, CreateLayerVersionInput, InlineCode,
 use fc_layer_action::http::{ReqwestTransport, Timeouts};
 use fc_layer_action::package;
 use fc_layer_action::proxy::ProxySettings;
-use fc_layer_action::sign::acs3::{SignableRequest, SigningParams, sign};
+use fc_layer_action::sign::Request;
+use fc_layer_action::sign::acs3::{SigningParams, sign};
 
 type Client = FcClient<ReqwestTransport>;
 use serde_json::Value;
@@ -227,7 +228,7 @@ fn signed_list(server: &FcLocal, time: time::OffsetDateTime, nonce: &str) -> Vec
     ];
     let credentials = Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET);
     let output = sign(
-        &SignableRequest {
+        &Request {
             method: "GET",
             path: "/2023-03-30/layers/x/versions",
             query: &[],

@@ -4,7 +4,7 @@
 use fc_layer_action::credentials::{Credentials, Secret};
 use fc_layer_action::encode;
 use fc_layer_action::sign::primitives::{format_iso8601_basic, format_rfc1123};
-use fc_layer_action::sign::{SigningOutput, fc2, oss_v4};
+use fc_layer_action::sign::{Request, SigningOutput, fc2, oss_v4};
 use fc_local::verify::AuthError;
 use fc_local::verify::dates::{parse_iso8601_basic, parse_rfc1123};
 use fc_local::verify::{fc2 as fc2_verify, oss_v4 as oss_v4_verify};
@@ -164,18 +164,18 @@ impl OssCase {
     fn sign_with(&self, headers: &[(String, String)]) -> SigningOutput {
         let additional: Vec<&str> = self.additional_headers.iter().map(String::as_str).collect();
         oss_v4::sign(
-            &oss_v4::OssRequest {
+            &Request {
                 method: &self.method,
-                bucket: &self.bucket,
-                key: &self.key,
+                path: &oss_v4::resource(&self.bucket, &self.key),
                 query: &self.query,
                 headers,
-                additional_headers: &additional,
+                body: b"",
             },
-            &oss_v4::OssSigningParams {
+            &oss_v4::SigningParams {
                 credentials: &self.credentials,
                 region: &self.region,
                 time: self.time,
+                additional_headers: &additional,
             },
         )
     }
@@ -263,14 +263,16 @@ fn oss_canonical_request_and_string_to_sign_match_where_documented() {
             .cloned()
             .collect();
         let additional: Vec<&str> = case.additional_headers.iter().map(String::as_str).collect();
-        let canonical = oss_v4::CanonicalRequest::new(&oss_v4::OssRequest {
-            method: &case.method,
-            bucket: &case.bucket,
-            key: &case.key,
-            query: &case.query,
-            headers: &all,
-            additional_headers: &additional,
-        });
+        let canonical = oss_v4::CanonicalRequest::new(
+            &Request {
+                method: &case.method,
+                path: &oss_v4::resource(&case.bucket, &case.key),
+                query: &case.query,
+                headers: &all,
+                body: b"",
+            },
+            &additional,
+        );
         assert_eq!(
             canonical.additional_headers(),
             case.additional_headers,
@@ -328,15 +330,14 @@ fn oss_verifier_accepts_every_vector_and_refuses_any_signed_change() {
                       headers: &[(String, String)],
                       known: &Credentials,
                       now: OffsetDateTime| {
-            oss_v4_verify::verify(
+            let request = Request {
                 method,
-                &case.bucket,
-                key,
+                path: &oss_v4::resource(&case.bucket, key),
                 query,
                 headers,
-                lookup(known),
-                now,
-            )
+                body: b"",
+            };
+            oss_v4_verify::verify(&request, lookup(known), now)
         };
         let refused = |method: &str,
                        key: &str,
@@ -571,8 +572,6 @@ struct Fc2Case {
     method: String,
     path: String,
     headers: Vec<(String, String)>,
-    content_md5: Option<String>,
-    content_type: Option<String>,
 }
 
 impl Fc2Case {
@@ -583,20 +582,34 @@ impl Fc2Case {
             time: parse_rfc1123(text(vector, "date")).expect("date"),
             method: text(vector, "method").to_owned(),
             path: text(vector, "path").to_owned(),
-            headers: headers(vector),
-            content_md5: optional(vector, "content_md5").map(str::to_owned),
-            content_type: optional(vector, "content_type").map(str::to_owned),
+            headers: [
+                ("content-md5", "content_md5"),
+                ("content-type", "content_type"),
+            ]
+            .into_iter()
+            .filter_map(|(name, key)| Some((name.to_owned(), optional(vector, key)?.to_owned())))
+            .chain(headers(vector))
+            .collect(),
         }
     }
 
-    fn request<'a>(&'a self, headers: &'a [(String, String)]) -> fc2::Fc2Request<'a> {
-        fc2::Fc2Request {
+    fn request<'a>(&'a self, headers: &'a [(String, String)]) -> Request<'a> {
+        Request {
             method: &self.method,
             path: &self.path,
             headers,
-            content_md5: self.content_md5.as_deref(),
-            content_type: self.content_type.as_deref(),
+            ..Request::default()
         }
+    }
+
+    fn sign_with(&self, headers: &[(String, String)]) -> SigningOutput {
+        fc2::sign(
+            &self.request(headers),
+            &fc2::SigningParams {
+                credentials: &self.credentials,
+                time: self.time,
+            },
+        )
     }
 }
 
@@ -605,7 +618,7 @@ fn fc2_signer_reproduces_every_vector() {
     for vector in vectors("fc2", 2) {
         let case = Fc2Case::new(&vector);
         let name = &case.name;
-        let output = fc2::sign(&case.request(&case.headers), &case.credentials, case.time);
+        let output = case.sign_with(&case.headers);
 
         assert_eq!(output.header("date"), Some(text(&vector, "date")), "{name}");
         assert_eq!(
@@ -634,7 +647,7 @@ fn fc2_signer_reproduces_every_vector() {
             .filter(|(key, _)| key != "authorization")
             .cloned()
             .collect();
-        let string_to_sign = fc2::StringToSign::new(&case.request(&all), text(&vector, "date"));
+        let string_to_sign = fc2::StringToSign::new(&case.request(&all));
         assert_eq!(
             Some(string_to_sign.to_string()),
             lines(&vector, "string_to_sign"),
@@ -653,8 +666,7 @@ fn fc2_signer_reproduces_every_vector() {
         let mut with_host = case.headers.clone();
         with_host.push(("Host".to_owned(), "anywhere.example".to_owned()));
         assert_eq!(
-            fc2::sign(&case.request(&with_host), &case.credentials, case.time)
-                .header("authorization"),
+            case.sign_with(&with_host).header("authorization"),
             Some(text(&vector, "authorization")),
             "{name}: host is not signed"
         );
@@ -666,7 +678,7 @@ fn fc2_verifier_accepts_every_vector_and_refuses_any_signed_change() {
     for vector in vectors("fc2", 2) {
         let case = Fc2Case::new(&vector);
         let name = case.name.as_str();
-        let output = fc2::sign(&case.request(&case.headers), &case.credentials, case.time);
+        let output = case.sign_with(&case.headers);
         let headers = received(
             &case.headers,
             &output,
@@ -675,7 +687,13 @@ fn fc2_verifier_accepts_every_vector_and_refuses_any_signed_change() {
         let known = case.credentials.clone();
         let verify =
             |method: &str, path: &str, headers: &[(String, String)], known: &Credentials, now| {
-                fc2_verify::verify(method, path, headers, lookup(known), now)
+                let request = Request {
+                    method,
+                    path,
+                    headers,
+                    ..Request::default()
+                };
+                fc2_verify::verify(&request, lookup(known), now)
             };
         let refused = |method: &str,
                        path: &str,

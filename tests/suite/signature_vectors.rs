@@ -3,7 +3,8 @@
 //! service's verifier.
 
 use fc_layer_action::credentials::Credentials;
-use fc_layer_action::sign::acs3::{CanonicalRequest, SignableRequest, SigningParams, sign};
+use fc_layer_action::sign::Request;
+use fc_layer_action::sign::acs3::{CanonicalRequest, SigningParams, sign};
 use fc_layer_action::sign::primitives::sha256_hex;
 use fc_local::request::ReceivedRequest;
 use fc_local::verify::acs3::{parse_authorization, verify};
@@ -105,7 +106,7 @@ fn signer_reproduces_every_vector() {
         let query = query(&vector);
         let body = text(&vector, "body").as_bytes();
         let output = sign(
-            &SignableRequest {
+            &Request {
                 method: text(&vector, "method"),
                 path: text(&vector, "path"),
                 query: &query,
@@ -152,15 +153,21 @@ fn canonical_requests_match_the_documented_text_and_hashes() {
     for vector in vectors() {
         let all_headers = headers(&vector);
         let signed_names: Vec<&str> = text(&vector, "signed_headers").split(';').collect();
+        let signed: Vec<(String, String)> = all_headers
+            .iter()
+            .filter(|(key, _)| signed_names.contains(&key.as_str()))
+            .cloned()
+            .collect();
+        let body = text(&vector, "body").as_bytes();
         let canonical = CanonicalRequest::new(
-            text(&vector, "method"),
-            text(&vector, "path"),
-            query(&vector),
-            all_headers
-                .iter()
-                .filter(|(key, _)| signed_names.contains(&key.as_str()))
-                .cloned(),
-            sha256_hex(text(&vector, "body").as_bytes()),
+            &Request {
+                method: text(&vector, "method"),
+                path: text(&vector, "path"),
+                query: &query(&vector),
+                headers: &signed,
+                body,
+            },
+            &sha256_hex(body),
         );
         if let Some(lines) = vector["canonical_request"].as_array() {
             let expected: Vec<&str> = lines
@@ -191,19 +198,21 @@ fn local_service_verifier_accepts_every_vector_and_rejects_a_changed_one() {
         );
         all_headers.push(("authorization".to_owned(), authorization));
         let credentials = credentials(&vector, &all_headers);
-        let request = ReceivedRequest {
+        let received = ReceivedRequest {
             method: text(&vector, "method"),
             path: text(&vector, "path"),
             query: text(&vector, "query"),
             headers: &all_headers,
             body: text(&vector, "body").as_bytes(),
         };
+        let query = received.query_pairs();
+        let request = received.signable(received.path, &query);
         let now = date(&all_headers);
         verify(&request, known(&credentials), now)
             .unwrap_or_else(|error| panic!("{name}: {error:?}"));
 
         let rejected = verify(
-            &ReceivedRequest {
+            &Request {
                 method: "PUT",
                 ..request
             },
