@@ -3,8 +3,8 @@
 //! Serverless Devs uploads every layer this way.
 
 use serde::Deserialize;
-use time::OffsetDateTime;
 
+use crate::clock::Clock;
 use crate::credentials::{self, Credentials, Masker, Secret};
 use crate::endpoint::Endpoint;
 use crate::fc::ServiceError;
@@ -58,13 +58,14 @@ pub fn endpoint_for(account_id: &str, region: &str) -> Result<Endpoint, String> 
     Endpoint::parse(&format!("{account_id}.{region}.fc.aliyuncs.com"))
 }
 
-/// Asks `endpoint` for a temporary bucket; the credentials it lends are masked through
-/// `masker` before anything else sees them.
+/// Asks `endpoint` for a temporary bucket, signing as of `clock`; the credentials it lends
+/// are masked through `masker` before anything else sees them.
 pub async fn lend<T: Transport>(
     transport: &T,
     endpoint: &Endpoint,
     account_id: &str,
     credentials: &Credentials,
+    clock: &dyn Clock,
     masker: &mut dyn Masker,
 ) -> Result<TempBucket, TempBucketError> {
     let mut headers = vec![
@@ -80,7 +81,7 @@ pub async fn lend<T: Transport>(
         },
         &SigningParams {
             credentials,
-            time: OffsetDateTime::now_utc(),
+            time: clock.now(),
         },
     );
     headers.extend(signed.headers);

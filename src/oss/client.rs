@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use bytes::Bytes;
-use time::OffsetDateTime;
 
 use super::location::OssLocation;
 use super::xml;
+use crate::clock::Clock;
 use crate::credentials::Credentials;
 use crate::http::{HttpReply, HttpRequest, Transport, TransportError};
 use crate::sign::Request;
@@ -85,6 +85,8 @@ pub struct OssClient<T> {
     pub credentials: Credentials,
     /// The region the signature is scoped to, e.g. `cn-hangzhou`.
     pub region: String,
+    /// What each request is dated with: the system's clock in the action, a fixed one in tests.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl<T: Transport> OssClient<T> {
@@ -269,7 +271,7 @@ impl<T: Transport> OssClient<T> {
             &SigningParams {
                 credentials: &self.credentials,
                 region: &self.region,
-                time: OffsetDateTime::now_utc(),
+                time: self.clock.now(),
                 additional_headers: &[],
             },
         );

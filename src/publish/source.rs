@@ -143,6 +143,7 @@ pub fn own_oss<'t, T: Transport>(
         location,
         credentials: api.credentials.clone(),
         region,
+        clock: std::sync::Arc::new(crate::clock::SystemClock),
     })
 }
 

@@ -101,6 +101,7 @@ pub async fn stage<'s, T: Transport>(
                 &endpoint,
                 &account_id,
                 &api.credentials,
+                &crate::clock::SystemClock,
                 reporter,
             )
             .await?;
@@ -119,6 +120,7 @@ pub async fn stage<'s, T: Transport>(
                 location,
                 credentials: lent.credentials.clone(),
                 region: lent.region.clone(),
+                clock: std::sync::Arc::new(crate::clock::SystemClock),
             };
             let target = Target {
                 bucket: &lent.bucket,
@@ -149,7 +151,13 @@ async fn account_id<T: Transport>(
         Some(endpoint) => endpoint.clone(),
         None => Endpoint::parse(DEFAULT_STS_ENDPOINT).map_err(Failure::OssEndpoint)?,
     };
-    let client = FcClient::new(transport, endpoint, api.credentials.clone());
+    let client = FcClient::new(
+        transport,
+        endpoint,
+        api.credentials.clone(),
+        crate::clock::SystemClock,
+        crate::random::OsNonces,
+    );
     let id = sts::account_id(&client).await.map_err(Failure::Sts)?;
     reporter.info(&format!("The credentials belong to account {id}"));
     Ok(id)
