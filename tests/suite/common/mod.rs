@@ -1,9 +1,11 @@
 //! Helpers shared by the suite: the real `fc-local` and action binaries, run as processes
-//! the way a workflow runs them; a hostile server; the pipeline in-process.
+//! the way a workflow runs them; a hostile server; the pipeline in-process; the published
+//! signature vectors.
 
 pub mod binaries;
 pub mod hostile;
 pub mod in_process;
+pub mod vectors;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
