@@ -23,10 +23,11 @@ impl Nonces for OsNonces {
     }
 }
 
-/// Any function of no arguments is a nonce source: `move || Ok(nonce.clone())` pins one.
-impl<F: Fn() -> Result<String, getrandom::Error> + Send + Sync> Nonces for F {
+/// A function that returns a nonce is a source that cannot fail: `move || nonce.clone()`
+/// pins one.
+impl<F: Fn() -> String + Send + Sync> Nonces for F {
     fn nonce(&self) -> Result<String, getrandom::Error> {
-        self()
+        Ok(self())
     }
 }
 

@@ -29,14 +29,6 @@ fn client(server: &FcLocal) -> Client {
     )
 }
 
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(future)
-}
-
 fn json(body: Vec<u8>) -> Value {
     serde_json::from_slice(&body).expect("JSON reply")
 }

@@ -2,10 +2,18 @@
 //! signers, accepted by their verifiers, and refused once anything signed changes: one table
 //! of changes ([`CHANGES`]), each with what either verifier must answer, run against both.
 
-use crate::common::vectors::{self, credentials, header, headers, lines, lookup, optional, text};
-use fc_layer_action::credentials::{Credentials, Secret};
+use std::sync::Arc;
+
+use crate::common::block_on;
+use crate::common::vectors::{
+    self, Capturing, credentials, header, headers, lines, lookup, optional, present, text,
+};
+use fc_layer_action::credentials::{Credentials, Masker, Secret};
+use fc_layer_action::oss::client::OssClient;
+use fc_layer_action::oss::location::OssLocation;
 use fc_layer_action::sign::primitives::{format_iso8601_basic, format_rfc1123, sha256_hex};
 use fc_layer_action::sign::{Request, SigningOutput, fc2, oss_v4};
+use fc_layer_action::temp_bucket;
 use fc_local::verify::AuthError;
 use fc_local::verify::dates::{parse_iso8601_basic, parse_rfc1123};
 use fc_local::verify::{fc2 as fc2_verify, oss_v4 as oss_v4_verify};
@@ -106,6 +114,22 @@ impl OssCase {
         self.sign_with(&self.headers)
     }
 
+    /// The `authorization` header the vector's signature goes in.
+    fn authorization(&self, vector: &Value) -> String {
+        let additional = if self.additional_headers.is_empty() {
+            String::new()
+        } else {
+            format!(",AdditionalHeaders={}", self.additional_headers.join(";"))
+        };
+        format!(
+            "OSS4-HMAC-SHA256 Credential={}/{}/{}/oss/aliyun_v4_request{additional},Signature={}",
+            self.credentials.access_key_id,
+            &text(vector, "x_oss_date")[..8],
+            self.region,
+            text(vector, "signature"),
+        )
+    }
+
     /// The signed request as OSS receives it.
     fn received(&self) -> Received {
         let host = format!("{}.oss-{}.aliyuncs.com", self.bucket, self.region);
@@ -149,18 +173,7 @@ fn oss_signer_reproduces_every_vector() {
             "{name}: authorization comes last"
         );
 
-        let additional = if case.additional_headers.is_empty() {
-            String::new()
-        } else {
-            format!(",AdditionalHeaders={}", case.additional_headers.join(";"))
-        };
-        let expected = format!(
-            "OSS4-HMAC-SHA256 Credential={}/{}/{}/oss/aliyun_v4_request{additional},Signature={}",
-            case.credentials.access_key_id,
-            &text(&vector, "x_oss_date")[..8],
-            case.region,
-            text(&vector, "signature"),
-        );
+        let expected = case.authorization(&vector);
         assert_eq!(
             output.header("authorization"),
             Some(expected.as_str()),
@@ -241,6 +254,74 @@ fn oss_canonical_request_and_string_to_sign_match_where_documented() {
     );
 }
 
+/// The OSS client itself, its clock pinned to the vector's, sends exactly the vector's
+/// PutObject and UploadPart: its headers, `host`, the signer's, the signature, in that order.
+#[test]
+fn oss_client_with_the_vector_s_clock_sends_exactly_its_requests() {
+    let vectors = scheme_vectors("oss_v4", 6);
+    let calls = [
+        ("2-put-object-sts", None),
+        ("2-put-object-long-term", None),
+        (
+            "3-upload-part-sts",
+            Some((2, "6149D11640A59B4B1FEA2545AE61AC0E")),
+        ),
+    ];
+    for (name, part) in calls {
+        let vector = vectors
+            .iter()
+            .find(|vector| text(vector, "name") == name)
+            .expect("the vector");
+        let case = OssCase::new(vector);
+        let time = case.time;
+        let location = OssLocation::for_region(&case.region).expect("location");
+        let transport = Capturing::new(200, &[("etag", "\"E\"")], "");
+        let client = OssClient {
+            transport: &transport,
+            location: location.clone(),
+            credentials: case.credentials.clone(),
+            region: case.region.clone(),
+            clock: Arc::new(move || time),
+        };
+        let body = b"zip".to_vec();
+        let (bucket, key) = (case.bucket.as_str(), case.key.as_str());
+        match part {
+            None => drop(block_on(client.put(bucket, key, body.into(), None)).expect("put")),
+            Some((number, upload_id)) => drop(
+                block_on(client.upload_part(bucket, key, upload_id, number, body.into(), None))
+                    .expect("part"),
+            ),
+        }
+        drop(client);
+
+        let sent = transport.only();
+        let mut wanted: Vec<(String, String)> = case
+            .headers
+            .iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
+            .collect();
+        let (host, authorization) = (location.host(bucket), case.authorization(vector));
+        wanted.extend(present(&[
+            ("host", Some(host.as_str())),
+            ("x-oss-date", Some(text(vector, "x_oss_date"))),
+            ("x-oss-content-sha256", Some("UNSIGNED-PAYLOAD")),
+            ("x-oss-security-token", optional(vector, "security_token")),
+            ("authorization", Some(authorization.as_str())),
+        ]));
+        assert_eq!(sent.headers, wanted, "{name}");
+        assert_eq!(sent.method, text(vector, "method"), "{name}");
+        let query = match text(vector, "query") {
+            "" => String::new(),
+            query => format!("?{query}"),
+        };
+        assert_eq!(
+            sent.url,
+            format!("{}{query}", location.url(bucket, key)),
+            "{name}"
+        );
+    }
+}
+
 struct Fc2Case {
     name: String,
     credentials: Credentials,
@@ -253,19 +334,17 @@ struct Fc2Case {
 
 impl Fc2Case {
     fn new(vector: &Value) -> Self {
-        let content = [
-            ("content-md5", "content_md5"),
-            ("content-type", "content_type"),
-        ]
-        .into_iter()
-        .filter_map(|(name, key)| Some((name.to_owned(), optional(vector, key)?.to_owned())));
+        let content = present(&[
+            ("content-md5", optional(vector, "content_md5")),
+            ("content-type", optional(vector, "content_type")),
+        ]);
         Self {
             name: text(vector, "name").to_owned(),
             credentials: vector_credentials(vector),
             time: parse_rfc1123(text(vector, "date")).expect("date"),
             method: text(vector, "method").to_owned(),
             path: text(vector, "path").to_owned(),
-            headers: content.chain(headers(vector)).collect(),
+            headers: content.into_iter().chain(headers(vector)).collect(),
         }
     }
 
@@ -301,6 +380,49 @@ impl Fc2Case {
             now: self.time,
         }
     }
+}
+
+/// `tempBucketToken`'s own request, its clock pinned to the vector's, is exactly the vector's:
+/// `host`, the account, the signer's headers, the signature.
+#[test]
+fn temp_bucket_lend_with_the_vector_s_clock_sends_exactly_its_request() {
+    for vector in scheme_vectors("fc2", 2) {
+        let case = Fc2Case::new(&vector);
+        let name = &case.name;
+        let account_id = header(&case.headers, "x-fc-account-id").expect("account");
+        let endpoint = temp_bucket::endpoint_for(account_id, "cn-hangzhou").expect("endpoint");
+        let lent = r#"{"credentials":{"AccessKeyId":"STS.lent","AccessKeySecret":"s","SecurityToken":"t"},"ossRegion":"oss-cn-hangzhou","ossBucket":"b","objectName":"o.zip"}"#;
+        let transport = Capturing::new(200, &[], lent);
+        let time = case.time;
+        block_on(temp_bucket::lend(
+            &transport,
+            &endpoint,
+            account_id,
+            &case.credentials,
+            &move || time,
+            &mut Unmasked,
+        ))
+        .expect("lent");
+
+        let sent = transport.only();
+        let mut wanted = vec![("host".to_owned(), endpoint.host().to_owned())];
+        wanted.extend(case.headers.iter().cloned());
+        wanted.extend(present(&[
+            ("date", Some(text(&vector, "date"))),
+            ("x-fc-security-token", optional(&vector, "security_token")),
+            ("authorization", Some(text(&vector, "authorization"))),
+        ]));
+        assert_eq!(sent.headers, wanted, "{name}");
+        assert_eq!(sent.method, text(&vector, "method"), "{name}");
+        assert_eq!(sent.url, endpoint.url(text(&vector, "path")), "{name}");
+    }
+}
+
+/// A masker for a call whose lent secrets are made up.
+struct Unmasked;
+
+impl Masker for Unmasked {
+    fn mask(&mut self, _: &Secret) {}
 }
 
 #[test]

@@ -2,8 +2,14 @@
 //! shared/docs/signature-vectors.md), reproduced by the signer and accepted by the local
 //! service's verifier.
 
-use crate::common::vectors::{self, credentials, header, headers, lines, lookup, query, text};
+use crate::common::block_on;
+use crate::common::vectors::{
+    self, Capturing, credentials, header, headers, lines, lookup, query, text,
+};
+use fc_layer_action::client::FcClient;
 use fc_layer_action::credentials::{Credentials, Secret};
+use fc_layer_action::endpoint::Endpoint;
+use fc_layer_action::fc::ApiRequest;
 use fc_layer_action::sign::Request;
 use fc_layer_action::sign::acs3::{CanonicalRequest, SigningParams, sign};
 use fc_layer_action::sign::primitives::sha256_hex;
@@ -174,6 +180,61 @@ fn local_service_verifier_accepts_every_vector_and_rejects_a_changed_one() {
             "SignatureNotMatch"
         );
     }
+}
+
+/// The FC client itself, its clock and nonce pinned to vector 1's, sends exactly the vector's
+/// request: the same headers in the same order, then the signature and `accept`.
+#[test]
+fn fc_client_with_the_vector_s_clock_and_nonce_sends_exactly_its_request() {
+    let vector = &acs3_vectors()[0];
+    assert_eq!(text(vector, "name"), "1-alibaba-doc-rpc");
+    let expected = headers(vector);
+    let time = date(&expected);
+    let nonce = header(&expected, "x-acs-signature-nonce")
+        .expect("nonce")
+        .to_owned();
+    let transport = Capturing::new(200, &[], "{}");
+    let client = FcClient::new(
+        &transport,
+        Endpoint::parse(header(&expected, "host").expect("host")).expect("endpoint"),
+        vector_credentials(vector, &expected),
+        move || time,
+        move || nonce.clone(),
+    );
+    // The client sends any V3 call as it sends FC's; this one is ECS's, as the vector is.
+    let request = ApiRequest {
+        action: "RunInstances",
+        version: "2014-05-26",
+        method: "POST",
+        path: text(vector, "path").to_owned(),
+        query: query(vector),
+        body: None,
+    };
+    block_on(client.send(request)).expect("the capture answers 200");
+    drop(client);
+
+    let sent = transport.only();
+    let authorization = format!(
+        "ACS3-HMAC-SHA256 Credential={},SignedHeaders={},Signature={}",
+        text(vector, "access_key_id"),
+        text(vector, "signed_headers"),
+        text(vector, "signature")
+    );
+    let mut wanted = expected.clone();
+    wanted.push(("authorization".to_owned(), authorization));
+    wanted.push(("accept".to_owned(), "application/json".to_owned()));
+    assert_eq!(sent.headers, wanted);
+    assert_eq!(sent.method, text(vector, "method"));
+    assert_eq!(
+        sent.url,
+        format!(
+            "https://{}{}?{}",
+            header(&expected, "host").expect("host"),
+            text(vector, "path"),
+            text(vector, "query")
+        )
+    );
+    assert!(sent.body.is_empty());
 }
 
 #[test]

@@ -1,9 +1,13 @@
-//! The published signature vectors, read one way for every scheme: ACS3's in
+//! The published signature vectors, read one way for every scheme (ACS3's in
 //! tests/data/signature-vectors.json, OSS V4's and FC 2.0's in
-//! tests/data/oss-signature-vectors.json.
+//! tests/data/oss-signature-vectors.json), and a transport that captures what a client sends
+//! to reproduce them.
+
+use std::cell::RefCell;
 
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::encode;
+use fc_layer_action::http::{HttpReply, HttpRequest, Transport, TransportError};
 use serde_json::Value;
 
 /// A vector file's text as JSON.
@@ -56,6 +60,14 @@ pub fn headers(vector: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The headers among `pairs` whose value is there, in order.
+pub fn present(pairs: &[(&str, Option<&str>)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .filter_map(|&(name, value)| Some((name.to_owned(), value?.to_owned())))
+        .collect()
+}
+
 /// The first value of header `name`, matched exactly.
 pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
@@ -92,4 +104,42 @@ pub fn credentials(vector: &Value, security_token: Option<&str>) -> Credentials 
 /// A verifier's lookup when `known` are the only credentials the service holds.
 pub fn lookup(known: &Credentials) -> impl Fn(&str) -> Option<Credentials> + '_ {
     move |id: &str| (id == known.access_key_id).then(|| known.clone())
+}
+
+/// A transport that keeps every request and answers each with `reply`: what a client sends,
+/// seen without a network.
+pub struct Capturing {
+    reply: HttpReply,
+    sent: RefCell<Vec<HttpRequest>>,
+}
+
+impl Capturing {
+    pub fn new(status: u16, headers: &[(&str, &str)], body: &str) -> Self {
+        let headers = headers
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        Self {
+            reply: HttpReply {
+                status,
+                headers,
+                body: body.as_bytes().to_vec(),
+            },
+            sent: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The one request sent.
+    pub fn only(self) -> HttpRequest {
+        let mut sent = self.sent.into_inner();
+        assert_eq!(sent.len(), 1, "one request: {sent:?}");
+        sent.remove(0)
+    }
+}
+
+impl Transport for Capturing {
+    async fn send(&self, request: HttpRequest) -> Result<HttpReply, TransportError> {
+        self.sent.borrow_mut().push(request);
+        Ok(self.reply.clone())
+    }
 }
