@@ -35,15 +35,21 @@ impl ReceivedRequest<'_> {
         }
     }
 
-    /// The query as decoded pairs; a key without `=` has an empty value.
+    /// The query as decoded pairs ([`query_pairs`]).
     pub fn query_pairs(&self) -> Vec<(String, String)> {
-        self.query
-            .split('&')
-            .filter(|pair| !pair.is_empty())
-            .map(|pair| {
-                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                (encode::decode(key), encode::decode(value))
-            })
-            .collect()
+        query_pairs(self.query)
     }
+}
+
+/// A query string as decoded pairs, the way a server reads it; a key without `=` has an
+/// empty value.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (encode::decode(key), encode::decode(value))
+        })
+        .collect()
 }

@@ -19,9 +19,8 @@ use time::OffsetDateTime;
 
 use super::primitives::{
     EmptyValue, canonical_headers, canonical_query, format_iso8601, hex, hmac_sha256, sha256_hex,
-    write_query,
 };
-use super::{Request, SigningOutput, Token, canonical_text, write_header_lines};
+use super::{Request, SigningOutput, Token, canonical_text, write_request_lines};
 use crate::credentials::Credentials;
 
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
@@ -113,12 +112,9 @@ impl CanonicalRequest {
     }
 
     fn write(&self, out: &mut impl fmt::Write, token: Token) -> fmt::Result {
-        writeln!(out, "{}", self.method)?;
-        writeln!(out, "{}", self.path)?;
-        write_query(out, &self.query, EmptyValue::WithEquals)?;
-        writeln!(out)?;
-        write_header_lines(out, &self.headers, token)?;
-        writeln!(out)?;
+        let (query, headers) = (&self.query, &self.headers);
+        let empty = EmptyValue::WithEquals;
+        write_request_lines(out, &self.method, &self.path, query, empty, headers, token)?;
         writeln!(out, "{}", self.signed_headers())?;
         write!(out, "{}", self.payload_hash)
     }

@@ -23,6 +23,7 @@ pub mod primitives;
 
 use std::fmt;
 
+use self::primitives::{EmptyValue, write_query};
 use crate::credentials::Credentials;
 
 /// What a `Debug` form shows in place of a security token's value.
@@ -179,6 +180,25 @@ fn write_header_lines(
         writeln!(out, "{name}:{}", redact(name, value, token))?;
     }
     Ok(())
+}
+
+/// The lines ACS3's and OSS V4's canonical requests open with, both in the shape of AWS's
+/// SigV4: the method, the path, the query, each header, and the blank line after them.
+fn write_request_lines(
+    out: &mut impl fmt::Write,
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+    empty: EmptyValue,
+    headers: &[(String, String)],
+    token: Token,
+) -> fmt::Result {
+    writeln!(out, "{method}")?;
+    writeln!(out, "{path}")?;
+    write_query(out, query, empty)?;
+    writeln!(out)?;
+    write_header_lines(out, headers, token)?;
+    writeln!(out)
 }
 
 /// Gives a canonical form with a `write(&self, out, Token)` method its `Display` (the exact

@@ -24,9 +24,9 @@ use time::{Date, OffsetDateTime, UtcOffset};
 
 use super::primitives::{
     EmptyValue, canonical_headers, canonical_query, format_basic_date, format_iso8601_basic, hex,
-    hmac_sha256, sha256_hex, write_query,
+    hmac_sha256, sha256_hex,
 };
-use super::{Request, SigningOutput, Token, canonical_text, write_header_lines};
+use super::{Request, SigningOutput, Token, canonical_text, write_request_lines};
 use crate::credentials::Credentials;
 use crate::encode;
 
@@ -197,12 +197,9 @@ impl CanonicalRequest {
     }
 
     fn write(&self, out: &mut impl fmt::Write, token: Token) -> fmt::Result {
-        writeln!(out, "{}", self.method)?;
-        writeln!(out, "{}", self.uri)?;
-        write_query(out, &self.query, EmptyValue::Bare)?;
-        writeln!(out)?;
-        write_header_lines(out, &self.headers, token)?;
-        writeln!(out)?;
+        let (query, headers) = (&self.query, &self.headers);
+        let empty = EmptyValue::Bare;
+        write_request_lines(out, &self.method, &self.uri, query, empty, headers, token)?;
         writeln!(out, "{}", self.additional_headers.join(";"))?;
         write!(out, "{UNSIGNED_PAYLOAD}")
     }

@@ -6,8 +6,8 @@
 use std::cell::RefCell;
 
 use fc_layer_action::credentials::Credentials;
-use fc_layer_action::encode;
 use fc_layer_action::http::{HttpReply, HttpRequest, Transport, TransportError};
+use fc_local::request::query_pairs;
 use serde_json::Value;
 
 /// A vector file's text as JSON.
@@ -76,17 +76,9 @@ pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str
         .map(|(_, value)| value.as_str())
 }
 
-/// `query`'s pairs decoded, as a server reads them off the wire; a name without `=` has an
-/// empty value.
+/// `query`'s pairs decoded, as a server reads them off the wire.
 pub fn query(vector: &Value) -> Vec<(String, String)> {
-    text(vector, "query")
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (encode::decode(key), encode::decode(value))
-        })
-        .collect()
+    query_pairs(text(vector, "query"))
 }
 
 /// The vector's key pair, temporary when it comes with `security_token`.
