@@ -3,6 +3,7 @@
 //! business, so tests run it in-process.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::Url;
 use serde::de::DeserializeOwned;
@@ -13,7 +14,6 @@ use crate::endpoint::Endpoint;
 use crate::fc::{ApiRequest, ServiceError};
 use crate::http::{HttpRequest, Transport, TransportError};
 use crate::random::Nonces;
-use crate::retry;
 use crate::sign::Request;
 use crate::sign::acs3::{self, SigningParams};
 
@@ -109,7 +109,7 @@ impl<T: Transport> FcClient<T> {
             .header("x-acs-request-id")
             .or_else(|| reply.header("x-fc-request-id"));
         let mut error = ServiceError::from_reply(reply.status, &reply.body, request_id);
-        error.retry_after = retry::retry_after(
+        error.retry_after = retry_after(
             reply.header("x-acs-retry-after"),
             reply.header("retry-after"),
         );
@@ -173,4 +173,36 @@ pub fn parse<T: DeserializeOwned>(action: &'static str, body: &[u8]) -> Result<T
         action,
         problem: error.to_string(),
     })
+}
+
+/// `x-acs-retry-after` (milliseconds, FC's) or `Retry-After` (seconds, HTTP's), if positive.
+pub fn retry_after(x_acs_retry_after: Option<&str>, retry_after: Option<&str>) -> Option<Duration> {
+    let millis = x_acs_retry_after
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .filter(|millis| *millis > 0)
+        .map(Duration::from_millis);
+    millis.or_else(|| {
+        retry_after
+            .and_then(|value| value.trim().parse::<u64>().ok())
+            .filter(|secs| *secs > 0)
+            .map(Duration::from_secs)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_service_says_how_long_to_wait() {
+        assert_eq!(
+            retry_after(Some("1500"), Some("9")),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            retry_after(Some("0"), Some("2")),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(retry_after(None, Some("soon")), None);
+    }
 }

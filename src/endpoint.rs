@@ -1,5 +1,6 @@
 //! Where requests go: a service's base URL, given as a bare host (HTTPS) or a full URL.
-//! FC uses it today; the OSS and STS endpoints to come take the same two forms.
+//! FC, STS and FC 2.0's temporary bucket use it as it is; OSS wraps it in
+//! [`crate::oss::location::OssLocation`], which adds the bucket to the host or the path.
 
 use std::fmt;
 

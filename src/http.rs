@@ -1,6 +1,7 @@
 //! The HTTP edge: plain request and reply values, the [`Transport`] that carries them, and
-//! its real implementation over reqwest. API clients (FC today, OSS and STS next) build an
-//! [`HttpRequest`] and read an [`HttpReply`]; tests hand them a transport of their own.
+//! its real implementation over reqwest. Every client (FC and STS through
+//! [`crate::client`], OSS, FC 2.0's temporary bucket) builds an [`HttpRequest`] and reads an
+//! [`HttpReply`]; tests hand them a transport of their own.
 //!
 //! The real transport trusts nothing on the wire: it never follows a redirect, reads at most
 //! [`MAX_REPLY_BYTES`] of a reply, and gives up on a connection that neither takes nor gives

@@ -13,6 +13,8 @@
 //! - [`lifecycle`]: one version per change as pure decisions: unchanged?, adoptable?, which
 //!   versions go.
 //! - [`retry`]: which failures are tried again, and the waits.
+//! - [`outcome`]: how a run ends, what it did or why it failed; read by the outputs and the
+//!   summary.
 //! - [`summary`]: the job summary's Markdown.
 //! - [`inputs`]: `INPUT_*` text parsed into validated [`inputs::Settings`]; the one place
 //!   where workflow text becomes typed values.
@@ -55,6 +57,7 @@ pub mod inputs;
 pub mod interface;
 pub mod lifecycle;
 pub mod oss;
+pub mod outcome;
 pub mod package;
 pub mod proxy;
 pub mod publish;

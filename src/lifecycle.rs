@@ -1,7 +1,7 @@
 //! One version per change, as decisions over a layer's versions: whether the newest one
-//! already is what this run would publish, which version a run whose create reply was lost
-//! may adopt as its own, and which versions `keep-versions` deletes. Pure: the versions come
-//! in as values, listed by the pipeline.
+//! already is what this run would publish ([`decide`]), which version a run whose create
+//! reply was lost may adopt as its own, and which versions `keep-versions` deletes
+//! ([`doomed`]). Pure: the versions come in as values, listed by the pipeline.
 
 use std::collections::BTreeSet;
 
@@ -17,9 +17,24 @@ pub struct Wanted<'a> {
     pub license: Option<&'a str>,
 }
 
+/// Whether the newest version already is what this run would publish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Nothing like it exists; `reason` says why, for the log and the summary.
+    Publish { reason: String },
+    /// The newest version holds the same zip and settings.
+    Reuse(Layer),
+}
+
 /// The newest version: the highest number, whatever order the pages listed them in.
 pub fn newest(versions: &[Layer]) -> Option<&Layer> {
     versions.iter().max_by_key(|layer| layer.version)
+}
+
+/// The highest version number listed, 0 when there are none: the baseline that a version
+/// this run creates is newer than. `None` when the versions could not be listed.
+pub fn highest(before: Option<&[Layer]>) -> Option<i64> {
+    before.map(|versions| newest(versions).map_or(0, |layer| layer.version))
 }
 
 /// What differs between `existing` and `wanted`, by input name; empty when nothing does.
@@ -48,6 +63,46 @@ pub fn differences(existing: &Layer, wanted: &Wanted<'_>) -> Vec<&'static str> {
         changed.push("license");
     }
     changed
+}
+
+/// Reuse the newest of `before` when `skip_unchanged` is on and nothing differs from
+/// `wanted`. `wanted` is `None` when the zip's CRC-64 is unknown (an OSS object that OSS gave
+/// none for), `before` when the versions could not be listed.
+pub fn decide(
+    wanted: Option<&Wanted<'_>>,
+    before: Option<&[Layer]>,
+    skip_unchanged: bool,
+) -> Decision {
+    let Some(wanted) = wanted else {
+        return Decision::Publish {
+            reason: "the object's CRC-64 is unknown, so it cannot be compared".to_owned(),
+        };
+    };
+    let Some(latest) = before.and_then(newest) else {
+        let reason = match before {
+            Some(_) => "the layer has no versions yet",
+            None => "its versions could not be listed",
+        };
+        return Decision::Publish {
+            reason: reason.to_owned(),
+        };
+    };
+    if !skip_unchanged {
+        return Decision::Publish {
+            reason: "skip-unchanged is off".to_owned(),
+        };
+    }
+    let changed = differences(latest, wanted);
+    if changed.is_empty() {
+        return Decision::Reuse(latest.clone());
+    }
+    Decision::Publish {
+        reason: format!(
+            "{} changed since version {}",
+            changed.join(", "),
+            latest.version
+        ),
+    }
 }
 
 /// After a create whose outcome is unknown: the version this run made, if the listing shows
@@ -80,6 +135,18 @@ pub fn deletions(versions: &[i64], keep: u32, output: i64) -> Vec<i64> {
     doomed
 }
 
+/// What keep-versions deletes once `output` is the version output: [`deletions`] among the
+/// versions listed `before` (none when they could not be listed) and `output` itself.
+pub fn doomed(before: Option<&[Layer]>, output: i64, keep: u32) -> Vec<i64> {
+    let mut numbers: Vec<i64> = before
+        .unwrap_or_default()
+        .iter()
+        .map(|layer| layer.version)
+        .collect();
+    numbers.push(output);
+    deletions(&numbers, keep, output)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +168,9 @@ mod tests {
         let versions = [layer(3, "a"), layer(45, "b"), layer(12, "c")];
         assert_eq!(newest(&versions).map(|l| l.version), Some(45));
         assert_eq!(newest(&[]), None);
+        assert_eq!(highest(Some(&versions)), Some(45));
+        assert_eq!(highest(Some(&[])), Some(0));
+        assert_eq!(highest(None), None);
     }
 
     #[test]
@@ -149,5 +219,65 @@ mod tests {
         assert_eq!(deletions(&[1, 2], 0, 2), Vec::<i64>::new());
         assert_eq!(deletions(&[1, 2], 5, 2), Vec::<i64>::new());
         assert_eq!(deletions(&[1, 2, 3], 1, 3), [1, 2]);
+    }
+
+    fn publish(reason: &str) -> Decision {
+        Decision::Publish {
+            reason: reason.to_owned(),
+        }
+    }
+
+    #[test]
+    fn decide_publishes_unless_the_newest_version_is_the_same_and_skipping_is_on() {
+        let runtimes = vec!["python3.9".to_owned(), "python3.10".to_owned()];
+        let same = Wanted {
+            checksum: "a",
+            runtimes: &runtimes,
+            description: None,
+            license: None,
+        };
+        let versions = [layer(3, "a"), layer(1, "old"), layer(2, "a")];
+        assert_eq!(
+            decide(None, Some(&versions), true),
+            publish("the object's CRC-64 is unknown, so it cannot be compared")
+        );
+        assert_eq!(
+            decide(Some(&same), None, true),
+            publish("its versions could not be listed")
+        );
+        assert_eq!(
+            decide(Some(&same), Some(&[]), true),
+            publish("the layer has no versions yet")
+        );
+        assert_eq!(
+            decide(Some(&same), Some(&versions), false),
+            publish("skip-unchanged is off")
+        );
+        assert_eq!(
+            decide(Some(&same), Some(&versions), true),
+            Decision::Reuse(layer(3, "a"))
+        );
+        let changed = Wanted {
+            checksum: "b",
+            description: Some("new"),
+            ..same
+        };
+        assert_eq!(
+            decide(Some(&changed), Some(&versions), true),
+            publish("code, description changed since version 3")
+        );
+    }
+
+    #[test]
+    fn doomed_counts_the_listed_versions_and_the_output() {
+        let versions = [layer(1, "a"), layer(3, "c"), layer(2, "b")];
+        assert_eq!(doomed(None, 4, 1), Vec::<i64>::new());
+        assert_eq!(doomed(Some(&[]), 1, 1), Vec::<i64>::new());
+        assert_eq!(doomed(Some(&versions), 4, 0), Vec::<i64>::new());
+        assert_eq!(doomed(Some(&versions), 4, 2), [1, 2]);
+        // A reused version is both listed and the output: counted once, and kept.
+        assert_eq!(doomed(Some(&versions), 3, 2), [1]);
+        // The output survives even when it is not among the `keep` highest.
+        assert_eq!(doomed(Some(&versions), 2, 1), [1]);
     }
 }

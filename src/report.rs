@@ -156,6 +156,17 @@ mod tests {
     }
 
     #[test]
+    fn without_github_output_the_outputs_are_printed_and_that_is_said() {
+        let mut reporter = Workflow::<_, Vec<u8>>::new(Vec::new(), None);
+        let mut outputs = Outputs::default();
+        outputs.set(Output::Version, "3".to_owned());
+        reporter.set_outputs(&outputs).expect("nothing to write");
+        let log = log(reporter);
+        assert!(log.contains("version=3\n"), "{log}");
+        assert!(log.contains("GITHUB_OUTPUT is not set"), "{log}");
+    }
+
+    #[test]
     fn masked_values_never_appear_after_the_mask_and_lines_cannot_be_split() {
         let mut reporter = Workflow::new(Vec::new(), Some(Vec::new()));
         reporter.mask(&Secret::new("s3cr3t"));

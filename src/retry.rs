@@ -106,20 +106,6 @@ pub fn jitter() -> f64 {
     }
 }
 
-/// `x-acs-retry-after` (milliseconds, FC's) or `Retry-After` (seconds, HTTP's), if positive.
-pub fn retry_after(x_acs_retry_after: Option<&str>, retry_after: Option<&str>) -> Option<Duration> {
-    let millis = x_acs_retry_after
-        .and_then(|value| value.trim().parse::<u64>().ok())
-        .filter(|millis| *millis > 0)
-        .map(Duration::from_millis);
-    millis.or_else(|| {
-        retry_after
-            .and_then(|value| value.trim().parse::<u64>().ok())
-            .filter(|secs| *secs > 0)
-            .map(Duration::from_secs)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,16 +184,7 @@ mod tests {
     }
 
     #[test]
-    fn the_service_says_how_long_to_wait() {
-        assert_eq!(
-            retry_after(Some("1500"), Some("9")),
-            Some(Duration::from_millis(1500))
-        );
-        assert_eq!(
-            retry_after(Some("0"), Some("2")),
-            Some(Duration::from_secs(2))
-        );
-        assert_eq!(retry_after(None, Some("soon")), None);
+    fn the_service_says_how_long_to_wait_up_to_a_cap() {
         let mut error = ServiceError::new(429, "ResourceExhausted", "m");
         error.retry_after = Some(Duration::from_secs(3600));
         let throttled = ClientError::Service {

@@ -4,7 +4,8 @@
 use std::fmt::Write;
 
 use crate::fc::LayerName;
-use crate::publish::{Decision, Failure, Outcome};
+use crate::lifecycle::Decision;
+use crate::outcome::{Failure, Outcome};
 
 /// The summary of a run that succeeded, dry runs included.
 pub fn success(outcome: &Outcome) -> String {

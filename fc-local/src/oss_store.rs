@@ -292,27 +292,28 @@ impl OssStore {
 mod tests {
     use super::*;
 
+    /// Starts a multipart upload of `key` in bucket `b`; its upload id.
+    fn initiate(store: &mut OssStore, key: &str) -> String {
+        let initiated = store
+            .handle("POST", "b", key, &[("uploads".into(), String::new())], b"")
+            .expect("initiates");
+        xml::element(&String::from_utf8_lossy(&initiated.body), "UploadId").expect("an id")
+    }
+
+    /// The query of an UploadPart.
+    fn part(number: &str, upload_id: &str) -> Vec<(String, String)> {
+        vec![
+            ("partNumber".to_owned(), number.to_owned()),
+            ("uploadId".to_owned(), upload_id.to_owned()),
+        ]
+    }
+
     #[test]
     fn a_multipart_upload_assembles_its_parts_in_order() {
         let mut store = OssStore::default();
-        let initiated = store
-            .handle(
-                "POST",
-                "b",
-                "k.zip",
-                &[("uploads".into(), String::new())],
-                b"",
-            )
-            .expect("initiates");
-        let upload_id =
-            xml::element(&String::from_utf8_lossy(&initiated.body), "UploadId").expect("an id");
+        let upload_id = initiate(&mut store, "k.zip");
         let first = vec![1u8; MIN_PART_BYTES];
-        let query = |number: &str| {
-            vec![
-                ("partNumber".to_owned(), number.to_owned()),
-                ("uploadId".to_owned(), upload_id.clone()),
-            ]
-        };
+        let query = |number: &str| part(number, &upload_id);
         let etag = |reply: &HttpReply| reply.header("etag").expect("etag").to_owned();
         let one = store
             .handle("PUT", "b", "k.zip", &query("1"), &first)
@@ -347,17 +348,8 @@ mod tests {
     #[test]
     fn small_parts_but_the_last_are_refused() {
         let mut store = OssStore::default();
-        let initiated = store
-            .handle("POST", "b", "k", &[("uploads".into(), String::new())], b"")
-            .expect("initiates");
-        let upload_id =
-            xml::element(&String::from_utf8_lossy(&initiated.body), "UploadId").expect("an id");
-        let query = |number: &str| {
-            vec![
-                ("partNumber".to_owned(), number.to_owned()),
-                ("uploadId".to_owned(), upload_id.clone()),
-            ]
-        };
+        let upload_id = initiate(&mut store, "k");
+        let query = |number: &str| part(number, &upload_id);
         let one = store
             .handle("PUT", "b", "k", &query("1"), b"small")
             .expect("part 1");

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use super::Failure;
 use crate::fc::limits::{
     MAX_INLINE_BASE64_BYTES, MAX_INLINE_ZIP_BYTES, MAX_OSS_ZIP_BYTES, base64_len,
 };
@@ -12,6 +11,7 @@ use crate::inputs::{Api, Code, Settings, UploadMode};
 use crate::oss::client::OssClient;
 use crate::oss::location::OssLocation;
 use crate::oss::names::ObjectRef;
+use crate::outcome::Failure;
 use crate::package::{self, Origin, Package, PackageError};
 use crate::report::Reporter;
 
@@ -61,6 +61,23 @@ pub fn route(mode: UploadMode, source: &Source) -> Route {
             if fits { Route::Inline } else { Route::Oss }
         }
     }
+}
+
+/// [`route`], with a line in the log when a zip made here goes through OSS, saying why.
+pub fn choose_route(mode: UploadMode, source: &Source, reporter: &mut impl Reporter) -> Route {
+    let route = route(mode, source);
+    if let (Route::Oss, Source::Package(package)) = (route, source) {
+        reporter.info(&format!(
+            "The zip goes through OSS ({} bytes; upload: {})",
+            package.size,
+            match mode {
+                UploadMode::Auto => "auto, and its Base64 is over FC's inline limit",
+                UploadMode::Oss => "oss",
+                UploadMode::Inline => "inline",
+            }
+        ));
+    }
+    route
 }
 
 /// The `code` input as a zip on disk (under `temp_dir` when zipped here), within the limit

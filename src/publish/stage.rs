@@ -1,7 +1,6 @@
 //! Getting the zip where CreateLayerVersion can take it: nowhere for inline, a bucket of the
 //! user's own (content-addressed, uploaded once), or FC's temporary bucket.
 
-use super::Failure;
 use super::source::{Route, Source, own_oss};
 use crate::client::FcClient;
 use crate::endpoint::Endpoint;
@@ -10,6 +9,7 @@ use crate::inputs::{Api, DEFAULT_STS_ENDPOINT, Settings};
 use crate::oss::client::OssClient;
 use crate::oss::location::OssLocation;
 use crate::oss::upload::{self, Target};
+use crate::outcome::Failure;
 use crate::package::Package;
 use crate::report::Reporter;
 use crate::{sts, temp_bucket};

@@ -1,13 +1,105 @@
-//! The steps that change the layer: create a version (never twice for one run), set the
-//! ACL, delete old versions.
+//! The steps that change the layer: create a version from the staged zip (never twice for
+//! one run), set the ACL, delete old versions.
 
 use super::calls::Calls;
+use super::stage::Staged;
 use crate::client::{self, ClientError};
-use crate::fc::{Acl, ApiRequest, Layer, LayerName};
+use crate::fc::{
+    Acl, ApiRequest, Code, CreateLayerVersionInput, InlineCode, Layer, LayerName, OssCode,
+};
 use crate::http::Transport;
+use crate::inputs::Settings;
 use crate::lifecycle;
+use crate::outcome::Failure;
+use crate::package::PackageError;
 use crate::report::Reporter;
 use crate::retry;
+
+/// The CreateLayerVersion request for the staged zip, inline or named in OSS, sent through
+/// [`create`]; the reply is checked against the layer and the zip sent.
+pub async fn create_version<T: Transport>(
+    settings: &Settings,
+    calls: &Calls<'_, T>,
+    staged: &Staged<'_>,
+    highest_before: Option<i64>,
+    reporter: &mut impl Reporter,
+) -> Result<Layer, Failure> {
+    let input = |code| CreateLayerVersionInput {
+        code,
+        compatible_runtime: &settings.compatible_runtimes,
+        description: settings.description.as_deref(),
+        license: settings.license.as_deref(),
+    };
+    let checksum = match staged {
+        Staged::Inline(package) => Some(package.checksum.clone()),
+        Staged::Oss { checksum, .. } => checksum.clone(),
+    };
+    let request = match staged {
+        Staged::Inline(package) => {
+            let code = Code::Inline(InlineCode {
+                zip_file: &[],
+                checksum: package.checksum.clone(),
+            });
+            let zip = package.open().map_err(Failure::Package)?;
+            ApiRequest::create_layer_version_from(
+                &settings.layer_name,
+                &input(code),
+                zip,
+                package.size,
+            )
+            .map_err(|source| {
+                Failure::Package(PackageError::Io {
+                    path: package.path().into(),
+                    source,
+                })
+            })?
+        }
+        Staged::Oss {
+            bucket,
+            key,
+            checksum,
+        } => {
+            let code = Code::Oss(OssCode {
+                oss_bucket_name: bucket,
+                oss_object_name: key,
+                checksum: checksum.clone(),
+            });
+            ApiRequest::create_layer_version_from_oss(&settings.layer_name, &input(code))?
+        }
+    };
+    reporter.info(&format!(
+        "Publishing layer {} to {}",
+        settings.layer_name,
+        calls.client.endpoint()
+    ));
+    // A run whose checksum is unknown cannot tell its version from another run's.
+    let baseline = checksum.as_ref().and(highest_before);
+    let layer = create(
+        calls,
+        &settings.layer_name,
+        &request,
+        checksum.as_deref().unwrap_or_default(),
+        baseline,
+        reporter,
+    )
+    .await?;
+    drop(request);
+    layer
+        .check(&settings.layer_name)
+        .map_err(|problem| ClientError::InvalidReply {
+            action: "CreateLayerVersion",
+            problem,
+        })?;
+    if let (Some(reported), Some(ours)) = (&layer.code_checksum, &checksum)
+        && reported != ours
+    {
+        reporter.warning(&format!(
+            "FC reports codeChecksum {reported:?} but the zip sent has {ours}"
+        ));
+    }
+    reporter.info(&format!("Published {}", layer.layer_version_arn));
+    Ok(layer)
+}
 
 /// CreateLayerVersion, which is not idempotent: a failure that may have been applied (the
 /// request went out, then the connection dropped, timed out or a 5xx came back) is followed

@@ -4,45 +4,18 @@ fc-local records every request it receives (``--capture``); each record's signat
 recomputed by ``alibabacloud_tea_openapi`` through ``sdk_signature`` and must match, for
 long-term AccessKey credentials and for STS credentials with a security token.
 
-The binaries default to ``target/debug``; ``FC_LOCAL_BIN`` and ``FC_ACTION_BIN`` override.
+The binaries and the ``fc_local`` fixture come from ``conftest.py``.
 """
 
 import os
 import subprocess
-from pathlib import Path
-
-import pytest
 
 import sdk_signature
+from conftest import ACTION, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-FC_LOCAL = os.environ.get("FC_LOCAL_BIN", str(ROOT / "target/debug/fc-local"))
-ACTION = os.environ.get("FC_ACTION_BIN", str(ROOT / "target/debug/fc-layer-action"))
 KEY_ID = "LTAI-sdk-check"
 SECRET = "sdk-check-secret"
 TOKEN = "sdk-check-sts-token"
-
-
-@pytest.fixture
-def fc_local(tmp_path):
-    """Starts fc-local with a capture file; yields (url, capture path, start function)."""
-    servers = []
-
-    def start(*extra):
-        capture = tmp_path / f"capture-{len(servers)}.jsonl"
-        server = subprocess.Popen(
-            [FC_LOCAL, "--access-key-id", KEY_ID, "--access-key-secret", SECRET,
-             "--capture", str(capture), *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        servers.append(server)
-        first = server.stdout.readline().strip()
-        assert first.startswith("fc-local listening on "), first
-        return first.removeprefix("fc-local listening on "), capture
-
-    yield start
-    for server in servers:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def publish(url, tmp_path, layer_name, credentials):

@@ -21,7 +21,7 @@ requirements (the FC 2.0 Python SDK, ``aliyun-fc2``, is not pinned); it is check
 independent computation of shared/docs/oss.md's formula, itself first checked against that
 document's vectors (tests/data/oss-signature-vectors.json).
 
-The binaries default to ``target/debug``; ``FC_LOCAL_BIN`` and ``FC_ACTION_BIN`` override.
+The binaries and the ``fc_local`` fixture come from ``conftest.py``.
 """
 
 import base64
@@ -32,17 +32,14 @@ import json
 import os
 import random
 import subprocess
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 import oss_signature
 import sdk_signature
+from conftest import ACTION, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-FC_LOCAL = os.environ.get("FC_LOCAL_BIN", str(ROOT / "target/debug/fc-local"))
-ACTION = os.environ.get("FC_ACTION_BIN", str(ROOT / "target/debug/fc-layer-action"))
 VECTORS = json.loads((ROOT / "tests/data/oss-signature-vectors.json").read_text(encoding="utf-8"))
 
 KEY_ID = "LTAI-oss-sdk-check"
@@ -53,6 +50,7 @@ ACCOUNT = "1234567890123456"  # fc-local's default account
 OWN_BUCKET = "my-artifacts"
 TEMP_BUCKET = "fc-local-temp"
 MASK = "::add-mask::"
+FC_LOCAL_ARGS = ("--region", REGION)
 
 
 # ---------------------------------------------------------------- FC 2.0, independently
@@ -78,27 +76,6 @@ def fc2_authorization(record, access_key_id, access_key_secret):
 
 
 # ---------------------------------------------------------------- running the binary
-
-@pytest.fixture
-def fc_local(tmp_path):
-    """Starts fc-local with a capture file; yields start(*extra) -> (url, capture path)."""
-    servers = []
-
-    def start(*extra):
-        capture = tmp_path / f"capture-{len(servers)}.jsonl"
-        server = subprocess.Popen(
-            [FC_LOCAL, "--access-key-id", KEY_ID, "--access-key-secret", SECRET,
-             "--region", REGION, "--capture", str(capture), *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        servers.append(server)
-        first = server.stdout.readline().strip()
-        assert first.startswith("fc-local listening on "), first
-        return first.removeprefix("fc-local listening on "), capture
-
-    yield start
-    for server in servers:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 LONG_TERM = {"INPUT_ACCESS-KEY-ID": KEY_ID, "INPUT_ACCESS-KEY-SECRET": SECRET}

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::in_process::*;
 use fc_layer_action::fc::ServiceError;
-use fc_layer_action::publish::Failure;
+use fc_layer_action::outcome::Failure;
 use fc_local::config::{Fault, FaultKind};
 use fc_local::in_process::InProcess;
 use fc_local::service::Service;

@@ -1,6 +1,7 @@
 //! The publish pipeline in-process: `run_step` with the real reporter writing to buffers and
 //! the local FC service as its transport (signatures checked, zips opened), no subprocess and
-//! no socket. The same cases as `end_to_end.rs`, plus replies no real server would give.
+//! no socket. Each scenario of a publish is here once, with replies no real server would give;
+//! `end_to_end.rs` runs the binary itself for its wiring.
 
 use crate::common;
 
@@ -14,7 +15,7 @@ use fc_layer_action::checksum::crc64_xz;
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::fc::ServiceError;
 use fc_layer_action::http::{HttpReply, Transport};
-use fc_layer_action::publish::Failure;
+use fc_layer_action::outcome::Failure;
 use fc_local::config::{Fault, FaultKind};
 use fc_local::in_process::InProcess;
 use serde_json::json;
@@ -366,6 +367,22 @@ fn an_input_set_twice_differently_is_refused() {
         "{}",
         run.log
     );
+}
+
+#[test]
+fn relative_code_resolves_against_the_working_directory() {
+    let service = service(|_| {});
+    let work = tempfile::tempdir().expect("tempdir");
+    fs::create_dir_all(work.path().join("build/layer")).expect("mkdir");
+    fs::write(work.path().join("build/layer/data.txt"), "data").expect("write");
+    let run = run_in(
+        work.path(),
+        &[("INPUT_CODE", "build/layer")],
+        InProcess(Arc::clone(&service)),
+    );
+    assert!(run.result.is_ok(), "{}", run.log);
+    let files = &versions(&service, "my-layer")[0]["files"];
+    assert_eq!(files[0]["name"], "data.txt");
 }
 
 #[test]

@@ -1,0 +1,110 @@
+//! How a run ends: the [`Outcome`] of one that succeeded (dry runs included) or the
+//! [`Failure`] of one that did not. The pipeline returns them; the outputs, the log and the
+//! job summary are written from them. A module of its own so that [`crate::publish`], its
+//! steps and [`crate::summary`] all take them from here and none imports another for them.
+
+use crate::client::ClientError;
+use crate::fc::limits::{
+    MAX_INLINE_BASE64_BYTES, MAX_INLINE_ZIP_BYTES, MAX_OSS_ZIP_BYTES, base64_len,
+};
+use crate::fc::{Acl, Layer, LayerName};
+use crate::inputs::InputError;
+use crate::lifecycle::Decision;
+use crate::oss::client::OssError;
+use crate::oss::names::ObjectRef;
+use crate::oss::upload::UploadError;
+use crate::package::PackageError;
+use crate::temp_bucket::TempBucketError;
+
+/// Why the step failed. Each is reported once, as an `::error::` annotation.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("{} input(s) are invalid; nothing was published", .0.len())]
+    Inputs(Vec<InputError>),
+    #[error("input `code`: {0}")]
+    Package(PackageError),
+    #[error(
+        "input `code`: the zip {}, over FC's inline limit of {MAX_INLINE_BASE64_BYTES} bytes; `upload: auto` or `upload: oss` sends it through OSS instead",
+        match .zip_bytes {
+            Some(size) => format!("is {size} bytes, {} as Base64", base64_len(*size as usize)),
+            None => format!("passed {MAX_INLINE_ZIP_BYTES} bytes (zipping stopped there), so its Base64 is"),
+        }
+    )]
+    TooLargeForInline {
+        /// `None` when zipping stopped as soon as the limit was passed.
+        zip_bytes: Option<u64>,
+    },
+    #[error(
+        "input `code`: the zip {}, over the {MAX_OSS_ZIP_BYTES} bytes FC takes through OSS",
+        match .zip_bytes {
+            Some(size) => format!("is {size} bytes"),
+            None => "passed that size (zipping stopped there)".to_owned(),
+        }
+    )]
+    TooLargeForOss { zip_bytes: Option<u64> },
+    #[error("input `region`: is required for {what} (or set ALIBABA_CLOUD_REGION_ID)")]
+    RegionNeeded { what: &'static str },
+    #[error("OSS endpoint: {0}")]
+    OssEndpoint(String),
+    #[error(transparent)]
+    Oss(OssError),
+    #[error("input `code`: {0} does not exist (HeadObject found nothing)")]
+    ObjectMissing(ObjectRef),
+    #[error(transparent)]
+    Upload(#[from] UploadError),
+    #[error(transparent)]
+    TempBucket(#[from] TempBucketError),
+    #[error(
+        "cannot learn the account id for FC's temporary bucket (give `account-id` to skip this): {0}"
+    )]
+    Sts(ClientError),
+    #[error("cannot encode the CreateLayerVersion request: {0}")]
+    Encode(#[from] serde_json::Error),
+    #[error(
+        "cannot list the layer's versions, which skip-unchanged and keep-versions need (set `skip-unchanged: false` to publish without the check): {0}"
+    )]
+    Listing(ClientError),
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error("version {version} was published, but setting the ACL failed: {error}")]
+    Acl { version: i64, error: ClientError },
+    #[error("cannot write the outputs to GITHUB_OUTPUT: {0}")]
+    Outputs(std::io::Error),
+}
+
+impl Failure {
+    /// The version this failed run created anyway, which a rerun would reuse.
+    pub fn published_version(&self) -> Option<i64> {
+        match self {
+            Failure::Acl { version, .. } => Some(*version),
+            _ => None,
+        }
+    }
+}
+
+/// What a successful run did, or in a dry run would do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub layer_name: LayerName,
+    /// CRC-64/XZ of the zip; unknown for an OSS object that OSS gave none for.
+    pub checksum: Option<String>,
+    pub zip_bytes: Option<u64>,
+    pub runtimes: Vec<String>,
+    pub dry_run: bool,
+    /// `None` in a dry run given no credentials: nothing could be looked up.
+    pub decision: Option<Decision>,
+    /// The version output: created by this run or reused; `None` in a dry run.
+    pub layer: Option<Layer>,
+    /// Deleted by keep-versions; in a dry run, those it would delete.
+    pub deleted: Vec<i64>,
+    pub acl: Option<Acl>,
+    /// `oss://bucket/key` when the zip went through OSS.
+    pub staged: Option<String>,
+}
+
+impl Outcome {
+    /// Whether this run created the version it outputs.
+    pub fn published(&self) -> bool {
+        !self.dry_run && matches!(self.decision, Some(Decision::Publish { .. }))
+    }
+}

@@ -1,0 +1,47 @@
+//! The step's outputs, from what the run did.
+
+use crate::github::Outputs;
+use crate::interface::Output;
+use crate::outcome::{Failure, Outcome};
+use crate::report::Reporter;
+
+/// Version numbers as the `deleted-versions` output and the log write them: `1,2,3`.
+pub fn join(versions: &[i64]) -> String {
+    versions
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The outputs, all in one write.
+pub fn write(outcome: &Outcome, reporter: &mut impl Reporter) -> Result<(), Failure> {
+    let mut outputs = Outputs::default();
+    if let Some(layer) = &outcome.layer {
+        outputs.set(Output::LayerVersionArn, layer.layer_version_arn.clone());
+        outputs.set(Output::Version, layer.version.to_string());
+    }
+    let checksum = outcome
+        .layer
+        .as_ref()
+        .and_then(|layer| layer.code_checksum.clone())
+        .or_else(|| outcome.checksum.clone())
+        .unwrap_or_default();
+    outputs.set(Output::CodeChecksum, checksum);
+    let size = outcome
+        .layer
+        .as_ref()
+        .and_then(|layer| layer.code_size)
+        .map(|size| size.to_string())
+        .or_else(|| outcome.zip_bytes.map(|size| size.to_string()))
+        .unwrap_or_default();
+    outputs.set(Output::CodeSize, size);
+    outputs.set(Output::Published, outcome.published().to_string());
+    let deleted = if outcome.dry_run {
+        String::new()
+    } else {
+        join(&outcome.deleted)
+    };
+    outputs.set(Output::DeletedVersions, deleted);
+    reporter.set_outputs(&outputs).map_err(Failure::Outputs)
+}
