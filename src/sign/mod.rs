@@ -210,6 +210,7 @@ macro_rules! canonical_text {
             /// The text with the security token's value hidden, for an error message.
             pub fn redacted(&self) -> String {
                 let mut text = String::new();
+                // Writing to a String cannot fail.
                 let _ = self.write(&mut text, $crate::sign::Token::Hidden);
                 text
             }
