@@ -2,18 +2,20 @@
 //! the reply into a value or a [`ClientError`]. Which network it uses is the transport's
 //! business, so tests run it in-process.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
 use serde::de::DeserializeOwned;
-use time::OffsetDateTime;
 
+use crate::clock::Clock;
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
 use crate::fc::{ApiRequest, ServiceError};
 use crate::http::{HttpRequest, Transport, TransportError};
-use crate::random;
-use crate::sign::acs3::{self, SignableRequest, SigningParams};
+use crate::random::Nonces;
+use crate::sign::Request;
+use crate::sign::acs3::{self, SigningParams};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -50,14 +52,26 @@ pub struct FcClient<T> {
     transport: T,
     endpoint: Endpoint,
     credentials: Credentials,
+    /// What each request is dated with and where its nonce comes from: the system's clock and
+    /// the OS's randomness in the action, fixed ones in tests.
+    clock: Arc<dyn Clock>,
+    nonces: Arc<dyn Nonces>,
 }
 
 impl<T: Transport> FcClient<T> {
-    pub fn new(transport: T, endpoint: Endpoint, credentials: Credentials) -> Self {
+    pub fn new(
+        transport: T,
+        endpoint: Endpoint,
+        credentials: Credentials,
+        clock: impl Clock + 'static,
+        nonces: impl Nonces + 'static,
+    ) -> Self {
         Self {
             transport,
             endpoint,
             credentials,
+            clock: Arc::new(clock),
+            nonces: Arc::new(nonces),
         }
     }
 
@@ -75,7 +89,7 @@ impl<T: Transport> FcClient<T> {
     /// Signs and sends `request`; returns the reply body of a 2xx answer.
     pub async fn send(&self, request: ApiRequest) -> Result<Vec<u8>, ClientError> {
         let action = request.action;
-        let signed = self.sign(request, OffsetDateTime::now_utc())?;
+        let signed = self.sign(request)?;
         let reply = self
             .transport
             .send(signed)
@@ -121,13 +135,14 @@ impl<T: Transport> FcClient<T> {
             .unwrap_or_else(|| format!("{location:?}"))
     }
 
-    fn sign(&self, request: ApiRequest, time: OffsetDateTime) -> Result<HttpRequest, ClientError> {
+    /// Signs `request` as of the client's clock, with a nonce of its own.
+    fn sign(&self, request: ApiRequest) -> Result<HttpRequest, ClientError> {
         let url = self.endpoint.url(&request.path_and_query());
         let mut headers = request.headers(self.endpoint.host());
         let body = request.body.unwrap_or_default();
-        let nonce = random::hex_token().map_err(ClientError::Random)?;
+        let nonce = self.nonces.nonce().map_err(ClientError::Random)?;
         let signed = acs3::sign(
-            &SignableRequest {
+            &Request {
                 method: request.method,
                 path: &request.path,
                 query: &request.query,
@@ -136,7 +151,7 @@ impl<T: Transport> FcClient<T> {
             },
             &SigningParams {
                 credentials: &self.credentials,
-                time,
+                time: self.clock.now(),
                 nonce: &nonce,
             },
         );

@@ -26,10 +26,11 @@
 //!   requests, replies and the error wire type.
 //! - [`cloud`]: Alibaba Cloud's region and account ids, parsed once.
 //! - [`endpoint`]: a service's base URL from a host or a full URL.
-//! - [`sign`]: request signatures, pure: shared primitives, ACS3-HMAC-SHA256, OSS V4 and
-//!   FC 2.0 (their verifiers are in `fc-local`).
+//! - [`sign`]: request signatures, pure and of one shape over one request description: shared
+//!   primitives, ACS3-HMAC-SHA256, OSS V4 and FC 2.0 (their verifiers are in `fc-local`).
 //! - [`client`]: the FC client: signs an [`fc::ApiRequest`], sends it through a transport,
 //!   parses the reply.
+//! - [`clock`]: the time signatures are dated with, handed to the clients that sign.
 //! - [`http`]: the transport: request and reply values, reqwest behind a trait, with no
 //!   redirects, bounded replies and an idle timeout.
 //! - [`proxy`]: which proxy a URL goes through, from the conventional variables.
@@ -41,10 +42,12 @@
 //! - [`encode`]: RFC 3986 percent-encoding for paths and queries.
 //! - [`report`]: what GitHub sees (log, annotations, masks, outputs) behind one trait.
 //! - [`github`]: the text formats of workflow commands and the outputs file.
-//! - [`random`]: nonces and delimiters from the OS's random source.
+//! - [`random`]: nonces and delimiters from the OS's random source; the nonce source handed to
+//!   the FC client.
 
 pub mod checksum;
 pub mod client;
+pub mod clock;
 pub mod cloud;
 pub mod credentials;
 pub mod encode;

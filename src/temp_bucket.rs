@@ -3,15 +3,16 @@
 //! Serverless Devs uploads every layer this way.
 
 use serde::Deserialize;
-use time::OffsetDateTime;
 
+use crate::clock::Clock;
 use crate::cloud::{AccountId, Region};
 use crate::credentials::{self, Credentials, Masker, Secret};
 use crate::endpoint::Endpoint;
 use crate::fc::ServiceError;
 use crate::http::{HttpRequest, Transport, TransportError};
 use crate::oss::names::BucketName;
-use crate::sign::fc2::{self, Fc2Request};
+use crate::sign::Request;
+use crate::sign::fc2::{self, SigningParams};
 
 const PATH: &str = "/2016-08-15/tempBucketToken";
 
@@ -59,13 +60,14 @@ pub fn endpoint_for(account_id: &AccountId, region: &Region) -> Endpoint {
     Endpoint::aliyuncs(format_args!("{account_id}.{region}.fc"))
 }
 
-/// Asks `endpoint` for a temporary bucket; the credentials it lends are masked through
-/// `masker` before anything else sees them.
+/// Asks `endpoint` for a temporary bucket, signing as of `clock`; the credentials it lends
+/// are masked through `masker` before anything else sees them.
 pub async fn lend<T: Transport>(
     transport: &T,
     endpoint: &Endpoint,
     account_id: &str,
     credentials: &Credentials,
+    clock: &dyn Clock,
     masker: &mut dyn Masker,
 ) -> Result<TempBucket, TempBucketError> {
     let mut headers = vec![
@@ -73,15 +75,16 @@ pub async fn lend<T: Transport>(
         ("x-fc-account-id".to_owned(), account_id.to_owned()),
     ];
     let signed = fc2::sign(
-        &Fc2Request {
+        &Request {
             method: "GET",
             path: PATH,
             headers: &headers,
-            content_md5: None,
-            content_type: None,
+            ..Request::default()
         },
-        credentials,
-        OffsetDateTime::now_utc(),
+        &SigningParams {
+            credentials,
+            time: clock.now(),
+        },
     );
     headers.extend(signed.headers);
     let reply = transport

@@ -41,7 +41,8 @@ pub fn lend_bucket(
 ) -> Result<(Value, Credentials), ServiceError> {
     let known =
         |id: &str| (id == lender.credentials.access_key_id).then(|| lender.credentials.clone());
-    verify::fc2::verify(request.method, request.path, request.headers, known, now)?;
+    let query = request.query_pairs();
+    verify::fc2::verify(&request.signable(request.path, &query), known, now)?;
     // FC 2.0 signs no query string, so a call that carries one is not taken.
     if (request.method, request.path, request.query) != ("GET", "/2016-08-15/tempBucketToken", "") {
         return Err(ServiceError::new(

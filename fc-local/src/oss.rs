@@ -3,6 +3,7 @@
 
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::http::HttpReply;
+use fc_layer_action::sign::oss_v4;
 use time::OffsetDateTime;
 
 use crate::config::{Fault, FaultKind, take_fault};
@@ -15,7 +16,7 @@ use crate::verify;
 pub fn is_oss(request: &ReceivedRequest<'_>) -> bool {
     request
         .header("authorization")
-        .is_some_and(|value| value.starts_with(fc_layer_action::sign::oss_v4::ALGORITHM))
+        .is_some_and(|value| value.starts_with(oss_v4::ALGORITHM))
 }
 
 /// Verifies `request`, serves a `--fail` fault for its operation, or hands it to `store`.
@@ -36,16 +37,9 @@ pub fn answer(
         }
         lent.iter().find(|lent| lent.access_key_id == id).cloned()
     };
-    verify::oss_v4::verify(
-        request.method,
-        &bucket,
-        &key,
-        &query,
-        request.headers,
-        known,
-        now,
-    )
-    .map_err(|error| OssFault::new(error.status, error.code, error.message))?;
+    let resource = oss_v4::resource(&bucket, &key);
+    verify::oss_v4::verify(&request.signable(&resource, &query), known, now)
+        .map_err(|error| OssFault::new(error.status, error.code, error.message))?;
     let signer = request
         .header("authorization")
         .and_then(verify::oss_v4::parse_authorization)

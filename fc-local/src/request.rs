@@ -2,6 +2,7 @@
 //! in-process transport).
 
 use fc_layer_action::encode;
+use fc_layer_action::sign::Request;
 
 /// A request as it arrived: raw path and query, header names in lower case.
 #[derive(Clone, Copy, Debug)]
@@ -21,15 +22,34 @@ impl ReceivedRequest<'_> {
             .map(|(_, value)| value.as_str())
     }
 
-    /// The query as decoded pairs; a key without `=` has an empty value.
-    pub fn query_pairs(&self) -> Vec<(String, String)> {
-        self.query
-            .split('&')
-            .filter(|pair| !pair.is_empty())
-            .map(|pair| {
-                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                (encode::decode(key), encode::decode(value))
-            })
-            .collect()
+    /// What the signers sign, made of what arrived, for a verifier to rebuild a canonical form
+    /// from: `path` is the path the scheme signs (the one received, or OSS's `/bucket/key`)
+    /// and `query` the [`query_pairs`](Self::query_pairs).
+    pub fn signable<'s>(&'s self, path: &'s str, query: &'s [(String, String)]) -> Request<'s> {
+        Request {
+            method: self.method,
+            path,
+            query,
+            headers: self.headers,
+            body: self.body,
+        }
     }
+
+    /// The query as decoded pairs ([`query_pairs`]).
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        query_pairs(self.query)
+    }
+}
+
+/// A query string as decoded pairs, the way a server reads it; a key without `=` has an
+/// empty value.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (encode::decode(key), encode::decode(value))
+        })
+        .collect()
 }

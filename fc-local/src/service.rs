@@ -192,7 +192,8 @@ impl Service {
     ) -> Result<(u16, Option<Value>), ServiceError> {
         let known =
             |id: &str| (id == self.credentials.access_key_id).then(|| self.credentials.clone());
-        verify::acs3::verify(request, known, now)?;
+        let query = request.query_pairs();
+        verify::acs3::verify(&request.signable(request.path, &query), known, now)?;
         if let Some(nonce) = request.header("x-acs-signature-nonce")
             && !inner.nonces.insert(nonce.to_owned())
         {

@@ -6,14 +6,15 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use bytes::Bytes;
-use time::OffsetDateTime;
 
 use super::location::OssLocation;
 use super::xml;
+use crate::clock::Clock;
 use crate::cloud::Region;
 use crate::credentials::Credentials;
 use crate::http::{HttpReply, HttpRequest, Transport, TransportError};
-use crate::sign::oss_v4::{self, OssRequest, OssSigningParams};
+use crate::sign::Request;
+use crate::sign::oss_v4::{self, SigningParams};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OssError {
@@ -85,21 +86,63 @@ pub struct OssClient<T> {
     pub credentials: Credentials,
     /// The region the signature is scoped to, e.g. `cn-hangzhou`.
     pub region: Region,
+    /// What each request is dated with: the system's clock in the action, a fixed one in tests.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// One call, described: [`OssClient::call`] adds `host` and the signature and sends it.
+struct OssCall<'a> {
+    /// The operation's name in OSS's API, for errors.
+    operation: &'static str,
+    method: &'static str,
+    bucket: &'a str,
+    /// Not encoded.
+    key: &'a str,
+    /// Not encoded; an empty value goes as a bare name (`?uploads`).
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Bytes,
+    /// Counts the body's bytes as the connection takes them.
+    progress: Option<Arc<AtomicU64>>,
+}
+
+impl<'a> OssCall<'a> {
+    /// `operation` on `bucket`/`key` with no query, headers or body.
+    fn new(operation: &'static str, method: &'static str, bucket: &'a str, key: &'a str) -> Self {
+        Self {
+            operation,
+            method,
+            bucket,
+            key,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Bytes::new(),
+            progress: None,
+        }
+    }
+
+    fn query(mut self, name: &str, value: &str) -> Self {
+        self.query.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    fn content_type(mut self, value: &str) -> Self {
+        self.headers
+            .push(("content-type".to_owned(), value.to_owned()));
+        self
+    }
+
+    fn body(mut self, body: Bytes, progress: Option<Arc<AtomicU64>>) -> Self {
+        self.body = body;
+        self.progress = progress;
+        self
+    }
 }
 
 impl<T: Transport> OssClient<T> {
     /// HeadObject; `None` when there is no such object.
     pub async fn head(&self, bucket: &str, key: &str) -> Result<Option<ObjectInfo>, OssError> {
-        let reply = self.call(
-            "HeadObject",
-            "HEAD",
-            bucket,
-            key,
-            &[],
-            &[],
-            Bytes::new(),
-            None,
-        );
+        let reply = self.call(OssCall::new("HeadObject", "HEAD", bucket, key));
         match reply.await {
             Ok(reply) => Ok(Some(ObjectInfo {
                 size: reply
@@ -120,39 +163,20 @@ impl<T: Transport> OssClient<T> {
         body: Bytes,
         progress: Option<Arc<AtomicU64>>,
     ) -> Result<Option<String>, OssError> {
-        let headers = [("content-type".to_owned(), "application/zip".to_owned())];
-        let reply = self
-            .call(
-                "PutObject",
-                "PUT",
-                bucket,
-                key,
-                &[],
-                &headers,
-                body,
-                progress,
-            )
-            .await?;
+        let call = OssCall::new("PutObject", "PUT", bucket, key)
+            .content_type("application/zip")
+            .body(body, progress);
+        let reply = self.call(call).await?;
         Ok(reply.header("x-oss-hash-crc64ecma").map(str::to_owned))
     }
 
     /// InitiateMultipartUpload; returns the upload id.
     pub async fn initiate(&self, bucket: &str, key: &str) -> Result<String, OssError> {
         let operation = "InitiateMultipartUpload";
-        let query = [("uploads".to_owned(), String::new())];
-        let headers = [("content-type".to_owned(), "application/zip".to_owned())];
-        let reply = self
-            .call(
-                operation,
-                "POST",
-                bucket,
-                key,
-                &query,
-                &headers,
-                Bytes::new(),
-                None,
-            )
-            .await?;
+        let call = OssCall::new(operation, "POST", bucket, key)
+            .query("uploads", "")
+            .content_type("application/zip");
+        let reply = self.call(call).await?;
         let body = String::from_utf8_lossy(&reply.body);
         xml::element(&body, "UploadId")
             .filter(|id| !id.is_empty())
@@ -173,13 +197,11 @@ impl<T: Transport> OssClient<T> {
         progress: Option<Arc<AtomicU64>>,
     ) -> Result<(String, Option<String>), OssError> {
         let operation = "UploadPart";
-        let query = [
-            ("partNumber".to_owned(), number.to_string()),
-            ("uploadId".to_owned(), upload_id.to_owned()),
-        ];
-        let reply = self
-            .call(operation, "PUT", bucket, key, &query, &[], body, progress)
-            .await?;
+        let call = OssCall::new(operation, "PUT", bucket, key)
+            .query("partNumber", &number.to_string())
+            .query("uploadId", upload_id)
+            .body(body, progress);
+        let reply = self.call(call).await?;
         let etag = reply
             .header("etag")
             .ok_or_else(|| OssError::InvalidReply {
@@ -210,67 +232,47 @@ impl<T: Transport> OssClient<T> {
             ));
         }
         body.push_str("</CompleteMultipartUpload>");
-        let query = [("uploadId".to_owned(), upload_id.to_owned())];
-        let headers = [("content-type".to_owned(), "application/xml".to_owned())];
-        let reply = self
-            .call(
-                "CompleteMultipartUpload",
-                "POST",
-                bucket,
-                key,
-                &query,
-                &headers,
-                Bytes::from(body),
-                None,
-            )
-            .await?;
+        let call = OssCall::new("CompleteMultipartUpload", "POST", bucket, key)
+            .query("uploadId", upload_id)
+            .content_type("application/xml")
+            .body(Bytes::from(body), None);
+        let reply = self.call(call).await?;
         Ok(reply.header("x-oss-hash-crc64ecma").map(str::to_owned))
     }
 
     /// AbortMultipartUpload: frees the parts uploaded so far.
     pub async fn abort(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), OssError> {
-        let query = [("uploadId".to_owned(), upload_id.to_owned())];
-        self.call(
-            "AbortMultipartUpload",
-            "DELETE",
-            bucket,
-            key,
-            &query,
-            &[],
-            Bytes::new(),
-            None,
-        )
-        .await
-        .map(|_| ())
+        let call = OssCall::new("AbortMultipartUpload", "DELETE", bucket, key)
+            .query("uploadId", upload_id);
+        self.call(call).await.map(|_| ())
     }
 
-    #[allow(clippy::too_many_arguments)] // one private funnel for every call above
-    async fn call(
-        &self,
-        operation: &'static str,
-        method: &'static str,
-        bucket: &str,
-        key: &str,
-        query: &[(String, String)],
-        headers: &[(String, String)],
-        body: Bytes,
-        progress: Option<Arc<AtomicU64>>,
-    ) -> Result<HttpReply, OssError> {
-        let mut headers = headers.to_vec();
+    /// Signs and sends `call`; the reply of a 2xx answer, or OSS's error.
+    async fn call(&self, call: OssCall<'_>) -> Result<HttpReply, OssError> {
+        let OssCall {
+            operation,
+            method,
+            bucket,
+            key,
+            query,
+            mut headers,
+            body,
+            progress,
+        } = call;
         headers.push(("host".to_owned(), self.location.host(bucket)));
         let signed = oss_v4::sign(
-            &OssRequest {
+            &Request {
                 method,
-                bucket,
-                key,
-                query,
+                path: &oss_v4::resource(bucket, key),
+                query: &query,
                 headers: &headers,
-                additional_headers: &[],
+                body: &body,
             },
-            &OssSigningParams {
+            &SigningParams {
                 credentials: &self.credentials,
                 region: self.region.as_str(),
-                time: OffsetDateTime::now_utc(),
+                time: self.clock.now(),
+                additional_headers: &[],
             },
         );
         headers.extend(signed.headers);

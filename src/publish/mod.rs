@@ -143,7 +143,13 @@ pub async fn publish<T: Transport>(
         outputs::write(&outcome, reporter)?;
         return Ok(outcome);
     };
-    let client = FcClient::new(transport, api.endpoint.clone(), api.credentials.clone());
+    let client = FcClient::new(
+        transport,
+        api.endpoint.clone(),
+        api.credentials.clone(),
+        crate::clock::SystemClock,
+        crate::random::OsNonces,
+    );
     let calls = Calls {
         client: &client,
         retries: lifecycle.retries,

@@ -150,6 +150,7 @@ pub fn own_oss<'t, T: Transport>(
         location: oss.location.clone(),
         credentials: credentials.clone(),
         region: oss.region.clone(),
+        clock: std::sync::Arc::new(crate::clock::SystemClock),
     }
 }
 

@@ -94,6 +94,7 @@ pub async fn stage<'s, T: Transport>(
                 &route.lender.endpoint(&account_id),
                 account_id.as_str(),
                 &api.credentials,
+                &crate::clock::SystemClock,
                 reporter,
             )
             .await?;
@@ -106,6 +107,7 @@ pub async fn stage<'s, T: Transport>(
                 location: route.location.clone(),
                 credentials: lent.credentials.clone(),
                 region: lent.region.clone(),
+                clock: std::sync::Arc::new(crate::clock::SystemClock),
             };
             let target = Target {
                 bucket: &lent.bucket,
@@ -133,7 +135,13 @@ async fn account_id<T: Transport>(
         Account::Given(id) => return Ok(id.clone()),
         Account::FromSts(endpoint) => endpoint,
     };
-    let client = FcClient::new(transport, sts_endpoint.clone(), credentials.clone());
+    let client = FcClient::new(
+        transport,
+        sts_endpoint.clone(),
+        credentials.clone(),
+        crate::clock::SystemClock,
+        crate::random::OsNonces,
+    );
     let id = sts::account_id(&client).await.map_err(Failure::Sts)?;
     reporter.info(&format!("The credentials belong to account {id}"));
     Ok(id)

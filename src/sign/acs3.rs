@@ -4,6 +4,9 @@
 //! add to the request rather than touching one. [`CanonicalRequest`] prints the exact bytes
 //! that get hashed, so tests (and the local service's error messages) compare plain strings.
 //!
+//! It covers all of a [`Request`]: the method, the path as sent, the query, every header it
+//! is handed (which ones is the caller's choice, listed in `SignedHeaders`) and the body.
+//!
 //! ```text
 //! CanonicalRequest = METHOD \n URI \n QUERY \n HEADERS \n SIGNED-HEADERS \n HEX(SHA256(body))
 //! StringToSign     = "ACS3-HMAC-SHA256" \n HEX(SHA256(CanonicalRequest))
@@ -14,27 +17,17 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-pub use super::SigningOutput;
-use super::primitives::{format_iso8601, hex, hmac_sha256, sha256_hex};
+use super::primitives::{
+    EmptyValue, canonical_headers, canonical_query, format_iso8601, hex, hmac_sha256, sha256_hex,
+};
+use super::{Request, SigningOutput, Token, canonical_text, write_request_lines};
 use crate::credentials::Credentials;
-use crate::encode;
 
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
+pub const DATE_HEADER: &str = "x-acs-date";
+pub const NONCE_HEADER: &str = "x-acs-signature-nonce";
+pub const CONTENT_SHA256_HEADER: &str = "x-acs-content-sha256";
 pub const SECURITY_TOKEN_HEADER: &str = "x-acs-security-token";
-
-/// The parts of a request the signature covers.
-#[derive(Clone, Debug)]
-pub struct SignableRequest<'a> {
-    pub method: &'a str,
-    /// The path exactly as it goes on the wire, each segment already percent-encoded.
-    pub path: &'a str,
-    /// Query parameters, not yet encoded.
-    pub query: &'a [(String, String)],
-    /// The headers to sign besides the ones [`sign`] adds itself: `host`, `content-type` and
-    /// the request's own `x-acs-*` headers (action, version).
-    pub headers: &'a [(String, String)],
-    pub body: &'a [u8],
-}
 
 /// What varies from one signing to the next, handed in so that signing stays pure.
 #[derive(Clone, Copy, Debug)]
@@ -45,36 +38,33 @@ pub struct SigningParams<'a> {
     pub nonce: &'a str,
 }
 
-/// Signs `request`: adds `x-acs-date`, `x-acs-signature-nonce`, `x-acs-content-sha256`, the
-/// security token for STS credentials, and the `authorization` header over all of them.
-pub fn sign(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> SigningOutput {
+/// Signs `request`, every header it carries included (`host`, `content-type` and the
+/// request's own `x-acs-*` headers must be among them): adds `x-acs-date`,
+/// `x-acs-signature-nonce`, `x-acs-content-sha256`, the security token for STS credentials,
+/// and the `authorization` header over all of them.
+pub fn sign(request: &Request<'_>, params: &SigningParams<'_>) -> SigningOutput {
     let payload_hash = sha256_hex(request.body);
-    let mut added = vec![
-        ("x-acs-date".to_owned(), format_iso8601(params.time)),
-        ("x-acs-signature-nonce".to_owned(), params.nonce.to_owned()),
-        ("x-acs-content-sha256".to_owned(), payload_hash.clone()),
-    ];
-    if let Some(token) = &params.credentials.security_token {
-        added.push((SECURITY_TOKEN_HEADER.to_owned(), token.expose().to_owned()));
-    }
-    let canonical = CanonicalRequest::new(
-        request.method,
-        request.path,
-        request.query.iter().cloned(),
-        request.headers.iter().chain(&added).cloned(),
-        payload_hash,
+    let output = SigningOutput::stamped(
+        vec![
+            (DATE_HEADER.to_owned(), format_iso8601(params.time)),
+            (NONCE_HEADER.to_owned(), params.nonce.to_owned()),
+            (CONTENT_SHA256_HEADER.to_owned(), payload_hash.clone()),
+        ],
+        params.credentials,
+        SECURITY_TOKEN_HEADER,
     );
-    let authorization = Authorization {
+    let headers = output.carried_by(request);
+    let canonical = CanonicalRequest::new(&request.with_headers(&headers), &payload_hash);
+    output.authorized(Authorization {
         access_key_id: params.credentials.access_key_id.clone(),
         signed_headers: canonical.signed_headers(),
         signature: canonical.signature(params.credentials.access_key_secret.expose()),
-    };
-    added.push(("authorization".to_owned(), authorization.to_string()));
-    SigningOutput { headers: added }
+    })
 }
 
-/// The canonical form of a request. Its `Display` is exactly the text that gets hashed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The canonical form of a request. Its `Display` is exactly the text that gets hashed, the
+/// security token included, so it is for tests and never for a log; `Debug` hides the token.
+#[derive(Clone, PartialEq, Eq)]
 pub struct CanonicalRequest {
     method: String,
     path: String,
@@ -86,41 +76,21 @@ pub struct CanonicalRequest {
 }
 
 impl CanonicalRequest {
-    pub fn new(
-        method: &str,
-        path: &str,
-        query: impl IntoIterator<Item = (String, String)>,
-        headers: impl IntoIterator<Item = (String, String)>,
-        payload_hash: String,
-    ) -> Self {
-        let mut query: Vec<_> = query
-            .into_iter()
-            .map(|(key, value)| (encode::encode(&key), encode::encode(&value)))
-            .collect();
-        query.sort();
-
-        let mut sorted: Vec<(String, String)> = headers
-            .into_iter()
-            .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_owned()))
-            .collect();
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut headers: Vec<(String, String)> = Vec::with_capacity(sorted.len());
-        for (name, value) in sorted {
-            match headers.last_mut() {
-                Some((last, joined)) if *last == name => {
-                    joined.push(',');
-                    joined.push_str(&value);
-                }
-                _ => headers.push((name, value)),
-            }
-        }
-
+    /// Every header in `request.headers` is signed, the signer's own included.
+    /// `payload_hash` is the body's SHA-256 in hex, as `x-acs-content-sha256` carries it:
+    /// handed in, so that a body of a hundred megabytes is hashed once.
+    pub fn new(request: &Request<'_>, payload_hash: &str) -> Self {
+        let path = if request.path.is_empty() {
+            "/"
+        } else {
+            request.path
+        };
         Self {
-            method: method.to_owned(),
-            path: if path.is_empty() { "/" } else { path }.to_owned(),
-            query,
-            headers,
-            payload_hash,
+            method: request.method.to_owned(),
+            path: path.to_owned(),
+            query: canonical_query(request.query),
+            headers: canonical_headers(request.headers, |_| true),
+            payload_hash: payload_hash.to_owned(),
         }
     }
 
@@ -140,25 +110,17 @@ impl CanonicalRequest {
             self.string_to_sign().as_bytes(),
         ))
     }
-}
 
-impl fmt::Display for CanonicalRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", self.method)?;
-        writeln!(f, "{}", self.path)?;
-        for (index, (key, value)) in self.query.iter().enumerate() {
-            let separator = if index == 0 { "" } else { "&" };
-            write!(f, "{separator}{key}={value}")?;
-        }
-        writeln!(f)?;
-        for (name, value) in &self.headers {
-            writeln!(f, "{name}:{value}")?;
-        }
-        writeln!(f)?;
-        writeln!(f, "{}", self.signed_headers())?;
-        write!(f, "{}", self.payload_hash)
+    fn write(&self, out: &mut impl fmt::Write, token: Token) -> fmt::Result {
+        let (query, headers) = (&self.query, &self.headers);
+        let empty = EmptyValue::WithEquals;
+        write_request_lines(out, &self.method, &self.path, query, empty, headers, token)?;
+        writeln!(out, "{}", self.signed_headers())?;
+        write!(out, "{}", self.payload_hash)
     }
 }
+
+canonical_text!(CanonicalRequest);
 
 /// The `Authorization` header's value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -181,20 +143,24 @@ impl fmt::Display for Authorization {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
+    use crate::sign::test_support::{TIME, assert_token_only_in_display, credentials};
 
     #[test]
     fn canonical_request_sorts_trims_and_joins() {
+        let query = [("b".into(), "x y".into()), ("a".into(), String::new())];
+        let headers = [
+            ("X-Acs-B".into(), " 2 ".into()),
+            ("host".into(), "h".into()),
+            ("x-acs-b".into(), "3".into()),
+        ];
         let canonical = CanonicalRequest::new(
-            "GET",
-            "",
-            [("b".into(), "x y".into()), ("a".into(), String::new())],
-            [
-                ("X-Acs-B".into(), " 2 ".into()),
-                ("host".into(), "h".into()),
-                ("x-acs-b".into(), "3".into()),
-            ],
-            "hash".into(),
+            &Request {
+                method: "GET",
+                query: &query,
+                headers: &headers,
+                ..Request::default()
+            },
+            "hash",
         );
         assert_eq!(
             canonical.to_string(),
@@ -204,18 +170,17 @@ mod tests {
 
     #[test]
     fn security_token_is_signed_and_never_in_debug() {
-        let credentials = Credentials::new("id", "SECRET-VALUE").with_security_token("TOKEN-VALUE");
+        let credentials = credentials();
         let params = SigningParams {
             credentials: &credentials,
-            time: datetime!(2024-01-01 00:00:00 UTC),
+            time: TIME,
             nonce: "n",
         };
-        let request = SignableRequest {
+        let request = Request {
             method: "GET",
             path: "/",
-            query: &[],
             headers: &[("host".into(), "h".into())],
-            body: b"",
+            ..Request::default()
         };
         let output = sign(&request, &params);
         assert_eq!(output.header("x-acs-security-token"), Some("TOKEN-VALUE"));
@@ -227,5 +192,10 @@ mod tests {
         assert!(!format!("{params:?}").contains("SECRET-VALUE"));
         assert!(!format!("{params:?}").contains("TOKEN-VALUE"));
         assert!(!format!("{output:?}").contains("TOKEN-VALUE"), "{output:?}");
+
+        let headers = output.carried_by(&request);
+        let canonical = CanonicalRequest::new(&request.with_headers(&headers), &sha256_hex(b""));
+        assert_token_only_in_display(&format!("{canonical:?}"), &canonical.to_string());
+        assert!(!canonical.redacted().contains("TOKEN-VALUE"));
     }
 }

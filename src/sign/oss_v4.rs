@@ -15,16 +15,18 @@
 //! `content-type` and `content-md5` are signed whenever present, `host` never unless named in
 //! `AdditionalHeaders`. The body is not hashed (`UNSIGNED-PAYLOAD`): a part of a layer can be
 //! hundreds of megabytes, and OSS's CRC-64 of what it stored is checked after the upload
-//! instead. The bucket is in the canonical URI even though requests go virtual-hosted.
+//! instead. The bucket is in the canonical URI even though requests go virtual-hosted, so a
+//! [`Request`]'s path is the object's [`resource`]; its body is not read.
 
 use std::fmt;
 
 use time::{Date, OffsetDateTime, UtcOffset};
 
-use super::SigningOutput;
 use super::primitives::{
-    canonical_headers, format_basic_date, format_iso8601_basic, hex, hmac_sha256, sha256_hex,
+    EmptyValue, canonical_headers, canonical_query, format_basic_date, format_iso8601_basic, hex,
+    hmac_sha256, sha256_hex,
 };
+use super::{Request, SigningOutput, Token, canonical_text, write_request_lines};
 use crate::credentials::Credentials;
 use crate::encode;
 
@@ -37,51 +39,49 @@ pub const DATE_HEADER: &str = "x-oss-date";
 pub const CONTENT_SHA256_HEADER: &str = "x-oss-content-sha256";
 pub const SECURITY_TOKEN_HEADER: &str = "x-oss-security-token";
 
-/// The parts of a request the signature covers.
+/// What varies from one signing to the next, handed in so that signing stays pure.
 #[derive(Clone, Copy, Debug)]
-pub struct OssRequest<'a> {
-    pub method: &'a str,
-    pub bucket: &'a str,
-    /// The object key, not encoded; empty for a call on the bucket itself.
-    pub key: &'a str,
-    /// Query parameters, not encoded. An empty value signs as the bare name (`?uploads`).
-    pub query: &'a [(String, String)],
-    /// The headers the request carries besides the ones [`sign`] adds. Those that are not
-    /// signed (`host`, `content-length`) may be here too: they are left out of the signature.
-    pub headers: &'a [(String, String)],
+pub struct SigningParams<'a> {
+    pub credentials: &'a Credentials,
+    /// The bucket's region without the `oss-` prefix: `cn-hangzhou`.
+    pub region: &'a str,
+    pub time: OffsetDateTime,
     /// Names of further headers to sign, usually none. A name that is signed anyway, or whose
     /// header is absent or empty, is dropped, as the official SDKs drop it.
     pub additional_headers: &'a [&'a str],
 }
 
-/// What varies from one signing to the next, handed in so that signing stays pure.
-#[derive(Clone, Copy, Debug)]
-pub struct OssSigningParams<'a> {
-    pub credentials: &'a Credentials,
-    /// The bucket's region without the `oss-` prefix: `cn-hangzhou`.
-    pub region: &'a str,
-    pub time: OffsetDateTime,
+/// The path OSS signs for an object (`key` not encoded; empty for a call on the bucket
+/// itself): `/bucket/key`, percent-encoded with the `/`s kept.
+pub fn resource(bucket: &str, key: &str) -> String {
+    if bucket.is_empty() {
+        return "/".to_owned();
+    }
+    format!(
+        "/{}/{}",
+        encode::path_keep_slash(bucket),
+        encode::path_keep_slash(key)
+    )
 }
 
-/// Signs `request`: adds `x-oss-date`, `x-oss-content-sha256`, the security token for STS
-/// credentials, and the `authorization` header over all of them.
-pub fn sign(request: &OssRequest<'_>, params: &OssSigningParams<'_>) -> SigningOutput {
-    let mut added = vec![
-        (DATE_HEADER.to_owned(), format_iso8601_basic(params.time)),
-        (
-            CONTENT_SHA256_HEADER.to_owned(),
-            UNSIGNED_PAYLOAD.to_owned(),
-        ),
-    ];
-    if let Some(token) = &params.credentials.security_token {
-        added.push((SECURITY_TOKEN_HEADER.to_owned(), token.expose().to_owned()));
-    }
-    let headers: Vec<(String, String)> = request.headers.iter().chain(&added).cloned().collect();
-    let canonical = CanonicalRequest::new(&OssRequest {
-        headers: &headers,
-        ..*request
-    });
-    let authorization = Authorization {
+/// Signs `request`, whose path is a [`resource`]: adds `x-oss-date`, `x-oss-content-sha256`,
+/// the security token for STS credentials, and the `authorization` header over all of them.
+pub fn sign(request: &Request<'_>, params: &SigningParams<'_>) -> SigningOutput {
+    let output = SigningOutput::stamped(
+        vec![
+            (DATE_HEADER.to_owned(), format_iso8601_basic(params.time)),
+            (
+                CONTENT_SHA256_HEADER.to_owned(),
+                UNSIGNED_PAYLOAD.to_owned(),
+            ),
+        ],
+        params.credentials,
+        SECURITY_TOKEN_HEADER,
+    );
+    let headers = output.carried_by(request);
+    let canonical =
+        CanonicalRequest::new(&request.with_headers(&headers), params.additional_headers);
+    output.authorized(Authorization {
         access_key_id: params.credentials.access_key_id.clone(),
         date: utc_date(params.time),
         region: params.region.to_owned(),
@@ -91,9 +91,7 @@ pub fn sign(request: &OssRequest<'_>, params: &OssSigningParams<'_>) -> SigningO
             params.time,
             params.region,
         ),
-    };
-    added.push(("authorization".to_owned(), authorization.to_string()));
-    SigningOutput { headers: added }
+    })
 }
 
 /// `yyyymmdd/region/oss/aliyun_v4_request`, what a signature is valid for.
@@ -119,7 +117,8 @@ fn utc_date(time: OffsetDateTime) -> Date {
     time.to_offset(UtcOffset::UTC).date()
 }
 
-fn is_signed_by_default(lowercase_name: &str) -> bool {
+/// Whether OSS V4 signs header `lowercase_name` without being asked to.
+pub fn is_signed_by_default(lowercase_name: &str) -> bool {
     lowercase_name.starts_with("x-oss-")
         || lowercase_name == "content-type"
         || lowercase_name == "content-md5"
@@ -130,7 +129,7 @@ fn is_signed_by_default(lowercase_name: &str) -> bool {
 #[derive(Clone, PartialEq, Eq)]
 pub struct CanonicalRequest {
     method: String,
-    /// `/bucket/key`, percent-encoded with the `/`s kept.
+    /// `/bucket/key`, as [`resource`] writes it.
     uri: String,
     /// Encoded and sorted.
     query: Vec<(String, String)>,
@@ -142,23 +141,16 @@ pub struct CanonicalRequest {
 
 impl CanonicalRequest {
     /// `request.headers` must hold every header the request carries, the ones [`sign`] adds
-    /// included.
-    pub fn new(request: &OssRequest<'_>) -> Self {
-        let mut query: Vec<(String, String)> = request
-            .query
-            .iter()
-            .map(|(key, value)| (encode::encode(key), encode::encode(value)))
-            .collect();
-        query.sort();
-
+    /// included; `additional_headers` are the further names asked for, as
+    /// [`SigningParams::additional_headers`].
+    pub fn new(request: &Request<'_>, additional_headers: &[&str]) -> Self {
         let present = |name: &str| {
             request
                 .headers
                 .iter()
                 .any(|(key, value)| key.eq_ignore_ascii_case(name) && !value.trim().is_empty())
         };
-        let mut additional_headers: Vec<String> = request
-            .additional_headers
+        let mut additional_headers: Vec<String> = additional_headers
             .iter()
             .map(|name| name.trim().to_ascii_lowercase())
             .filter(|name| !is_signed_by_default(name) && present(name))
@@ -170,20 +162,10 @@ impl CanonicalRequest {
             is_signed_by_default(name) || additional_headers.iter().any(|extra| extra == name)
         });
 
-        let uri = if request.bucket.is_empty() {
-            "/".to_owned()
-        } else {
-            format!(
-                "/{}/{}",
-                encode::path_keep_slash(request.bucket),
-                encode::path_keep_slash(request.key)
-            )
-        };
-
         Self {
             method: request.method.to_owned(),
-            uri,
-            query,
+            uri: request.path.to_owned(),
+            query: canonical_query(request.query),
             headers,
             additional_headers,
         }
@@ -213,53 +195,17 @@ impl CanonicalRequest {
             self.string_to_sign(time, region).as_bytes(),
         ))
     }
-}
 
-impl fmt::Display for CanonicalRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", self.method)?;
-        writeln!(f, "{}", self.uri)?;
-        for (index, (key, value)) in self.query.iter().enumerate() {
-            let separator = if index == 0 { "" } else { "&" };
-            if value.is_empty() {
-                write!(f, "{separator}{key}")?;
-            } else {
-                write!(f, "{separator}{key}={value}")?;
-            }
-        }
-        writeln!(f)?;
-        for (name, value) in &self.headers {
-            writeln!(f, "{name}:{value}")?;
-        }
-        writeln!(f)?;
-        writeln!(f, "{}", self.additional_headers.join(";"))?;
-        write!(f, "{UNSIGNED_PAYLOAD}")
+    fn write(&self, out: &mut impl fmt::Write, token: Token) -> fmt::Result {
+        let (query, headers) = (&self.query, &self.headers);
+        let empty = EmptyValue::Bare;
+        write_request_lines(out, &self.method, &self.uri, query, empty, headers, token)?;
+        writeln!(out, "{}", self.additional_headers.join(";"))?;
+        write!(out, "{UNSIGNED_PAYLOAD}")
     }
 }
 
-impl fmt::Debug for CanonicalRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                let value = if name == SECURITY_TOKEN_HEADER {
-                    "**redacted**"
-                } else {
-                    value.as_str()
-                };
-                (name.as_str(), value)
-            })
-            .collect();
-        f.debug_struct("CanonicalRequest")
-            .field("method", &self.method)
-            .field("uri", &self.uri)
-            .field("query", &self.query)
-            .field("headers", &headers)
-            .field("additional_headers", &self.additional_headers)
-            .finish()
-    }
-}
+canonical_text!(CanonicalRequest);
 
 /// The `Authorization` header's value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -303,36 +249,15 @@ mod tests {
     use super::*;
     use time::macros::datetime;
 
-    use crate::sign::test_support::{TIME, credentials};
+    use crate::sign::test_support::{TIME, assert_token_only_in_display, credentials};
 
-    /// `PUT /b/k`, nothing else.
-    fn put_b_k() -> OssRequest<'static> {
-        OssRequest {
-            method: "PUT",
-            bucket: "b",
-            key: "k",
-            query: &[],
-            headers: &[],
+    fn params<'a>(credentials: &'a Credentials, time: OffsetDateTime) -> SigningParams<'a> {
+        SigningParams {
+            credentials,
+            region: "cn-hangzhou",
+            time,
             additional_headers: &[],
         }
-    }
-
-    fn signed(request: &OssRequest<'_>) -> Vec<(String, String)> {
-        let output = sign(
-            request,
-            &OssSigningParams {
-                credentials: &credentials(),
-                region: "cn-hangzhou",
-                time: TIME,
-            },
-        );
-        let mut headers: Vec<(String, String)> = request
-            .headers
-            .iter()
-            .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
-            .collect();
-        headers.extend(output.headers);
-        headers
     }
 
     #[test]
@@ -351,14 +276,16 @@ mod tests {
             ("Range".to_owned(), "bytes=0-1".to_owned()),
             ("Empty".to_owned(), String::new()),
         ];
-        let canonical = CanonicalRequest::new(&OssRequest {
-            method: "POST",
-            bucket: "bucket",
-            key: "dir/a b.zip",
-            query: &query,
-            headers: &headers,
-            additional_headers: &["range", "RANGE", "x-oss-meta-a", "empty", "absent"],
-        });
+        let canonical = CanonicalRequest::new(
+            &Request {
+                method: "POST",
+                path: &resource("bucket", "dir/a b.zip"),
+                query: &query,
+                headers: &headers,
+                body: b"not read",
+            },
+            &["range", "RANGE", "x-oss-meta-a", "empty", "absent"],
+        );
         assert_eq!(
             canonical.to_string(),
             "POST\n/bucket/dir/a%20b.zip\na%20b=c%2Bd&uploads\ncontent-md5:md5\nrange:bytes=0-1\nx-oss-meta-a:1\n\nrange\nUNSIGNED-PAYLOAD"
@@ -368,38 +295,20 @@ mod tests {
 
     #[test]
     fn a_bucket_level_call_signs_the_bucket_with_a_trailing_slash() {
-        let canonical = CanonicalRequest::new(&OssRequest {
-            method: "GET",
-            bucket: "bucket",
-            key: "",
-            query: &[],
-            headers: &[],
-            additional_headers: &[],
-        });
-        assert!(
-            canonical.to_string().starts_with("GET\n/bucket/\n\n"),
-            "{canonical}"
-        );
+        assert_eq!(resource("bucket", ""), "/bucket/");
+        assert_eq!(resource("", ""), "/");
     }
 
     #[test]
     fn signing_uses_the_utc_day_for_the_scope() {
         let late_evening_in_hangzhou = datetime!(2024-05-21 07:59:59 +08:00);
-        let output = sign(
-            &OssRequest {
-                method: "GET",
-                bucket: "b",
-                key: "k",
-                query: &[],
-                headers: &[],
-                additional_headers: &[],
-            },
-            &OssSigningParams {
-                credentials: &Credentials::new("id", "secret"),
-                region: "cn-hangzhou",
-                time: late_evening_in_hangzhou,
-            },
-        );
+        let request = Request {
+            method: "GET",
+            path: "/b/k",
+            ..Request::default()
+        };
+        let credentials = Credentials::new("id", "secret");
+        let output = sign(&request, &params(&credentials, late_evening_in_hangzhou));
         assert_eq!(output.header("x-oss-date"), Some("20240520T235959Z"));
         let authorization = output.header("authorization").expect("signed");
         assert!(
@@ -411,22 +320,20 @@ mod tests {
 
     #[test]
     fn security_token_is_signed_and_never_in_debug() {
-        let request = put_b_k();
-        let headers = signed(&request);
-        let output = SigningOutput {
-            headers: headers.clone(),
+        let request = Request {
+            method: "PUT",
+            path: "/b/k",
+            ..Request::default()
         };
+        let output = sign(&request, &params(&credentials(), TIME));
         assert_eq!(output.header("x-oss-security-token"), Some("TOKEN-VALUE"));
         assert_eq!(
             output.headers.last().map(|(name, _)| name.as_str()),
             Some("authorization")
         );
         assert!(!format!("{output:?}").contains("TOKEN-VALUE"));
-        let canonical = CanonicalRequest::new(&OssRequest {
-            headers: &headers,
-            ..request
-        });
-        assert!(canonical.to_string().contains("TOKEN-VALUE"));
-        assert!(!format!("{canonical:?}").contains("TOKEN-VALUE"));
+        let headers = output.carried_by(&request);
+        let canonical = CanonicalRequest::new(&request.with_headers(&headers), &[]);
+        assert_token_only_in_display(&format!("{canonical:?}"), &canonical.to_string());
     }
 }

@@ -1,14 +1,17 @@
-//! The building blocks every Alibaba Cloud signature shares: hex, SHA-256, HMAC-SHA256 and
-//! the date formats, written once so that every signer, and the local service's verifiers
-//! that read the dates back with the same descriptions, agree.
+//! The building blocks every Alibaba Cloud signature shares: hex, SHA-256, HMAC-SHA256, the
+//! date formats, and the canonical query and header lists, written once so that every signer,
+//! and the local service's verifiers that read the dates back with the same descriptions,
+//! agree.
 
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, UtcOffset};
+
+use crate::encode;
 
 /// ISO 8601 in UTC to the second with a literal `Z`: ACS3's `x-acs-date`, FC's `createTime`.
 pub const ISO8601_SECONDS: &[BorrowedFormatItem<'static>] =
@@ -52,9 +55,46 @@ pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-/// Headers as the OSS V4 and FC 2.0 signatures list them: names in lower case, values
-/// trimmed, sorted by name, a repeated header's values joined with `,` in the order sent (what
-/// an HTTP server makes of repeats). `keep` picks the signed ones by lowercase name.
+/// Query parameters as ACS3 and OSS V4 list them: names and values percent-encoded
+/// ([`encode::encode`]), then sorted.
+pub fn canonical_query(pairs: &[(String, String)]) -> Vec<(String, String)> {
+    let mut query: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(key, value)| (encode::encode(key), encode::encode(value)))
+        .collect();
+    query.sort();
+    query
+}
+
+/// How a canonical query writes a parameter whose value is empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmptyValue {
+    /// `name=`, as ACS3 writes it.
+    WithEquals,
+    /// `name`, as OSS V4 writes it (`uploads`).
+    Bare,
+}
+
+/// A [`canonical_query`] on one line, `&`-separated, without the line break.
+pub fn write_query(
+    out: &mut impl fmt::Write,
+    query: &[(String, String)],
+    empty: EmptyValue,
+) -> fmt::Result {
+    for (index, (key, value)) in query.iter().enumerate() {
+        let separator = if index == 0 { "" } else { "&" };
+        if value.is_empty() && empty == EmptyValue::Bare {
+            write!(out, "{separator}{key}")?;
+        } else {
+            write!(out, "{separator}{key}={value}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Headers as every signature lists them: names in lower case, values trimmed, sorted by name,
+/// a repeated header's values joined with `,` in the order sent (what an HTTP server makes of
+/// repeats). `keep` picks the signed ones by lowercase name.
 pub fn canonical_headers<'a>(
     headers: impl IntoIterator<Item = &'a (String, String)>,
     keep: impl Fn(&str) -> bool,
@@ -152,6 +192,22 @@ mod tests {
                 ("x-fc-b".to_owned(), "2,3".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn canonical_query_encodes_sorts_and_writes_empty_values_either_way() {
+        let query = canonical_query(&[
+            ("b".to_owned(), "x y".to_owned()),
+            ("uploads".to_owned(), String::new()),
+            ("a+".to_owned(), "1".to_owned()),
+        ]);
+        let written = |empty| {
+            let mut line = String::new();
+            write_query(&mut line, &query, empty).expect("writes to a string");
+            line
+        };
+        assert_eq!(written(EmptyValue::WithEquals), "a%2B=1&b=x%20y&uploads=");
+        assert_eq!(written(EmptyValue::Bare), "a%2B=1&b=x%20y&uploads");
     }
 
     #[test]

@@ -5,13 +5,16 @@ use crate::common;
 
 use common::*;
 use fc_layer_action::client::{ClientError, FcClient};
+use fc_layer_action::clock::SystemClock;
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::endpoint::Endpoint;
 use fc_layer_action::fc::{ApiRequest, Code, CreateLayerVersionInput, InlineCode, LayerName};
 use fc_layer_action::http::{ReqwestTransport, Timeouts};
 use fc_layer_action::package;
 use fc_layer_action::proxy::ProxySettings;
-use fc_layer_action::sign::acs3::{SignableRequest, SigningParams, sign};
+use fc_layer_action::random::OsNonces;
+use fc_layer_action::sign::Request;
+use fc_layer_action::sign::acs3::{SigningParams, sign};
 
 type Client = FcClient<ReqwestTransport>;
 use serde_json::Value;
@@ -21,15 +24,9 @@ fn client(server: &FcLocal) -> Client {
         ReqwestTransport::new(ProxySettings::default(), Timeouts::default()).expect("transport"),
         Endpoint::parse(&server.url).expect("url"),
         Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET),
+        SystemClock,
+        OsNonces,
     )
-}
-
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(future)
 }
 
 fn json(body: Vec<u8>) -> Value {
@@ -227,7 +224,7 @@ fn signed_list(server: &FcLocal, time: time::OffsetDateTime, nonce: &str) -> Vec
     ];
     let credentials = Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET);
     let output = sign(
-        &SignableRequest {
+        &Request {
             method: "GET",
             path: "/2023-03-30/layers/x/versions",
             query: &[],

@@ -2,19 +2,22 @@
 //! shared/docs/signature-vectors.md), reproduced by the signer and accepted by the local
 //! service's verifier.
 
-use fc_layer_action::credentials::Credentials;
-use fc_layer_action::sign::acs3::{CanonicalRequest, SignableRequest, SigningParams, sign};
+use crate::common::block_on;
+use crate::common::vectors::{
+    self, Capturing, credentials, header, headers, lines, lookup, query, text,
+};
+use fc_layer_action::client::FcClient;
+use fc_layer_action::credentials::{Credentials, Secret};
+use fc_layer_action::endpoint::Endpoint;
+use fc_layer_action::fc::ApiRequest;
+use fc_layer_action::sign::Request;
+use fc_layer_action::sign::acs3::{CanonicalRequest, SigningParams, sign};
 use fc_layer_action::sign::primitives::sha256_hex;
 use fc_local::request::ReceivedRequest;
 use fc_local::verify::acs3::{parse_authorization, verify};
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-
-/// The verifier's lookup when `credentials` are the only ones the service knows.
-fn known(credentials: &Credentials) -> impl Fn(&str) -> Option<Credentials> + '_ {
-    move |id| (id == credentials.access_key_id).then(|| credentials.clone())
-}
 
 /// Headers that `sign()` adds itself, so they are not handed to it.
 const ADDED_BY_SIGN: [&str; 4] = [
@@ -25,92 +28,49 @@ const ADDED_BY_SIGN: [&str; 4] = [
 ];
 
 fn data() -> Value {
-    let text = include_str!("../data/signature-vectors.json");
-    serde_json::from_str(text).expect("valid JSON")
+    vectors::load(include_str!("../data/signature-vectors.json"))
 }
 
-fn vectors() -> Vec<Value> {
-    let vectors = data()["vectors"].as_array().expect("vectors").clone();
-    assert_eq!(vectors.len(), 5, "all five published vectors");
-    vectors
+fn acs3_vectors() -> Vec<Value> {
+    vectors::list(&data(), "vectors", 5)
 }
 
-fn text<'a>(vector: &'a Value, key: &str) -> &'a str {
-    vector[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} in {}", vector["name"]))
-}
-
-fn headers(vector: &Value) -> Vec<(String, String)> {
-    vector["headers"]
-        .as_array()
-        .expect("headers")
-        .iter()
-        .map(|pair| {
-            (
-                pair[0].as_str().expect("name").to_owned(),
-                pair[1].as_str().expect("value").to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
-}
-
-fn query(vector: &Value) -> Vec<(String, String)> {
-    text(vector, "query")
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').expect("key=value");
-            (key.to_owned(), value.to_owned())
-        })
-        .collect()
-}
-
-fn credentials(vector: &Value, headers: &[(String, String)]) -> Credentials {
-    let credentials = Credentials::new(
-        text(vector, "access_key_id"),
-        text(vector, "access_key_secret"),
-    );
-    match header(headers, "x-acs-security-token") {
-        Some(token) => credentials.with_security_token(token),
-        None => credentials,
-    }
+/// The vector's credentials, with the token its headers carry.
+fn vector_credentials(vector: &Value, headers: &[(String, String)]) -> Credentials {
+    credentials(vector, header(headers, "x-acs-security-token"))
 }
 
 fn date(headers: &[(String, String)]) -> OffsetDateTime {
     OffsetDateTime::parse(header(headers, "x-acs-date").expect("date"), &Rfc3339).expect("RFC 3339")
 }
 
+/// The vector's headers that are signed, as listed in `signed_headers`.
+fn signed(vector: &Value, headers: &[(String, String)]) -> Vec<(String, String)> {
+    let names: Vec<&str> = text(vector, "signed_headers").split(';').collect();
+    headers
+        .iter()
+        .filter(|(key, _)| names.contains(&key.as_str()))
+        .cloned()
+        .collect()
+}
+
 #[test]
 fn signer_reproduces_every_vector() {
-    for vector in vectors() {
+    for vector in acs3_vectors() {
         let name = text(&vector, "name");
         let all_headers = headers(&vector);
-        let signed_names: Vec<&str> = text(&vector, "signed_headers").split(';').collect();
-        let given: Vec<(String, String)> = all_headers
-            .iter()
-            .filter(|(key, _)| {
-                signed_names.contains(&key.as_str()) && !ADDED_BY_SIGN.contains(&key.as_str())
-            })
-            .cloned()
+        let given: Vec<(String, String)> = signed(&vector, &all_headers)
+            .into_iter()
+            .filter(|(key, _)| !ADDED_BY_SIGN.contains(&key.as_str()))
             .collect();
-        let credentials = credentials(&vector, &all_headers);
-        let query = query(&vector);
-        let body = text(&vector, "body").as_bytes();
+        let credentials = vector_credentials(&vector, &all_headers);
         let output = sign(
-            &SignableRequest {
+            &Request {
                 method: text(&vector, "method"),
                 path: text(&vector, "path"),
-                query: &query,
+                query: &query(&vector),
                 headers: &given,
-                body,
+                body: text(&vector, "body").as_bytes(),
             },
             &SigningParams {
                 credentials: &credentials,
@@ -149,25 +109,20 @@ fn signer_reproduces_every_vector() {
 #[test]
 fn canonical_requests_match_the_documented_text_and_hashes() {
     let mut checked = 0;
-    for vector in vectors() {
-        let all_headers = headers(&vector);
-        let signed_names: Vec<&str> = text(&vector, "signed_headers").split(';').collect();
+    for vector in acs3_vectors() {
+        let body = text(&vector, "body").as_bytes();
         let canonical = CanonicalRequest::new(
-            text(&vector, "method"),
-            text(&vector, "path"),
-            query(&vector),
-            all_headers
-                .iter()
-                .filter(|(key, _)| signed_names.contains(&key.as_str()))
-                .cloned(),
-            sha256_hex(text(&vector, "body").as_bytes()),
+            &Request {
+                method: text(&vector, "method"),
+                path: text(&vector, "path"),
+                query: &query(&vector),
+                headers: &signed(&vector, &headers(&vector)),
+                body,
+            },
+            &sha256_hex(body),
         );
-        if let Some(lines) = vector["canonical_request"].as_array() {
-            let expected: Vec<&str> = lines
-                .iter()
-                .map(|line| line.as_str().expect("line"))
-                .collect();
-            assert_eq!(canonical.to_string(), expected.join("\n"));
+        if let Some(expected) = lines(&vector, "canonical_request") {
+            assert_eq!(canonical.to_string(), expected);
             checked += 1;
         }
         if let Some(hash) = vector["canonical_request_sha256"].as_str() {
@@ -180,7 +135,7 @@ fn canonical_requests_match_the_documented_text_and_hashes() {
 
 #[test]
 fn local_service_verifier_accepts_every_vector_and_rejects_a_changed_one() {
-    for vector in vectors() {
+    for vector in acs3_vectors() {
         let name = text(&vector, "name");
         let mut all_headers = headers(&vector);
         let authorization = format!(
@@ -190,39 +145,96 @@ fn local_service_verifier_accepts_every_vector_and_rejects_a_changed_one() {
             text(&vector, "signature")
         );
         all_headers.push(("authorization".to_owned(), authorization));
-        let credentials = credentials(&vector, &all_headers);
-        let request = ReceivedRequest {
+        let credentials = vector_credentials(&vector, &all_headers);
+        let received = ReceivedRequest {
             method: text(&vector, "method"),
             path: text(&vector, "path"),
             query: text(&vector, "query"),
             headers: &all_headers,
             body: text(&vector, "body").as_bytes(),
         };
+        let query = received.query_pairs();
+        let request = received.signable(received.path, &query);
         let now = date(&all_headers);
-        verify(&request, known(&credentials), now)
+        verify(&request, lookup(&credentials), now)
             .unwrap_or_else(|error| panic!("{name}: {error:?}"));
 
         let rejected = verify(
-            &ReceivedRequest {
+            &Request {
                 method: "PUT",
                 ..request
             },
-            known(&credentials),
+            lookup(&credentials),
             now,
         )
         .expect_err("changed method");
         assert_eq!(rejected.code, "SignatureNotMatch", "{name}");
         let wrong_secret = Credentials {
-            access_key_secret: fc_layer_action::credentials::Secret::new("nope"),
+            access_key_secret: Secret::new("nope"),
             ..credentials.clone()
         };
         assert_eq!(
-            verify(&request, known(&wrong_secret), now)
+            verify(&request, lookup(&wrong_secret), now)
                 .expect_err("wrong secret")
                 .code,
             "SignatureNotMatch"
         );
     }
+}
+
+/// The FC client itself, its clock and nonce pinned to vector 1's, sends exactly the vector's
+/// request: the same headers in the same order, then the signature and `accept`.
+#[test]
+fn fc_client_with_the_vector_s_clock_and_nonce_sends_exactly_its_request() {
+    let vector = &acs3_vectors()[0];
+    assert_eq!(text(vector, "name"), "1-alibaba-doc-rpc");
+    let expected = headers(vector);
+    let time = date(&expected);
+    let nonce = header(&expected, "x-acs-signature-nonce")
+        .expect("nonce")
+        .to_owned();
+    let transport = Capturing::new(200, &[], "{}");
+    let client = FcClient::new(
+        &transport,
+        Endpoint::parse(header(&expected, "host").expect("host")).expect("endpoint"),
+        vector_credentials(vector, &expected),
+        move || time,
+        move || nonce.clone(),
+    );
+    // The client sends any V3 call as it sends FC's; this one is ECS's, as the vector is.
+    let request = ApiRequest {
+        action: "RunInstances",
+        version: "2014-05-26",
+        method: "POST",
+        path: text(vector, "path").to_owned(),
+        query: query(vector),
+        body: None,
+    };
+    block_on(client.send(request)).expect("the capture answers 200");
+    drop(client);
+
+    let sent = transport.only();
+    let authorization = format!(
+        "ACS3-HMAC-SHA256 Credential={},SignedHeaders={},Signature={}",
+        text(vector, "access_key_id"),
+        text(vector, "signed_headers"),
+        text(vector, "signature")
+    );
+    let mut wanted = expected.clone();
+    wanted.push(("authorization".to_owned(), authorization));
+    wanted.push(("accept".to_owned(), "application/json".to_owned()));
+    assert_eq!(sent.headers, wanted);
+    assert_eq!(sent.method, text(vector, "method"));
+    assert_eq!(
+        sent.url,
+        format!(
+            "https://{}{}?{}",
+            header(&expected, "host").expect("host"),
+            text(vector, "path"),
+            text(vector, "query")
+        )
+    );
+    assert!(sent.body.is_empty());
 }
 
 #[test]

@@ -1,15 +1,16 @@
 //! The ACS3-HMAC-SHA256 verifier, for FC 3.0 and STS.
 
 use fc_layer_action::credentials::Credentials;
+use fc_layer_action::sign::Request;
 use fc_layer_action::sign::acs3::{
-    ALGORITHM, Authorization, CanonicalRequest, SECURITY_TOKEN_HEADER,
+    ALGORITHM, Authorization, CONTENT_SHA256_HEADER, CanonicalRequest, DATE_HEADER, NONCE_HEADER,
+    SECURITY_TOKEN_HEADER,
 };
 use fc_layer_action::sign::primitives::sha256_hex;
 use time::OffsetDateTime;
 
 use super::dates::parse_iso8601;
 use super::{AuthError, check_security_token, signer, within_skew};
-use crate::request::ReceivedRequest;
 
 /// Parses `ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=…`.
 pub fn parse_authorization(value: &str) -> Option<Authorization> {
@@ -35,8 +36,11 @@ pub fn parse_authorization(value: &str) -> Option<Authorization> {
 /// Verifies `request` the way FC 3.0 and STS do: every `host`, `content-type` and `x-acs-*`
 /// header signed, the body hash, the nonce sent, the date within the skew, the signature, and
 /// the security token the credentials carry.
+///
+/// `request` is what arrived: the path as received, the query decoded, header names in lower
+/// case.
 pub fn verify(
-    request: &ReceivedRequest<'_>,
+    request: &Request<'_>,
     lookup: impl Fn(&str) -> Option<Credentials>,
     now: OffsetDateTime,
 ) -> Result<(), AuthError> {
@@ -70,15 +74,15 @@ pub fn verify(
         }
     }
 
-    let content_hash = required("x-acs-content-sha256")?;
+    let content_hash = required(CONTENT_SHA256_HEADER)?;
     let body_hash = sha256_hex(request.body);
     if content_hash != body_hash {
         return Err(invalid(format!(
-            "x-acs-content-sha256 is {content_hash} but the body hashes to {body_hash}"
+            "{CONTENT_SHA256_HEADER} is {content_hash} but the body hashes to {body_hash}"
         )));
     }
-    required("x-acs-signature-nonce")?;
-    check_date(required("x-acs-date")?, now)?;
+    required(NONCE_HEADER)?;
+    check_date(required(DATE_HEADER)?, now)?;
 
     let mut signed_values = Vec::with_capacity(signed.len());
     for name in &signed {
@@ -95,13 +99,7 @@ pub fn verify(
         }
         signed_values.extend(values.into_iter().cloned());
     }
-    let canonical = CanonicalRequest::new(
-        request.method,
-        request.path,
-        request.query_pairs(),
-        signed_values,
-        content_hash.to_owned(),
-    );
+    let canonical = CanonicalRequest::new(&request.with_headers(&signed_values), content_hash);
     if canonical.signed_headers() != authorization.signed_headers {
         return Err(denied(
             "SignatureNotMatch",
@@ -132,10 +130,10 @@ fn check_date(text: &str, now: OffsetDateTime) -> Result<(), AuthError> {
         AuthError::new(
             400,
             "InvalidArgument",
-            format!("x-acs-date {text:?} is not yyyy-MM-ddTHH:mm:ssZ"),
+            format!("{DATE_HEADER} {text:?} is not yyyy-MM-ddTHH:mm:ssZ"),
         )
     })?;
-    within_skew("x-acs-date", text, date, now)
+    within_skew(DATE_HEADER, text, date, now)
 }
 
 #[cfg(test)]

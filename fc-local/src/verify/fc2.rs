@@ -1,13 +1,14 @@
 //! The FC 2.0 verifier, for `tempBucketToken`.
 
 use fc_layer_action::credentials::Credentials;
+use fc_layer_action::sign::Request;
 use fc_layer_action::sign::fc2::{
-    Authorization, DATE_HEADER, Fc2Request, SCHEME, SECURITY_TOKEN_HEADER, StringToSign,
+    Authorization, DATE_HEADER, SCHEME, SECURITY_TOKEN_HEADER, StringToSign,
 };
 use time::OffsetDateTime;
 
 use super::dates::parse_rfc1123;
-use super::{AuthError, check_security_token, header, signer, within_skew};
+use super::{AuthError, check_security_token, signer, within_skew};
 
 /// Parses `FC keyId:signature`; `None` for anything else.
 pub fn parse_authorization(value: &str) -> Option<Authorization> {
@@ -27,19 +28,17 @@ pub fn parse_authorization(value: &str) -> Option<Authorization> {
 /// by the secret `lookup` finds for the key id, dated within 15 minutes of `now`, with the
 /// security token the credentials carry (and none when they carry none).
 ///
-/// `path` is the path as received, without the query string, and header names are lower
-/// case. The query string is not signed, so a server that serves calls with one must refuse
-/// it or treat it as unauthenticated.
+/// `request` is what arrived: the path as received, header names in lower case. The query
+/// string is not signed, so a server that serves calls with one must refuse it or treat it as
+/// unauthenticated.
 pub fn verify(
-    method: &str,
-    path: &str,
-    headers: &[(String, String)],
+    request: &Request<'_>,
     lookup: impl Fn(&str) -> Option<Credentials>,
     now: OffsetDateTime,
 ) -> Result<(), AuthError> {
     let invalid = |message: String| AuthError::new(400, "InvalidArgument", message);
     let required = |name: &'static str| {
-        header(headers, name).ok_or_else(|| {
+        request.header(name).ok_or_else(|| {
             AuthError::new(
                 400,
                 "MissingRequiredHeader",
@@ -60,16 +59,7 @@ pub fn verify(
     })?;
     within_skew(DATE_HEADER, date, time, now)?;
 
-    let string_to_sign = StringToSign::new(
-        &Fc2Request {
-            method,
-            path,
-            headers,
-            content_md5: header(headers, "content-md5"),
-            content_type: header(headers, "content-type"),
-        },
-        date,
-    );
+    let string_to_sign = StringToSign::new(request);
     if string_to_sign.signature(credentials.access_key_secret.expose()) != authorization.signature {
         return Err(AuthError::new(
             403,
@@ -82,7 +72,7 @@ pub fn verify(
     }
 
     check_security_token(
-        header(headers, SECURITY_TOKEN_HEADER),
+        request.header(SECURITY_TOKEN_HEADER),
         &credentials,
         SECURITY_TOKEN_HEADER,
     )
@@ -91,18 +81,17 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verify::test_support::{TIME, credentials, lookup};
-    use fc_layer_action::sign::fc2::sign;
+    use crate::verify::test_support::{TIME, credentials, lookup, request};
+    use fc_layer_action::sign::fc2::{SigningParams, sign};
 
-    /// `GET /p`, nothing else: the request the verifier tests sign and then alter.
-    fn get_p() -> Fc2Request<'static> {
-        Fc2Request {
-            method: "GET",
-            path: "/p",
-            headers: &[],
-            content_md5: None,
-            content_type: None,
-        }
+    /// The headers of `GET /p` signed at [`TIME`]: the request the tests alter.
+    fn signed_get_p() -> Vec<(String, String)> {
+        let credentials = credentials();
+        let params = SigningParams {
+            credentials: &credentials,
+            time: TIME,
+        };
+        sign(&request("GET", "/p", &[]), &params).headers
     }
 
     #[test]
@@ -126,9 +115,9 @@ mod tests {
 
     #[test]
     fn a_refusal_names_the_string_to_sign_without_the_token() {
-        let output = sign(&get_p(), &credentials(), TIME);
+        let headers = signed_get_p();
         let error =
-            verify("GET", "/other", &output.headers, lookup, TIME).expect_err("changed path");
+            verify(&request("GET", "/other", &headers), lookup, TIME).expect_err("changed path");
         assert_eq!(error.code, "SignatureNotMatch");
         assert!(error.message.contains("**redacted**"), "{error}");
         for leaked in ["TOKEN-VALUE", "SECRET-VALUE"] {
@@ -138,11 +127,13 @@ mod tests {
 
     #[test]
     fn verifier_checks_date_and_token() {
-        let request = get_p();
-        let headers = sign(&request, &credentials(), TIME).headers;
-        verify("GET", "/p", &headers, lookup, TIME).expect("accepted");
+        let headers = signed_get_p();
+        fn get_p(headers: &[(String, String)]) -> Request<'_> {
+            request("GET", "/p", headers)
+        }
+        verify(&get_p(&headers), lookup, TIME).expect("accepted");
         let code = |headers: &[(String, String)], now| {
-            verify("GET", "/p", headers, lookup, now)
+            verify(&get_p(headers), lookup, now)
                 .expect_err("refused")
                 .code
         };
@@ -170,13 +161,13 @@ mod tests {
         assert_eq!(code(&malformed, TIME), "InvalidArgument");
         let long_term = |_: &str| Some(Credentials::new("key-id", "SECRET-VALUE"));
         assert_eq!(
-            verify("GET", "/p", &headers, long_term, TIME)
+            verify(&get_p(&headers), long_term, TIME)
                 .expect_err("token")
                 .code,
             "InvalidSecurityToken"
         );
         assert_eq!(
-            verify("GET", "/p", &headers, |_: &str| None, TIME)
+            verify(&get_p(&headers), |_: &str| None, TIME)
                 .expect_err("unknown")
                 .code,
             "InvalidAccessKeyID"

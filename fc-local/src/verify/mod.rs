@@ -1,9 +1,10 @@
 //! Every verifier the local service runs, one per signature scheme, checking a received
 //! request the way the real service does before it looks at what the request asks for.
 //!
-//! Each rebuilds the canonical form with the action crate's own signer types
-//! ([`fc_layer_action::sign`]) from what arrived, so a signer and its verifier cannot drift
-//! apart. They share their opening ([`signer`], [`within_skew`]) and their last check
+//! Each takes what arrived as the signers' own request description
+//! ([`fc_layer_action::sign::Request`]) and rebuilds the scheme's canonical form from it with
+//! the action crate's own types, so a signer and its verifier cannot drift apart. They share
+//! their opening ([`signer`], [`within_skew`]) and their last check
 //! ([`check_security_token`]).
 //!
 //! - [`acs3`]: ACS3-HMAC-SHA256 (FC 3.0, STS).
@@ -107,18 +108,11 @@ pub fn check_security_token(
     Err(AuthError::new(403, "InvalidSecurityToken", message))
 }
 
-/// The first value of header `name` (lower case) among `headers`.
-pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
-}
-
 /// What the verifiers' tests share: one time, one STS identity, and its lookup.
 #[cfg(test)]
 pub(crate) mod test_support {
     use fc_layer_action::credentials::Credentials;
+    use fc_layer_action::sign::Request;
     use time::OffsetDateTime;
     use time::macros::datetime;
 
@@ -130,5 +124,19 @@ pub(crate) mod test_support {
 
     pub fn lookup(id: &str) -> Option<Credentials> {
         (id == "key-id").then(credentials)
+    }
+
+    /// `method path` carrying `headers`, and nothing else.
+    pub fn request<'a>(
+        method: &'a str,
+        path: &'a str,
+        headers: &'a [(String, String)],
+    ) -> Request<'a> {
+        Request {
+            method,
+            path,
+            headers,
+            ..Request::default()
+        }
     }
 }

@@ -1,15 +1,16 @@
 //! The OSS V4 verifier, for the in-memory OSS.
 
 use fc_layer_action::credentials::Credentials;
+use fc_layer_action::sign::Request;
 use fc_layer_action::sign::oss_v4::{
-    ALGORITHM, Authorization, CONTENT_SHA256_HEADER, CanonicalRequest, DATE_HEADER, OssRequest,
+    ALGORITHM, Authorization, CONTENT_SHA256_HEADER, CanonicalRequest, DATE_HEADER,
     SECURITY_TOKEN_HEADER, SERVICE, TERMINATOR, UNSIGNED_PAYLOAD,
 };
 use fc_layer_action::sign::primitives::format_basic_date;
 use time::{OffsetDateTime, UtcOffset};
 
 use super::dates::{parse_basic_date, parse_iso8601_basic};
-use super::{AuthError, check_security_token, header, signer, within_skew};
+use super::{AuthError, check_security_token, signer, within_skew};
 
 /// Parses `OSS4-HMAC-SHA256 Credential=id/yyyymmdd/region/oss/aliyun_v4_request,
 /// [AdditionalHeaders=a;b,]Signature=hex`; `None` for anything else, a field given twice
@@ -70,21 +71,18 @@ pub fn parse_authorization(value: &str) -> Option<Authorization> {
 /// dated within 15 minutes of `now`, with the security token the credentials carry (and none
 /// when they carry none).
 ///
-/// `key` is decoded from the path, `query` holds decoded pairs (a name without `=` has an
-/// empty value), and header names are lower case. The region is the one the signature's scope
-/// names: a server that cares which region it was signed for compares
-/// [`Authorization::region`] itself. The body is not checked: this verifier takes only
-/// `UNSIGNED-PAYLOAD`.
+/// `request` is what arrived: its path the object's
+/// [`resource`](fc_layer_action::sign::oss_v4::resource) (made of the bucket and the decoded
+/// key), the query decoded (a name without `=` has an empty value), header names in lower
+/// case. The region is the one the signature's scope names: a server that cares which region
+/// it was signed for compares [`Authorization::region`] itself. The body is not checked: this
+/// verifier takes only `UNSIGNED-PAYLOAD`.
 pub fn verify(
-    method: &str,
-    bucket: &str,
-    key: &str,
-    query: &[(String, String)],
-    headers: &[(String, String)],
+    request: &Request<'_>,
     lookup: impl Fn(&str) -> Option<Credentials>,
     now: OffsetDateTime,
 ) -> Result<(), AuthError> {
-    let header = |name: &str| header(headers, name);
+    let header = |name: &str| request.header(name);
     let invalid = |message: String| AuthError::new(400, "InvalidArgument", message);
     let mismatch = |message: String| AuthError::new(403, "SignatureDoesNotMatch", message);
 
@@ -135,14 +133,7 @@ pub fn verify(
         .iter()
         .map(String::as_str)
         .collect();
-    let canonical = CanonicalRequest::new(&OssRequest {
-        method,
-        bucket,
-        key,
-        query,
-        headers,
-        additional_headers: &named,
-    });
+    let canonical = CanonicalRequest::new(request, &named);
     if canonical.additional_headers() != authorization.additional_headers {
         return Err(mismatch(format!(
             "AdditionalHeaders must name headers that are sent and not signed anyway, in lower \
@@ -171,39 +162,22 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verify::test_support::{TIME, credentials, lookup};
-    use fc_layer_action::sign::oss_v4::{OssSigningParams, sign};
+    use crate::verify::test_support::{TIME, credentials, lookup, request};
+    use fc_layer_action::sign::oss_v4::{SigningParams, sign};
     use fc_layer_action::sign::primitives::sha256_hex;
     use time::macros::date;
 
-    /// `PUT /b/k`, nothing else: the request the verifier tests sign and then alter.
-    fn put_b_k() -> OssRequest<'static> {
-        OssRequest {
-            method: "PUT",
-            bucket: "b",
-            key: "k",
-            query: &[],
-            headers: &[],
+    /// The headers of `PUT /b/k` signed at [`TIME`], as a server receives them: the request
+    /// the tests alter.
+    fn signed_put_b_k() -> Vec<(String, String)> {
+        let credentials = credentials();
+        let params = SigningParams {
+            credentials: &credentials,
+            region: "cn-hangzhou",
+            time: TIME,
             additional_headers: &[],
-        }
-    }
-
-    fn signed(request: &OssRequest<'_>) -> Vec<(String, String)> {
-        let output = sign(
-            request,
-            &OssSigningParams {
-                credentials: &credentials(),
-                region: "cn-hangzhou",
-                time: TIME,
-            },
-        );
-        let mut headers: Vec<(String, String)> = request
-            .headers
-            .iter()
-            .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
-            .collect();
-        headers.extend(output.headers);
-        headers
+        };
+        sign(&request("PUT", "/b/k", &[]), &params).headers
     }
 
     #[test]
@@ -247,9 +221,9 @@ mod tests {
 
     #[test]
     fn a_refusal_never_shows_the_token_or_the_secret() {
-        let headers = signed(&put_b_k());
+        let headers = signed_put_b_k();
         let error =
-            verify("PUT", "b", "other", &[], &headers, lookup, TIME).expect_err("changed key");
+            verify(&request("PUT", "/b/other", &headers), lookup, TIME).expect_err("changed key");
         assert_eq!(error.code, "SignatureDoesNotMatch");
         for leaked in ["TOKEN-VALUE", "SECRET-VALUE"] {
             assert!(!error.message.contains(leaked), "{error}");
@@ -258,12 +232,11 @@ mod tests {
 
     #[test]
     fn verifier_checks_scope_date_payload_and_token() {
-        let request = put_b_k();
-        let headers = signed(&request);
+        let headers = signed_put_b_k();
         let check = |headers: &[(String, String)],
                      lookup: &dyn Fn(&str) -> Option<Credentials>,
                      now: OffsetDateTime| {
-            verify("PUT", "b", "k", &[], headers, lookup, now)
+            verify(&request("PUT", "/b/k", headers), lookup, now)
         };
         check(&headers, &lookup, TIME).expect("accepted");
         let code =

@@ -1,14 +1,25 @@
 //! Helpers shared by the suite: the real `fc-local` and action binaries, run as processes
-//! the way a workflow runs them; a hostile server; the pipeline in-process.
+//! the way a workflow runs them; a hostile server; the pipeline in-process; the published
+//! signature vectors.
 
 pub mod binaries;
 pub mod hostile;
 pub mod in_process;
+pub mod vectors;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+
+/// Runs `future` to its end on a runtime of its own, for tests that call a client directly.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(future)
+}
 
 /// The workspace's root, where the examples and tools are.
 pub fn workspace() -> &'static Path {
