@@ -10,7 +10,7 @@ use fc_layer_action::sign::primitives::sha256_hex;
 use time::OffsetDateTime;
 
 use super::dates::parse_iso8601;
-use super::{AuthError, check_security_token, signer, within_skew};
+use super::{AuthError, check_security_token, invalid, required, signer, within_skew};
 
 /// Parses `ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=…`.
 pub fn parse_authorization(value: &str) -> Option<Authorization> {
@@ -45,22 +45,13 @@ pub fn verify(
     now: OffsetDateTime,
 ) -> Result<(), AuthError> {
     let denied = |code: &'static str, message: String| AuthError::new(403, code, message);
-    let invalid = |message: String| AuthError::new(400, "InvalidArgument", message);
-    let required = |name: &'static str| {
-        request.header(name).ok_or_else(|| {
-            AuthError::new(
-                400,
-                "MissingRequiredHeader",
-                format!("header {name} is required"),
-            )
-        })
-    };
 
-    let authorization = parse_authorization(required("authorization")?).ok_or_else(|| {
-        invalid(format!(
-            "authorization is not `{ALGORITHM} Credential=…,SignedHeaders=…,Signature=…`"
-        ))
-    })?;
+    let authorization =
+        parse_authorization(required(request, "authorization")?).ok_or_else(|| {
+            invalid(format!(
+                "authorization is not `{ALGORITHM} Credential=…,SignedHeaders=…,Signature=…`"
+            ))
+        })?;
     let known = signer(lookup, &authorization.access_key_id, "InvalidAccessKeyID")?;
 
     let signed: Vec<&str> = authorization.signed_headers.split(';').collect();
@@ -74,15 +65,15 @@ pub fn verify(
         }
     }
 
-    let content_hash = required(CONTENT_SHA256_HEADER)?;
+    let content_hash = required(request, CONTENT_SHA256_HEADER)?;
     let body_hash = sha256_hex(request.body);
     if content_hash != body_hash {
         return Err(invalid(format!(
             "{CONTENT_SHA256_HEADER} is {content_hash} but the body hashes to {body_hash}"
         )));
     }
-    required(NONCE_HEADER)?;
-    check_date(required(DATE_HEADER)?, now)?;
+    required(request, NONCE_HEADER)?;
+    check_date(required(request, DATE_HEADER)?, now)?;
 
     let mut signed_values = Vec::with_capacity(signed.len());
     for name in &signed {
@@ -121,8 +112,7 @@ pub fn verify(
         ));
     }
 
-    let token = request.header(SECURITY_TOKEN_HEADER);
-    check_security_token(token, &known, SECURITY_TOKEN_HEADER)
+    check_security_token(request, &known, SECURITY_TOKEN_HEADER)
 }
 
 fn check_date(text: &str, now: OffsetDateTime) -> Result<(), AuthError> {

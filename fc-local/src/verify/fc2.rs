@@ -8,7 +8,7 @@ use fc_layer_action::sign::fc2::{
 use time::OffsetDateTime;
 
 use super::dates::parse_rfc1123;
-use super::{AuthError, check_security_token, signer, within_skew};
+use super::{AuthError, check_security_token, invalid, required, signer, within_skew};
 
 /// Parses `FC keyId:signature`; `None` for anything else.
 pub fn parse_authorization(value: &str) -> Option<Authorization> {
@@ -24,11 +24,8 @@ pub fn parse_authorization(value: &str) -> Option<Authorization> {
     })
 }
 
-/// Checks a received request the way FC 2.0 does: a signature recomputed from what arrived,
-/// by the secret `lookup` finds for the key id, dated within 15 minutes of `now`, with the
-/// security token the credentials carry (and none when they carry none).
-///
-/// `request` is what arrived: the path as received, header names in lower case. The query
+/// Checks a received request the way FC 2.0 does (the checks every verifier makes are in
+/// the module above). `request` is what arrived: the path as received, header names in lower case. The query
 /// string is not signed, so a server that serves calls with one must refuse it or treat it as
 /// unauthenticated.
 pub fn verify(
@@ -36,22 +33,11 @@ pub fn verify(
     lookup: impl Fn(&str) -> Option<Credentials>,
     now: OffsetDateTime,
 ) -> Result<(), AuthError> {
-    let invalid = |message: String| AuthError::new(400, "InvalidArgument", message);
-    let required = |name: &'static str| {
-        request.header(name).ok_or_else(|| {
-            AuthError::new(
-                400,
-                "MissingRequiredHeader",
-                format!("header {name} is required"),
-            )
-        })
-    };
-
-    let authorization = parse_authorization(required("authorization")?)
+    let authorization = parse_authorization(required(request, "authorization")?)
         .ok_or_else(|| invalid(format!("authorization is not `{SCHEME} keyId:signature`")))?;
     let credentials = signer(lookup, &authorization.access_key_id, "InvalidAccessKeyID")?;
 
-    let date = required(DATE_HEADER)?;
+    let date = required(request, DATE_HEADER)?;
     let time = parse_rfc1123(date).ok_or_else(|| {
         invalid(format!(
             "date {date:?} is not RFC 1123 in GMT, like `Mon, 20 May 2024 08:30:00 GMT`"
@@ -71,11 +57,7 @@ pub fn verify(
         ));
     }
 
-    check_security_token(
-        request.header(SECURITY_TOKEN_HEADER),
-        &credentials,
-        SECURITY_TOKEN_HEADER,
-    )
+    check_security_token(request, &credentials, SECURITY_TOKEN_HEADER)
 }
 
 #[cfg(test)]

@@ -3,9 +3,12 @@
 //!
 //! Each takes what arrived as the signers' own request description
 //! ([`fc_layer_action::sign::Request`]) and rebuilds the scheme's canonical form from it with
-//! the action crate's own types, so a signer and its verifier cannot drift apart. They share
-//! their opening ([`signer`], [`within_skew`]) and their last check
-//! ([`check_security_token`]).
+//! the action crate's own types, so a signer and its verifier cannot drift apart. Every one
+//! recomputes the signature from what arrived with the secret its `lookup` finds for the key
+//! id ([`signer`]), takes the request's date only within 15 minutes of `now`
+//! ([`within_skew`]), and wants exactly the security token the credentials carry, none when
+//! they carry none ([`check_security_token`]); a missing header is [`required`], a malformed
+//! one [`invalid`].
 //!
 //! - [`acs3`]: ACS3-HMAC-SHA256 (FC 3.0, STS).
 //! - [`oss_v4`]: OSS4-HMAC-SHA256 (OSS uploads).
@@ -19,6 +22,7 @@ pub mod oss_v4;
 
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::fc::ServiceError;
+use fc_layer_action::sign::Request;
 use time::OffsetDateTime;
 
 /// How far a signed request's date may be from the verifier's clock, as every Alibaba Cloud
@@ -50,6 +54,22 @@ impl From<AuthError> for ServiceError {
     fn from(error: AuthError) -> Self {
         ServiceError::new(error.status, error.code, error.message)
     }
+}
+
+/// Why a request is refused as malformed rather than as wrongly signed.
+pub fn invalid(message: String) -> AuthError {
+    AuthError::new(400, "InvalidArgument", message)
+}
+
+/// Header `name` of `request`, which the scheme requires.
+pub fn required<'a>(request: &Request<'a>, name: &'static str) -> Result<&'a str, AuthError> {
+    request.header(name).ok_or_else(|| {
+        AuthError::new(
+            400,
+            "MissingRequiredHeader",
+            format!("header {name} is required"),
+        )
+    })
 }
 
 /// The opening every verifier shares: the credentials `lookup` knows for the key id the
@@ -86,13 +106,14 @@ pub fn within_skew(
     Ok(())
 }
 
-/// The verifiers' last check: the security token sent in `header` is the one the signing
-/// credentials carry, and none is sent with long-term keys.
+/// The verifiers' last check: the security token `request` sends in `header` is the one the
+/// signing credentials carry, and none is sent with long-term keys.
 pub fn check_security_token(
-    sent: Option<&str>,
+    request: &Request<'_>,
     credentials: &Credentials,
     header: &str,
 ) -> Result<(), AuthError> {
+    let sent = request.header(header);
     let expected = credentials
         .security_token
         .as_ref()

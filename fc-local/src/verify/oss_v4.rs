@@ -10,7 +10,7 @@ use fc_layer_action::sign::primitives::format_basic_date;
 use time::{OffsetDateTime, UtcOffset};
 
 use super::dates::{parse_basic_date, parse_iso8601_basic};
-use super::{AuthError, check_security_token, signer, within_skew};
+use super::{AuthError, check_security_token, invalid, signer, within_skew};
 
 /// Parses `OSS4-HMAC-SHA256 Credential=id/yyyymmdd/region/oss/aliyun_v4_request,
 /// [AdditionalHeaders=a;b,]Signature=hex`; `None` for anything else, a field given twice
@@ -66,12 +66,8 @@ pub fn parse_authorization(value: &str) -> Option<Authorization> {
     })
 }
 
-/// Checks a received request the way OSS does before it looks at what the request asks for:
-/// a signature recomputed from what arrived, by the secret `lookup` finds for the key id,
-/// dated within 15 minutes of `now`, with the security token the credentials carry (and none
-/// when they carry none).
-///
-/// `request` is what arrived: its path the object's
+/// Checks a received request the way OSS does (the checks every verifier makes are in the
+/// module above). `request` is what arrived: its path the object's
 /// [`resource`](fc_layer_action::sign::oss_v4::resource) (made of the bucket and the decoded
 /// key), the query decoded (a name without `=` has an empty value), header names in lower
 /// case. The region is the one the signature's scope names: a server that cares which region
@@ -83,7 +79,6 @@ pub fn verify(
     now: OffsetDateTime,
 ) -> Result<(), AuthError> {
     let header = |name: &str| request.header(name);
-    let invalid = |message: String| AuthError::new(400, "InvalidArgument", message);
     let mismatch = |message: String| AuthError::new(403, "SignatureDoesNotMatch", message);
 
     let value = header("authorization").ok_or_else(|| {
@@ -152,11 +147,7 @@ pub fn verify(
         )));
     }
 
-    check_security_token(
-        header(SECURITY_TOKEN_HEADER),
-        &credentials,
-        SECURITY_TOKEN_HEADER,
-    )
+    check_security_token(request, &credentials, SECURITY_TOKEN_HEADER)
 }
 
 #[cfg(test)]
