@@ -147,6 +147,23 @@ pub(crate) mod test_support {
         (id == "key-id").then(credentials)
     }
 
+    /// `headers` with header `name` left out, and sent with `value` instead when there is one.
+    pub fn replaced(
+        headers: &[(String, String)],
+        name: &str,
+        value: Option<&str>,
+    ) -> Vec<(String, String)> {
+        let mut changed: Vec<(String, String)> = headers
+            .iter()
+            .filter(|(key, _)| key != name)
+            .cloned()
+            .collect();
+        if let Some(value) = value {
+            changed.push((name.to_owned(), value.to_owned()));
+        }
+        changed
+    }
+
     /// `method path` carrying `headers`, and nothing else.
     pub fn request<'a>(
         method: &'a str,

@@ -153,7 +153,7 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verify::test_support::{TIME, credentials, lookup, request};
+    use crate::verify::test_support::{TIME, credentials, lookup, replaced, request};
     use fc_layer_action::sign::oss_v4::{SigningParams, sign};
     use fc_layer_action::sign::primitives::sha256_hex;
     use time::macros::date;
@@ -232,17 +232,7 @@ mod tests {
         check(&headers, &lookup, TIME).expect("accepted");
         let code =
             |headers: &[(String, String)]| check(headers, &lookup, TIME).expect_err("refused").code;
-        let replaced = |name: &str, value: Option<&str>| -> Vec<(String, String)> {
-            let mut changed: Vec<(String, String)> = headers
-                .iter()
-                .filter(|(key, _)| key != name)
-                .cloned()
-                .collect();
-            if let Some(value) = value {
-                changed.push((name.to_owned(), value.to_owned()));
-            }
-            changed
-        };
+        let replaced = |name: &str, value: Option<&str>| replaced(&headers, name, value);
         assert_eq!(code(&replaced("authorization", None)), "AccessDenied");
         assert_eq!(
             code(&replaced("authorization", Some("OSS ak:sig"))),
