@@ -300,12 +300,25 @@ mod tests {
         xml::element(&String::from_utf8_lossy(&initiated.body), "UploadId").expect("an id")
     }
 
-    /// The query of an UploadPart.
-    fn part(number: &str, upload_id: &str) -> Vec<(String, String)> {
-        vec![
-            ("partNumber".to_owned(), number.to_owned()),
-            ("uploadId".to_owned(), upload_id.to_owned()),
-        ]
+    /// Uploads `parts` of `key` in order, numbered from 1; the `<Part>` elements that
+    /// complete the upload, with the ETags the store answered.
+    fn put_parts(store: &mut OssStore, key: &str, upload_id: &str, parts: &[&[u8]]) -> String {
+        let mut elements = String::new();
+        for (number, data) in (1..).zip(parts) {
+            let query = [
+                ("partNumber".to_owned(), format!("{number}")),
+                ("uploadId".to_owned(), upload_id.to_owned()),
+            ];
+            let reply = store
+                .handle("PUT", "b", key, &query, data)
+                .unwrap_or_else(|fault| panic!("part {number}: {fault:?}"));
+            let etag = reply.header("etag").expect("etag");
+            elements.push_str(&format!(
+                "<Part><PartNumber>{number}</PartNumber><ETag>{}</ETag></Part>",
+                xml::escape(etag)
+            ));
+        }
+        elements
     }
 
     #[test]
@@ -313,19 +326,8 @@ mod tests {
         let mut store = OssStore::default();
         let upload_id = initiate(&mut store, "k.zip");
         let first = vec![1u8; MIN_PART_BYTES];
-        let query = |number: &str| part(number, &upload_id);
-        let etag = |reply: &HttpReply| reply.header("etag").expect("etag").to_owned();
-        let one = store
-            .handle("PUT", "b", "k.zip", &query("1"), &first)
-            .expect("part 1");
-        let two = store
-            .handle("PUT", "b", "k.zip", &query("2"), b"tail")
-            .expect("part 2");
-        let complete = format!(
-            "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{}</ETag></Part><Part><PartNumber>2</PartNumber><ETag>{}</ETag></Part></CompleteMultipartUpload>",
-            xml::escape(&etag(&one)),
-            xml::escape(&etag(&two))
-        );
+        let parts = put_parts(&mut store, "k.zip", &upload_id, &[&first, b"tail"]);
+        let complete = format!("<CompleteMultipartUpload>{parts}</CompleteMultipartUpload>");
         let done = store
             .handle(
                 "POST",
@@ -349,18 +351,7 @@ mod tests {
     fn small_parts_but_the_last_are_refused() {
         let mut store = OssStore::default();
         let upload_id = initiate(&mut store, "k");
-        let query = |number: &str| part(number, &upload_id);
-        let one = store
-            .handle("PUT", "b", "k", &query("1"), b"small")
-            .expect("part 1");
-        let two = store
-            .handle("PUT", "b", "k", &query("2"), b"tail")
-            .expect("part 2");
-        let complete = format!(
-            "<Part><PartNumber>1</PartNumber><ETag>{}</ETag></Part><Part><PartNumber>2</PartNumber><ETag>{}</ETag></Part>",
-            xml::escape(one.header("etag").expect("etag")),
-            xml::escape(two.header("etag").expect("etag"))
-        );
+        let complete = put_parts(&mut store, "k", &upload_id, &[b"small", b"tail"]);
         let refused = store
             .handle(
                 "POST",
