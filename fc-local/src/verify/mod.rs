@@ -147,6 +147,18 @@ pub(crate) mod test_support {
         (id == "key-id").then(credentials)
     }
 
+    /// The same key id known as long-term keys, which carry no security token.
+    pub fn long_term(_: &str) -> Option<Credentials> {
+        Some(Credentials::new("key-id", "SECRET-VALUE"))
+    }
+
+    /// A refusal goes back to the client, so it names neither the secret nor the token.
+    pub fn assert_discreet(error: &super::AuthError) {
+        for leaked in ["TOKEN-VALUE", "SECRET-VALUE"] {
+            assert!(!error.message.contains(leaked), "{error}");
+        }
+    }
+
     /// `headers` with header `name` left out, and sent with `value` instead when there is one.
     pub fn replaced(
         headers: &[(String, String)],
