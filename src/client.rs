@@ -2,18 +2,16 @@
 //! the reply into a value or a [`ClientError`]. Which network it uses is the transport's
 //! business, so tests run it in-process.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 
-use crate::clock::Clock;
+use crate::clock::Signing;
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
 use crate::fc::{ApiRequest, ServiceError};
 use crate::http::{HttpRequest, Transport, TransportError};
-use crate::random::Nonces;
 use crate::sign::Request;
 use crate::sign::acs3::{self, SigningParams};
 
@@ -54,8 +52,7 @@ pub struct FcClient<T> {
     credentials: Credentials,
     /// What each request is dated with and where its nonce comes from: the system's clock and
     /// the OS's randomness in the action, fixed ones in tests.
-    clock: Arc<dyn Clock>,
-    nonces: Arc<dyn Nonces>,
+    signing: Signing,
 }
 
 impl<T: Transport> FcClient<T> {
@@ -63,15 +60,13 @@ impl<T: Transport> FcClient<T> {
         transport: T,
         endpoint: Endpoint,
         credentials: Credentials,
-        clock: impl Clock + 'static,
-        nonces: impl Nonces + 'static,
+        signing: Signing,
     ) -> Self {
         Self {
             transport,
             endpoint,
             credentials,
-            clock: Arc::new(clock),
-            nonces: Arc::new(nonces),
+            signing,
         }
     }
 
@@ -140,7 +135,7 @@ impl<T: Transport> FcClient<T> {
         let url = self.endpoint.url(&request.path_and_query());
         let mut headers = request.headers(self.endpoint.host());
         let body = request.body.unwrap_or_default();
-        let nonce = self.nonces.nonce().map_err(ClientError::Random)?;
+        let nonce = self.signing.nonces.nonce().map_err(ClientError::Random)?;
         let signed = acs3::sign(
             &Request {
                 method: request.method,
@@ -151,7 +146,7 @@ impl<T: Transport> FcClient<T> {
             },
             &SigningParams {
                 credentials: &self.credentials,
-                time: self.clock.now(),
+                time: self.signing.clock.now(),
                 nonce: &nonce,
             },
         );

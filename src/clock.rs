@@ -1,7 +1,12 @@
-//! The time signatures are dated with, handed to the clients that sign, so that tests can pin
-//! it and production reads the system's.
+//! The time signatures are dated with, and [`Signing`], the clock and the nonce source a run
+//! signs with: chosen once at the edge (the system's in the action, pinned ones in tests) and
+//! handed to every client the run builds.
+
+use std::sync::Arc;
 
 use time::OffsetDateTime;
+
+use crate::random::{Nonces, OsNonces};
 
 /// Where a client reads the time it signs with.
 pub trait Clock: Send + Sync {
@@ -15,6 +20,23 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
+    }
+}
+
+/// What a run's requests are dated with and where their nonces come from.
+#[derive(Clone)]
+pub struct Signing {
+    pub clock: Arc<dyn Clock>,
+    pub nonces: Arc<dyn Nonces>,
+}
+
+impl Signing {
+    /// The system's clock and the OS's randomness: what the action signs with.
+    pub fn system() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            nonces: Arc::new(OsNonces),
+        }
     }
 }
 

@@ -30,7 +30,8 @@
 //!   primitives, ACS3-HMAC-SHA256, OSS V4 and FC 2.0 (their verifiers are in `fc-local`).
 //! - [`client`]: the FC client: signs an [`fc::ApiRequest`], sends it through a transport,
 //!   parses the reply.
-//! - [`clock`]: the time signatures are dated with, handed to the clients that sign.
+//! - [`clock`]: [`clock::Signing`], the clock and nonce source a run signs with, chosen once
+//!   at the edge and handed to every client.
 //! - [`http`]: the transport: request and reply values, reqwest behind a trait, with no
 //!   redirects, bounded replies and an idle timeout.
 //! - [`proxy`]: which proxy a URL goes through, from the conventional variables.

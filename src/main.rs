@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use fc_layer_action::clock::Signing;
 use fc_layer_action::http::{ReqwestTransport, Timeouts};
 use fc_layer_action::proxy::ProxySettings;
 use fc_layer_action::publish::{self, Environment};
@@ -58,6 +59,11 @@ fn run() -> anyhow::Result<bool> {
         }
     }
     let environment = Environment { vars, working_dir };
-    let result = runtime.block_on(publish::run_step(&environment, transport, &mut reporter));
+    let result = runtime.block_on(publish::run_step(
+        &environment,
+        transport,
+        &Signing::system(),
+        &mut reporter,
+    ));
     Ok(result.is_ok())
 }

@@ -41,6 +41,7 @@ use std::path::{Path, PathBuf};
 use self::calls::Calls;
 use self::stage::Staged;
 use crate::client::FcClient;
+use crate::clock::Signing;
 use crate::http::Transport;
 use crate::inputs::{InputError, RawInputs, Settings};
 use crate::interface::Input;
@@ -82,11 +83,12 @@ impl Environment {
 pub async fn run_step<T: Transport>(
     env: &Environment,
     transport: T,
+    signing: &Signing,
     reporter: &mut impl Reporter,
 ) -> Result<Outcome, Failure> {
     let (layer_name, result) = match read_settings(env, reporter) {
         Ok(settings) => {
-            let result = publish(&settings, &transport, &env.temp_dir(), reporter).await;
+            let result = publish(&settings, &transport, signing, &env.temp_dir(), reporter).await;
             (Some(settings.layer_name), result)
         }
         Err(failure) => (None, Err(failure)),
@@ -115,15 +117,16 @@ pub fn read_settings(env: &Environment, reporter: &mut impl Reporter) -> Result<
         .map_err(|errors| invalid(errors, reporter))
 }
 
-/// The steps after the inputs, through `transport`.
+/// The steps after the inputs, through `transport`, every request signed with `signing`.
 pub async fn publish<T: Transport>(
     settings: &Settings,
     transport: &T,
+    signing: &Signing,
     temp_dir: &Path,
     reporter: &mut impl Reporter,
 ) -> Result<Outcome, Failure> {
     warn_unknown_runtimes(settings, reporter);
-    let source = source::source(settings, transport, temp_dir, reporter).await?;
+    let source = source::source(settings, transport, signing, temp_dir, reporter).await?;
     let route = source::choose_route(settings.upload, &source, reporter);
     let lifecycle = settings.lifecycle;
     let mut outcome = Outcome {
@@ -147,8 +150,7 @@ pub async fn publish<T: Transport>(
         transport,
         api.endpoint.clone(),
         api.credentials.clone(),
-        crate::clock::SystemClock,
-        crate::random::OsNonces,
+        signing.clone(),
     );
     let calls = Calls {
         client: &client,
@@ -184,7 +186,8 @@ pub async fn publish<T: Transport>(
         }
         Decision::Publish { reason } => {
             reporter.info(&format!("Publishing: {reason}"));
-            let staged = stage::stage(settings, api, transport, &source, route, reporter).await?;
+            let staged =
+                stage::stage(settings, api, transport, signing, &source, route, reporter).await?;
             if let Staged::Oss { bucket, key, .. } = &staged {
                 outcome.staged = Some(format!("oss://{bucket}/{key}"));
             }

@@ -2,7 +2,9 @@
 //! already in OSS, looked up for its size and CRC-64.
 
 use std::path::Path;
+use std::sync::Arc;
 
+use crate::clock::Signing;
 use crate::credentials::Credentials;
 use crate::fc::limits::{
     MAX_INLINE_BASE64_BYTES, MAX_INLINE_ZIP_BYTES, MAX_OSS_ZIP_BYTES, base64_len,
@@ -115,13 +117,10 @@ pub fn package_code(
 
 /// An `oss://` object, which must exist: its size and CRC-64 come from HeadObject.
 pub async fn look_up_object<T: Transport>(
-    oss: &RegionalOss,
-    credentials: &Credentials,
-    transport: &T,
+    client: &OssClient<T>,
     object: &ObjectRef,
     reporter: &mut impl Reporter,
 ) -> Result<Source, Failure> {
-    let client = own_oss(oss, credentials, transport);
     let info = client
         .head(object.bucket.as_str(), &object.key)
         .await
@@ -144,13 +143,14 @@ pub fn own_oss<'t, T: Transport>(
     oss: &RegionalOss,
     credentials: &Credentials,
     transport: &'t T,
+    signing: &Signing,
 ) -> OssClient<&'t T> {
     OssClient {
         transport,
         location: oss.location.clone(),
         credentials: credentials.clone(),
         region: oss.region.clone(),
-        clock: std::sync::Arc::new(crate::clock::SystemClock),
+        clock: Arc::clone(&signing.clock),
     }
 }
 
@@ -158,6 +158,7 @@ pub fn own_oss<'t, T: Transport>(
 pub async fn source<T: Transport>(
     settings: &Settings,
     transport: &T,
+    signing: &Signing,
     temp_dir: &Path,
     reporter: &mut impl Reporter,
 ) -> Result<Source, Failure> {
@@ -171,7 +172,10 @@ pub async fn source<T: Transport>(
                 oss: Some(oss),
             },
             Some(api),
-        ) => look_up_object(oss, &api.credentials, transport, object, reporter).await,
+        ) => {
+            let client = own_oss(oss, &api.credentials, transport, signing);
+            look_up_object(&client, object, reporter).await
+        }
         // Only a dry run given no credentials, which looks nothing up: the inputs require
         // the region, and so `oss`, of any other.
         (Code::Object { object, .. }, _) => Ok(Source::Object {

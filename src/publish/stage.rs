@@ -2,7 +2,10 @@
 //! user's own (content-addressed, uploaded once), or FC's temporary bucket.
 
 use super::source::{Route, Source, own_oss};
+use std::sync::Arc;
+
 use crate::client::FcClient;
+use crate::clock::Signing;
 use crate::cloud::AccountId;
 use crate::credentials::Credentials;
 use crate::http::Transport;
@@ -32,6 +35,7 @@ pub async fn stage<'s, T: Transport>(
     settings: &Settings,
     api: &Api,
     transport: &T,
+    signing: &Signing,
     source: &'s Source,
     route: Route,
     reporter: &mut impl Reporter,
@@ -62,7 +66,7 @@ pub async fn stage<'s, T: Transport>(
                 "{key_prefix}{}/{}.zip",
                 settings.layer_name, package.checksum
             );
-            let client = own_oss(oss, &api.credentials, transport);
+            let client = own_oss(oss, &api.credentials, transport, signing);
             let present = client
                 .head(bucket.as_str(), &key)
                 .await
@@ -87,14 +91,20 @@ pub async fn stage<'s, T: Transport>(
             })
         }
         Staging::Temporary(route) => {
-            let account_id =
-                account_id(&route.account, &api.credentials, transport, reporter).await?;
+            let account_id = account_id(
+                &route.account,
+                &api.credentials,
+                transport,
+                signing,
+                reporter,
+            )
+            .await?;
             let lent = temp_bucket::lend(
                 transport,
                 &route.lender.endpoint(&account_id),
                 account_id.as_str(),
                 &api.credentials,
-                &crate::clock::SystemClock,
+                &*signing.clock,
                 reporter,
             )
             .await?;
@@ -107,7 +117,7 @@ pub async fn stage<'s, T: Transport>(
                 location: route.location.clone(),
                 credentials: lent.credentials.clone(),
                 region: lent.region.clone(),
-                clock: std::sync::Arc::new(crate::clock::SystemClock),
+                clock: Arc::clone(&signing.clock),
             };
             let target = Target {
                 bucket: &lent.bucket,
@@ -129,6 +139,7 @@ async fn account_id<T: Transport>(
     account: &Account,
     credentials: &Credentials,
     transport: &T,
+    signing: &Signing,
     reporter: &mut impl Reporter,
 ) -> Result<AccountId, Failure> {
     let sts_endpoint = match account {
@@ -139,8 +150,7 @@ async fn account_id<T: Transport>(
         transport,
         sts_endpoint.clone(),
         credentials.clone(),
-        crate::clock::SystemClock,
-        crate::random::OsNonces,
+        signing.clone(),
     );
     let id = sts::account_id(&client).await.map_err(Failure::Sts)?;
     reporter.info(&format!("The credentials belong to account {id}"));

@@ -5,14 +5,13 @@ use crate::common;
 
 use common::*;
 use fc_layer_action::client::{ClientError, FcClient};
-use fc_layer_action::clock::SystemClock;
+use fc_layer_action::clock::Signing;
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::endpoint::Endpoint;
 use fc_layer_action::fc::{ApiRequest, Code, CreateLayerVersionInput, InlineCode, LayerName};
 use fc_layer_action::http::{ReqwestTransport, Timeouts};
 use fc_layer_action::package;
 use fc_layer_action::proxy::ProxySettings;
-use fc_layer_action::random::OsNonces;
 use fc_layer_action::sign::Request;
 use fc_layer_action::sign::acs3::{SigningParams, sign};
 
@@ -24,8 +23,7 @@ fn client(server: &FcLocal) -> Client {
         ReqwestTransport::new(ProxySettings::default(), Timeouts::default()).expect("transport"),
         Endpoint::parse(&server.url).expect("url"),
         Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET),
-        SystemClock,
-        OsNonces,
+        Signing::system(),
     )
 }
 

@@ -6,12 +6,14 @@
 use crate::common;
 
 use std::fs;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use common::in_process::*;
 use common::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, EXAMPLE_ENTRIES, SECURITY_TOKEN, entry_names};
 use fc_layer_action::checksum::crc64_xz;
+use fc_layer_action::clock::Signing;
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::fc::ServiceError;
 use fc_layer_action::http::{HttpReply, Transport};
@@ -368,6 +370,56 @@ fn an_input_set_twice_differently_is_refused() {
         "{}",
         run.log
     );
+}
+
+#[test]
+fn every_request_of_a_run_is_signed_with_the_clock_and_nonces_it_is_handed() {
+    let service = service(|_| {});
+    let skewed = time::OffsetDateTime::now_utc() - time::Duration::minutes(20);
+    let signing = Signing {
+        clock: Arc::new(move || skewed),
+        nonces: Arc::new(|| "pinned-nonce".to_owned()),
+    };
+    let run = run_signed(
+        Path::new("/nonexistent-workdir"),
+        &[],
+        InProcess(Arc::clone(&service)),
+        &signing,
+    );
+    run.assert_failed_and_wrote_nothing();
+    assert_eq!(run.sent, ["GET ListLayerVersions"]);
+    let errors = run.errors();
+    assert!(
+        errors.len() == 1 && errors[0].contains("RequestTimeTooSkewed"),
+        "{}",
+        run.log
+    );
+
+    // The same pinned nonce twice is a replay the service refuses: the second request of the
+    // run (the create) carries the nonce handed in too.
+    let now = time::OffsetDateTime::now_utc();
+    let replaying = Signing {
+        clock: Arc::new(move || now),
+        nonces: Arc::new(|| "pinned-nonce-2".to_owned()),
+    };
+    let run = run_signed(
+        Path::new("/nonexistent-workdir"),
+        &[("INPUT_RETRIES", "0")],
+        InProcess(Arc::clone(&service)),
+        &replaying,
+    );
+    assert_eq!(
+        run.sent,
+        ["GET ListLayerVersions", "POST CreateLayerVersion"]
+    );
+    assert!(
+        run.errors()
+            .iter()
+            .any(|line| line.contains("SignatureNonceUsed")),
+        "{}",
+        run.log
+    );
+    assert!(versions(&service, "my-layer").is_empty());
 }
 
 #[test]

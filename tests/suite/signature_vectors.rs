@@ -2,11 +2,14 @@
 //! shared/docs/signature-vectors.md), reproduced by the signer and accepted by the local
 //! service's verifier.
 
+use std::sync::Arc;
+
 use crate::common::block_on;
 use crate::common::vectors::{
     self, Capturing, credentials, header, headers, lines, lookup, query, text,
 };
 use fc_layer_action::client::FcClient;
+use fc_layer_action::clock::Signing;
 use fc_layer_action::credentials::{Credentials, Secret};
 use fc_layer_action::endpoint::Endpoint;
 use fc_layer_action::fc::ApiRequest;
@@ -198,8 +201,10 @@ fn fc_client_with_the_vector_s_clock_and_nonce_sends_exactly_its_request() {
         &transport,
         Endpoint::parse(header(&expected, "host").expect("host")).expect("endpoint"),
         vector_credentials(vector, &expected),
-        move || time,
-        move || nonce.clone(),
+        Signing {
+            clock: Arc::new(move || time),
+            nonces: Arc::new(move || nonce.clone()),
+        },
     );
     // The client sends any V3 call as it sends FC's; this one is ECS's, as the vector is.
     let request = ApiRequest {

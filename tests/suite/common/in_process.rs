@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, SECURITY_TOKEN, example_layer, parse_github_output};
+use fc_layer_action::clock::Signing;
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::http::{HttpReply, HttpRequest, Transport, TransportError};
 use fc_layer_action::outcome::{Failure, Outcome};
@@ -160,6 +161,16 @@ pub fn vars(changes: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 pub fn run_in(working_dir: &Path, changes: &[(&str, &str)], transport: impl Transport) -> Run {
+    run_signed(working_dir, changes, transport, &Signing::system())
+}
+
+/// [`run_in`], every request signed with `signing` rather than the system's clock and nonces.
+pub fn run_signed(
+    working_dir: &Path,
+    changes: &[(&str, &str)],
+    transport: impl Transport,
+    signing: &Signing,
+) -> Run {
     let sent = Rc::new(RefCell::new(Vec::new()));
     let transport = Recording {
         inner: transport,
@@ -177,7 +188,7 @@ pub fn run_in(working_dir: &Path, changes: &[(&str, &str)], transport: impl Tran
         .expect("runtime");
     let (result, took) = runtime.block_on(async {
         let start = tokio::time::Instant::now();
-        let result = publish::run_step(&env, transport, &mut reporter).await;
+        let result = publish::run_step(&env, transport, signing, &mut reporter).await;
         (result, start.elapsed())
     });
     let (log, outputs_file, summary) = reporter.into_parts();
