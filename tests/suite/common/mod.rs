@@ -175,6 +175,23 @@ pub const EXAMPLE_ENTRIES: [&str; 5] = [
     "python/hello/__init__.py",
 ];
 
+/// The outputs of the first publish of `my-layer`, whose version fc-local recorded as
+/// `recorded`: every output, in the order they are written.
+pub fn first_publish_outputs(recorded: &serde_json::Value) -> Vec<(String, String)> {
+    let arn = "acs:fc:cn-hangzhou:1234567890123456:layers/my-layer/versions/1";
+    let checksum = recorded["codeChecksum"].as_str().expect("checksum");
+    [
+        ("layerVersionArn", arn),
+        ("version", "1"),
+        ("codeChecksum", checksum),
+        ("codeSize", &recorded["codeSize"].to_string()),
+        ("published", "true"),
+        ("deletedVersions", ""),
+    ]
+    .map(|(name, value)| (name.to_owned(), value.to_owned()))
+    .to_vec()
+}
+
 /// The entry names of a version in `fc-local`'s state.
 pub fn entry_names(version: &serde_json::Value) -> Vec<&str> {
     version["files"]
