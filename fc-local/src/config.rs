@@ -42,13 +42,18 @@ pub enum FaultKind {
     DropReply,
 }
 
+/// The region `fc-local` serves unless told otherwise.
+pub const DEFAULT_REGION: &str = "cn-hangzhou";
+/// The account `fc-local` reports and puts in ARNs unless told otherwise.
+pub const DEFAULT_ACCOUNT_ID: &str = "1234567890123456";
+
 impl Config {
     /// The defaults `fc-local` starts with, for `credentials`.
     pub fn new(credentials: Credentials) -> Self {
         Self {
             credentials,
-            region: "cn-hangzhou".to_owned(),
-            account_id: "1234567890123456".to_owned(),
+            region: DEFAULT_REGION.to_owned(),
+            account_id: DEFAULT_ACCOUNT_ID.to_owned(),
             capture: None,
             faults: Vec::new(),
             delay: None,

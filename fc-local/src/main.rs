@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
 use fc_layer_action::credentials::{Credentials, Secret};
 use fc_layer_action::fc::ServiceError;
-use fc_local::config::{Config, Fault, FaultKind};
+use fc_local::config::{Config, DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Fault, FaultKind};
 use fc_local::server::router;
 
 /// Function Compute's layer API, FC 2.0's temporary bucket, STS and OSS, in memory, with
@@ -36,10 +36,10 @@ struct Args {
     /// A security token requests must carry, as STS credentials do.
     #[arg(long)]
     security_token: Option<String>,
-    #[arg(long, default_value = "cn-hangzhou")]
+    #[arg(long, default_value = DEFAULT_REGION)]
     region: String,
     /// The account id STS reports and ARNs carry.
-    #[arg(long, default_value = "1234567890123456")]
+    #[arg(long, default_value = DEFAULT_ACCOUNT_ID)]
     account_id: String,
     /// Writes every API request as it arrived to FILE, one JSON line each.
     #[arg(long, value_name = "FILE")]
@@ -104,21 +104,10 @@ fn run(args: Args, matches: &ArgMatches) -> anyhow::Result<()> {
     })
 }
 
-/// The faults in the order they were given on the command line, whichever flag gave them:
-/// the first fault with uses left for an action is the one served.
+/// The service's configuration from its command line. The faults keep the order they were
+/// given in, whichever flag gave them: the first fault with uses left for an action is the
+/// one served.
 fn config(args: Args, matches: &ArgMatches) -> Config {
-    let mut credentials = Credentials {
-        access_key_id: args.access_key_id,
-        access_key_secret: Secret::new(args.access_key_secret),
-        security_token: None,
-    };
-    if let Some(token) = args.security_token {
-        credentials.security_token = Some(Secret::new(token));
-    }
-    let mut config = Config::new(credentials);
-    config.region = args.region;
-    config.account_id = args.account_id;
-    config.capture = args.capture;
     let fail_create = args.fail_create.into_iter().map(|error| Fault {
         action: "CreateLayerVersion".to_owned(),
         times: u32::MAX,
@@ -134,10 +123,19 @@ fn config(args: Args, matches: &ArgMatches) -> Config {
     .flatten()
     .collect();
     faults.sort_by_key(|(position, _)| *position);
-    config.faults = faults.into_iter().map(|(_, fault)| fault).collect();
-    config.delay = args.delay.map(Duration::from_millis);
-    config.seeds = args.seed;
-    config
+    Config {
+        credentials: Credentials {
+            access_key_id: args.access_key_id,
+            access_key_secret: Secret::new(args.access_key_secret),
+            security_token: args.security_token.map(Secret::new),
+        },
+        region: args.region,
+        account_id: args.account_id,
+        capture: args.capture,
+        faults: faults.into_iter().map(|(_, fault)| fault).collect(),
+        delay: args.delay.map(Duration::from_millis),
+        seeds: args.seed,
+    }
 }
 
 /// Each of a flag's values with its position on the command line.
