@@ -43,6 +43,7 @@
 //! - [`encode`]: RFC 3986 percent-encoding for paths and queries.
 //! - [`report`]: what GitHub sees (log, annotations, masks, outputs) behind one trait.
 //! - [`github`]: the text formats of workflow commands and the outputs file.
+//! - [`panic_report`]: a panic as one redacted `::error::` annotation.
 //! - [`random`]: nonces and delimiters from the OS's random source; the nonce source handed to
 //!   the FC client.
 
@@ -62,6 +63,7 @@ pub mod lifecycle;
 pub mod oss;
 pub mod outcome;
 pub mod package;
+pub mod panic_report;
 pub mod proxy;
 pub mod publish;
 pub mod random;

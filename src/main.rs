@@ -10,11 +10,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use fc_layer_action::clock::Signing;
 use fc_layer_action::http::{ReqwestTransport, Timeouts};
+use fc_layer_action::panic_report;
 use fc_layer_action::proxy::ProxySettings;
 use fc_layer_action::publish::{self, Environment};
 use fc_layer_action::report::{Reporter, Workflow, open_outputs_file};
 
 fn main() -> ExitCode {
+    panic_report::install();
     match run() {
         Ok(true) => ExitCode::SUCCESS,
         // The pipeline has reported why.

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use crate::credentials::{Masker, Secret};
 use crate::github::{self, Outputs};
+use crate::panic_report;
 use crate::random;
 
 /// Where the pipeline reports to. Every message may hold text from outside (paths, replies,
@@ -90,6 +91,7 @@ impl<L: Write, O: Write> Masker for Workflow<L, O> {
             return;
         }
         self.line(&github::add_mask(value));
+        panic_report::remember_secret(value);
         self.secrets.push(value.to_owned());
     }
 }

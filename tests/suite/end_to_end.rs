@@ -145,3 +145,38 @@ fn a_connection_dropped_after_the_create_applied_makes_no_second_version() {
     assert_eq!(outputs[4], ("published".to_owned(), "true".to_owned()));
     run.assert_no_secret();
 }
+
+/// A panic, on the main thread or a worker, ends as one `::error::` annotation naming where
+/// it happened, with the masked secret redacted and nothing else printed after the mask.
+#[test]
+fn a_panic_is_one_redacted_annotation() {
+    let secret = "probe-secret-8f3a";
+    for place in ["main", "thread"] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_fc-panic-probe"))
+            .args([secret, place])
+            .output()
+            .expect("the probe runs");
+        assert!(
+            !output.status.success(),
+            "{place}: a panic must fail the step"
+        );
+        let stdout = String::from_utf8(output.stdout).expect("utf-8");
+        let stderr = String::from_utf8(output.stderr).expect("utf-8");
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 2, "{place}: {stdout}");
+        assert_eq!(lines[0], format!("::add-mask::{secret}"));
+        assert!(
+            lines[1].starts_with(
+                "::error::fc-layer-action stopped on a bug at tests/suite/bin/panic_probe.rs:"
+            ),
+            "{place}: {}",
+            lines[1]
+        );
+        assert!(
+            lines[1].contains("a reply held ***%0A::warning::injected"),
+            "{}",
+            lines[1]
+        );
+        assert!(!stderr.contains(secret), "{place}: {stderr}");
+    }
+}

@@ -350,16 +350,29 @@ fn signables() -> impl Strategy<Value = Signable> {
     let method = prop_oneof![Just("GET"), Just("POST"), Just("PUT"), Just("DELETE")];
     let segments = vec("[a-zA-Z0-9._~ é%-]{1,10}", 1..4);
     let query = vec(("[a-zA-Z]{1,8}", "[ -~é]{0,10}"), 0..4);
-    let own = ["x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256", "x-acs-security-token"];
+    let own = [
+        "x-acs-date",
+        "x-acs-signature-nonce",
+        "x-acs-content-sha256",
+        "x-acs-security-token",
+    ];
     let extra = vec(
-        ("x-acs-[a-z-]{1,8}".prop_filter("the signer's own", move |name| !own.contains(&name.as_str())), "[!-~]{1,16}"),
+        (
+            "x-acs-[a-z-]{1,8}".prop_filter("the signer's own", move |name| {
+                !own.contains(&name.as_str())
+            }),
+            "[!-~]{1,16}",
+        ),
         0..3,
     );
     let body = vec(any::<u8>(), 0..200);
     (method, segments, query, extra, body).prop_map(|(method, segments, query, extra, body)| {
         let path = fc_layer_action::encode::path(segments.iter().map(String::as_str));
         let mut headers = vec![
-            ("host".to_owned(), "123.cn-hangzhou.fc.aliyuncs.com".to_owned()),
+            (
+                "host".to_owned(),
+                "123.cn-hangzhou.fc.aliyuncs.com".to_owned(),
+            ),
             ("content-type".to_owned(), "application/json".to_owned()),
         ];
         for (name, value) in extra {
@@ -367,7 +380,13 @@ fn signables() -> impl Strategy<Value = Signable> {
                 headers.push((name, value));
             }
         }
-        Signable { method, path, query, headers, body }
+        Signable {
+            method,
+            path,
+            query,
+            headers,
+            body,
+        }
     })
 }
 
