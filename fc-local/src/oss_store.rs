@@ -112,6 +112,14 @@ impl OssStore {
         self.uploads.len()
     }
 
+    /// Open uploads that hold parts: the ones OSS bills for.
+    pub fn open_uploads_with_parts(&self) -> usize {
+        self.uploads
+            .values()
+            .filter(|upload| !upload.parts.is_empty())
+            .count()
+    }
+
     /// One OSS call on `bucket`/`key` with decoded `query`.
     pub fn handle(
         &mut self,

@@ -97,6 +97,7 @@ impl Service {
             .collect();
         state["ossObjects"] = Value::Object(objects);
         state["openUploads"] = json!(inner.oss.open_uploads());
+        state["openUploadsWithParts"] = json!(inner.oss.open_uploads_with_parts());
         state
     }
 

@@ -72,6 +72,18 @@ impl OssError {
     }
 }
 
+impl OssError {
+    /// Whether the call may have taken effect although it failed: the request went out and
+    /// no clear refusal came back.
+    pub fn may_have_applied(&self) -> bool {
+        match self {
+            OssError::Transport { source, .. } => source.request_may_have_arrived(),
+            OssError::Service { status, .. } => *status >= 500,
+            OssError::InvalidReply { .. } | OssError::ChecksumMismatch { .. } => true,
+        }
+    }
+}
+
 /// What HeadObject tells of an object.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObjectInfo {

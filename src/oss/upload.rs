@@ -3,6 +3,7 @@
 //! again, and an upload given up on aborted so no parts are left behind. Progress goes to
 //! the log every few seconds, folded in one group.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::sync::Arc;
@@ -175,13 +176,7 @@ async fn send_parts<T: Transport>(
         }
     }
     done.sort_by_key(|(number, _)| *number);
-    let theirs = retry::retrying(
-        target.retries,
-        OssError::is_retryable,
-        || client.complete(target.bucket.as_str(), target.key, upload_id, &done),
-        pause,
-    )
-    .await?;
+    let theirs = complete(client, package, target, upload_id, &done).await?;
     compare("CompleteMultipartUpload", &package.checksum, theirs)?;
     let seconds = started.elapsed().as_secs_f64().max(0.001);
     reporter.info(&format!(
@@ -189,6 +184,43 @@ async fn send_parts<T: Transport>(
         size as f64 / seconds / 1e6
     ));
     Ok(())
+}
+
+/// CompleteMultipartUpload, again when it fails transiently. A retry whose first attempt
+/// applied but whose reply was lost is told `NoSuchUpload`: the object is then looked up,
+/// and the upload counts as done when it is there whole.
+async fn complete<T: Transport>(
+    client: &OssClient<T>,
+    package: &Package,
+    target: &Target<'_>,
+    upload_id: &str,
+    parts: &[(u32, String)],
+) -> Result<Option<String>, OssError> {
+    let reply_lost = Cell::new(false);
+    let result = retry::retrying(
+        target.retries,
+        OssError::is_retryable,
+        || async {
+            let result = client
+                .complete(target.bucket.as_str(), target.key, upload_id, parts)
+                .await;
+            if let Err(error) = &result {
+                reply_lost.set(reply_lost.get() || error.may_have_applied());
+            }
+            result
+        },
+        pause,
+    )
+    .await;
+    match result {
+        Err(OssError::Service { ref code, .. }) if code == "NoSuchUpload" && reply_lost.get() => {
+            match client.head(target.bucket.as_str(), target.key).await? {
+                Some(object) if object.size == Some(package.size) => Ok(object.crc64),
+                _ => result,
+            }
+        }
+        other => other,
+    }
 }
 
 /// One part: read, sent (again when it fails transiently), its CRC-64 compared.

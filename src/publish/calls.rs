@@ -37,6 +37,28 @@ impl<T: Transport> Calls<'_, T> {
         .await
     }
 
+    /// [`send`](Self::send), also saying whether an attempt before the last may have been
+    /// applied although it failed: a delete retried after a lost reply finds the version
+    /// gone, and that was this run's doing.
+    pub async fn send_noting_unknown(
+        &self,
+        request: &ApiRequest,
+        reporter: &mut impl Reporter,
+    ) -> (Result<Vec<u8>, ClientError>, bool) {
+        let mut unknown = false;
+        let result = retry::retrying(
+            self.retries,
+            retry::is_retryable,
+            || self.client.send(request.clone()),
+            |number, error| {
+                unknown |= retry::outcome_unknown(error);
+                self.pause(number, error, reporter)
+            },
+        )
+        .await;
+        (result, unknown)
+    }
+
     /// How long to wait before retry number `retry`, reported with the failure.
     pub fn pause(&self, retry: u32, error: &ClientError, reporter: &mut impl Reporter) -> Duration {
         let wait = retry::delay(retry, error, retry::jitter());

@@ -176,21 +176,68 @@ pub async fn delete<T: Transport>(
 ) -> Vec<i64> {
     let mut deleted = Vec::new();
     for version in doomed {
-        let request = ApiRequest::delete_layer_version(layer_name, *version);
-        match calls.send(&request, reporter).await {
-            Ok(_) => {
-                reporter.info(&format!("Deleted version {version}"));
-                deleted.push(*version);
-            }
-            // Gone already (another run's retention, say): what keep-versions wanted, but
-            // not this run's doing.
-            Err(ClientError::Service { error, .. }) if error.status == 404 => {
-                reporter.info(&format!("Version {version} is gone already"));
-            }
-            Err(error) => reporter.warning(&format!(
-                "keep-versions: version {version} was not deleted: {error}"
-            )),
+        if delete_one(calls, layer_name, *version, reporter).await {
+            deleted.push(*version);
         }
     }
     deleted
+}
+
+/// Deletes `version`; whether this run removed it. A reply lost on the way leaves that
+/// open, so the version is looked up before the run says it was not deleted.
+async fn delete_one<T: Transport>(
+    calls: &Calls<'_, T>,
+    layer_name: &LayerName,
+    version: i64,
+    reporter: &mut impl Reporter,
+) -> bool {
+    let request = ApiRequest::delete_layer_version(layer_name, version);
+    let (result, lost_before) = calls.send_noting_unknown(&request, reporter).await;
+    let error = match result {
+        Ok(_) => {
+            reporter.info(&format!("Deleted version {version}"));
+            return true;
+        }
+        // An earlier attempt reached FC and its reply was lost: gone because of this run.
+        Err(ClientError::Service { error, .. }) if error.status == 404 && lost_before => {
+            reporter.info(&format!(
+                "Deleted version {version} (an earlier attempt's reply was lost; the retry found it gone)"
+            ));
+            return true;
+        }
+        // Gone already (another run's retention, say): what keep-versions wanted, but not
+        // this run's doing.
+        Err(ClientError::Service { error, .. }) if error.status == 404 => {
+            reporter.info(&format!("Version {version} is gone already"));
+            return false;
+        }
+        Err(error) => error,
+    };
+    if !(lost_before || retry::outcome_unknown(&error)) {
+        reporter.warning(&format!(
+            "keep-versions: version {version} was not deleted: {error}"
+        ));
+        return false;
+    }
+    let lookup = ApiRequest::get_layer_version(layer_name, version);
+    match calls.send(&lookup, reporter).await {
+        Err(ClientError::Service { error: missing, .. }) if missing.status == 404 => {
+            reporter.info(&format!(
+                "Deleted version {version} (the delete's reply was lost: {error}; the version is gone)"
+            ));
+            true
+        }
+        Ok(_) => {
+            reporter.warning(&format!(
+                "keep-versions: version {version} was not deleted: {error}"
+            ));
+            false
+        }
+        Err(lookup_error) => {
+            reporter.warning(&format!(
+                "keep-versions: version {version} may or may not have been deleted (the delete's reply was lost: {error}; looking it up failed: {lookup_error})"
+            ));
+            false
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! area; `common` holds the harness (the binaries as processes, a hostile server, the
 //! pipeline in-process against the local service).
 
+mod chaos;
 mod common;
 
 mod end_to_end;

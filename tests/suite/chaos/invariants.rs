@@ -1,0 +1,323 @@
+//! The promises the action makes, checked against a played [`Round`]: the service's state
+//! before and after, and each run's exit code, outputs, summary, log and exchanges.
+
+use std::collections::BTreeSet;
+
+use super::round::{BUCKET, LAYER, Round, RunRecord};
+use super::schedule::{Call, Runs};
+
+/// Every invariant a round broke, in words; empty when it kept them all.
+pub fn check(round: &Round) -> Vec<String> {
+    let mut broken = Vec::new();
+    for (index, run) in round.runs.iter().enumerate() {
+        let mut fail = |what: String| broken.push(format!("run {}: {what}", index + 1));
+        no_secret_printed(round, run, &mut fail);
+        exit_code_matches_outputs(run, &mut fail);
+        at_most_one_version_per_run(run, &mut fail);
+        outputs_name_what_exists(round, index, run, &mut fail);
+        deletes_are_shown_and_reported(round, index, run, &mut fail);
+        calm_runs_succeed(round, run, &mut fail);
+        if round.scenario.dry_run {
+            dry_run_writes_nothing(run, &mut fail);
+        }
+    }
+    let mut fail = |what: String| broken.push(format!("round: {what}"));
+    rerun_adds_no_second_version(round, &mut fail);
+    uploads_are_closed_and_objects_whole(round, &mut fail);
+    if round.scenario.dry_run && round.before != round.after {
+        fail("a dry run changed the service's state".to_owned());
+    }
+    broken
+}
+
+/// 3: no secret, token or lent credential in the log, the outputs or the summary, but on
+/// the `::add-mask::` lines that hide them.
+fn no_secret_printed(round: &Round, run: &RunRecord, fail: &mut impl FnMut(String)) {
+    let stdout: String = run
+        .stdout()
+        .lines()
+        .filter(|line| !line.starts_with("::add-mask::"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (place, text) in [
+        ("stdout", stdout),
+        ("stderr", run.stderr()),
+        ("the outputs", run.outputs_file.clone()),
+        ("the summary", run.summary.clone()),
+    ] {
+        for secret in &round.secrets {
+            if text.contains(secret.as_str()) {
+                fail(format!(
+                    "a secret ({} chars) appears in {place}",
+                    secret.len()
+                ));
+            }
+        }
+    }
+}
+
+/// 2: exit 0 exactly when outputs were written.
+fn exit_code_matches_outputs(run: &RunRecord, fail: &mut impl FnMut(String)) {
+    let wrote = !run.outputs_file.trim().is_empty();
+    if run.succeeded() != wrote {
+        fail(format!(
+            "exit {:?} but outputs {}",
+            run.output.status.code(),
+            if wrote { "written" } else { "not written" }
+        ));
+    }
+}
+
+/// The versions a run's applied creates made, from the service's replies.
+fn created(run: &RunRecord) -> Vec<i64> {
+    run.exchanges
+        .iter()
+        .filter(|exchange| exchange.call == Call::CreateLayerVersion && exchange.applied_ok())
+        .filter_map(|exchange| exchange.reply_json()["version"].as_i64())
+        .collect()
+}
+
+/// 1: one run never makes two versions, whatever it retried.
+fn at_most_one_version_per_run(run: &RunRecord, fail: &mut impl FnMut(String)) {
+    let created = created(run);
+    if created.len() > 1 {
+        fail(format!("created versions {created:?}: more than one"));
+    }
+}
+
+/// 1: a rerun after a failure, or a second run of the same content, reuses the version.
+fn rerun_adds_no_second_version(round: &Round, fail: &mut impl FnMut(String)) {
+    if round.scenario.runs != Runs::Twice || !round.scenario.skip_unchanged {
+        return;
+    }
+    let all: Vec<i64> = round.runs.iter().flat_map(created).collect();
+    if all.len() > 1 {
+        fail(format!("two runs in a row created versions {all:?}"));
+    }
+}
+
+/// 2 and 6: a successful run's outputs name a version with the zip's checksum that exists
+/// (unless the other run of the round deleted it since), `published` says whether this run
+/// made it, and `deletedVersions` lists what its deletes removed.
+fn outputs_name_what_exists(
+    round: &Round,
+    index: usize,
+    run: &RunRecord,
+    fail: &mut impl FnMut(String),
+) {
+    if !run.succeeded() {
+        return;
+    }
+    if run.output("codeChecksum").as_deref() != Some(round.checksum.as_str()) {
+        fail(format!(
+            "codeChecksum {:?}, the zip's is {}",
+            run.output("codeChecksum"),
+            round.checksum
+        ));
+    }
+    let Some(version) = run.output("version").filter(|v| !v.is_empty()) else {
+        if !round.scenario.dry_run {
+            fail("succeeded without a version output".to_owned());
+        }
+        return;
+    };
+    let Ok(version) = version.parse::<i64>() else {
+        fail(format!("version output {version:?} is not a number"));
+        return;
+    };
+    let arn = run.output("layerVersionArn").unwrap_or_default();
+    if !arn.ends_with(&format!(":layers/{LAYER}/versions/{version}")) {
+        fail(format!("ARN {arn} does not name version {version}"));
+    }
+    let deleted_by_other = round
+        .runs
+        .iter()
+        .enumerate()
+        .filter(|(other, _)| *other != index)
+        .flat_map(|(_, other)| deleted(other))
+        .any(|gone| gone == version);
+    let recorded = &round.after["layers"][LAYER]["versions"][version.to_string()];
+    if recorded.is_null() {
+        if !deleted_by_other {
+            fail(format!("output version {version} does not exist"));
+        }
+    } else if recorded["codeChecksum"].as_str() != Some(round.checksum.as_str()) {
+        fail(format!(
+            "output version {version} has checksum {}, not the zip's",
+            recorded["codeChecksum"]
+        ));
+    }
+    let mine = created(run);
+    let published = run.output("published").as_deref() == Some("true");
+    if round.scenario.dry_run {
+        return;
+    }
+    let made_by_another_run = round
+        .runs
+        .iter()
+        .enumerate()
+        .any(|(other, record)| other != index && created(record).contains(&version));
+    match (published, mine.first()) {
+        (true, Some(&own)) if own == version => {}
+        // Two runs at once made a version each: either may be adopted, the newest preferred.
+        (true, Some(_)) if made_by_another_run => {}
+        (true, _) => fail(format!(
+            "published=true for version {version}, but this run created {mine:?}"
+        )),
+        (false, Some(&own)) => fail(format!(
+            "published=false, yet this run created version {own} (outputs name {version})"
+        )),
+        (false, None) => {}
+    }
+}
+
+/// The versions a run's applied deletes removed.
+fn deleted(run: &RunRecord) -> Vec<i64> {
+    run.exchanges
+        .iter()
+        .filter(|exchange| exchange.call == Call::DeleteLayerVersion && exchange.applied_ok())
+        .filter_map(|exchange| exchange.path.rsplit('/').next()?.parse().ok())
+        .collect()
+}
+
+/// 6: deletes touch only versions the run's own listing showed, never the output version,
+/// and `deletedVersions` lists each one removed.
+fn deletes_are_shown_and_reported(
+    round: &Round,
+    index: usize,
+    run: &RunRecord,
+    fail: &mut impl FnMut(String),
+) {
+    let shown: BTreeSet<i64> = run
+        .exchanges
+        .iter()
+        .filter(|exchange| {
+            exchange.call == Call::ListLayerVersions && exchange.maybe_delivered_ok()
+        })
+        .flat_map(|exchange| {
+            exchange.reply_json()["layers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|layer| layer["version"].as_i64())
+        .collect();
+    let removed = deleted(run);
+    for version in &removed {
+        if !shown.contains(version) {
+            fail(format!(
+                "deleted version {version}, which its listing never showed"
+            ));
+        }
+        if run.output("version").as_deref() == Some(&version.to_string()) {
+            fail(format!("deleted version {version}, the one it outputs"));
+        }
+    }
+    if run.succeeded() {
+        let reported: BTreeSet<i64> = run
+            .output("deletedVersions")
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|version| version.trim().parse().ok())
+            .collect();
+        let removed: BTreeSet<i64> = removed.into_iter().collect();
+        // A version another run of the round removed while this run's reply was lost may
+        // be counted by both: neither can tell. Never one that no run removed.
+        let removed_by_others: BTreeSet<i64> = round
+            .runs
+            .iter()
+            .enumerate()
+            .filter(|(other, _)| *other != index)
+            .flat_map(|(_, other)| deleted(other))
+            .collect();
+        let unexplained: Vec<&i64> = reported
+            .iter()
+            .filter(|version| !removed.contains(version) && !removed_by_others.contains(version))
+            .collect();
+        if !removed.is_subset(&reported) || !unexplained.is_empty() {
+            fail(format!(
+                "deletedVersions says {reported:?}, its deletes removed {removed:?}"
+            ));
+        }
+    }
+}
+
+/// A run that met no fault succeeds.
+fn calm_runs_succeed(round: &Round, run: &RunRecord, fail: &mut impl FnMut(String)) {
+    let calm = run
+        .exchanges
+        .iter()
+        .all(|exchange| exchange.fault.is_none());
+    // A fault served to the other run at once can still reach this one (the other run's
+    // half-written state); only a round where nothing went wrong at all must be all green.
+    let round_calm = round
+        .runs
+        .iter()
+        .flat_map(|run| &run.exchanges)
+        .all(|exchange| exchange.fault.is_none());
+    if calm && round_calm && !run.succeeded() {
+        fail("met no fault, yet failed".to_owned());
+    }
+}
+
+/// 7: a dry run sends no write.
+fn dry_run_writes_nothing(run: &RunRecord, fail: &mut impl FnMut(String)) {
+    for exchange in &run.exchanges {
+        let write = matches!(
+            exchange.call,
+            Call::CreateLayerVersion
+                | Call::DeleteLayerVersion
+                | Call::PutLayerAcl
+                | Call::PutObject
+                | Call::InitiateMultipartUpload
+                | Call::UploadPart
+                | Call::CompleteMultipartUpload
+        );
+        if write {
+            fail(format!("a dry run sent {:?}", exchange.call));
+        }
+    }
+}
+
+/// 4: no multipart upload left open; every object the round wrote holds the whole zip.
+fn uploads_are_closed_and_objects_whole(round: &Round, fail: &mut impl FnMut(String)) {
+    // An upload whose InitiateMultipartUpload reply was lost is one the action never learnt
+    // the id of; it holds no part, costs nothing, and cannot be told from another run's
+    // upload of the same key, so aborting it could break that run. Every other is closed.
+    let unknown_to_the_action = round
+        .runs
+        .iter()
+        .flat_map(|run| &run.exchanges)
+        .filter(|exchange| {
+            exchange.call == Call::InitiateMultipartUpload
+                && exchange.applied_ok()
+                && !exchange.maybe_delivered_ok()
+        })
+        .count() as u64;
+    let open = round.after["openUploads"].as_u64().unwrap_or(0);
+    if open > unknown_to_the_action {
+        fail(format!(
+            "{open} multipart upload(s) left open, {unknown_to_the_action} of them never known to the action"
+        ));
+    }
+    if round.after["openUploadsWithParts"].as_u64().unwrap_or(0) != 0 {
+        fail(format!(
+            "{} multipart upload(s) holding parts left open",
+            round.after["openUploadsWithParts"]
+        ));
+    }
+    let objects = round.after["ossObjects"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    for (name, size) in objects {
+        let existed = !round.before["ossObjects"][&name].is_null();
+        let ours = name.starts_with(&format!("{BUCKET}/")) || !existed;
+        if ours && size.as_u64() != Some(round.zip_size) {
+            fail(format!(
+                "object {name} holds {size} bytes, the zip is {}",
+                round.zip_size
+            ));
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Defects the random rounds found, each replayed as a fixed round with the fault that
+//! showed it, so they stay fixed whatever the generators draw.
+
+use super::invariants;
+use super::round::{Round, play_drawn};
+use super::schedule::{Call, Fault, Rng, Route, Runs, Scenario, Schedule};
+
+fn scenario() -> Scenario {
+    Scenario {
+        route: Route::Inline,
+        skip_unchanged: true,
+        keep_versions: None,
+        acl: None,
+        retries: 0,
+        dry_run: false,
+        security_token: false,
+        seeded_versions: 0,
+        large: false,
+        runs: Runs::Once,
+        content: 7,
+    }
+}
+
+fn play(scenario: Scenario, faults: &[(Call, &[Fault])]) -> Round {
+    let mut schedule = Schedule::default();
+    for (call, list) in faults {
+        schedule.faults.insert(*call, list.to_vec());
+    }
+    let round = play_drawn(0, scenario, schedule, &mut Rng::new(7));
+    let broken = invariants::check(&round);
+    assert!(broken.is_empty(), "{broken:#?}\n{}", round.runs[0].stdout());
+    round
+}
+
+/// Seed 1006: a DELETE applied whose reply was lost was logged as "gone already" and left
+/// out of `deletedVersions`. With no retry left, the version is looked up instead.
+#[test]
+fn a_delete_whose_reply_was_lost_is_still_reported() {
+    for retries in [0, 1] {
+        let round = play(
+            Scenario {
+                keep_versions: Some(1),
+                seeded_versions: 1,
+                retries,
+                ..scenario()
+            },
+            &[(Call::DeleteLayerVersion, &[Fault::DropAfter])],
+        );
+        let run = &round.runs[0];
+        assert!(run.succeeded(), "{}", run.stdout());
+        assert_eq!(run.output("deletedVersions").as_deref(), Some("1"));
+    }
+}
+
+/// Seed 3091: a CompleteMultipartUpload applied whose reply was lost was retried, told
+/// `NoSuchUpload`, and failed the step although the object was whole.
+#[test]
+fn a_lost_complete_reply_is_settled_by_looking_the_object_up() {
+    let round = play(
+        Scenario {
+            route: Route::OwnBucket,
+            large: true,
+            retries: 1,
+            ..scenario()
+        },
+        &[(Call::CompleteMultipartUpload, &[Fault::DropAfter])],
+    );
+    let run = &round.runs[0];
+    assert!(run.succeeded(), "{}", run.stdout());
+    println!("{}", run.stdout());
+    assert_eq!(run.output("published").as_deref(), Some("true"));
+}

@@ -1,0 +1,251 @@
+//! One round: a fresh service, the real action binary run on the round's scenario through
+//! its faulty front (once, twice in a row, or twice at once), and what each run left.
+
+use std::fs;
+use std::path::Path;
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use fc_layer_action::checksum::crc64_xz;
+use fc_layer_action::credentials::Credentials;
+use fc_layer_action::package::zip_directory;
+use fc_local::config::Config;
+use fc_local::service::Service;
+use serde_json::Value;
+
+use super::front::{self, Exchange, Shared};
+use super::schedule::{Rng, Route, Runs, Scenario, Schedule};
+use crate::common::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, SECURITY_TOKEN, run_action};
+
+pub const LAYER: &str = "chaos-layer";
+pub const BUCKET: &str = "chaos-bucket";
+/// The action's connect and idle timeouts in a round, so that a stall costs a second.
+const TIMEOUT_SECS: u64 = 1;
+
+/// What one run of the action left behind.
+pub struct RunRecord {
+    pub output: Output,
+    pub outputs_file: String,
+    pub summary: String,
+    pub exchanges: Vec<Exchange>,
+}
+
+impl RunRecord {
+    pub fn succeeded(&self) -> bool {
+        self.output.status.success()
+    }
+
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    pub fn output(&self, name: &str) -> Option<String> {
+        crate::common::parse_github_output(&self.outputs_file)
+            .into_iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value)
+    }
+}
+
+/// A round played: its draw, the service's state before and after, every run.
+pub struct Round {
+    pub seed: u64,
+    pub scenario: Scenario,
+    pub schedule: Schedule,
+    pub before: Value,
+    pub after: Value,
+    pub runs: Vec<RunRecord>,
+    /// The CRC-64 and size of the round's zip, as the action must compute them.
+    pub checksum: String,
+    pub zip_size: u64,
+    pub secrets: Vec<String>,
+}
+
+/// The round `seed` draws, played.
+pub fn play(seed: u64) -> Round {
+    let mut rng = Rng::new(seed);
+    let scenario = Scenario::draw(&mut rng);
+    let schedule = Schedule::draw(&mut rng);
+    play_drawn(seed, scenario, schedule, &mut rng)
+}
+
+/// A round of a scenario and schedule chosen by hand: a defect the random rounds found,
+/// kept as a test of its own.
+pub fn play_drawn(seed: u64, scenario: Scenario, schedule: Schedule, rng: &mut Rng) -> Round {
+
+    let work = tempfile::tempdir().expect("temp dir");
+    let code = work.path().join("code");
+    write_tree(&code, &scenario, rng);
+    let (zip, _) = zip_directory(&code).expect("the round's tree zips");
+
+    let mut credentials = Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET);
+    let mut secrets = vec![ACCESS_KEY_SECRET.to_owned()];
+    if scenario.security_token {
+        credentials = credentials.with_security_token(SECURITY_TOKEN);
+        secrets.push(SECURITY_TOKEN.to_owned());
+    }
+    let mut config = Config::new(credentials);
+    if scenario.seeded_versions > 0 {
+        config.seeds = vec![(LAYER.to_owned(), scenario.seeded_versions)];
+    }
+    let shared = Arc::new(Shared {
+        service: Service::new(config).expect("service"),
+        schedule: Mutex::new(schedule.clone()),
+        idle: Duration::from_secs(TIMEOUT_SECS),
+    });
+    let before = shared.service.state();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let count = if scenario.runs == Runs::Once { 1 } else { 2 };
+    let listeners: Vec<_> = (0..count)
+        .map(|_| runtime.block_on(front::listen(shared.clone())))
+        .collect();
+    let run = |index: usize| {
+        let (address, exchanges) = &listeners[index];
+        let record = run_once(
+            work.path(),
+            index,
+            &code,
+            &scenario,
+            &format!("http://{address}"),
+        );
+        let exchanges = exchanges.lock().expect("exchanges").clone();
+        RunRecord {
+            exchanges,
+            ..record
+        }
+    };
+    let runs = match scenario.runs {
+        Runs::Once => vec![run(0)],
+        Runs::Twice => {
+            let first = run(0);
+            vec![first, run(1)]
+        }
+        Runs::Together => std::thread::scope(|scope| {
+            let other = scope.spawn(|| run(1));
+            let first = run(0);
+            vec![first, other.join().expect("the second run")]
+        }),
+    };
+    let after = shared.service.state();
+    runtime.shutdown_timeout(Duration::from_secs(1));
+
+    for exchange in runs.iter().flat_map(|run| &run.exchanges) {
+        let lent = exchange.reply_json();
+        for field in ["AccessKeySecret", "SecurityToken"] {
+            if let Some(value) = lent["credentials"][field].as_str() {
+                secrets.push(value.to_owned());
+            }
+        }
+    }
+    Round {
+        seed,
+        scenario,
+        schedule,
+        before,
+        after,
+        runs,
+        checksum: crc64_xz(&zip),
+        zip_size: zip.len() as u64,
+        secrets,
+    }
+}
+
+/// The round's code: a small Python package unique to the round, and on the large draws a
+/// file that does not compress, big enough for a multipart upload.
+fn write_tree(code: &Path, scenario: &Scenario, rng: &mut Rng) {
+    let package = code.join("python/chaos");
+    fs::create_dir_all(&package).expect("folders");
+    fs::write(
+        package.join("__init__.py"),
+        format!("ROUND = {}\n", scenario.content),
+    )
+    .expect("module");
+    fs::create_dir_all(code.join("bin")).expect("bin");
+    fs::write(code.join("bin/tool"), "#!/bin/sh\necho chaos\n").expect("tool");
+    if scenario.large {
+        let mut blob = Vec::with_capacity(34 << 20);
+        while blob.len() < 34 << 20 {
+            blob.extend_from_slice(&rng.next().to_le_bytes());
+        }
+        fs::write(package.join("blob.bin"), blob).expect("blob");
+    }
+}
+
+fn run_once(work: &Path, index: usize, code: &Path, scenario: &Scenario, url: &str) -> RunRecord {
+    let outputs = work.join(format!("output-{index}"));
+    let summary = work.join(format!("summary-{index}"));
+    let temp = work.join(format!("runner-temp-{index}"));
+    fs::create_dir_all(&temp).expect("runner temp");
+    fs::write(&outputs, "").expect("outputs file");
+    let text = |path: &Path| path.to_str().expect("utf-8 path").to_owned();
+    let mut envs: Vec<(&str, String)> = vec![
+        ("INPUT_LAYER-NAME", LAYER.to_owned()),
+        ("INPUT_CODE", text(code)),
+        ("INPUT_COMPATIBLE-RUNTIMES", "python3.10".to_owned()),
+        ("INPUT_REGION", "cn-hangzhou".to_owned()),
+        ("INPUT_ENDPOINT", url.to_owned()),
+        ("INPUT_ACCESS-KEY-ID", ACCESS_KEY_ID.to_owned()),
+        ("INPUT_ACCESS-KEY-SECRET", ACCESS_KEY_SECRET.to_owned()),
+        ("INPUT_SKIP-UNCHANGED", scenario.skip_unchanged.to_string()),
+        ("INPUT_RETRIES", scenario.retries.to_string()),
+        ("INPUT_DRY-RUN", scenario.dry_run.to_string()),
+        ("GITHUB_OUTPUT", text(&outputs)),
+        ("GITHUB_STEP_SUMMARY", text(&summary)),
+        ("RUNNER_TEMP", text(&temp)),
+        (
+            fc_layer_action::http::ENV_TEST_TIMEOUT_SECS,
+            TIMEOUT_SECS.to_string(),
+        ),
+    ];
+    if scenario.security_token {
+        envs.push(("INPUT_SECURITY-TOKEN", SECURITY_TOKEN.to_owned()));
+    }
+    if let Some(keep) = scenario.keep_versions {
+        envs.push(("INPUT_KEEP-VERSIONS", keep.to_string()));
+    }
+    if let Some(acl) = scenario.acl {
+        envs.push(("INPUT_ACL", acl.to_owned()));
+    }
+    match scenario.route {
+        Route::Inline => envs.push(("INPUT_UPLOAD", "inline".to_owned())),
+        Route::OwnBucket => envs.extend([
+            ("INPUT_UPLOAD", "oss".to_owned()),
+            ("INPUT_OSS-BUCKET", BUCKET.to_owned()),
+            ("INPUT_OSS-ENDPOINT", url.to_owned()),
+        ]),
+        Route::TempBucket { account_from_sts } => {
+            envs.extend([
+                ("INPUT_UPLOAD", "oss".to_owned()),
+                ("INPUT_OSS-ENDPOINT", url.to_owned()),
+                ("INPUT_STS-ENDPOINT", url.to_owned()),
+            ]);
+            if !account_from_sts {
+                envs.push((
+                    "INPUT_ACCOUNT-ID",
+                    fc_local::config::DEFAULT_ACCOUNT_ID.to_owned(),
+                ));
+            }
+        }
+    }
+    let envs: Vec<(&str, &str)> = envs
+        .iter()
+        .map(|(name, value)| (*name, value.as_str()))
+        .collect();
+    let output = run_action(work, &envs);
+    RunRecord {
+        output,
+        outputs_file: fs::read_to_string(&outputs).expect("outputs file"),
+        summary: fs::read_to_string(&summary).unwrap_or_default(),
+        exchanges: Vec::new(),
+    }
+}
