@@ -105,16 +105,19 @@ pub fn decide(
     }
 }
 
-/// After a create whose outcome is unknown: the version this run made, if the listing shows
-/// one, meaning newer than every version seen before the create and with this zip. The
-/// oldest such is taken; a later one would belong to another run.
-pub fn adoptable<'a>(after: &'a [Layer], checksum: &str, highest_before: i64) -> Option<&'a Layer> {
-    after
+/// After a create whose outcome is unknown: the versions that may be the one this run
+/// made, newer than every version seen before the create and with this zip, newest first.
+/// More than one means another run published the same zip meanwhile; which is whose cannot
+/// be told, and the newest is taken: it is the one the other run's `keep-versions` keeps.
+pub fn adoptable<'a>(after: &'a [Layer], checksum: &str, highest_before: i64) -> Vec<&'a Layer> {
+    let mut found: Vec<&Layer> = after
         .iter()
         .filter(|layer| {
             layer.version > highest_before && layer.code_checksum.as_deref() == Some(checksum)
         })
-        .min_by_key(|layer| layer.version)
+        .collect();
+    found.sort_by_key(|layer| std::cmp::Reverse(layer.version));
+    found
 }
 
 /// The versions `keep-versions: keep` deletes: all but the `keep` highest, never `output`.
@@ -207,9 +210,11 @@ mod tests {
             layer(6, "mine"),
             layer(7, "mine"),
         ];
-        assert_eq!(adoptable(&after, "mine", 5).map(|l| l.version), Some(6));
-        assert_eq!(adoptable(&after, "mine", 7), None);
-        assert_eq!(adoptable(&after, "absent", 0), None);
+        let versions = |found: Vec<&Layer>| found.iter().map(|l| l.version).collect::<Vec<_>>();
+        assert_eq!(versions(adoptable(&after, "mine", 5)), [7, 6]);
+        assert_eq!(versions(adoptable(&after, "mine", 6)), [7]);
+        assert!(adoptable(&after, "mine", 7).is_empty());
+        assert!(adoptable(&after, "absent", 0).is_empty());
     }
 
     #[test]

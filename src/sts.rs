@@ -3,10 +3,8 @@
 
 use serde::Deserialize;
 
-use crate::client::{ClientError, FcClient};
+use crate::client::{self, ClientError};
 use crate::cloud::AccountId;
-use crate::fc::ApiRequest;
-use crate::http::Transport;
 
 #[derive(Deserialize)]
 struct Identity {
@@ -14,9 +12,10 @@ struct Identity {
     account_id: String,
 }
 
-/// The account id of the client's credentials.
-pub async fn account_id<T: Transport>(sts: &FcClient<T>) -> Result<AccountId, ClientError> {
-    let identity: Identity = sts.call(ApiRequest::get_caller_identity()).await?;
+/// The account id in a GetCallerIdentity reply ([`crate::fc::ApiRequest::get_caller_identity`], sent
+/// by the caller with its retries).
+pub fn account_id(body: &[u8]) -> Result<AccountId, ClientError> {
+    let identity: Identity = client::parse("GetCallerIdentity", body)?;
     AccountId::parse(&identity.account_id).map_err(|_| ClientError::InvalidReply {
         action: "GetCallerIdentity",
         problem: "AccountId is not a number".to_owned(),

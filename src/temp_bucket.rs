@@ -38,6 +38,17 @@ pub enum TempBucketError {
     InvalidReply(String),
 }
 
+impl TempBucketError {
+    /// Whether asking again could succeed: the network, 5xx, throttling.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            TempBucketError::Service(error) => error.status == 429 || error.status >= 500,
+            TempBucketError::Transport(source) => source.is_transient(),
+            TempBucketError::InvalidReply(_) => false,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Reply {

@@ -92,9 +92,10 @@ pub struct ServiceError {
     /// The HTTP status; not part of the body.
     #[serde(skip)]
     pub status: u16,
-    #[serde(rename = "Code", alias = "code", default)]
+    /// FC 2.0 (the temporary bucket's lender) names them `ErrorCode` and `ErrorMessage`.
+    #[serde(rename = "Code", alias = "code", alias = "ErrorCode", default)]
     pub code: String,
-    #[serde(rename = "Message", alias = "message", default)]
+    #[serde(rename = "Message", alias = "message", alias = "ErrorMessage", default)]
     pub message: String,
     #[serde(rename = "RequestId", alias = "requestId", default)]
     pub request_id: String,
@@ -176,6 +177,15 @@ mod tests {
         );
         assert_eq!(lower.code, "LayerNotFound");
         assert_eq!(lower.request_id, "r2");
+        let fc2 = ServiceError::from_reply(
+            503,
+            br#"{"ErrorCode":"ServiceUnavailable","ErrorMessage":"try later"}"#,
+            Some("r3"),
+        );
+        assert_eq!(
+            fc2.to_string(),
+            "HTTP 503 ServiceUnavailable: try later (RequestId r3)"
+        );
         let plain = ServiceError::from_reply(502, b"Bad Gateway", Some("hdr"));
         assert_eq!(
             plain.to_string(),

@@ -6,8 +6,8 @@
 use std::cell::Cell;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -72,11 +72,13 @@ pub async fn upload<T: Transport>(
         "Uploading {} bytes to oss://{}/{}",
         package.size, target.bucket, target.key
     ));
+    let said = RetriesSaid::default();
     let result = if package.size <= SINGLE_PUT_MAX {
-        put_whole(client, package, target).await
+        put_whole(client, package, target, &said).await
     } else {
-        multipart(client, package, target, reporter).await
+        multipart(client, package, target, &said, reporter).await
     };
+    said.flush(reporter);
     reporter.end_group();
     result
 }
@@ -85,13 +87,14 @@ async fn put_whole<T: Transport>(
     client: &OssClient<T>,
     package: &Package,
     target: &Target<'_>,
+    said: &RetriesSaid,
 ) -> Result<(), UploadError> {
     let body = Bytes::from(package.read_all()?);
     let theirs = retry::retrying(
         target.retries,
         OssError::is_retryable,
         || client.put(target.bucket.as_str(), target.key, body.clone(), None),
-        pause,
+        said.pause(target.retries),
     )
     .await?;
     compare("PutObject", &package.checksum, theirs)?;
@@ -102,16 +105,19 @@ async fn multipart<T: Transport>(
     client: &OssClient<T>,
     package: &Package,
     target: &Target<'_>,
+    said: &RetriesSaid,
     reporter: &mut impl Reporter,
 ) -> Result<(), UploadError> {
     let upload_id = retry::retrying(
         target.retries,
         OssError::is_retryable,
         || client.initiate(target.bucket.as_str(), target.key),
-        pause,
+        said.pause(target.retries),
     )
-    .await?;
-    let result = send_parts(client, package, target, &upload_id, reporter).await;
+    .await;
+    said.flush(reporter);
+    let upload_id = upload_id?;
+    let result = send_parts(client, package, target, &upload_id, said, reporter).await;
     if result.is_err() {
         // Parts left behind would be billed and invisible; free them.
         if let Err(error) = client
@@ -131,6 +137,7 @@ async fn send_parts<T: Transport>(
     package: &Package,
     target: &Target<'_>,
     upload_id: &str,
+    said: &RetriesSaid,
     reporter: &mut impl Reporter,
 ) -> Result<(), UploadError> {
     let file = package.open()?;
@@ -149,7 +156,7 @@ async fn send_parts<T: Transport>(
             let offset = u64::from(number - 1) * part;
             let length = part.min(size - offset);
             send_part(
-                client, target, upload_id, &file, &path, number, offset, length, &sent,
+                client, target, upload_id, &file, &path, number, offset, length, &sent, said,
             )
         })
         .buffer_unordered(PARTS_IN_FLIGHT);
@@ -165,6 +172,7 @@ async fn send_parts<T: Transport>(
                 None => break,
             },
             _ = ticker.tick() => {
+                said.flush(reporter);
                 let bytes = sent.load(Ordering::Relaxed).min(size);
                 let seconds = started.elapsed().as_secs_f64().max(0.001);
                 reporter.info(&format!(
@@ -175,8 +183,9 @@ async fn send_parts<T: Transport>(
             }
         }
     }
+    said.flush(reporter);
     done.sort_by_key(|(number, _)| *number);
-    let theirs = complete(client, package, target, upload_id, &done).await?;
+    let theirs = complete(client, package, target, upload_id, &done, said).await?;
     compare("CompleteMultipartUpload", &package.checksum, theirs)?;
     let seconds = started.elapsed().as_secs_f64().max(0.001);
     reporter.info(&format!(
@@ -195,6 +204,7 @@ async fn complete<T: Transport>(
     target: &Target<'_>,
     upload_id: &str,
     parts: &[(u32, String)],
+    said: &RetriesSaid,
 ) -> Result<Option<String>, OssError> {
     let reply_lost = Cell::new(false);
     let result = retry::retrying(
@@ -209,7 +219,7 @@ async fn complete<T: Transport>(
             }
             result
         },
-        pause,
+        said.pause(target.retries),
     )
     .await;
     match result {
@@ -235,6 +245,7 @@ async fn send_part<T: Transport>(
     offset: u64,
     length: u64,
     sent: &Arc<AtomicU64>,
+    said: &RetriesSaid,
 ) -> Result<(u32, String), UploadError> {
     let mut data = vec![0u8; length as usize];
     file.read_exact_at(&mut data, offset)
@@ -261,7 +272,7 @@ async fn send_part<T: Transport>(
             compare("UploadPart", &ours, theirs)?;
             Ok(etag)
         },
-        pause,
+        said.pause(target.retries),
     )
     .await?;
     Ok((number, etag))
@@ -280,9 +291,40 @@ fn compare(operation: &'static str, ours: &str, theirs: Option<String>) -> Resul
     }
 }
 
-/// The backoff before retry number `retry` of an OSS call.
-fn pause(retry: u32, _: &OssError) -> Duration {
-    retry::backoff(retry, retry::jitter())
+/// The retries of an upload's calls, said in the log as the FC calls say theirs. Parts go
+/// up several at a time and cannot each hold the reporter, so what they say is kept here and
+/// written out between steps and with each progress line.
+#[derive(Default)]
+struct RetriesSaid(Mutex<Vec<String>>);
+
+impl RetriesSaid {
+    /// The backoff before each retry of a call allowed `retries`, noted for the log.
+    fn pause(&self, retries: u32) -> impl FnMut(u32, &OssError) -> Duration + '_ {
+        move |retry, error| {
+            let wait = retry::backoff(retry, retry::jitter());
+            let line = format!(
+                "{error}; retry {retry} of {retries} in {:.1} s",
+                wait.as_secs_f64()
+            );
+            self.0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .push(line);
+            wait
+        }
+    }
+
+    fn flush(&self, reporter: &mut impl Reporter) {
+        let lines = std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        for line in lines {
+            reporter.info(&line);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -117,6 +117,39 @@ impl<T: Transport> Calls<'_, T> {
     }
 }
 
+/// A call made without the FC client (FC 2.0's lender, OSS's HeadObject) under the same
+/// `retries` policy, each retry said in the log the way the FC calls say it.
+pub async fn retried<R, E, Fut>(
+    retries: u32,
+    is_retryable: impl Fn(&E) -> bool,
+    attempt: impl FnMut() -> Fut,
+    reporter: &mut impl Reporter,
+) -> Result<R, E>
+where
+    E: std::fmt::Display,
+    Fut: std::future::Future<Output = Result<R, E>>,
+{
+    retry::retrying(retries, is_retryable, attempt, |number, error| {
+        said_pause(retries, number, error, reporter)
+    })
+    .await
+}
+
+/// The backoff before retry `number` of `retries` after `error`, said in the log.
+pub fn said_pause(
+    retries: u32,
+    number: u32,
+    error: &impl std::fmt::Display,
+    reporter: &mut impl Reporter,
+) -> Duration {
+    let wait = retry::backoff(number, retry::jitter());
+    reporter.info(&format!(
+        "{error}; retry {number} of {retries} in {}",
+        seconds(wait)
+    ));
+    wait
+}
+
 /// `1.5 s`, for messages.
 pub fn seconds(duration: Duration) -> String {
     format!("{:.1} s", duration.as_secs_f64())

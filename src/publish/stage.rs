@@ -1,6 +1,7 @@
 //! Getting the zip where CreateLayerVersion can take it: nowhere for inline, a bucket of the
 //! user's own (content-addressed, uploaded once), or FC's temporary bucket.
 
+use super::calls::{self, Calls};
 use super::source::{Route, Source, own_oss};
 use std::sync::Arc;
 
@@ -8,9 +9,10 @@ use crate::client::FcClient;
 use crate::clock::Signing;
 use crate::cloud::AccountId;
 use crate::credentials::Credentials;
+use crate::fc::ApiRequest;
 use crate::http::Transport;
 use crate::inputs::{Account, Api, Settings, Staging};
-use crate::oss::client::OssClient;
+use crate::oss::client::{OssClient, OssError};
 use crate::oss::names::BucketName;
 use crate::oss::upload::{self, Target};
 use crate::outcome::Failure;
@@ -67,11 +69,15 @@ pub async fn stage<'s, T: Transport>(
                 settings.layer_name, package.checksum
             );
             let client = own_oss(oss, &api.credentials, transport, signing);
-            let present = client
-                .head(bucket.as_str(), &key)
-                .await
-                .map_err(Failure::Oss)?
-                .is_some_and(|info| info.crc64.as_deref() == Some(package.checksum.as_str()));
+            let present = calls::retried(
+                retries,
+                OssError::is_retryable,
+                || client.head(bucket.as_str(), &key),
+                reporter,
+            )
+            .await
+            .map_err(Failure::Oss)?
+            .is_some_and(|info| info.crc64.as_deref() == Some(package.checksum.as_str()));
             if present {
                 reporter.info(&format!(
                     "oss://{bucket}/{key} already holds this zip (same CRC-64): not uploaded again"
@@ -96,18 +102,34 @@ pub async fn stage<'s, T: Transport>(
                 &api.credentials,
                 transport,
                 signing,
+                retries,
                 reporter,
             )
             .await?;
-            let lent = temp_bucket::lend(
-                transport,
-                &route.lender.endpoint(&account_id),
-                account_id.as_str(),
-                &api.credentials,
-                &*signing.clock,
-                reporter,
-            )
-            .await?;
+            let lender = route.lender.endpoint(&account_id);
+            // Not `calls::retried`: each attempt masks what it is lent through the reporter,
+            // which the retry's log line needs too.
+            let mut retry = 0;
+            let lent = loop {
+                let result = temp_bucket::lend(
+                    transport,
+                    &lender,
+                    account_id.as_str(),
+                    &api.credentials,
+                    &*signing.clock,
+                    reporter,
+                )
+                .await;
+                match result {
+                    Ok(lent) => break lent,
+                    Err(error) if retry < retries && error.is_retryable() => {
+                        retry += 1;
+                        let wait = calls::said_pause(retries, retry, &error, reporter);
+                        tokio::time::sleep(wait).await;
+                    }
+                    Err(error) => return Err(error.into()),
+                }
+            };
             reporter.info(&format!(
                 "FC lent its temporary bucket {} ({}) for this upload",
                 lent.bucket, lent.region
@@ -140,6 +162,7 @@ async fn account_id<T: Transport>(
     credentials: &Credentials,
     transport: &T,
     signing: &Signing,
+    retries: u32,
     reporter: &mut impl Reporter,
 ) -> Result<AccountId, Failure> {
     let sts_endpoint = match account {
@@ -152,7 +175,15 @@ async fn account_id<T: Transport>(
         credentials.clone(),
         signing.clone(),
     );
-    let id = sts::account_id(&client).await.map_err(Failure::Sts)?;
+    let calls = Calls {
+        client: &client,
+        retries,
+    };
+    let id = calls
+        .send(&ApiRequest::get_caller_identity(), reporter)
+        .await
+        .and_then(|body| sts::account_id(&body))
+        .map_err(Failure::Sts)?;
     reporter.info(&format!("The credentials belong to account {id}"));
     Ok(id)
 }

@@ -135,12 +135,23 @@ pub async fn create<T: Transport>(
                     return Err(error);
                 }
             };
-            if let Some(layer) = lifecycle::adoptable(&after, checksum, highest_before) {
-                reporter.info(&format!(
-                    "Version {} holds this run's zip and is newer than every version before it: this run created it, so it is taken instead of creating another",
-                    layer.version
-                ));
-                return Ok(layer.clone());
+            let candidates = lifecycle::adoptable(&after, checksum, highest_before);
+            if let [layer, others @ ..] = candidates.as_slice() {
+                if others.is_empty() {
+                    reporter.info(&format!(
+                        "Version {} holds this run's zip and is newer than every version before it: this run created it (or another run publishing the same zip at the same moment did, which cannot be told apart), so it is taken instead of creating another",
+                        layer.version
+                    ));
+                } else {
+                    let versions: Vec<String> =
+                        candidates.iter().map(|l| l.version.to_string()).collect();
+                    reporter.info(&format!(
+                        "Versions {} all hold this run's zip and appeared since the listing: another run published the same code meanwhile, and which one is this run's cannot be told; taking the newest, {}",
+                        versions.join(", "),
+                        layer.version
+                    ));
+                }
+                return Ok((*layer).clone());
             }
         }
         if retry < calls.retries && retry::is_retryable(&error) {

@@ -1,10 +1,10 @@
 //! The promises the action makes, checked against a played [`Round`]: the service's state
 //! before and after, and each run's exit code, outputs, summary, log and exchanges.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::round::{BUCKET, LAYER, Round, RunRecord};
-use super::schedule::{Call, Runs};
+use super::schedule::{Call, Fault, Runs};
 
 /// Every invariant a round broke, in words; empty when it kept them all.
 pub fn check(round: &Round) -> Vec<String> {
@@ -17,6 +17,7 @@ pub fn check(round: &Round) -> Vec<String> {
         outputs_name_what_exists(round, index, run, &mut fail);
         deletes_are_shown_and_reported(round, index, run, &mut fail);
         calm_runs_succeed(round, run, &mut fail);
+        tolerable_faults_are_tolerated(round, run, &mut fail);
         if round.scenario.dry_run {
             dry_run_writes_nothing(run, &mut fail);
         }
@@ -159,8 +160,9 @@ fn outputs_name_what_exists(
         .any(|(other, record)| other != index && created(record).contains(&version));
     match (published, mine.first()) {
         (true, Some(&own)) if own == version => {}
-        // Two runs at once made a version each: either may be adopted, the newest preferred.
-        (true, Some(_)) if made_by_another_run => {}
+        // Two runs at once with the same zip: a run whose create's outcome was unknown
+        // cannot tell its version from the other's, and takes the newest.
+        (true, _) if made_by_another_run && create_outcome_unknown(run) => {}
         (true, _) => fail(format!(
             "published=true for version {version}, but this run created {mine:?}"
         )),
@@ -169,6 +171,13 @@ fn outputs_name_what_exists(
         )),
         (false, None) => {}
     }
+}
+
+/// Whether one of the run's creates met a fault after which it could not know the outcome.
+fn create_outcome_unknown(run: &RunRecord) -> bool {
+    run.exchanges
+        .iter()
+        .any(|exchange| exchange.call == Call::CreateLayerVersion && exchange.fault.is_some())
 }
 
 /// The versions a run's applied deletes removed.
@@ -260,6 +269,39 @@ fn calm_runs_succeed(round: &Round, run: &RunRecord, fail: &mut impl FnMut(Strin
     }
 }
 
+/// `retries` covers every call: a run alone whose every fault was transient, and no call
+/// met more of them than `retries`, succeeds.
+fn tolerable_faults_are_tolerated(round: &Round, run: &RunRecord, fail: &mut impl FnMut(String)) {
+    if round.scenario.runs == Runs::Together {
+        return;
+    }
+    let mut per_call: BTreeMap<Call, u32> = BTreeMap::new();
+    for exchange in &run.exchanges {
+        let Some(fault) = exchange.fault else {
+            continue;
+        };
+        let transient = match fault {
+            Fault::Status { status, .. } => status != 403,
+            Fault::DropBefore | Fault::DropAfter | Fault::CutReply | Fault::Stall => true,
+            Fault::WrongCrc => exchange.call != Call::HeadObject,
+            Fault::Garble => false,
+        };
+        if !transient {
+            return;
+        }
+        *per_call.entry(exchange.call).or_default() += 1;
+    }
+    let within = per_call
+        .values()
+        .all(|count| *count <= round.scenario.retries);
+    if within && !per_call.is_empty() && !run.succeeded() {
+        fail(format!(
+            "met only transient faults, at most retries={} per call ({per_call:?}), yet failed",
+            round.scenario.retries
+        ));
+    }
+}
+
 /// 7: a dry run sends no write.
 fn dry_run_writes_nothing(run: &RunRecord, fail: &mut impl FnMut(String)) {
     for exchange in &run.exchanges {
@@ -291,7 +333,7 @@ fn uploads_are_closed_and_objects_whole(round: &Round, fail: &mut impl FnMut(Str
         .filter(|exchange| {
             exchange.call == Call::InitiateMultipartUpload
                 && exchange.applied_ok()
-                && !exchange.maybe_delivered_ok()
+                && exchange.fault.is_some()
         })
         .count() as u64;
     let open = round.after["openUploads"].as_u64().unwrap_or(0);

@@ -77,7 +77,6 @@ pub fn play(seed: u64) -> Round {
 /// A round of a scenario and schedule chosen by hand: a defect the random rounds found,
 /// kept as a test of its own.
 pub fn play_drawn(seed: u64, scenario: Scenario, schedule: Schedule, rng: &mut Rng) -> Round {
-
     let work = tempfile::tempdir().expect("temp dir");
     let code = work.path().join("code");
     write_tree(&code, &scenario, rng);
