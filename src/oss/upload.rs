@@ -90,14 +90,19 @@ async fn put_whole<T: Transport>(
     said: &RetriesSaid,
 ) -> Result<(), UploadError> {
     let body = Bytes::from(package.read_all()?);
-    let theirs = retry::retrying(
+    // Compared inside the retry: an object damaged on the way is put again, as a part is.
+    retry::retrying(
         target.retries,
         OssError::is_retryable,
-        || client.put(target.bucket.as_str(), target.key, body.clone(), None),
+        || async {
+            let theirs = client
+                .put(target.bucket.as_str(), target.key, body.clone(), None)
+                .await?;
+            compare("PutObject", &package.checksum, theirs)
+        },
         said.pause(target.retries),
     )
     .await?;
-    compare("PutObject", &package.checksum, theirs)?;
     Ok(())
 }
 

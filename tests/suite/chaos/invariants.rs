@@ -173,11 +173,31 @@ fn outputs_name_what_exists(
     }
 }
 
-/// Whether one of the run's creates met a fault after which it could not know the outcome.
+/// Whether the run said that a create's outcome was unknown to it (a fault, or a reply
+/// that came too late on a loaded machine).
 fn create_outcome_unknown(run: &RunRecord) -> bool {
-    run.exchanges
-        .iter()
-        .any(|exchange| exchange.call == Call::CreateLayerVersion && exchange.fault.is_some())
+    run.stdout()
+        .contains("the version may have been created all the same")
+}
+
+/// Whether the machine's pace made the action give up on a reply that was coming: a
+/// fault the schedule did not draw, so the round is not calm.
+fn timed_out(run: &RunRecord) -> bool {
+    run.stdout().contains("did not answer while")
+}
+
+/// The versions whose fate the run said it could not learn.
+fn said_uncertain(run: &RunRecord) -> BTreeSet<i64> {
+    run.stdout()
+        .lines()
+        .filter_map(|line| {
+            let rest = line.split("keep-versions: version ").nth(1)?;
+            let (version, tail) = rest.split_once(' ')?;
+            tail.starts_with("may or may not have been deleted")
+                .then(|| version.parse().ok())
+                .flatten()
+        })
+        .collect()
 }
 
 /// The versions a run's applied deletes removed.
@@ -243,7 +263,12 @@ fn deletes_are_shown_and_reported(
             .iter()
             .filter(|version| !removed.contains(version) && !removed_by_others.contains(version))
             .collect();
-        if !removed.is_subset(&reported) || !unexplained.is_empty() {
+        let said_uncertain = said_uncertain(run);
+        let unreported: Vec<&i64> = removed
+            .iter()
+            .filter(|version| !reported.contains(version) && !said_uncertain.contains(version))
+            .collect();
+        if !unreported.is_empty() || !unexplained.is_empty() {
             fail(format!(
                 "deletedVersions says {reported:?}, its deletes removed {removed:?}"
             ));
@@ -251,20 +276,17 @@ fn deletes_are_shown_and_reported(
     }
 }
 
-/// A run that met no fault succeeds.
+/// A run succeeds when nothing went wrong in its round: no fault served, and no reply given
+/// up on because the machine was slow.
 fn calm_runs_succeed(round: &Round, run: &RunRecord, fail: &mut impl FnMut(String)) {
-    let calm = run
-        .exchanges
-        .iter()
-        .all(|exchange| exchange.fault.is_none());
-    // A fault served to the other run at once can still reach this one (the other run's
-    // half-written state); only a round where nothing went wrong at all must be all green.
-    let round_calm = round
-        .runs
-        .iter()
-        .flat_map(|run| &run.exchanges)
-        .all(|exchange| exchange.fault.is_none());
-    if calm && round_calm && !run.succeeded() {
+    let round_calm = round.runs.iter().all(|run| {
+        !timed_out(run)
+            && run
+                .exchanges
+                .iter()
+                .all(|exchange| exchange.fault.is_none())
+    });
+    if round_calm && !run.succeeded() {
         fail("met no fault, yet failed".to_owned());
     }
 }
@@ -272,7 +294,7 @@ fn calm_runs_succeed(round: &Round, run: &RunRecord, fail: &mut impl FnMut(Strin
 /// `retries` covers every call: a run alone whose every fault was transient, and no call
 /// met more of them than `retries`, succeeds.
 fn tolerable_faults_are_tolerated(round: &Round, run: &RunRecord, fail: &mut impl FnMut(String)) {
-    if round.scenario.runs == Runs::Together {
+    if round.scenario.runs == Runs::Together || timed_out(run) {
         return;
     }
     let mut per_call: BTreeMap<Call, u32> = BTreeMap::new();

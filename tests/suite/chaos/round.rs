@@ -20,8 +20,9 @@ use crate::common::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, SECURITY_TOKEN, run_action
 
 pub const LAYER: &str = "chaos-layer";
 pub const BUCKET: &str = "chaos-bucket";
-/// The action's connect and idle timeouts in a round, so that a stall costs a second.
-const TIMEOUT_SECS: u64 = 1;
+/// The action's connect and idle timeouts in a round, so that a stall costs seconds, not
+/// minutes, and a loaded machine still answers in time.
+const TIMEOUT_SECS: u64 = 2;
 
 /// What one run of the action left behind.
 pub struct RunRecord {
