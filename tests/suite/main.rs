@@ -8,6 +8,7 @@ mod end_to_end;
 mod hardening;
 mod inputs;
 mod interface;
+mod keyless;
 mod lifecycle;
 mod local_service;
 mod oss;
