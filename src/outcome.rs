@@ -25,7 +25,10 @@ pub enum Failure {
     Inputs(Vec<InputError>),
     /// STS or GitHub refused the role before any FC request was sent.
     #[error("cannot assume role {role}; nothing was published: {error}")]
-    AssumeRole { role: String, error: AssumeError },
+    AssumeRole {
+        role: String,
+        error: Box<AssumeError>,
+    },
     #[error("input `{}`: {}", Input::Code, .0)]
     Package(PackageError),
     #[error(

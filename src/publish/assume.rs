@@ -35,7 +35,7 @@ pub async fn assume_role<T: Transport>(
         .await
         .map_err(|error| Failure::AssumeRole {
             role: role.role_arn.as_str().to_owned(),
-            error,
+            error: Box::new(error),
         })?;
     reporter.info(&format!(
         "Acting as {} with temporary credentials {}",

@@ -335,6 +335,9 @@ fn role_chaining_assumes_the_role_with_the_given_keys() {
     );
 }
 
+/// Variables changed from a keyless publish's.
+type Changes = &'static [(&'static str, &'static str)];
+
 /// The errors that name an input, without the closing count.
 fn input_errors(run: &Run) -> Vec<&str> {
     run.errors()
@@ -461,7 +464,7 @@ fn the_default_session_name_is_made_valid_from_the_run_id() {
 #[test]
 fn conflicting_inputs_are_refused_before_any_request() {
     let service = service(|_| {});
-    let cases: [(&[(&str, &str)], &[&str]); 4] = [
+    let cases: [(Changes, &[&str]); 4] = [
         (
             &[
                 ("INPUT_ACCESS-KEY-ID", ACCESS_KEY_ID),
