@@ -16,3 +16,4 @@ mod oss_signature_vectors;
 mod package_zip;
 mod pipeline;
 mod signature_vectors;
+mod sts_signature_vector;
