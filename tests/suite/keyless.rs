@@ -505,3 +505,59 @@ fn conflicting_inputs_are_refused_before_any_request() {
     );
     assert!(versions(&service, "my-layer").is_empty());
 }
+
+/// The binary over HTTP: GitHub's variables as the runner sets them, fc-local as GitHub's
+/// token endpoint, STS and FC; every value it masks stays out of every other line.
+#[test]
+fn the_binary_publishes_keyless_over_http() {
+    let server = common::FcLocal::start(&[]);
+    let work = tempfile::tempdir().expect("tempdir");
+    let outputs = work.path().join("github_output");
+    let example = common::example_layer();
+    let token_url = format!("{}/_github/oidc/token?api-version=2.0", server.url);
+    let output = common::run_action(
+        work.path(),
+        &[
+            ("INPUT_LAYER-NAME", "keyless-layer"),
+            ("INPUT_CODE", example.to_str().expect("utf-8")),
+            ("INPUT_ENDPOINT", &server.url),
+            ("INPUT_STS-ENDPOINT", &server.url),
+            ("INPUT_ROLE-TO-ASSUME", ROLE),
+            ("INPUT_OIDC-PROVIDER-ARN", PROVIDER),
+            ("INPUT_AUDIENCE", "sts.aliyuncs.com"),
+            ("INPUT_ROLE-DURATION-SECONDS", "3600"),
+            ("ACTIONS_ID_TOKEN_REQUEST_URL", &token_url),
+            ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "fc-local-id-token-request"),
+            ("GITHUB_RUN_ID", "777"),
+            ("GITHUB_OUTPUT", outputs.to_str().expect("utf-8")),
+        ],
+    );
+    let stdout = common::stdout(&output);
+    assert!(output.status.success(), "{stdout}{}", common::stderr(&output));
+    let masked: Vec<&str> = stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("::add-mask::"))
+        .collect();
+    assert_eq!(
+        masked.len(),
+        4,
+        "request token, OIDC token, secret, security token: {stdout}"
+    );
+    for value in &masked {
+        let shown: Vec<&str> = stdout
+            .lines()
+            .filter(|line| line.contains(value) && !line.starts_with("::add-mask::"))
+            .collect();
+        assert!(shown.is_empty(), "{value} shown: {shown:?}");
+    }
+    let written = std::fs::read_to_string(&outputs).expect("outputs");
+    assert!(
+        common::parse_github_output(&written).contains(&(
+            "layerVersionArn".to_owned(),
+            "acs:fc:cn-hangzhou:1234567890123456:layers/keyless-layer/versions/1".to_owned()
+        )),
+        "{written}"
+    );
+    assert!(masked.iter().all(|value| !written.contains(value)));
+    assert_eq!(server.versions("keyless-layer").len(), 1);
+}
