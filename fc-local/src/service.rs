@@ -170,20 +170,18 @@ impl Service {
         request: &ReceivedRequest<'_>,
         now: OffsetDateTime,
     ) -> Result<HttpReply, crate::oss_store::OssFault> {
+        let signer = request
+            .header("authorization")
+            .and_then(verify::oss_v4::parse_authorization)
+            .map(|authorization| authorization.access_key_id);
+        let owner = self.owner(inner, signer.as_deref());
         let Inner {
             oss: store,
             faults,
             lent_credentials,
             ..
         } = inner;
-        oss::answer(
-            request,
-            &self.credentials,
-            lent_credentials,
-            faults,
-            store,
-            now,
-        )
+        oss::answer(request, &owner, lent_credentials, faults, store, now)
     }
 
     fn lend_bucket(
@@ -192,8 +190,14 @@ impl Service {
         request: &ReceivedRequest<'_>,
         now: OffsetDateTime,
     ) -> Result<Value, ServiceError> {
+        let signer = request
+            .header("authorization")
+            .and_then(|value| value.strip_prefix("FC "))
+            .and_then(|value| value.split_once(':'))
+            .map(|(key_id, _)| key_id);
+        let owner = self.owner(inner, signer);
         let lender = fc2::Lender {
-            credentials: &self.credentials,
+            credentials: &owner,
             account_id: inner.store.account_id(),
             region: inner.store.region(),
             number: inner.lent_credentials.len() as u64 + 1,
@@ -201,6 +205,20 @@ impl Service {
         let (reply, lent) = fc2::lend_bucket(&lender, request, now)?;
         inner.lent_credentials.push(lent);
         Ok(reply)
+    }
+
+    /// The account owner's credentials that signed a request: an assumed role's when its key
+    /// id is one STS handed out (the role acts for the account), else the service's own.
+    fn owner(&self, inner: &Inner, signer: Option<&str>) -> Credentials {
+        signer
+            .and_then(|id| {
+                inner
+                    .role_credentials
+                    .iter()
+                    .find(|issued| issued.access_key_id == id)
+            })
+            .unwrap_or(&self.credentials)
+            .clone()
     }
 
     /// An STS call that hands out a role's credentials, remembered so that FC takes them.

@@ -527,13 +527,20 @@ fn the_binary_publishes_keyless_over_http() {
             ("INPUT_AUDIENCE", "sts.aliyuncs.com"),
             ("INPUT_ROLE-DURATION-SECONDS", "3600"),
             ("ACTIONS_ID_TOKEN_REQUEST_URL", &token_url),
-            ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "fc-local-id-token-request"),
+            (
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                "fc-local-id-token-request",
+            ),
             ("GITHUB_RUN_ID", "777"),
             ("GITHUB_OUTPUT", outputs.to_str().expect("utf-8")),
         ],
     );
     let stdout = common::stdout(&output);
-    assert!(output.status.success(), "{stdout}{}", common::stderr(&output));
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        common::stderr(&output)
+    );
     let masked: Vec<&str> = stdout
         .lines()
         .filter_map(|line| line.strip_prefix("::add-mask::"))
@@ -560,4 +567,41 @@ fn the_binary_publishes_keyless_over_http() {
     );
     assert!(masked.iter().all(|value| !written.contains(value)));
     assert_eq!(server.versions("keyless-layer").len(), 1);
+}
+
+/// The role's credentials go every way a zip goes: FC's temporary bucket (the account from
+/// GetCallerIdentity, the bucket lent to the role) and a bucket of one's own.
+#[test]
+fn the_role_uploads_through_oss_both_ways() {
+    for (extra, extra_call) in [
+        (
+            &[
+                ("INPUT_UPLOAD", "oss"),
+                ("INPUT_OSS-ENDPOINT", "http://oss.test"),
+            ][..],
+            "GetCallerIdentity",
+        ),
+        (
+            &[
+                ("INPUT_UPLOAD", "oss"),
+                ("INPUT_REGION", "cn-hangzhou"),
+                ("INPUT_OSS-BUCKET", "my-artifacts"),
+                ("INPUT_OSS-ENDPOINT", "http://oss.test"),
+            ][..],
+            "CreateLayerVersion",
+        ),
+    ] {
+        let service = service(|_| {});
+        let mut changes = keyless(&[]);
+        changes.extend_from_slice(extra);
+        let run = run_with(&service, &changes);
+        assert!(run.result.is_ok(), "{}", run.log);
+        assert!(run.count(extra_call) == 1, "{:?}", run.sent);
+        assert!(
+            run.sent.iter().any(|sent| sent.starts_with("PUT ")),
+            "{:?}",
+            run.sent
+        );
+        assert_eq!(versions(&service, "my-layer").len(), 1, "{extra:?}");
+    }
 }
