@@ -6,7 +6,8 @@
 //!
 //! [`RawInputs`] holds the text by [`Input`]; the places OSS and STS calls go, defaults
 //! included, are resolved here too ([`Staging`], [`RegionalOss`]), so that nothing is
-//! found wrong with a location once requests are being sent.
+//! found wrong with a location once requests are being sent. Who the run acts as, keys or
+//! a role to assume ([`RoleApi`]), is decided in `role`.
 
 mod locations;
 mod raw;
@@ -61,7 +62,8 @@ pub struct Settings {
     pub compatible_runtimes: Vec<String>,
     pub description: Option<String>,
     pub license: Option<String>,
-    /// Where and as whom to call FC and OSS; `None` only in a dry run given no credentials.
+    /// Where and as whom to call FC and OSS; `None` in a dry run given no credentials, and
+    /// until the role in `assume` has been assumed.
     pub api: Option<Api>,
     pub lifecycle: Lifecycle,
     pub upload: UploadMode,

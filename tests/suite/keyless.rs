@@ -605,3 +605,96 @@ fn the_role_uploads_through_oss_both_ways() {
         assert_eq!(versions(&service, "my-layer").len(), 1, "{extra:?}");
     }
 }
+
+/// Where STS is asked, and what the role's settings hold, as `Settings::parse` resolves them.
+mod settings {
+    use std::path::Path;
+
+    use fc_layer_action::credentials::role::{OidcToken, RoleAssumption, Via};
+    use fc_layer_action::credentials::{Masker, Secret};
+    use fc_layer_action::inputs::{RawInputs, Settings};
+
+    struct Ignored;
+
+    impl Masker for Ignored {
+        fn mask(&mut self, _: &Secret) {}
+    }
+
+    fn role(inputs: &[(&str, &str)], env: &[(&str, &str)]) -> RoleAssumption {
+        let mut vars = vec![
+            ("INPUT_LAYER-NAME", "my-layer"),
+            ("INPUT_CODE", "layer"),
+            ("INPUT_ROLE-TO-ASSUME", super::ROLE),
+        ];
+        vars.extend_from_slice(inputs);
+        let raw = RawInputs::from_vars(
+            vars.iter()
+                .map(|(name, value)| (name.to_string(), value.to_string())),
+        )
+        .expect("readable");
+        let lookup = |name: &str| {
+            env.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        };
+        let settings = Settings::parse(raw, lookup, Path::new("/w"), &mut Ignored)
+            .unwrap_or_else(|errors| panic!("{errors:?}"));
+        assert!(settings.api.is_none(), "FC waits for the role");
+        settings.assume.expect("a role to assume").role
+    }
+
+    #[test]
+    fn sts_is_the_regions_own_unless_sts_endpoint_says_otherwise() {
+        let keys = [
+            ("INPUT_ACCESS-KEY-ID", "LTAI-id"),
+            ("INPUT_ACCESS-KEY-SECRET", "secret"),
+        ];
+        let regional = role(&[keys[0], keys[1], ("INPUT_REGION", "cn-shanghai")], &[]);
+        assert_eq!(regional.sts.host(), "sts.cn-shanghai.aliyuncs.com");
+        assert_eq!(regional.duration_seconds, 3600);
+        assert!(matches!(regional.via, Via::Credentials { .. }));
+        let given = role(
+            &[
+                keys[0],
+                keys[1],
+                ("INPUT_REGION", "cn-shanghai"),
+                ("INPUT_STS-ENDPOINT", "sts-vpc.cn-shanghai.aliyuncs.com"),
+            ],
+            &[],
+        );
+        assert_eq!(given.sts.host(), "sts-vpc.cn-shanghai.aliyuncs.com");
+        let global = role(
+            &[keys[0], keys[1], ("INPUT_ENDPOINT", "http://127.0.0.1:9")],
+            &[],
+        );
+        assert_eq!(global.sts.host(), "sts.aliyuncs.com");
+    }
+
+    #[test]
+    fn the_oidc_role_carries_the_audience_and_the_request_and_hides_the_bearer() {
+        let oidc = role(
+            &[
+                ("INPUT_REGION", "cn-hangzhou"),
+                ("INPUT_OIDC-PROVIDER-ARN", super::PROVIDER),
+                ("INPUT_AUDIENCE", "api://custom"),
+                ("INPUT_ROLE-DURATION-SECONDS", "7200"),
+            ],
+            &[
+                ("ACTIONS_ID_TOKEN_REQUEST_URL", super::TOKEN_URL),
+                ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "bearer-value-123"),
+            ],
+        );
+        assert_eq!(oidc.duration_seconds, 7200);
+        assert_eq!(oidc.session_name.as_str(), "fc-layer-action");
+        let Via::Oidc {
+            token: OidcToken::GitHub(request),
+            ..
+        } = &oidc.via
+        else {
+            panic!("{oidc:?}")
+        };
+        assert_eq!(request.audience, "api://custom");
+        assert_eq!(request.url, super::TOKEN_URL);
+        assert!(!format!("{oidc:?}").contains("bearer-value-123"));
+    }
+}
