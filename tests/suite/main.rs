@@ -11,6 +11,7 @@ mod interface;
 mod keyless;
 mod lifecycle;
 mod local_service;
+mod local_sts;
 mod oss;
 mod oss_signature_vectors;
 mod package_zip;
