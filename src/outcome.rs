@@ -24,7 +24,10 @@ pub enum Failure {
     #[error("{} input(s) are invalid; nothing was published", .0.len())]
     Inputs(Vec<InputError>),
     /// STS or GitHub refused the role before any FC request was sent.
-    #[error("cannot assume role {role}; nothing was published: {error}")]
+    #[error(
+        "cannot assume role {role}; nothing was published: {error}{}",
+        .error.hint().map(|hint| format!(" ({hint})")).unwrap_or_default()
+    )]
     AssumeRole {
         role: String,
         error: Box<AssumeError>,

@@ -8,7 +8,7 @@ use super::assume_role::{AssumeRoleParams, StsError, assume_role};
 use super::oidc::{OidcParams, assume_role_with_oidc};
 use super::role::{OidcToken, RoleAssumption, Via};
 use super::{Credentials, Masker, Secret};
-use crate::client::FcClient;
+use crate::client::{ClientError, FcClient};
 use crate::clock::Signing;
 use crate::github_oidc::{GitHubTokenError, fetch_token};
 use crate::http::Transport;
@@ -27,6 +27,30 @@ pub enum AssumeError {
     EmptyTokenFile(PathBuf),
     #[error(transparent)]
     Sts(#[from] StsError),
+}
+
+impl AssumeError {
+    /// What to change when STS's code points at a setting rather than at the service.
+    pub fn hint(&self) -> Option<&'static str> {
+        let Self::Sts(StsError::Client(ClientError::Service { error, .. })) = self else {
+            return None;
+        };
+        Some(match error.code.as_str() {
+            "AuthenticationFail.OIDCToken.AudienceNotMatch" => {
+                "`audience` must be one of the OIDC provider's client ids"
+            }
+            "AuthenticationFail.NoPermission" => {
+                "the role's trust policy does not allow this token's subject (repository, branch or environment)"
+            }
+            "AuthenticationFail.OIDCToken.IssuerNotMatch" => {
+                "the OIDC provider's issuer must be https://token.actions.githubusercontent.com"
+            }
+            "InvalidParameter.DurationSeconds" => {
+                "`role-duration-seconds` is over the role's maximum session duration"
+            }
+            _ => return None,
+        })
+    }
 }
 
 /// The role's credentials, masked through `masker`, from `role.sts` through `transport`.

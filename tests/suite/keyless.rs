@@ -200,6 +200,7 @@ fn a_token_for_another_audience_is_refused_by_sts_before_any_fc_request() {
         assert!(
             errors[0].contains("HTTP 401 AuthenticationFail.OIDCToken.AudienceNotMatch")
                 && errors[0].contains("(RequestId fc-local-000002)")
+                && errors[0].contains("(`audience` must be one of the OIDC provider's client ids)")
                 && errors[0].contains(&format!("cannot assume role {ROLE}")),
             "{}",
             errors[0]
