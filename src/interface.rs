@@ -30,10 +30,12 @@ pub enum Input {
     OssEndpoint,
     AccountId,
     StsEndpoint,
+    Functions,
+    FunctionUpdateTimeout,
 }
 
 impl Input {
-    pub const ALL: [Input; 21] = [
+    pub const ALL: [Input; 23] = [
         Input::LayerName,
         Input::Code,
         Input::CompatibleRuntimes,
@@ -55,6 +57,8 @@ impl Input {
         Input::OssEndpoint,
         Input::AccountId,
         Input::StsEndpoint,
+        Input::Functions,
+        Input::FunctionUpdateTimeout,
     ];
 
     /// The name a workflow writes under `with:`.
@@ -81,6 +85,8 @@ impl Input {
             Input::OssEndpoint => "oss-endpoint",
             Input::AccountId => "account-id",
             Input::StsEndpoint => "sts-endpoint",
+            Input::Functions => "functions",
+            Input::FunctionUpdateTimeout => "function-update-timeout",
         }
     }
 
@@ -107,16 +113,20 @@ pub enum Output {
     CodeSize,
     Published,
     DeletedVersions,
+    UpdatedFunctions,
+    Functions,
 }
 
 impl Output {
-    pub const ALL: [Output; 6] = [
+    pub const ALL: [Output; 8] = [
         Output::LayerVersionArn,
         Output::Version,
         Output::CodeChecksum,
         Output::CodeSize,
         Output::Published,
         Output::DeletedVersions,
+        Output::UpdatedFunctions,
+        Output::Functions,
     ];
 
     /// The name later steps read as `steps.<id>.outputs.<name>`.
@@ -128,6 +138,8 @@ impl Output {
             Output::CodeSize => "codeSize",
             Output::Published => "published",
             Output::DeletedVersions => "deletedVersions",
+            Output::UpdatedFunctions => "updatedFunctions",
+            Output::Functions => "functions",
         }
     }
 }

@@ -8,9 +8,11 @@
 //! included, are resolved here too ([`Staging`], [`RegionalOss`]), so that nothing is
 //! found wrong with a location once requests are being sent.
 
+mod functions;
 mod locations;
 mod raw;
 
+pub use functions::{MAX_FUNCTIONS, Rollout};
 pub use locations::{Account, Lender, RegionalOss, Staging, TempBucketRoute};
 pub use raw::RawInputs;
 
@@ -60,6 +62,8 @@ pub struct Settings {
     pub api: Option<Api>,
     pub lifecycle: Lifecycle,
     pub upload: UploadMode,
+    /// The functions moved to the version after it is published or reused.
+    pub rollout: Rollout,
 }
 
 /// The `code` input: files to package, or an object already in OSS.
@@ -139,6 +143,7 @@ impl Settings {
         let mut errors = Vec::new();
         let env = |name: &str| env(name).filter(|value| !value.trim().is_empty());
         let lifecycle = parse_lifecycle(&raw, &mut errors);
+        let rollout = functions::parse(&raw, &mut errors);
 
         let layer_name = required(Input::LayerName, raw.text(Input::LayerName), &mut errors)
             .and_then(|name| check(Input::LayerName, LayerName::parse(name.trim()), &mut errors));
@@ -253,6 +258,7 @@ impl Settings {
                     api,
                     lifecycle,
                     upload: oss.mode,
+                    rollout,
                 })
             }
             _ => Err(errors),

@@ -4,6 +4,7 @@ use crate::github::Outputs;
 use crate::interface::Output;
 use crate::outcome::{Failure, Outcome};
 use crate::report::Reporter;
+use crate::rollout::{FunctionResult, FunctionStatus};
 
 /// Version numbers as the `deleted-versions` output and the log write them: `1,2,3`.
 pub fn join(versions: &[i64]) -> String {
@@ -43,5 +44,37 @@ pub fn write(outcome: &Outcome, reporter: &mut impl Reporter) -> Result<(), Fail
         join(&outcome.deleted)
     };
     outputs.set(Output::DeletedVersions, deleted);
+    outputs.set(Output::UpdatedFunctions, updated_functions(&outcome.functions));
+    outputs.set(Output::Functions, functions_json(&outcome.functions));
     reporter.set_outputs(&outputs).map_err(Failure::Outputs)
+}
+
+/// The functions moved by this run, comma-separated, in input order.
+pub fn updated_functions(results: &[FunctionResult]) -> String {
+    results
+        .iter()
+        .filter(|result| result.status == FunctionStatus::Updated)
+        .map(|result| result.name.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The `functions` output: one object per function, in input order.
+pub fn functions_json(results: &[FunctionResult]) -> String {
+    let each: Vec<serde_json::Value> = results
+        .iter()
+        .map(|result| {
+            let mut object = serde_json::json!({
+                "name": result.name.as_str(),
+                "before": result.before,
+                "after": result.after,
+                "status": result.status.word(),
+            });
+            if let Some(error) = result.status.error() {
+                object["error"] = serde_json::Value::from(error);
+            }
+            object
+        })
+        .collect();
+    serde_json::Value::Array(each).to_string()
 }

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 pub use plan::{LayerFamily, Planned, TooManyLayers, plan};
 
-use crate::fc::FunctionName;
+use crate::fc::{FunctionName, Layer, LayerName};
+use crate::lifecycle::highest;
 
 /// The version functions are moved to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +27,38 @@ pub struct Target {
     pub family: Option<LayerFamily>,
     /// `false` in a dry run that would publish: the version is not there yet.
     pub exists: bool,
+}
+
+impl Target {
+    /// A version that exists, published or reused.
+    pub fn existing(layer: &Layer) -> Self {
+        Self {
+            arn: layer.layer_version_arn.clone(),
+            version: layer.version,
+            family: LayerFamily::of(&layer.layer_version_arn),
+            exists: true,
+        }
+    }
+
+    /// The version a dry run would publish: the next number after the highest in `before`,
+    /// whose ARN is known when some version shows the region and account.
+    pub fn next(layer_name: &LayerName, before: Option<&[Layer]>) -> Self {
+        let version = highest(before).unwrap_or(0) + 1;
+        let family = before
+            .into_iter()
+            .flatten()
+            .find_map(|layer| LayerFamily::of(&layer.layer_version_arn));
+        let arn = family.as_ref().map_or_else(
+            || format!("layers/{layer_name}/versions/{version}"),
+            |family| family.arn(version),
+        );
+        Self {
+            arn,
+            version,
+            family,
+            exists: false,
+        }
+    }
 }
 
 /// What became of one function.
