@@ -12,6 +12,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
 use fc_layer_action::credentials::{Credentials, Secret};
 use fc_layer_action::fc::ServiceError;
 use fc_local::config::{Config, DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Fault, FaultKind};
+use fc_local::functions::{FunctionSeed, FunctionsConfig};
 use fc_local::server::router;
 
 /// Function Compute's layer API, FC 2.0's temporary bucket, STS and OSS, in memory, with
@@ -19,7 +20,7 @@ use fc_local::server::router;
 ///
 /// Faults apply in the order given, each to its number of matching calls; ACTION is the
 /// `x-acs-action` (`CreateLayerVersion`, `ListLayerVersions`, `DeleteLayerVersion`,
-/// `PutLayerACL`, …) or the OSS operation (`PutObject`, `UploadPart`,
+/// `PutLayerACL`, `GetFunction`, `UpdateFunction`, …) or the OSS operation (`PutObject`, `UploadPart`,
 /// `InitiateMultipartUpload`, `CompleteMultipartUpload`, `HeadObject`).
 #[derive(Debug, Parser)]
 #[command(name = "fc-local", version)]
@@ -62,6 +63,18 @@ struct Args {
     /// Creates VERSIONS versions of LAYER before the first request.
     #[arg(long, value_name = "LAYER:VERSIONS", value_parser = parse_seed)]
     seed: Vec<(String, u32)>,
+    /// A function GetFunction and UpdateFunction serve, using these layers (ARNs, in order).
+    #[arg(long, value_name = "NAME[:LAYER_ARN,...]", value_parser = FunctionSeed::parse)]
+    function: Vec<FunctionSeed>,
+    /// How long each function update stays InProgress before it ends.
+    #[arg(long, value_name = "MILLIS", default_value_t = 0)]
+    function_update_delay: u64,
+    /// Ends every update of function NAME Failed, with REASON as lastUpdateStatusReason.
+    #[arg(long, value_name = "NAME:REASON", value_parser = parse_failing_function)]
+    fail_function_update: Vec<(String, String)>,
+    /// Refuses an UpdateFunction body with any field but `layers`.
+    #[arg(long)]
+    strict_function_update: bool,
 }
 
 /// Well-known demo keys, so the quick start needs no setup; tests pass their own.
@@ -135,6 +148,12 @@ fn config(args: Args, matches: &ArgMatches) -> Config {
         faults: faults.into_iter().map(|(_, fault)| fault).collect(),
         delay: args.delay.map(Duration::from_millis),
         seeds: args.seed,
+        functions: FunctionsConfig {
+            seeds: args.function,
+            update_delay: Duration::from_millis(args.function_update_delay),
+            failing: args.fail_function_update,
+            strict_update: args.strict_function_update,
+        },
     }
 }
 
@@ -215,4 +234,9 @@ fn parse_drop_reply(text: &str) -> Result<Fault, String> {
 fn parse_seed(text: &str) -> Result<(String, u32), String> {
     let [layer, versions] = split(text)?;
     Ok((layer, parse_number(&versions)?))
+}
+
+fn parse_failing_function(text: &str) -> Result<(String, String), String> {
+    let [name, reason] = split(text)?;
+    Ok((name, reason))
 }
