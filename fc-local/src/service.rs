@@ -226,11 +226,7 @@ impl Service {
 }
 
 /// The fault due for `action`, if any: an error to answer, or the reply to drop.
-fn inject(
-    faults: &mut [Fault],
-    action: &str,
-    drop_reply: &mut bool,
-) -> Result<(), ServiceError> {
+fn inject(faults: &mut [Fault], action: &str, drop_reply: &mut bool) -> Result<(), ServiceError> {
     match take_fault(faults, action) {
         None => Ok(()),
         Some(FaultKind::Fail(error)) => Err(error),

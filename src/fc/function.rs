@@ -192,7 +192,10 @@ mod tests {
             last_update_status: Some(status.to_owned()),
             ..Function::default()
         };
-        assert_eq!(with("InProgress").update_status(), Ok(UpdateStatus::InProgress));
+        assert_eq!(
+            with("InProgress").update_status(),
+            Ok(UpdateStatus::InProgress)
+        );
         assert_eq!(with("Failed").update_status(), Ok(UpdateStatus::Failed));
         assert!(with("Pending").update_status().is_err());
     }

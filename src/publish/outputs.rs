@@ -44,7 +44,10 @@ pub fn write(outcome: &Outcome, reporter: &mut impl Reporter) -> Result<(), Fail
         join(&outcome.deleted)
     };
     outputs.set(Output::DeletedVersions, deleted);
-    outputs.set(Output::UpdatedFunctions, updated_functions(&outcome.functions));
+    outputs.set(
+        Output::UpdatedFunctions,
+        updated_functions(&outcome.functions),
+    );
     outputs.set(Output::Functions, functions_json(&outcome.functions));
     reporter.set_outputs(&outputs).map_err(Failure::Outputs)
 }

@@ -181,7 +181,9 @@ mod tests {
 
     #[test]
     fn a_sixth_layer_is_refused_naming_the_five() {
-        let current: Vec<String> = (1..=5).map(|n| format!("o:layers/l{n}/versions/1")).collect();
+        let current: Vec<String> = (1..=5)
+            .map(|n| format!("o:layers/l{n}/versions/1"))
+            .collect();
         let error = plan(&current, Some(&family()), &ours(7)).expect_err("too many");
         let message = error.to_string();
         assert!(message.contains("6 layers") && message.contains("o:layers/l5/versions/1"));
