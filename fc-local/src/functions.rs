@@ -185,11 +185,13 @@ impl Functions {
                 Ok((200, Some(describe(record, store, instant))))
             }
             Route::Update(name) => {
-                let layers = self.update_layers(body, store)?;
+                let (layers, others) = self.update_layers(body, store)?;
                 let delay = self.update_delay;
                 let failure = self.failing.get(name).cloned();
                 let record = self.record(name)?;
                 settle(record, instant);
+                // Outside strict mode the other settings change as FC changes them.
+                record.settings.extend(others);
                 if let Some(layers) = layers {
                     let previous = std::mem::replace(&mut record.layers, layers);
                     record.update = Some(Update {
@@ -218,13 +220,14 @@ impl Functions {
         })
     }
 
-    /// The body's `layers`, checked as FC checks them; `None` when it sets none.
+    /// The body's `layers`, checked as FC checks them (`None` when it sets none), and its
+    /// other fields, which strict mode refuses.
     fn update_layers(
         &self,
         body: &[u8],
         store: &Store,
-    ) -> Result<Option<Vec<String>>, ServiceError> {
-        let body: Map<String, Value> = serde_json::from_slice(body).map_err(|error| {
+    ) -> Result<(Option<Vec<String>>, Map<String, Value>), ServiceError> {
+        let mut body: Map<String, Value> = serde_json::from_slice(body).map_err(|error| {
             ServiceError::invalid_argument(format!("the body is not a JSON object: {error}"))
         })?;
         let others: Vec<&str> = body
@@ -238,10 +241,10 @@ impl Functions {
                 others.join(", ")
             )));
         }
-        let Some(layers) = body.get("layers") else {
-            return Ok(None);
+        let Some(layers) = body.remove("layers") else {
+            return Ok((None, body));
         };
-        let layers: Vec<String> = serde_json::from_value(layers.clone()).map_err(|_| {
+        let layers: Vec<String> = serde_json::from_value(layers).map_err(|_| {
             ServiceError::invalid_argument("layers must be an array of ARN strings")
         })?;
         if layers.len() > MAX_LAYERS_PER_FUNCTION {
@@ -260,7 +263,7 @@ impl Functions {
                 })?;
             }
         }
-        Ok(Some(layers))
+        Ok((Some(layers), body))
     }
 }
 

@@ -10,7 +10,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::in_process::*;
-use fc_layer_action::fc::ServiceError;
+use common::{ACCESS_KEY_ID, ACCESS_KEY_SECRET};
+use fc_layer_action::client::{ClientError, FcClient};
+use fc_layer_action::clock::Signing;
+use fc_layer_action::credentials::Credentials;
+use fc_layer_action::endpoint::Endpoint;
+use fc_layer_action::fc::{ApiRequest, FunctionName, ServiceError};
 use fc_layer_action::outcome::Failure;
 use fc_local::config::{Config, Fault, FaultKind};
 use fc_local::functions::{FunctionSeed, FunctionsConfig};
@@ -492,4 +497,136 @@ fn bad_rollout_inputs_are_refused_before_any_request() {
             run.log
         );
     }
+}
+
+/// UpdateFunction with `body`, signed by the action's client, to a service in `strict` mode
+/// or not.
+fn update_with_body(strict: bool, body: &str) -> (Result<Vec<u8>, ClientError>, Arc<Service>) {
+    let service = service(|config| {
+        config.functions = FunctionsConfig {
+            seeds: vec![function("api", &[OFFICIAL])],
+            strict_update: strict,
+            ..FunctionsConfig::default()
+        };
+    });
+    let client = FcClient::new(
+        InProcess(Arc::clone(&service)),
+        Endpoint::parse(ENDPOINT).expect("endpoint"),
+        Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET),
+        Signing::system(),
+    );
+    let name = FunctionName::parse("api").expect("valid");
+    let mut request = ApiRequest::update_function_layers(&name, &[]).expect("encodes");
+    request.body = Some(body.as_bytes().to_vec().into());
+    (common::block_on(client.send(request)), service)
+}
+
+#[test]
+fn strict_mode_refuses_an_update_body_with_any_field_but_layers() {
+    let body = r#"{"layers":[],"description":"changed"}"#;
+    let (strict, service) = update_with_body(true, body);
+    match strict {
+        Err(ClientError::Service { error, .. }) => {
+            assert_eq!(
+                (error.status, error.code.as_str()),
+                (400, "InvalidArgument")
+            );
+            assert!(
+                error.message.contains("not description"),
+                "{}",
+                error.message
+            );
+        }
+        other => panic!("refused, not {other:?}"),
+    }
+    assert_eq!(layers_of(&service, "api"), [OFFICIAL], "nothing applied");
+    // Without strict mode the same body changes the description: the check is not vacuous.
+    let (lenient, service) = update_with_body(false, body);
+    lenient.expect("accepted");
+    assert_eq!(state_of(&service, "api")["description"], "changed");
+    assert_eq!(layers_of(&service, "api"), Vec::<String>::new());
+}
+
+#[test]
+fn the_service_refuses_a_missing_version_of_its_own_layer_and_a_sixth_layer() {
+    let (missing, _) = update_with_body(true, &format!(r#"{{"layers":["{}"]}}"#, ours(1)));
+    assert!(
+        matches!(&missing, Err(ClientError::Service { error, .. }) if error.message.contains("does not exist")),
+        "{missing:?}"
+    );
+    let six: Vec<String> = (1..=6)
+        .map(|n| format!("o:layers/L{n}/versions/1"))
+        .collect();
+    let (too_many, _) = update_with_body(true, &json!({ "layers": six }).to_string());
+    assert!(
+        matches!(&too_many, Err(ClientError::Service { error, .. }) if error.message.contains("at most 5")),
+        "{too_many:?}"
+    );
+}
+
+/// The real binaries over HTTP: `fc-local` seeded from its command line, the action
+/// writing `GITHUB_OUTPUT`, and the exit code carrying a failed function.
+#[test]
+fn the_binary_rolls_out_through_fc_local_over_http() {
+    let one = ours(1);
+    let server = common::FcLocal::start(&[
+        "--seed",
+        "my-layer:1",
+        "--function",
+        &format!("api:{OFFICIAL},{one}"),
+        "--function",
+        "worker",
+        "--function",
+        "broken",
+        "--function-update-delay",
+        "1500",
+        "--fail-function-update",
+        "broken:image pull failed",
+        "--strict-function-update",
+    ]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output_file = dir.path().join("github_output");
+    let example = common::example_layer();
+    let run = |functions: &str| {
+        std::fs::write(&output_file, "").expect("truncates");
+        common::run_action(
+            dir.path(),
+            &[
+                ("INPUT_LAYER-NAME", "my-layer"),
+                ("INPUT_CODE", example.to_str().expect("utf-8")),
+                ("INPUT_ENDPOINT", &server.url),
+                ("INPUT_ACCESS-KEY-ID", ACCESS_KEY_ID),
+                ("INPUT_ACCESS-KEY-SECRET", ACCESS_KEY_SECRET),
+                ("INPUT_FUNCTIONS", functions),
+                ("GITHUB_OUTPUT", output_file.to_str().expect("utf-8")),
+            ],
+        )
+    };
+    let outputs = || {
+        common::parse_github_output(&std::fs::read_to_string(&output_file).expect("outputs"))
+            .into_iter()
+            .collect::<std::collections::BTreeMap<String, String>>()
+    };
+    let done = run("api worker");
+    assert!(done.status.success(), "{}", common::stdout(&done));
+    let state = server.state();
+    assert_eq!(
+        state["functions"]["api"]["layers"],
+        json!([OFFICIAL, ours(2)])
+    );
+    assert_eq!(state["functions"]["worker"]["layers"], json!([ours(2)]));
+    assert_eq!(outputs()["updatedFunctions"], "api,worker");
+
+    let failed = run("broken");
+    assert_eq!(failed.status.code(), Some(1), "{}", common::stdout(&failed));
+    assert!(
+        common::stdout(&failed).contains("::error::1 of 1 function(s) were not moved to version 2: broken (the update Failed: image pull failed)"),
+        "{}",
+        common::stdout(&failed)
+    );
+    let written = outputs();
+    assert_eq!(written["layerVersionArn"], ours(2));
+    assert_eq!(written["published"], "false");
+    let functions: Value = serde_json::from_str(&written["functions"]).expect("JSON");
+    assert_eq!(functions[0]["status"], "failed");
 }
