@@ -62,22 +62,29 @@ pub fn updated_functions(results: &[FunctionResult]) -> String {
         .join(",")
 }
 
+/// One function in the `functions` output, its fields in the documented order.
+#[derive(serde::Serialize)]
+struct FunctionOutput<'a> {
+    name: &'a str,
+    before: Option<&'a str>,
+    after: &'a str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
 /// The `functions` output: one object per function, in input order.
 pub fn functions_json(results: &[FunctionResult]) -> String {
-    let each: Vec<serde_json::Value> = results
+    let each: Vec<FunctionOutput<'_>> = results
         .iter()
-        .map(|result| {
-            let mut object = serde_json::json!({
-                "name": result.name.as_str(),
-                "before": result.before,
-                "after": result.after,
-                "status": result.status.word(),
-            });
-            if let Some(error) = result.status.error() {
-                object["error"] = serde_json::Value::from(error);
-            }
-            object
+        .map(|result| FunctionOutput {
+            name: result.name.as_str(),
+            before: result.before.as_deref(),
+            after: &result.after,
+            status: result.status.word(),
+            error: result.status.error(),
         })
         .collect();
-    serde_json::Value::Array(each).to_string()
+    // Strings, options and a list: nothing here can fail to serialise.
+    serde_json::to_string(&each).unwrap_or_else(|_| "[]".to_owned())
 }

@@ -94,6 +94,16 @@ def check(workflow, endpoint, sts_endpoint, log):
         assert version["version"] == 1, version
         assert "second step reused the version of the first (true 1 then false 1)" in log, \
             "the job log lacks the second step's reuse"
+    elif workflow == "rollout":
+        arn = only_version(layers, "act-rollout")["layerVersionArn"]
+        functions = full_state(endpoint)["functions"]
+        official = "acs:fc:cn-hangzhou:official:layers/Python310/versions/2"
+        assert functions["act-api"]["layers"] == [official, arn], functions["act-api"]
+        assert functions["act-worker"]["layers"] == [arn], functions["act-worker"]
+        for name in ["act-api", "act-worker"]:
+            assert functions[name]["updates"] == 1, functions[name]
+            assert functions[name]["lastUpdateStatus"] == "Successful", functions[name]
+        assert "rolled out to act-api,act-worker" in log, "the job log lacks the later step's check"
     else:
         raise SystemExit(f"unknown workflow {workflow}")
 
