@@ -92,6 +92,9 @@ pub fn route<'a>(
     Ok(Some(route))
 }
 
+/// An UpdateFunction body: its `layers`, checked (`None` when it sets none), and the rest.
+type UpdateBody = (Option<Vec<String>>, Map<String, Value>);
+
 struct Update {
     /// When it stops being `InProgress`.
     done_at: Instant,
@@ -226,7 +229,7 @@ impl Functions {
         &self,
         body: &[u8],
         store: &Store,
-    ) -> Result<(Option<Vec<String>>, Map<String, Value>), ServiceError> {
+    ) -> Result<UpdateBody, ServiceError> {
         let mut body: Map<String, Value> = serde_json::from_slice(body).map_err(|error| {
             ServiceError::invalid_argument(format!("the body is not a JSON object: {error}"))
         })?;
