@@ -225,11 +225,7 @@ impl Functions {
 
     /// The body's `layers`, checked as FC checks them (`None` when it sets none), and its
     /// other fields, which strict mode refuses.
-    fn update_layers(
-        &self,
-        body: &[u8],
-        store: &Store,
-    ) -> Result<UpdateBody, ServiceError> {
+    fn update_layers(&self, body: &[u8], store: &Store) -> Result<UpdateBody, ServiceError> {
         let mut body: Map<String, Value> = serde_json::from_slice(body).map_err(|error| {
             ServiceError::invalid_argument(format!("the body is not a JSON object: {error}"))
         })?;

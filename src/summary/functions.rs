@@ -82,3 +82,70 @@ fn mark(arn: &str, result: &FunctionResult, not_yet: bool) -> String {
         code(arn)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::fc::{FunctionName, Layer, LayerName};
+
+    fn outcome(functions: Vec<FunctionResult>) -> Outcome {
+        Outcome {
+            layer_name: LayerName::parse("deps").expect("valid"),
+            checksum: None,
+            zip_bytes: None,
+            runtimes: Vec::new(),
+            dry_run: false,
+            decision: None,
+            layer: Some(Layer {
+                layer_version_arn: "acs:fc:r:1:layers/deps/versions/2".to_owned(),
+                version: 2,
+                ..Layer::default()
+            }),
+            deleted: Vec::new(),
+            acl: None,
+            staged: None,
+            functions,
+        }
+    }
+
+    fn result(name: &str, status: FunctionStatus) -> FunctionResult {
+        FunctionResult {
+            name: FunctionName::parse(name).expect("valid"),
+            before: Some("acs:fc:r:1:layers/deps/versions/1".to_owned()),
+            after: "acs:fc:r:1:layers/deps/versions/2".to_owned(),
+            layers_before: None,
+            layers_after: None,
+            status,
+            took: None,
+        }
+    }
+
+    #[test]
+    fn one_row_per_function_and_a_reason_cannot_break_the_table() {
+        let mut updated = result("api", FunctionStatus::Updated);
+        updated.took = Some(Duration::from_millis(2500));
+        let failed = result(
+            "worker",
+            FunctionStatus::Failed("bad | row\n| injected | `code` |".to_owned()),
+        );
+        let table = table(&outcome(vec![updated, failed]));
+        let rows: Vec<&str> = table
+            .lines()
+            .filter(|line| line.starts_with("| `"))
+            .collect();
+        assert_eq!(rows.len(), 2, "{table}");
+        assert!(rows[0].ends_with("| updated | 2.5 s |"), "{table}");
+        assert!(
+            rows[1].contains("failed: `` bad \\| row \\| injected \\| `code` \\| ``"),
+            "{table}"
+        );
+        assert_eq!(rows[1].matches(" | ").count(), 4, "five cells: {table}");
+    }
+
+    #[test]
+    fn no_functions_no_table() {
+        assert_eq!(table(&outcome(Vec::new())), "");
+    }
+}
