@@ -72,3 +72,59 @@ pub fn parse(raw: &RawInputs, errors: &mut Vec<InputError>) -> Rollout {
     }
     rollout
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(vars: &[(&str, &str)]) -> (Rollout, Vec<InputError>) {
+        let raw = RawInputs::from_vars(
+            vars.iter()
+                .map(|(name, value)| (name.to_string(), value.to_string())),
+        )
+        .expect("raw");
+        let mut errors = Vec::new();
+        (parse(&raw, &mut errors), errors)
+    }
+
+    #[test]
+    fn names_split_on_commas_spaces_and_lines_each_kept_once_in_order() {
+        let (rollout, errors) = parsed(&[("INPUT_FUNCTIONS", "b, a\n  c,b\r\n")]);
+        assert_eq!(errors, []);
+        let names: Vec<&str> = rollout.functions.iter().map(FunctionName::as_str).collect();
+        assert_eq!(names, ["b", "a", "c"]);
+        assert_eq!(rollout.update_timeout, DEFAULT_UPDATE_TIMEOUT);
+    }
+
+    #[test]
+    fn the_timeout_is_a_positive_whole_number_of_seconds() {
+        let (rollout, errors) = parsed(&[("INPUT_FUNCTION-UPDATE-TIMEOUT", " 45 ")]);
+        assert_eq!(
+            (rollout.update_timeout, errors),
+            (Duration::from_secs(45), vec![])
+        );
+        for bad in ["0", "-1", "1.5", "5m", "99999999"] {
+            let (_, errors) = parsed(&[("INPUT_FUNCTION-UPDATE-TIMEOUT", bad)]);
+            assert_eq!(errors.len(), 1, "{bad}");
+            assert_eq!(errors[0].input, Input::FunctionUpdateTimeout);
+        }
+    }
+
+    #[test]
+    fn fifty_names_are_fine_and_fifty_one_are_not() {
+        let names = |count: usize| {
+            (0..count)
+                .map(|n| format!("f{n}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        assert_eq!(parsed(&[("INPUT_FUNCTIONS", &names(50))]).1, []);
+        let (_, errors) = parsed(&[("INPUT_FUNCTIONS", &names(51))]);
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("input `functions`: names 51")
+        );
+    }
+}
