@@ -149,6 +149,9 @@ pub async fn publish<T: Transport>(
     };
     let Some(api) = &settings.api else {
         reporter.info("Dry run without credentials: the package is valid; whether it would be published was not checked");
+        if !settings.rollout.functions.is_empty() {
+            reporter.info("Dry run without credentials: the functions were not read");
+        }
         outputs::write(&outcome, reporter)?;
         return Ok(outcome);
     };
