@@ -16,5 +16,6 @@ mod oss;
 mod oss_signature_vectors;
 mod package_zip;
 mod pipeline;
+mod rollout;
 mod signature_vectors;
 mod sts_signature_vector;
