@@ -36,10 +36,12 @@ pub enum Input {
     RoleSessionName,
     RoleDurationSeconds,
     RoleExternalId,
+    Functions,
+    FunctionUpdateTimeout,
 }
 
 impl Input {
-    pub const ALL: [Input; 27] = [
+    pub const ALL: [Input; 29] = [
         Input::LayerName,
         Input::Code,
         Input::CompatibleRuntimes,
@@ -67,6 +69,8 @@ impl Input {
         Input::RoleSessionName,
         Input::RoleDurationSeconds,
         Input::RoleExternalId,
+        Input::Functions,
+        Input::FunctionUpdateTimeout,
     ];
 
     /// The name a workflow writes under `with:`.
@@ -99,6 +103,8 @@ impl Input {
             Input::RoleSessionName => "role-session-name",
             Input::RoleDurationSeconds => "role-duration-seconds",
             Input::RoleExternalId => "role-external-id",
+            Input::Functions => "functions",
+            Input::FunctionUpdateTimeout => "function-update-timeout",
         }
     }
 
@@ -125,16 +131,20 @@ pub enum Output {
     CodeSize,
     Published,
     DeletedVersions,
+    UpdatedFunctions,
+    Functions,
 }
 
 impl Output {
-    pub const ALL: [Output; 6] = [
+    pub const ALL: [Output; 8] = [
         Output::LayerVersionArn,
         Output::Version,
         Output::CodeChecksum,
         Output::CodeSize,
         Output::Published,
         Output::DeletedVersions,
+        Output::UpdatedFunctions,
+        Output::Functions,
     ];
 
     /// The name later steps read as `steps.<id>.outputs.<name>`.
@@ -146,6 +156,8 @@ impl Output {
             Output::CodeSize => "codeSize",
             Output::Published => "published",
             Output::DeletedVersions => "deletedVersions",
+            Output::UpdatedFunctions => "updatedFunctions",
+            Output::Functions => "functions",
         }
     }
 }

@@ -13,6 +13,8 @@
 //! - [`lifecycle`]: one version per change as pure decisions: unchanged?, adoptable?, which
 //!   versions go.
 //! - [`retry`]: which failures are tried again, and the waits.
+//! - [`rollout`]: moving functions to the version, as pure values: the new layer list of a
+//!   function, and what became of each.
 //! - [`outcome`]: how a run ends, what it did or why it failed; read by the outputs and the
 //!   summary.
 //! - [`summary`]: the job summary's Markdown.
@@ -72,6 +74,7 @@ pub mod publish;
 pub mod random;
 pub mod report;
 pub mod retry;
+pub mod rollout;
 pub mod sign;
 pub mod sts;
 pub mod summary;

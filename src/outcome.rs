@@ -16,6 +16,7 @@ use crate::oss::client::OssError;
 use crate::oss::names::ObjectRef;
 use crate::oss::upload::UploadError;
 use crate::package::PackageError;
+use crate::rollout::{self, FunctionResult};
 use crate::temp_bucket::TempBucketError;
 
 /// Why the step failed. Each is reported once, as an `::error::` annotation.
@@ -79,6 +80,28 @@ pub enum Failure {
     Acl { version: i64, error: ClientError },
     #[error("cannot write the outputs to GITHUB_OUTPUT: {0}")]
     Outputs(std::io::Error),
+    /// Some functions were not moved to the version; the outputs were written all the same.
+    #[error("{}", rollout_failed(.0))]
+    Rollout(Box<Outcome>),
+}
+
+/// `2 of 3 functions were not moved to version 4: a (reason); b (reason)`.
+fn rollout_failed(outcome: &Outcome) -> String {
+    let failed = rollout::failures(&outcome.functions);
+    let version = outcome
+        .layer
+        .as_ref()
+        .map_or(String::new(), |layer| format!(" {}", layer.version));
+    let each: Vec<String> = failed
+        .iter()
+        .map(|(name, reason)| format!("{name} ({reason})"))
+        .collect();
+    format!(
+        "{} of {} function(s) were not moved to version{version}: {}",
+        failed.len(),
+        outcome.functions.len(),
+        each.join("; ")
+    )
 }
 
 impl Failure {
@@ -86,6 +109,9 @@ impl Failure {
     pub fn published_version(&self) -> Option<i64> {
         match self {
             Failure::Acl { version, .. } => Some(*version),
+            Failure::Rollout(outcome) if outcome.published() => {
+                outcome.layer.as_ref().map(|layer| layer.version)
+            }
             _ => None,
         }
     }
@@ -109,6 +135,9 @@ pub struct Outcome {
     pub acl: Option<Acl>,
     /// `oss://bucket/key` when the zip went through OSS.
     pub staged: Option<String>,
+    /// What became of each function of `functions`, in input order; in a dry run, what
+    /// would.
+    pub functions: Vec<FunctionResult>,
 }
 
 impl Outcome {

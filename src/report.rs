@@ -2,6 +2,8 @@
 //! [`Reporter`] so that the pipeline never writes to stdout or a file itself. [`Workflow`] is
 //! the real one; tests give it byte buffers and read back exactly what the runner would.
 
+pub mod buffered;
+
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::Path;

@@ -1,6 +1,8 @@
 //! The job summary: what a run did, in Markdown for `GITHUB_STEP_SUMMARY`. Pure; every value
 //! that comes from outside is set in code spans or blocks that it cannot break out of.
 
+mod functions;
+
 use std::fmt::Write;
 
 use crate::fc::LayerName;
@@ -97,11 +99,15 @@ pub fn success(outcome: &Outcome) -> String {
     };
     row(label, deleted);
     text.push('\n');
+    text.push_str(&functions::table(outcome));
     text
 }
 
 /// The summary of a run that failed: the error as reported, RequestId included.
 pub fn failure(layer_name: Option<&LayerName>, failure: &Failure) -> String {
+    if let Failure::Rollout(outcome) = failure {
+        return functions::failed(outcome, &block(&failure.to_string()));
+    }
     let mut text = match layer_name {
         Some(name) => format!("### Layer {} was not published\n\n", code(name.as_str())),
         None => "### No layer was published\n\n".to_owned(),

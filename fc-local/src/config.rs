@@ -7,6 +7,7 @@ use std::time::Duration;
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::fc::ServiceError;
 
+use crate::functions::FunctionsConfig;
 use crate::github_oidc::OidcConfig;
 
 pub struct Config {
@@ -24,6 +25,8 @@ pub struct Config {
     pub seeds: Vec<(String, u32)>,
     /// GitHub's OIDC token endpoint and what STS's AssumeRoleWithOIDC and AssumeRole accept.
     pub oidc: OidcConfig,
+    /// The functions GetFunction and UpdateFunction serve, and how their updates go.
+    pub functions: FunctionsConfig,
 }
 
 /// One kind of misbehaviour for one action (`CreateLayerVersion`, `ListLayerVersions`, …).
@@ -63,6 +66,7 @@ impl Config {
             delay: None,
             seeds: Vec::new(),
             oidc: OidcConfig::default(),
+            functions: FunctionsConfig::default(),
         }
     }
 }

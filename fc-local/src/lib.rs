@@ -15,6 +15,8 @@
 //! - [`service`]: one request in, one reply out; tells the protocols apart and holds their
 //!   shared state.
 //! - [`fc3`]: FC 3.0's layer API: routes, checked against their action and version headers.
+//! - [`functions`]: FC 3.0's GetFunction and UpdateFunction over seeded functions: updates
+//!   `InProgress` then `Successful` or `Failed`, and a strict mode for the update's body.
 //! - [`store`]: the layers and their versions, and the API's semantics over them; pure.
 //! - [`sts`]: STS `GetCallerIdentity`, `AssumeRole` and `AssumeRoleWithOIDC`; the
 //!   credentials they hand out are accepted by the FC 3.0 and STS routes.
@@ -34,6 +36,7 @@ pub mod capture;
 pub mod config;
 pub mod fc2;
 pub mod fc3;
+pub mod functions;
 pub mod github_oidc;
 pub mod in_process;
 pub mod oss;

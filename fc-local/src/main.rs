@@ -12,6 +12,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
 use fc_layer_action::credentials::{Credentials, Secret};
 use fc_layer_action::fc::ServiceError;
 use fc_local::config::{Config, DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Fault, FaultKind};
+use fc_local::functions::{FunctionSeed, FunctionsConfig};
 use fc_local::github_oidc::{OidcConfig, TokenFault};
 use fc_local::server::router;
 
@@ -20,7 +21,7 @@ use fc_local::server::router;
 ///
 /// Faults apply in the order given, each to its number of matching calls; ACTION is the
 /// `x-acs-action` (`CreateLayerVersion`, `ListLayerVersions`, `DeleteLayerVersion`,
-/// `PutLayerACL`, …) or the OSS operation (`PutObject`, `UploadPart`,
+/// `PutLayerACL`, `GetFunction`, `UpdateFunction`, …) or the OSS operation (`PutObject`, `UploadPart`,
 /// `InitiateMultipartUpload`, `CompleteMultipartUpload`, `HeadObject`).
 #[derive(Debug, Parser)]
 #[command(name = "fc-local", version)]
@@ -90,6 +91,18 @@ struct Args {
     /// Every token issued is `expired` or for the `wrong-audience`.
     #[arg(long, value_name = "FAULT", value_parser = parse_token_fault)]
     oidc_fault: Option<TokenFault>,
+    /// A function GetFunction and UpdateFunction serve, using these layers (ARNs, in order).
+    #[arg(long, value_name = "NAME[:LAYER_ARN,...]", value_parser = FunctionSeed::parse)]
+    function: Vec<FunctionSeed>,
+    /// How long each function update stays InProgress before it ends.
+    #[arg(long, value_name = "MILLIS", default_value_t = 0)]
+    function_update_delay: u64,
+    /// Ends every update of function NAME Failed, with REASON as lastUpdateStatusReason.
+    #[arg(long, value_name = "NAME:REASON", value_parser = parse_failing_function)]
+    fail_function_update: Vec<(String, String)>,
+    /// Refuses an UpdateFunction body with any field but `layers`.
+    #[arg(long)]
+    strict_function_update: bool,
 }
 
 /// Well-known demo keys, so the quick start needs no setup; tests pass their own.
@@ -174,6 +187,12 @@ fn config(args: Args, matches: &ArgMatches) -> Config {
             external_id: args.role_external_id,
             fault: args.oidc_fault,
             ..OidcConfig::default()
+        },
+        functions: FunctionsConfig {
+            seeds: args.function,
+            update_delay: Duration::from_millis(args.function_update_delay),
+            failing: args.fail_function_update,
+            strict_update: args.strict_function_update,
         },
     }
 }
@@ -263,4 +282,9 @@ fn parse_token_fault(text: &str) -> Result<TokenFault, String> {
         "wrong-audience" => Ok(TokenFault::WrongAudience),
         _ => Err(format!("{text:?} is not `expired` or `wrong-audience`")),
     }
+}
+
+fn parse_failing_function(text: &str) -> Result<(String, String), String> {
+    let [name, reason] = split(text)?;
+    Ok((name, reason))
 }

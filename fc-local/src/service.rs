@@ -16,11 +16,12 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::config::{Config, Fault, FaultKind, take_fault};
+use crate::functions::Functions;
 use crate::oss_store::OssStore;
 use crate::reply::{empty_reply, error_reply, json_reply};
 use crate::request::ReceivedRequest;
 use crate::store::Store;
-use crate::{capture, fc2, fc3, github_oidc, oss, sts, verify};
+use crate::{capture, fc2, fc3, functions, github_oidc, oss, sts, verify};
 
 /// What [`Service::handle`] asks of the connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +40,7 @@ pub struct Service {
 
 struct Inner {
     store: Store,
+    functions: Functions,
     oss: OssStore,
     nonces: HashSet<String>,
     capture: Option<File>,
@@ -59,12 +61,14 @@ impl Service {
                 .seed(layer, *count, OffsetDateTime::now_utc())
                 .map_err(|error| std::io::Error::other(error.to_string()))?;
         }
+        let functions = Functions::new(config.functions, store.region(), store.account_id());
         Ok(Self {
             credentials: config.credentials,
             delay: config.delay,
             oidc: config.oidc,
             inner: Mutex::new(Inner {
                 store,
+                functions,
                 oss: OssStore::default(),
                 nonces: HashSet::new(),
                 capture,
@@ -92,8 +96,9 @@ impl Service {
     /// Everything held, with each version's files: what `GET /_local/state` returns, with
     /// the OSS objects and the multipart uploads left open.
     pub fn state(&self) -> Value {
-        let inner = self.lock();
+        let mut inner = self.lock();
         let mut state = inner.store.snapshot();
+        state["functions"] = inner.functions.snapshot();
         let objects: serde_json::Map<String, Value> = inner
             .oss
             .listing()
@@ -282,19 +287,31 @@ impl Service {
             return Ok((200, Some(identity)));
         }
         let segments = fc3::segments(request.path);
-        let route = fc3::route(request, &segments)?;
-        if let Some(kind) = take_fault(&mut inner.faults, route.action()) {
-            match kind {
-                FaultKind::Fail(error) => return Err(error),
-                FaultKind::Throttle { retry_after_millis } => {
-                    let mut error =
-                        ServiceError::new(429, "ResourceExhausted", "injected by fc-local");
-                    error.retry_after = Some(Duration::from_millis(retry_after_millis));
-                    return Err(error);
-                }
-                FaultKind::DropReply => *drop_reply = true,
-            }
+        if let Some(route) = functions::route(request, &segments)? {
+            inject(&mut inner.faults, route.action(), drop_reply)?;
+            return inner
+                .functions
+                .answer(route, request.body, &inner.store, now);
         }
+        let route = fc3::route(request, &segments)?;
+        inject(&mut inner.faults, route.action(), drop_reply)?;
         fc3::answer(route, request, &mut inner.store, &inner.oss, now)
+    }
+}
+
+/// The fault due for `action`, if any: an error to answer, or the reply to drop.
+fn inject(faults: &mut [Fault], action: &str, drop_reply: &mut bool) -> Result<(), ServiceError> {
+    match take_fault(faults, action) {
+        None => Ok(()),
+        Some(FaultKind::Fail(error)) => Err(error),
+        Some(FaultKind::Throttle { retry_after_millis }) => {
+            let mut error = ServiceError::new(429, "ResourceExhausted", "injected by fc-local");
+            error.retry_after = Some(Duration::from_millis(retry_after_millis));
+            Err(error)
+        }
+        Some(FaultKind::DropReply) => {
+            *drop_reply = true;
+            Ok(())
+        }
     }
 }

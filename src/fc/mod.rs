@@ -3,17 +3,20 @@
 //! builds, and the local service (`local`) answers with the same types.
 //!
 //! - [`layer_name`]: the layer names FC accepts.
+//! - [`function`]: function names, GetFunction and UpdateFunction (the rollout's calls).
 //! - [`limits`]: FC's documented limits (inline size, runtimes, description).
 //! - [`runtimes`]: the runtime identifiers FC is known to accept.
 //! - [`request`]: each API call as an [`ApiRequest`], ready to sign.
 //! - [`reply`]: the [`Layer`] a call returns and the [`ServiceError`] wire type.
 
+pub mod function;
 pub mod layer_name;
 pub mod limits;
 pub mod reply;
 pub mod request;
 pub mod runtimes;
 
+pub use function::{Function, FunctionName};
 pub use layer_name::LayerName;
 pub use reply::{Layer, LayerVersionsPage, ServiceError};
 pub use request::{

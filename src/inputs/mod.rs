@@ -9,10 +9,12 @@
 //! found wrong with a location once requests are being sent. Who the run acts as, keys or
 //! a role to assume ([`RoleApi`]), is decided in `role`.
 
+mod functions;
 mod locations;
 mod raw;
 mod role;
 
+pub use functions::{MAX_FUNCTIONS, Rollout};
 pub use locations::{Account, Lender, RegionalOss, Staging, TempBucketRoute};
 pub use raw::RawInputs;
 pub use role::{
@@ -70,6 +72,8 @@ pub struct Settings {
     /// A role to assume before the pipeline starts, which then becomes `api`
     /// ([`RoleApi::with_credentials`]); `api` is `None` until it has.
     pub assume: Option<RoleApi>,
+    /// The functions moved to the version after it is published or reused.
+    pub rollout: Rollout,
 }
 
 /// The `code` input: files to package, or an object already in OSS.
@@ -168,6 +172,7 @@ impl Settings {
         let mut errors = Vec::new();
         let env = |name: &str| env(name).filter(|value| !value.trim().is_empty());
         let lifecycle = parse_lifecycle(&raw, &mut errors);
+        let rollout = functions::parse(&raw, &mut errors);
 
         let layer_name = required(Input::LayerName, raw.text(Input::LayerName), &mut errors)
             .and_then(|name| check(Input::LayerName, LayerName::parse(name.trim()), &mut errors));
@@ -298,6 +303,7 @@ impl Settings {
                     lifecycle,
                     upload: oss.mode,
                     assume,
+                    rollout,
                 })
             }
             _ => Err(errors),

@@ -14,7 +14,8 @@
 //!     stage::stage               upload to OSS
 //!     versions::create_version   create (never twice)
 //!     versions::set_acl          ACL
-//!     versions::delete           delete old versions (lifecycle::doomed)
+//!     rollout::roll_out          move `functions` to the version (a dry run checks them)
+//!     versions::delete           delete old versions (lifecycle::doomed), not after a failed rollout
 //!     outputs::write             outputs
 //!   summary                      job summary
 //! ```
@@ -28,6 +29,7 @@
 //! - [`dry_run`]: the end of a dry run: what a real run would do, said.
 //! - [`stage`]: the zip put where the create takes it: inline, an own bucket, FC's bucket.
 //! - [`versions`]: the steps that change the layer: create, ACL, delete.
+//! - [`rollout`]: the functions named in `functions` moved to the version.
 //! - [`outputs`]: the step's outputs, from the [`Outcome`].
 
 pub mod assume;
@@ -35,6 +37,7 @@ pub mod calls;
 pub mod dry_run;
 pub mod listing;
 pub mod outputs;
+pub mod rollout;
 pub mod source;
 pub mod stage;
 pub mod versions;
@@ -42,6 +45,7 @@ pub mod versions;
 use std::path::{Path, PathBuf};
 
 use self::calls::Calls;
+use self::rollout::RolloutPlan;
 use self::stage::Staged;
 use crate::client::FcClient;
 use crate::clock::Signing;
@@ -51,6 +55,7 @@ use crate::interface::Input;
 use crate::lifecycle::{Decision, Wanted, decide, doomed, highest};
 use crate::outcome::{Failure, Outcome};
 use crate::report::Reporter;
+use crate::rollout::Target;
 use crate::summary;
 
 /// What the step reads from its process: the variables and the working directory.
@@ -148,9 +153,13 @@ pub async fn publish<T: Transport>(
         deleted: Vec::new(),
         acl: lifecycle.acl,
         staged: None,
+        functions: Vec::new(),
     };
     let Some(api) = &settings.api else {
         reporter.info("Dry run without credentials: the package is valid; whether it would be published was not checked");
+        if !settings.rollout.functions.is_empty() {
+            reporter.info("Dry run without credentials: the functions were not read");
+        }
         outputs::write(&outcome, reporter)?;
         return Ok(outcome);
     };
@@ -175,6 +184,11 @@ pub async fn publish<T: Transport>(
     let decision = decide(wanted.as_ref(), before.as_deref(), lifecycle.skip_unchanged);
     outcome.decision = Some(decision.clone());
     if lifecycle.dry_run {
+        let target = match &decision {
+            Decision::Reuse(layer) => Target::existing(layer),
+            Decision::Publish { .. } => Target::next(&settings.layer_name, before.as_deref()),
+        };
+        outcome.functions = roll_out(settings, &calls, &target, reporter).await;
         return dry_run::finish(
             outcome,
             &decision,
@@ -214,10 +228,38 @@ pub async fn publish<T: Transport>(
                 error,
             })?;
     }
-    let doomed = doomed(before.as_deref(), layer.version, lifecycle.keep_versions);
+    outcome.functions = roll_out(settings, &calls, &Target::existing(&layer), reporter).await;
+    let rollout_failed = !crate::rollout::failures(&outcome.functions).is_empty();
+    let mut doomed = doomed(before.as_deref(), layer.version, lifecycle.keep_versions);
+    if rollout_failed && !doomed.is_empty() {
+        reporter.warning(&format!(
+            "keep-versions: nothing deleted, since not every function was moved off the versions it would delete ({}); a rerun tidies up",
+            outputs::join(&doomed)
+        ));
+        doomed.clear();
+    }
     outcome.deleted = versions::delete(&calls, &settings.layer_name, &doomed, reporter).await;
     outputs::write(&outcome, reporter)?;
+    if rollout_failed {
+        return Err(Failure::Rollout(Box::new(outcome)));
+    }
     Ok(outcome)
+}
+
+/// The `functions` step toward `target`, with the settings' timeout and dry run.
+async fn roll_out<T: Transport>(
+    settings: &Settings,
+    calls: &Calls<'_, T>,
+    target: &Target,
+    reporter: &mut impl Reporter,
+) -> Vec<crate::rollout::FunctionResult> {
+    let plan = RolloutPlan {
+        functions: &settings.rollout.functions,
+        target,
+        update_timeout: settings.rollout.update_timeout,
+        dry_run: settings.lifecycle.dry_run,
+    };
+    rollout::roll_out(calls, &plan, reporter).await
 }
 
 fn warn_unknown_runtimes(settings: &Settings, reporter: &mut impl Reporter) {

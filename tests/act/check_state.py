@@ -103,6 +103,16 @@ def check(workflow, endpoint, sts_endpoint, log):
         shown = [line for line in log.splitlines()
                  if "fc-local-sts-" in line and "add-mask" not in line]
         assert not shown, f"the role's security token is shown: {shown}"
+    elif workflow == "rollout":
+        arn = only_version(layers, "act-rollout")["layerVersionArn"]
+        functions = full_state(endpoint)["functions"]
+        official = "acs:fc:cn-hangzhou:official:layers/Python310/versions/2"
+        assert functions["act-api"]["layers"] == [official, arn], functions["act-api"]
+        assert functions["act-worker"]["layers"] == [arn], functions["act-worker"]
+        for name in ["act-api", "act-worker"]:
+            assert functions[name]["updates"] == 1, functions[name]
+            assert functions[name]["lastUpdateStatus"] == "Successful", functions[name]
+        assert "rolled out to act-api,act-worker" in log, "the job log lacks the later step's check"
     else:
         raise SystemExit(f"unknown workflow {workflow}")
 

@@ -18,5 +18,6 @@ mod oss_signature_vectors;
 mod package_zip;
 mod pipeline;
 mod properties;
+mod rollout;
 mod signature_vectors;
 mod sts_signature_vector;

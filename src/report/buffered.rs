@@ -1,0 +1,80 @@
+//! A [`Reporter`] that keeps what it is told, to be replayed into the real one later: for
+//! work done concurrently, whose log lines would otherwise interleave, or which cannot all
+//! hold the one `&mut` reporter at once.
+
+use std::io;
+
+use super::Reporter;
+use crate::credentials::{Masker, Secret};
+use crate::github::Outputs;
+
+enum Line {
+    Info(String),
+    Warning(String),
+    Error(String),
+    Group(String),
+    EndGroup,
+    Mask(Secret),
+    Summary(String),
+}
+
+#[derive(Default)]
+pub struct Buffered {
+    lines: Vec<Line>,
+}
+
+impl Buffered {
+    /// Hands everything kept to `reporter`, in the order it came.
+    pub fn replay(self, reporter: &mut impl Reporter) {
+        for line in self.lines {
+            match line {
+                Line::Info(text) => reporter.info(&text),
+                Line::Warning(text) => reporter.warning(&text),
+                Line::Error(text) => reporter.error(&text),
+                Line::Group(title) => reporter.group(&title),
+                Line::EndGroup => reporter.end_group(),
+                Line::Mask(secret) => reporter.mask(&secret),
+                Line::Summary(markdown) => reporter.summary(&markdown),
+            }
+        }
+    }
+}
+
+impl Masker for Buffered {
+    fn mask(&mut self, secret: &Secret) {
+        self.lines.push(Line::Mask(secret.clone()));
+    }
+}
+
+impl Reporter for Buffered {
+    fn info(&mut self, message: &str) {
+        self.lines.push(Line::Info(message.to_owned()));
+    }
+
+    fn warning(&mut self, message: &str) {
+        self.lines.push(Line::Warning(message.to_owned()));
+    }
+
+    fn error(&mut self, message: &str) {
+        self.lines.push(Line::Error(message.to_owned()));
+    }
+
+    fn group(&mut self, title: &str) {
+        self.lines.push(Line::Group(title.to_owned()));
+    }
+
+    fn end_group(&mut self) {
+        self.lines.push(Line::EndGroup);
+    }
+
+    /// Outputs are written once, by the pipeline, never from a buffer.
+    fn set_outputs(&mut self, _outputs: &Outputs) -> io::Result<()> {
+        Err(io::Error::other(
+            "outputs are written by the pipeline, not through a buffered reporter",
+        ))
+    }
+
+    fn summary(&mut self, markdown: &str) {
+        self.lines.push(Line::Summary(markdown.to_owned()));
+    }
+}

@@ -1,0 +1,118 @@
+//! The rollout of a layer version to functions, as pure values: which of a function's
+//! layers are versions of this layer ([`LayerFamily`]), the function's new layer list
+//! ([`plan`]), and what became of each function ([`FunctionResult`]), which the outputs, the
+//! log and the job summary are written from. The calls are made by
+//! `publish::rollout`; nothing here touches the network.
+//!
+//! - [`plan`]: the new layer list, pure.
+
+pub mod plan;
+
+use std::time::Duration;
+
+pub use plan::{LayerFamily, Planned, TooManyLayers, plan};
+
+use crate::fc::{FunctionName, Layer, LayerName};
+use crate::lifecycle::highest;
+
+/// The version functions are moved to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// Its ARN; in a dry run that would publish, the ARN the next version would get (or,
+    /// when the layer has no version to learn the account from, a description of it).
+    pub arn: String,
+    pub version: i64,
+    /// The ARNs that are versions of this layer; `None` when no version exists to learn the
+    /// region and account from, so that no function can be using one.
+    pub family: Option<LayerFamily>,
+    /// `false` in a dry run that would publish: the version is not there yet.
+    pub exists: bool,
+}
+
+impl Target {
+    /// A version that exists, published or reused.
+    pub fn existing(layer: &Layer) -> Self {
+        Self {
+            arn: layer.layer_version_arn.clone(),
+            version: layer.version,
+            family: LayerFamily::of(&layer.layer_version_arn),
+            exists: true,
+        }
+    }
+
+    /// The version a dry run would publish: the next number after the highest in `before`,
+    /// whose ARN is known when some version shows the region and account.
+    pub fn next(layer_name: &LayerName, before: Option<&[Layer]>) -> Self {
+        let version = highest(before).unwrap_or(0) + 1;
+        let family = before
+            .into_iter()
+            .flatten()
+            .find_map(|layer| LayerFamily::of(&layer.layer_version_arn));
+        let arn = family.as_ref().map_or_else(
+            || format!("layers/{layer_name}/versions/{version}"),
+            |family| family.arn(version),
+        );
+        Self {
+            arn,
+            version,
+            family,
+            exists: false,
+        }
+    }
+}
+
+/// What became of one function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionResult {
+    pub name: FunctionName,
+    /// The version of this layer it used before (its ARN), if any, and if it was read.
+    pub before: Option<String>,
+    /// The ARN it has now, or was to get.
+    pub after: String,
+    /// Its whole layer list before, when it was read.
+    pub layers_before: Option<Vec<String>>,
+    /// The list it was to get, when one could be made.
+    pub layers_after: Option<Vec<String>>,
+    pub status: FunctionStatus,
+    /// From UpdateFunction to `Successful`.
+    pub took: Option<Duration>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FunctionStatus {
+    /// Moved to the version, and FC reports the update `Successful`.
+    Updated,
+    /// Already on the version: nothing was sent.
+    Unchanged,
+    /// A dry run: it would be updated.
+    WouldUpdate,
+    /// Not moved, for this reason.
+    Failed(String),
+}
+
+impl FunctionStatus {
+    /// The word the `functions` output and the summary use.
+    pub fn word(&self) -> &'static str {
+        match self {
+            FunctionStatus::Updated => "updated",
+            FunctionStatus::Unchanged => "unchanged",
+            FunctionStatus::WouldUpdate => "would-update",
+            FunctionStatus::Failed(_) => "failed",
+        }
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        match self {
+            FunctionStatus::Failed(reason) => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+/// The functions that failed, each with its reason.
+pub fn failures(results: &[FunctionResult]) -> Vec<(&FunctionName, &str)> {
+    results
+        .iter()
+        .filter_map(|result| result.status.error().map(|error| (&result.name, error)))
+        .collect()
+}
