@@ -30,6 +30,19 @@ pub enum AssumeError {
 }
 
 impl AssumeError {
+    /// Whether asking again could succeed: the network, 5xx, throttling, from GitHub or STS.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::GitHub(GitHubTokenError::Transport(source)) => source.is_transient(),
+            Self::GitHub(GitHubTokenError::Refused { status }) => *status == 429 || *status >= 500,
+            Self::Sts(StsError::Client(error)) => crate::retry::is_retryable(error),
+            Self::GitHub(GitHubTokenError::InvalidReply)
+            | Self::Sts(StsError::InvalidReply { .. })
+            | Self::TokenFile { .. }
+            | Self::EmptyTokenFile(_) => false,
+        }
+    }
+
     /// What to change when STS's code points at a setting rather than at the service.
     pub fn hint(&self) -> Option<&'static str> {
         let Self::Sts(StsError::Client(ClientError::Service { error, .. })) = self else {

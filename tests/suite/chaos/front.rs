@@ -100,7 +100,16 @@ async fn handle(State(listener): State<Arc<Listener>>, request: Request) -> Resp
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.clone())
     };
-    let call = Call::classify(parts.method.as_str(), &query, header);
+    let Ok(body) = to_bytes(body, 512 << 20).await else {
+        return dropped();
+    };
+    let call = Call::classify(
+        parts.method.as_str(),
+        parts.uri.path(),
+        &query,
+        &body,
+        header,
+    );
     let fault = listener
         .shared
         .schedule
@@ -113,9 +122,6 @@ async fn handle(State(listener): State<Arc<Listener>>, request: Request) -> Resp
         fault,
         applied_status: None,
         reply: None,
-    };
-    let Ok(body) = to_bytes(body, 512 << 20).await else {
-        return dropped();
     };
     match fault {
         Some(Fault::Status {

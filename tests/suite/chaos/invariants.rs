@@ -24,6 +24,7 @@ pub fn check(round: &Round) -> Vec<String> {
     }
     let mut fail = |what: String| broken.push(format!("round: {what}"));
     rerun_adds_no_second_version(round, &mut fail);
+    functions_hold_the_old_list_or_the_new(round, &mut fail);
     uploads_are_closed_and_objects_whole(round, &mut fail);
     if round.scenario.dry_run && round.before != round.after {
         fail("a dry run changed the service's state".to_owned());
@@ -57,10 +58,34 @@ fn no_secret_printed(round: &Round, run: &RunRecord, fail: &mut impl FnMut(Strin
     }
 }
 
-/// 2: exit 0 exactly when outputs were written.
+/// Whether the run failed only because a function was not moved: the version exists, and
+/// its outputs are written for a later step to report.
+fn rollout_failed(run: &RunRecord) -> bool {
+    !run.succeeded()
+        && run
+            .output("functions")
+            .is_some_and(|functions| functions.contains(r#""status":"failed""#))
+}
+
+/// Whether the round asked for something that must fail: a function whose update ends
+/// `Failed`, or one with five layers already.
+fn doomed_by_design(round: &Round) -> bool {
+    // Two runs at once that publish two versions both roll them out: the later update
+    // wins, and the other run rightly fails, saying which version FC lists.
+    let racing = round.scenario.runs == Runs::Together && !round.scenario.functions.is_empty();
+    racing
+        || round
+        .scenario
+        .functions
+        .iter()
+        .any(|function| function.fails || function.layers.len() >= 5)
+}
+
+/// 2: exit 0 exactly when outputs were written, but for a failed rollout, whose version
+/// exists and whose outputs say which function failed.
 fn exit_code_matches_outputs(run: &RunRecord, fail: &mut impl FnMut(String)) {
     let wrote = !run.outputs_file.trim().is_empty();
-    if run.succeeded() != wrote {
+    if (run.succeeded() || rollout_failed(run)) != wrote {
         fail(format!(
             "exit {:?} but outputs {}",
             run.output.status.code(),
@@ -106,7 +131,7 @@ fn outputs_name_what_exists(
     run: &RunRecord,
     fail: &mut impl FnMut(String),
 ) {
-    if !run.succeeded() {
+    if !run.succeeded() && !rollout_failed(run) {
         return;
     }
     if run.output("codeChecksum").as_deref() != Some(round.checksum.as_str()) {
@@ -279,13 +304,14 @@ fn deletes_are_shown_and_reported(
 /// A run succeeds when nothing went wrong in its round: no fault served, and no reply given
 /// up on because the machine was slow.
 fn calm_runs_succeed(round: &Round, run: &RunRecord, fail: &mut impl FnMut(String)) {
-    let round_calm = round.runs.iter().all(|run| {
-        !timed_out(run)
-            && run
-                .exchanges
-                .iter()
-                .all(|exchange| exchange.fault.is_none())
-    });
+    let round_calm = !doomed_by_design(round)
+        && round.runs.iter().all(|run| {
+            !timed_out(run)
+                && run
+                    .exchanges
+                    .iter()
+                    .all(|exchange| exchange.fault.is_none())
+        });
     if round_calm && !run.succeeded() {
         fail("met no fault, yet failed".to_owned());
     }
@@ -294,7 +320,7 @@ fn calm_runs_succeed(round: &Round, run: &RunRecord, fail: &mut impl FnMut(Strin
 /// `retries` covers every call: a run alone whose every fault was transient, and no call
 /// met more of them than `retries`, succeeds.
 fn tolerable_faults_are_tolerated(round: &Round, run: &RunRecord, fail: &mut impl FnMut(String)) {
-    if round.scenario.runs == Runs::Together || timed_out(run) {
+    if round.scenario.runs == Runs::Together || timed_out(run) || doomed_by_design(round) {
         return;
     }
     let mut per_call: BTreeMap<Call, u32> = BTreeMap::new();
@@ -321,6 +347,64 @@ fn tolerable_faults_are_tolerated(round: &Round, run: &RunRecord, fail: &mut imp
             "met only transient faults, at most retries={} per call ({per_call:?}), yet failed",
             round.scenario.retries
         ));
+    }
+}
+
+/// 5: a function's layers are the list it had, or that list with this layer's version
+/// replaced in place (later versions of it dropped) or appended: never anything else.
+fn functions_hold_the_old_list_or_the_new(round: &Round, fail: &mut impl FnMut(String)) {
+    let ours = format!("acs:fc:cn-hangzhou:1234567890123456:layers/{LAYER}/versions/");
+    let mut candidates: BTreeSet<String> = round.after["layers"][LAYER]["versions"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, version)| version["codeChecksum"].as_str() == Some(round.checksum.as_str()))
+        .filter_map(|(_, version)| version["layerVersionArn"].as_str().map(str::to_owned))
+        .collect();
+    for run in &round.runs {
+        for exchange in &run.exchanges {
+            if exchange.call == Call::CreateLayerVersion
+                && let Some(arn) = exchange.reply_json()["layerVersionArn"].as_str()
+            {
+                candidates.insert(arn.to_owned());
+            }
+        }
+    }
+    for function in &round.scenario.functions {
+        let now: Vec<String> = round.after["functions"][&function.name]["layers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|arn| arn.as_str().map(str::to_owned))
+            .collect();
+        if now == function.layers {
+            continue;
+        }
+        let planned = |arn: &String| {
+            let mut list = function.layers.clone();
+            match list.iter().position(|layer| layer.starts_with(&ours)) {
+                Some(first) => {
+                    list[first] = arn.clone();
+                    let mut index = 0;
+                    list.retain(|layer| {
+                        index += 1;
+                        index - 1 <= first || !layer.starts_with(&ours)
+                    });
+                }
+                None => list.push(arn.clone()),
+            }
+            list
+        };
+        let allowed = candidates
+            .iter()
+            .map(planned)
+            .any(|list| list.len() <= 5 && list == now);
+        if !allowed {
+            fail(format!(
+                "function {} holds {now:?}: neither its old list {:?} nor this layer's version put in it",
+                function.name, function.layers
+            ));
+        }
     }
 }
 

@@ -18,6 +18,9 @@ fn scenario() -> Scenario {
         large: false,
         runs: Runs::Once,
         content: 7,
+        functions: Vec::new(),
+        update_delay_millis: 0,
+        keyless: false,
     }
 }
 

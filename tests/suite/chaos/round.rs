@@ -11,15 +11,21 @@ use fc_layer_action::checksum::crc64_xz;
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::package::zip_directory;
 use fc_local::config::Config;
+use fc_local::functions::{FunctionSeed, FunctionsConfig};
 use fc_local::service::Service;
 use serde_json::Value;
 
 use super::front::{self, Exchange, Shared};
-use super::schedule::{Rng, Route, Runs, Scenario, Schedule};
+use super::schedule::{Call, Rng, Route, Runs, Scenario, Schedule};
 use crate::common::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, SECURITY_TOKEN, run_action};
 
 pub const LAYER: &str = "chaos-layer";
 pub const BUCKET: &str = "chaos-bucket";
+/// The bearer GitHub's token endpoint wants in a keyless round: a secret too.
+const OIDC_REQUEST_TOKEN: &str = "chaos-id-token-request-5d1e";
+const ROLE: &str = "acs:ram::1234567890123456:role/chaos-publisher";
+const PROVIDER: &str = "acs:ram::1234567890123456:oidc-provider/GitHub";
+
 /// The action's connect and idle timeouts in a round, so that a stall costs seconds, not
 /// minutes, and a loaded machine still answers in time.
 const TIMEOUT_SECS: u64 = 2;
@@ -93,6 +99,33 @@ pub fn play_drawn(seed: u64, scenario: Scenario, schedule: Schedule, rng: &mut R
     if scenario.seeded_versions > 0 {
         config.seeds = vec![(LAYER.to_owned(), scenario.seeded_versions)];
     }
+    config.functions = FunctionsConfig {
+        seeds: scenario
+            .functions
+            .iter()
+            .map(|function| FunctionSeed {
+                name: function.name.clone(),
+                layers: function.layers.clone(),
+            })
+            .collect(),
+        update_delay: Duration::from_millis(scenario.update_delay_millis),
+        failing: scenario
+            .functions
+            .iter()
+            .filter(|function| function.fails)
+            .map(|function| {
+                (
+                    function.name.clone(),
+                    "chaos: the runtime would not start".to_owned(),
+                )
+            })
+            .collect(),
+        strict_update: true,
+    };
+    if scenario.keyless {
+        secrets.push(OIDC_REQUEST_TOKEN.to_owned());
+        config.oidc.request_token = OIDC_REQUEST_TOKEN.to_owned();
+    }
     let shared = Arc::new(Shared {
         service: Service::new(config).expect("service"),
         schedule: Mutex::new(schedule.clone()),
@@ -139,12 +172,21 @@ pub fn play_drawn(seed: u64, scenario: Scenario, schedule: Schedule, rng: &mut R
     let after = shared.service.state();
     runtime.shutdown_timeout(Duration::from_secs(1));
 
+    // Whatever a server lent: FC 2.0's bucket credentials, STS's role credentials, the
+    // job's OIDC token.
     for exchange in runs.iter().flat_map(|run| &run.exchanges) {
-        let lent = exchange.reply_json();
-        for field in ["AccessKeySecret", "SecurityToken"] {
-            if let Some(value) = lent["credentials"][field].as_str() {
-                secrets.push(value.to_owned());
+        let reply = exchange.reply_json();
+        for credentials in [&reply["credentials"], &reply["Credentials"]] {
+            for field in ["AccessKeySecret", "SecurityToken"] {
+                if let Some(value) = credentials[field].as_str() {
+                    secrets.push(value.to_owned());
+                }
             }
+        }
+        if exchange.call == Call::GitHubToken
+            && let Some(token) = reply["value"].as_str()
+        {
+            secrets.push(token.to_owned());
         }
     }
     Round {
@@ -207,8 +249,29 @@ fn run_once(work: &Path, index: usize, code: &Path, scenario: &Scenario, url: &s
             TIMEOUT_SECS.to_string(),
         ),
     ];
-    if scenario.security_token {
+    if scenario.keyless {
+        envs.retain(|(name, _)| !name.starts_with("INPUT_ACCESS-KEY"));
+        envs.extend([
+            ("INPUT_ROLE-TO-ASSUME", ROLE.to_owned()),
+            ("INPUT_OIDC-PROVIDER-ARN", PROVIDER.to_owned()),
+            ("INPUT_STS-ENDPOINT", url.to_owned()),
+            (
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                format!("{url}/_github/oidc/token?api-version=2.0"),
+            ),
+            (
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                OIDC_REQUEST_TOKEN.to_owned(),
+            ),
+            ("GITHUB_RUN_ID", "77".to_owned()),
+        ]);
+    } else if scenario.security_token {
         envs.push(("INPUT_SECURITY-TOKEN", SECURITY_TOKEN.to_owned()));
+    }
+    if !scenario.functions.is_empty() {
+        let names: Vec<&str> = scenario.functions.iter().map(|f| f.name.as_str()).collect();
+        envs.push(("INPUT_FUNCTIONS", names.join(",")));
+        envs.push(("INPUT_FUNCTION-UPDATE-TIMEOUT", "30".to_owned()));
     }
     if let Some(keep) = scenario.keep_versions {
         envs.push(("INPUT_KEEP-VERSIONS", keep.to_string()));

@@ -46,6 +46,10 @@ pub enum Call {
     DeleteLayerVersion,
     PutLayerAcl,
     GetCallerIdentity,
+    GetFunction,
+    UpdateFunction,
+    GitHubToken,
+    AssumeRoleWithOidc,
     TempBucketToken,
     HeadObject,
     PutObject,
@@ -58,13 +62,17 @@ pub enum Call {
 }
 
 impl Call {
-    pub const FAULTED: [Call; 13] = [
+    pub const FAULTED: [Call; 17] = [
         Call::ListLayerVersions,
         Call::CreateLayerVersion,
         Call::GetLayerVersion,
         Call::DeleteLayerVersion,
         Call::PutLayerAcl,
         Call::GetCallerIdentity,
+        Call::GetFunction,
+        Call::UpdateFunction,
+        Call::GitHubToken,
+        Call::AssumeRoleWithOidc,
         Call::TempBucketToken,
         Call::HeadObject,
         Call::PutObject,
@@ -75,8 +83,23 @@ impl Call {
     ];
 
     /// What a request is, from what the action put on it.
-    pub fn classify(method: &str, query: &str, header: impl Fn(&str) -> Option<String>) -> Call {
+    pub fn classify(
+        method: &str,
+        path: &str,
+        query: &str,
+        body: &[u8],
+        header: impl Fn(&str) -> Option<String>,
+    ) -> Call {
         let authorization = header("authorization").unwrap_or_default();
+        if path.ends_with("/_github/oidc/token") {
+            return Call::GitHubToken;
+        }
+        if authorization.is_empty()
+            && method == "POST"
+            && String::from_utf8_lossy(body).contains("Action=AssumeRoleWithOIDC")
+        {
+            return Call::AssumeRoleWithOidc;
+        }
         if authorization.starts_with("OSS4-HMAC-SHA256") {
             let has = |name: &str| {
                 query
@@ -103,6 +126,8 @@ impl Call {
             Some("DeleteLayerVersion") => Call::DeleteLayerVersion,
             Some("PutLayerACL") => Call::PutLayerAcl,
             Some("GetCallerIdentity") => Call::GetCallerIdentity,
+            Some("GetFunction") => Call::GetFunction,
+            Some("UpdateFunction") => Call::UpdateFunction,
             _ => Call::Other,
         }
     }
@@ -265,7 +290,28 @@ pub struct Scenario {
     pub runs: Runs,
     /// Distinguishes the round's code from every other round's.
     pub content: u64,
+    /// Functions to roll the version out to, with the layers each starts with.
+    pub functions: Vec<Function>,
+    /// How long each function update stays `InProgress`, in milliseconds.
+    pub update_delay_millis: u64,
+    /// Credentials from GitHub's OIDC token and STS AssumeRoleWithOIDC, not keys.
+    pub keyless: bool,
 }
+
+/// A function the service holds at the start of a round.
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: String,
+    pub layers: Vec<String>,
+    /// Its updates end `Failed`.
+    pub fails: bool,
+}
+
+/// Another account's layer and FC's own, which a rollout must leave where they are.
+pub const OTHER_LAYERS: [&str; 2] = [
+    "acs:fc:cn-hangzhou:official:layers/Python310/versions/2",
+    "acs:fc:cn-hangzhou:999999999:layers/chaos-layer/versions/4",
+];
 
 impl Scenario {
     pub fn draw(rng: &mut Rng) -> Scenario {
@@ -276,6 +322,10 @@ impl Scenario {
                 account_from_sts: rng.chance(50),
             },
         };
+        let seeded_versions = *rng.pick(&[0, 0, 1, 3]);
+        let functions = (0..*rng.pick(&[0, 0, 1, 2, 3]))
+            .map(|index| Function::draw(rng, index, seeded_versions))
+            .collect();
         Scenario {
             route,
             skip_unchanged: rng.chance(75),
@@ -284,10 +334,42 @@ impl Scenario {
             retries: rng.below(4) as u32,
             dry_run: rng.chance(10),
             security_token: rng.chance(30),
-            seeded_versions: *rng.pick(&[0, 0, 1, 3]),
+            seeded_versions,
             large: route != Route::Inline && rng.chance(8),
             runs: *rng.pick(&[Runs::Once, Runs::Once, Runs::Twice, Runs::Together]),
             content: rng.next(),
+            functions,
+            update_delay_millis: *rng.pick(&[0, 0, 300, 1200]),
+            keyless: rng.chance(20),
+        }
+    }
+}
+
+impl Function {
+    fn draw(rng: &mut Rng, index: usize, seeded_versions: u32) -> Function {
+        let own = |version: u64| {
+            format!("acs:fc:cn-hangzhou:1234567890123456:layers/chaos-layer/versions/{version}")
+        };
+        let mut layers: Vec<String> = Vec::new();
+        for other in OTHER_LAYERS {
+            if rng.chance(40) {
+                layers.push(other.to_owned());
+            }
+        }
+        if seeded_versions > 0 && rng.chance(60) {
+            let at = rng.below(layers.len() as u64 + 1) as usize;
+            layers.insert(at, own(1 + rng.below(u64::from(seeded_versions))));
+        }
+        // Five layers already, none of this one: a sixth is refused, and nothing is sent.
+        if rng.chance(8) {
+            layers = (1..=5)
+                .map(|n| format!("acs:fc:cn-hangzhou:1234567890123456:layers/other-{n}/versions/1"))
+                .collect();
+        }
+        Function {
+            name: format!("fn-{index}"),
+            layers,
+            fails: rng.chance(8),
         }
     }
 }
