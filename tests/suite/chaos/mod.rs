@@ -2,7 +2,7 @@
 //! front that injects faults drawn from each round's seed, with the action's promises
 //! checked after every round (see [`invariants`]).
 //!
-//! `CHAOS_ROUNDS` (default 24) rounds are played, seeded `CHAOS_SEED`, `CHAOS_SEED + 1`, …
+//! `CHAOS_ROUNDS` (default 100) rounds are played, seeded `CHAOS_SEED`, `CHAOS_SEED + 1`, …
 //! (a fresh seed each run when unset, printed); `CHAOS_PARALLEL` at once (default 6: a round
 //! mostly waits on backoffs and timeouts). A broken invariant prints the round's seed, its
 //! scenario and schedule; `bash bench/chaos 1 SEED` plays that round alone.
@@ -29,7 +29,7 @@ fn setting(name: &str) -> Option<u64> {
 
 #[test]
 fn chaos_rounds_keep_every_invariant() {
-    let rounds = setting("CHAOS_ROUNDS").unwrap_or(24);
+    let rounds = setting("CHAOS_ROUNDS").unwrap_or(100);
     let parallel = setting("CHAOS_PARALLEL").unwrap_or(6).max(1);
     let first_seed = setting("CHAOS_SEED").unwrap_or_else(|| {
         SystemTime::now()
