@@ -30,10 +30,11 @@ pub enum Input {
     OssEndpoint,
     AccountId,
     StsEndpoint,
+    Regions,
 }
 
 impl Input {
-    pub const ALL: [Input; 21] = [
+    pub const ALL: [Input; 22] = [
         Input::LayerName,
         Input::Code,
         Input::CompatibleRuntimes,
@@ -55,6 +56,7 @@ impl Input {
         Input::OssEndpoint,
         Input::AccountId,
         Input::StsEndpoint,
+        Input::Regions,
     ];
 
     /// The name a workflow writes under `with:`.
@@ -81,6 +83,7 @@ impl Input {
             Input::OssEndpoint => "oss-endpoint",
             Input::AccountId => "account-id",
             Input::StsEndpoint => "sts-endpoint",
+            Input::Regions => "regions",
         }
     }
 
@@ -107,16 +110,20 @@ pub enum Output {
     CodeSize,
     Published,
     DeletedVersions,
+    LayerVersionArns,
+    Versions,
 }
 
 impl Output {
-    pub const ALL: [Output; 6] = [
+    pub const ALL: [Output; 8] = [
         Output::LayerVersionArn,
         Output::Version,
         Output::CodeChecksum,
         Output::CodeSize,
         Output::Published,
         Output::DeletedVersions,
+        Output::LayerVersionArns,
+        Output::Versions,
     ];
 
     /// The name later steps read as `steps.<id>.outputs.<name>`.
@@ -128,6 +135,8 @@ impl Output {
             Output::CodeSize => "codeSize",
             Output::Published => "published",
             Output::DeletedVersions => "deletedVersions",
+            Output::LayerVersionArns => "layerVersionArns",
+            Output::Versions => "versions",
         }
     }
 }

@@ -10,9 +10,11 @@
 
 mod locations;
 mod raw;
+mod regions;
 
 pub use locations::{Account, Lender, RegionalOss, Staging, TempBucketRoute};
 pub use raw::RawInputs;
+pub use regions::{REGION_PLACEHOLDER, Target, Targets, parse_regions};
 
 use std::fmt::Display;
 use std::path::{Path, PathBuf};

@@ -30,20 +30,26 @@
 
 pub mod calls;
 pub mod dry_run;
+pub mod fan_out;
 pub mod listing;
 pub mod outputs;
+pub mod region_log;
 pub mod source;
 pub mod stage;
 pub mod versions;
 
 use std::path::{Path, PathBuf};
 
+use tokio::time::Instant;
+
 use self::calls::Calls;
+use self::source::{Route, Source};
 use self::stage::Staged;
 use crate::client::FcClient;
 use crate::clock::Signing;
+use crate::cloud::Region;
 use crate::http::Transport;
-use crate::inputs::{InputError, RawInputs, Settings};
+use crate::inputs::{Api, InputError, RawInputs, Settings, Target, Targets};
 use crate::interface::Input;
 use crate::lifecycle::{Decision, Wanted, decide, doomed, highest};
 use crate::outcome::{Failure, Outcome};
@@ -86,10 +92,21 @@ pub async fn run_step<T: Transport>(
     signing: &Signing,
     reporter: &mut impl Reporter,
 ) -> Result<Outcome, Failure> {
-    let (layer_name, result) = match read_settings(env, reporter) {
-        Ok(settings) => {
-            let result = publish(&settings, &transport, signing, &env.temp_dir(), reporter).await;
-            (Some(settings.layer_name), result)
+    let (layer_name, result) = match read_targets(env, reporter) {
+        Ok(targets) if targets.listed => {
+            // Several regions: the fan-out writes the summary, a row per region.
+            let result =
+                fan_out::publish_all(&targets, &transport, signing, &env.temp_dir(), reporter)
+                    .await;
+            if let Err(failure) = &result {
+                reporter.error(&failure.to_string());
+            }
+            return result;
+        }
+        Ok(targets) => {
+            let target = targets.first();
+            let result = publish(target, &transport, signing, &env.temp_dir(), reporter).await;
+            (Some(target.settings.layer_name.clone()), result)
         }
         Err(failure) => (None, Err(failure)),
     };
@@ -103,8 +120,9 @@ pub async fn run_step<T: Transport>(
     result
 }
 
-/// Step 1: the `INPUT_*` variables as [`Settings`]; each invalid input reported on its own.
-pub fn read_settings(env: &Environment, reporter: &mut impl Reporter) -> Result<Settings, Failure> {
+/// Step 1: the `INPUT_*` variables as [`Settings`] for each region; each invalid input
+/// reported on its own.
+pub fn read_targets(env: &Environment, reporter: &mut impl Reporter) -> Result<Targets, Failure> {
     let invalid = |errors: Vec<InputError>, reporter: &mut dyn Reporter| {
         for error in &errors {
             reporter.error(&error.to_string());
@@ -113,39 +131,88 @@ pub fn read_settings(env: &Environment, reporter: &mut impl Reporter) -> Result<
     };
     let raw = RawInputs::from_vars(env.vars.iter().cloned())
         .map_err(|error| invalid(vec![error], reporter))?;
-    Settings::parse(raw, |name| env.var(name), &env.working_dir, reporter)
+    Targets::parse(raw, |name| env.var(name), &env.working_dir, reporter)
         .map_err(|errors| invalid(errors, reporter))
 }
 
-/// The steps after the inputs, through `transport`, every request signed with `signing`.
+/// The steps after the inputs, for the one region `region` (or the endpoint) names, through
+/// `transport`, every request signed with `signing`.
 pub async fn publish<T: Transport>(
-    settings: &Settings,
+    target: &Target,
     transport: &T,
     signing: &Signing,
     temp_dir: &Path,
     reporter: &mut impl Reporter,
 ) -> Result<Outcome, Failure> {
+    let settings = &target.settings;
     warn_unknown_runtimes(settings, reporter);
     let source = source::source(settings, transport, signing, temp_dir, reporter).await?;
     let route = source::choose_route(settings.upload, &source, reporter);
-    let lifecycle = settings.lifecycle;
-    let mut outcome = Outcome {
+    let Some(api) = &settings.api else {
+        let outcome = offline(settings, &source, target.region.clone(), reporter);
+        outputs::write(&outcome, reporter)?;
+        return Ok(outcome);
+    };
+    let outcome = publish_region(
+        settings,
+        target.region.clone(),
+        api,
+        &source,
+        route,
+        transport,
+        signing,
+        reporter,
+    )
+    .await?;
+    drop(source);
+    outputs::write(&outcome, reporter)?;
+    Ok(outcome)
+}
+
+/// What is known of a run with nothing to call: a dry run given no credentials.
+fn offline(
+    settings: &Settings,
+    source: &Source,
+    region: Option<Region>,
+    reporter: &mut impl Reporter,
+) -> Outcome {
+    reporter.info("Dry run without credentials: the package is valid; whether it would be published was not checked");
+    base_outcome(settings, source, region)
+}
+
+fn base_outcome(settings: &Settings, source: &Source, region: Option<Region>) -> Outcome {
+    Outcome {
         layer_name: settings.layer_name.clone(),
         checksum: source.checksum().map(str::to_owned),
         zip_bytes: source.size(),
         runtimes: settings.compatible_runtimes.clone(),
-        dry_run: lifecycle.dry_run,
+        dry_run: settings.lifecycle.dry_run,
         decision: None,
         layer: None,
         deleted: Vec::new(),
-        acl: lifecycle.acl,
+        acl: settings.lifecycle.acl,
         staged: None,
-    };
-    let Some(api) = &settings.api else {
-        reporter.info("Dry run without credentials: the package is valid; whether it would be published was not checked");
-        outputs::write(&outcome, reporter)?;
-        return Ok(outcome);
-    };
+        region,
+        upload_time: None,
+    }
+}
+
+/// One region's pipeline once the zip is ready: list, decide, stage, create, ACL, delete.
+/// The outputs are not written here: with several regions, the step writes all of theirs
+/// at once ([`fan_out`]).
+#[allow(clippy::too_many_arguments)]
+pub async fn publish_region<T: Transport>(
+    settings: &Settings,
+    region: Option<Region>,
+    api: &Api,
+    source: &Source,
+    route: Route,
+    transport: &T,
+    signing: &Signing,
+    reporter: &mut impl Reporter,
+) -> Result<Outcome, Failure> {
+    let lifecycle = settings.lifecycle;
+    let mut outcome = base_outcome(settings, source, region);
     let client = FcClient::new(
         transport,
         api.endpoint.clone(),
@@ -167,13 +234,13 @@ pub async fn publish<T: Transport>(
     let decision = decide(wanted.as_ref(), before.as_deref(), lifecycle.skip_unchanged);
     outcome.decision = Some(decision.clone());
     if lifecycle.dry_run {
-        return dry_run::finish(
+        return Ok(dry_run::finish(
             outcome,
             &decision,
             before.as_deref(),
             lifecycle.keep_versions,
             reporter,
-        );
+        ));
     }
 
     let layer = match decision {
@@ -186,16 +253,20 @@ pub async fn publish<T: Transport>(
         }
         Decision::Publish { reason } => {
             reporter.info(&format!("Publishing: {reason}"));
+            let started = Instant::now();
             let staged =
-                stage::stage(settings, api, transport, signing, &source, route, reporter).await?;
+                stage::stage(settings, api, transport, signing, source, route, reporter).await?;
             if let Staged::Oss { bucket, key, .. } = &staged {
                 outcome.staged = Some(format!("oss://{bucket}/{key}"));
             }
             let highest_before = highest(before.as_deref());
-            versions::create_version(settings, &calls, &staged, highest_before, reporter).await?
+            let layer =
+                versions::create_version(settings, &calls, &staged, highest_before, reporter)
+                    .await?;
+            outcome.upload_time = Some(started.elapsed());
+            layer
         }
     };
-    drop(source);
     outcome.layer = Some(layer.clone());
 
     if let Some(acl) = lifecycle.acl {
@@ -208,11 +279,10 @@ pub async fn publish<T: Transport>(
     }
     let doomed = doomed(before.as_deref(), layer.version, lifecycle.keep_versions);
     outcome.deleted = versions::delete(&calls, &settings.layer_name, &doomed, reporter).await;
-    outputs::write(&outcome, reporter)?;
     Ok(outcome)
 }
 
-fn warn_unknown_runtimes(settings: &Settings, reporter: &mut impl Reporter) {
+pub fn warn_unknown_runtimes(settings: &Settings, reporter: &mut impl Reporter) {
     for runtime in settings.unknown_runtimes() {
         reporter.warning(&format!(
             "input `{}`: {runtime:?} is not a runtime FC is known to have; sending it anyway",

@@ -471,9 +471,9 @@ fn location_problems_are_input_errors_before_any_request() {
             "\"xn--zz\" is not a region id",
         ),
         (
-            vec![("INPUT_OSS-ENDPOINT", "https://oss.example/path")],
+            vec![("INPUT_OSS-ENDPOINT", "https://oss.example/path?x=1")],
             Input::OssEndpoint,
-            "must be a host or a scheme and host, with no path or query",
+            "must be a host, or a URL with no query or fragment",
         ),
         (
             vec![("INPUT_STS-ENDPOINT", "ftp://sts.example")],
