@@ -77,15 +77,24 @@ pub fn write_regions(
 }
 
 /// `layerVersionArns` (region → ARN) and `versions` (region → number) as JSON objects of
-/// the outcomes that hold a version and a region, keys in order.
+/// the outcomes that hold a version, keys in order. The region is the one published to, or,
+/// when only `endpoint` was given, the one the ARN names (`acs:fc:{region}:…`).
 fn set_by_region(outputs: &mut Outputs, outcomes: &[Outcome]) {
     let mut arns = serde_json::Map::new();
     let mut versions = serde_json::Map::new();
     for outcome in outcomes {
-        if let (Some(region), Some(layer)) = (&outcome.region, &outcome.layer) {
-            arns.insert(region.to_string(), layer.layer_version_arn.clone().into());
-            versions.insert(region.to_string(), layer.version.into());
-        }
+        let Some(layer) = &outcome.layer else {
+            continue;
+        };
+        let region = match &outcome.region {
+            Some(region) => region.to_string(),
+            None => match layer.layer_version_arn.split(':').nth(2) {
+                Some(region) if !region.is_empty() => region.to_owned(),
+                _ => continue,
+            },
+        };
+        arns.insert(region.clone(), layer.layer_version_arn.clone().into());
+        versions.insert(region, layer.version.into());
     }
     outputs.set(
         Output::LayerVersionArns,

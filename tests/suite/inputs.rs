@@ -283,7 +283,7 @@ fn endpoint_forms() {
     assert_eq!(with_port.to_string(), "https://example.com:8443");
     for bad in [
         "ftp://example.com",
-        "https://example.com/path",
+        "https://example.com/path#fragment",
         "https://user:pw@example.com",
         "http://",
         "https://e.com?q=1",

@@ -187,6 +187,8 @@ pub fn first_publish_outputs(recorded: &serde_json::Value) -> Vec<(String, Strin
         ("codeSize", &recorded["codeSize"].to_string()),
         ("published", "true"),
         ("deletedVersions", ""),
+        ("layerVersionArns", &format!(r#"{{"cn-hangzhou":"{arn}"}}"#)),
+        ("versions", r#"{"cn-hangzhou":1}"#),
     ]
     .map(|(name, value)| (name.to_owned(), value.to_owned()))
     .to_vec()
