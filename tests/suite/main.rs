@@ -14,4 +14,5 @@ mod oss;
 mod oss_signature_vectors;
 mod package_zip;
 mod pipeline;
+mod regions;
 mod signature_vectors;
