@@ -38,6 +38,7 @@ pub mod source;
 pub mod stage;
 pub mod versions;
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use tokio::time::Instant;
@@ -94,10 +95,9 @@ pub async fn run_step<T: Transport>(
 ) -> Result<Outcome, Failure> {
     let (layer_name, result) = match read_targets(env, reporter) {
         Ok(targets) if targets.listed => {
-            // Several regions: the fan-out writes the summary, a row per region.
+            // Several regions: the summary is written there, a row per region.
             let result =
-                fan_out::publish_all(&targets, &transport, signing, &env.temp_dir(), reporter)
-                    .await;
+                publish_listed(&targets, &transport, signing, &env.temp_dir(), reporter).await;
             if let Err(failure) = &result {
                 reporter.error(&failure.to_string());
             }
@@ -167,6 +167,55 @@ pub async fn publish<T: Transport>(
     drop(source);
     outputs::write(&outcome, reporter)?;
     Ok(outcome)
+}
+
+/// The steps after the inputs for each region `regions` lists: the code packaged once,
+/// then [`publish_region`] for each, side by side ([`fan_out`]); the summary written. The
+/// first region's outcome when every region succeeded.
+pub async fn publish_listed<T: Transport, R: Reporter>(
+    targets: &Targets,
+    transport: &T,
+    signing: &Signing,
+    temp_dir: &Path,
+    reporter: &mut R,
+) -> Result<Outcome, Failure> {
+    let first = targets.first();
+    let settings = &first.settings;
+    let failed = |failure: Failure, reporter: &mut R| {
+        reporter.summary(&summary::failure(Some(&settings.layer_name), &failure));
+        Err(failure)
+    };
+    warn_unknown_runtimes(settings, reporter);
+    let source = match source::source(settings, transport, signing, temp_dir, reporter).await {
+        Ok(source) => source,
+        Err(failure) => return failed(failure, reporter),
+    };
+    let route = source::choose_route(settings.upload, &source, reporter);
+    if settings.api.is_none() {
+        let outcome = offline(settings, &source, first.region.clone(), reporter);
+        if let Err(failure) = outputs::write(&outcome, reporter) {
+            return failed(failure, reporter);
+        }
+        reporter.summary(&summary::success(&outcome));
+        return Ok(outcome);
+    }
+    let shared = RefCell::new(reporter);
+    let source = &source;
+    let runs = fan_out::run_each(&targets.each, &shared, |target, api, mut log| async move {
+        publish_region(
+            &target.settings,
+            target.region.clone(),
+            api,
+            source,
+            route,
+            transport,
+            signing,
+            &mut log,
+        )
+        .await
+    })
+    .await;
+    fan_out::finish(targets, runs, shared.into_inner())
 }
 
 /// What is known of a run with nothing to call: a dry run given no credentials.
@@ -282,7 +331,7 @@ pub async fn publish_region<T: Transport>(
     Ok(outcome)
 }
 
-pub fn warn_unknown_runtimes(settings: &Settings, reporter: &mut impl Reporter) {
+fn warn_unknown_runtimes(settings: &Settings, reporter: &mut impl Reporter) {
     for runtime in settings.unknown_runtimes() {
         reporter.warning(&format!(
             "input `{}`: {runtime:?} is not a runtime FC is known to have; sending it anyway",

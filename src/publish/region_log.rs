@@ -17,7 +17,7 @@ use crate::report::Reporter;
 
 /// Regions run as futures of one task, so the step's reporter is shared through a
 /// `RefCell`, borrowed only inside each (synchronous) call.
-pub struct RegionLog<'a, 'r, R> {
+pub struct RegionLog<'a, 'r, R: Reporter> {
     shared: &'a RefCell<&'r mut R>,
     prefix: String,
     /// The open group's title and lines, written when it ends.
@@ -45,9 +45,11 @@ impl<'a, 'r, R: Reporter> RegionLog<'a, 'r, R> {
             None => write_line(&mut **self.shared.borrow_mut(), &self.prefix, &line),
         }
     }
+}
 
-    /// Writes a group left open, as when a step failed inside one.
-    pub fn finish(&mut self) {
+/// A group left open, as when a step failed inside one, is written when the region ends.
+impl<R: Reporter> Drop for RegionLog<'_, '_, R> {
+    fn drop(&mut self) {
         self.end_group();
     }
 }
@@ -131,7 +133,6 @@ mod tests {
             first.end_group();
             second.warning("slow");
         }
-        drop(shared);
         let log = String::from_utf8(workflow.into_parts().0).expect("utf-8");
         assert_eq!(
             log,
