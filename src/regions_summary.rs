@@ -1,7 +1,7 @@
 //! The job summary of a step over several regions: one row per region (version, ARN,
 //! published or reused, how the zip went and how long it took, the error), and a line when
 //! the regions' version numbers differ. Pure; every value from outside goes through
-//! [`summary`]'s code spans and cells.
+//! [`crate::summary`]'s code spans and cells.
 
 use std::fmt::Write;
 use std::time::Duration;

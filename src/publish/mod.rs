@@ -4,18 +4,19 @@
 //!
 //! ```text
 //! run_step
-//!   read_settings                read inputs
-//!   publish
-//!     source::source             package (or look up the OSS object)
+//!   read_targets                 read inputs: Settings for each region
+//!   publish (one region) or publish_listed (`regions`)
+//!     source::source             package (or look up the OSS object), once
 //!     source::choose_route       inline, or through OSS when large
-//!     listing::versions_before   list versions
-//!     lifecycle::decide          skip if unchanged; a dry run ends here (dry_run::finish)
-//!     stage::stage               upload to OSS
-//!     versions::create_version   create (never twice)
-//!     versions::set_acl          ACL
-//!     versions::delete           delete old versions (lifecycle::doomed)
-//!     outputs::write             outputs
-//!   summary                      job summary
+//!     publish_region             per region; with `regions`, side by side (fan_out::run_each)
+//!       listing::versions_before list versions
+//!       lifecycle::decide        skip if unchanged; a dry run ends here (dry_run::finish)
+//!       stage::stage             upload to OSS
+//!       versions::create_version create (never twice)
+//!       versions::set_acl        ACL
+//!       versions::delete         delete old versions (lifecycle::doomed)
+//!     outputs::write             outputs (fan_out::finish: those of every region)
+//!   summary                      job summary (regions_summary: a row per region)
 //! ```
 //! A new feature is a new step here and a module of its own; the steps share nothing but
 //! the values passed from one to the next.
@@ -26,7 +27,10 @@
 //! - [`dry_run`]: the end of a dry run: what a real run would do, said.
 //! - [`stage`]: the zip put where the create takes it: inline, an own bucket, FC's bucket.
 //! - [`versions`]: the steps that change the layer: create, ACL, delete.
-//! - [`outputs`]: the step's outputs, from the [`Outcome`].
+//! - [`outputs`]: the step's outputs, from the [`Outcome`] (of each region).
+//! - [`fan_out`]: several regions side by side, at most four, and the step's verdict over
+//!   them.
+//! - [`region_log`]: one region's log lines among others', prefixed with the region.
 
 pub mod calls;
 pub mod dry_run;
