@@ -30,11 +30,13 @@
 //! - [`outputs`]: the step's outputs, from the [`Outcome`] (of each region).
 //! - [`fan_out`]: several regions side by side, at most four, and the step's verdict over
 //!   them.
+//! - [`inline_body`]: the inline create's request, made once for every region.
 //! - [`region_log`]: one region's log lines among others', prefixed with the region.
 
 pub mod calls;
 pub mod dry_run;
 pub mod fan_out;
+pub mod inline_body;
 pub mod listing;
 pub mod outputs;
 pub mod region_log;
@@ -48,6 +50,7 @@ use std::path::{Path, PathBuf};
 use tokio::time::Instant;
 
 use self::calls::Calls;
+use self::inline_body::InlineBody;
 use self::source::{Route, Source};
 use self::stage::Staged;
 use crate::client::FcClient;
@@ -163,6 +166,7 @@ pub async fn publish<T: Transport>(
         api,
         &source,
         route,
+        &InlineBody::default(),
         transport,
         signing,
         reporter,
@@ -205,6 +209,7 @@ pub async fn publish_listed<T: Transport, R: Reporter>(
     }
     let shared = RefCell::new(reporter);
     let source = &source;
+    let inline = &InlineBody::default();
     let runs = fan_out::run_each(&targets.each, &shared, |target, api, mut log| async move {
         publish_region(
             &target.settings,
@@ -212,6 +217,7 @@ pub async fn publish_listed<T: Transport, R: Reporter>(
             api,
             source,
             route,
+            inline,
             transport,
             signing,
             &mut log,
@@ -251,6 +257,7 @@ fn base_outcome(settings: &Settings, source: &Source, region: Option<Region>) ->
 }
 
 /// One region's pipeline once the zip is ready: list, decide, stage, create, ACL, delete.
+/// `inline` holds the inline create's request once made, shared by every region.
 /// The outputs are not written here: with several regions, the step writes all of theirs
 /// at once ([`fan_out`]).
 #[allow(clippy::too_many_arguments)]
@@ -260,6 +267,7 @@ pub async fn publish_region<T: Transport>(
     api: &Api,
     source: &Source,
     route: Route,
+    inline: &InlineBody,
     transport: &T,
     signing: &Signing,
     reporter: &mut impl Reporter,
@@ -313,9 +321,15 @@ pub async fn publish_region<T: Transport>(
                 outcome.staged = Some(format!("oss://{bucket}/{key}"));
             }
             let highest_before = highest(before.as_deref());
-            let layer =
-                versions::create_version(settings, &calls, &staged, highest_before, reporter)
-                    .await?;
+            let layer = versions::create_version(
+                settings,
+                &calls,
+                &staged,
+                highest_before,
+                inline,
+                reporter,
+            )
+            .await?;
             outcome.upload_time = Some(started.elapsed());
             layer
         }
