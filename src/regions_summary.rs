@@ -8,25 +8,31 @@ use std::time::Duration;
 
 use crate::fc::LayerName;
 use crate::lifecycle::Decision;
-use crate::outcome::{Outcome, RegionRun};
+use crate::outcome::RegionRun;
 use crate::summary::{cell, code};
 
 /// The summary's Markdown for `runs`, in the order the regions were listed.
 pub fn regions(layer_name: &LayerName, runs: &[RegionRun]) -> String {
     let failed = runs.iter().filter(|run| run.result.is_err()).count();
-    let published = runs
-        .iter()
-        .filter(|run| run.result.as_ref().is_ok_and(Outcome::published))
-        .count();
+    let decided = |publish: bool| {
+        runs.iter()
+            .filter_map(|run| run.result.as_ref().ok()?.decision.as_ref())
+            .filter(|decision| matches!(decision, Decision::Publish { .. }) == publish)
+            .count()
+    };
     let dry_run = runs
         .iter()
         .any(|run| run.result.as_ref().is_ok_and(|outcome| outcome.dry_run));
+    let (heading, published, reused) = match dry_run {
+        true => ("Dry run: layer", "would publish", "would reuse"),
+        false => ("Layer", "published", "reused"),
+    };
     let mut text = format!(
-        "### {}Layer {} in {} regions: {published} published, {} reused, {failed} failed\n\n",
-        if dry_run { "Dry run: " } else { "" },
+        "### {heading} {} in {} regions: {} {published}, {} {reused}, {failed} failed\n\n",
         code(layer_name.as_str()),
         runs.len(),
-        runs.len() - published - failed,
+        decided(true),
+        decided(false),
     );
     text.push_str("| Region | Version | ARN | Result | Upload | Took | Error |\n");
     text.push_str("|---|---|---|---|---|---|---|\n");

@@ -94,6 +94,14 @@ def check(workflow, endpoint, sts_endpoint, log):
         assert version["version"] == 1, version
         assert "second step reused the version of the first (true 1 then false 1)" in log, \
             "the job log lacks the second step's reuse"
+    elif workflow == "publish-regions":
+        for region in ["cn-hangzhou", "ap-southeast-1"]:
+            version = only_version(state(f"{endpoint}/{region}"), "act-regions")
+            assert version["layerVersionArn"].startswith(f"acs:fc:{region}:"), version
+            assert files(version) == EXAMPLE_FILES, files(version)
+        assert "act-regions" not in layers, "published outside the regions' prefixes"
+        assert "layerVersionArns match the service's record in cn-hangzhou ap-southeast-1" in log
+        assert "[ap-southeast-1] Published acs:fc:ap-southeast-1:" in log
     else:
         raise SystemExit(f"unknown workflow {workflow}")
 

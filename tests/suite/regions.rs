@@ -355,3 +355,55 @@ fn the_local_service_checks_the_signature_over_the_prefixed_path() {
         format!(r#"{{"cn-beijing":"{}"}}"#, arn("cn-beijing", 1))
     );
 }
+
+#[test]
+fn a_dry_run_lists_every_region_and_writes_nothing_to_any() {
+    let service = service(|_| {});
+    let run = run(
+        &[
+            ("INPUT_REGIONS", "cn-hangzhou cn-beijing"),
+            ("INPUT_ENDPOINT", PER_REGION_ENDPOINT),
+            ("INPUT_DRY-RUN", "true"),
+        ],
+        InProcess(Arc::clone(&service)),
+    );
+    assert!(run.result.is_ok(), "{}", run.log);
+    assert_eq!(run.sent, ["GET ListLayerVersions"; 2]);
+    assert_eq!(run.output("layerVersionArns"), "{}");
+    assert_eq!(run.output("published"), "false");
+    assert!(
+        run.log
+            .contains("[cn-beijing] Dry run: would publish a new version"),
+        "{}",
+        run.log
+    );
+    assert!(
+        run.summary
+            .contains("| ` cn-beijing ` |  |  | would publish |  | 0.0 s | |")
+            && run.summary.contains(
+                "Dry run: layer ` my-layer ` in 2 regions: 2 would publish, 0 would reuse, 0 failed"
+            ),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
+fn an_oss_object_cannot_go_to_several_regions() {
+    let run = run(
+        &[
+            ("INPUT_REGIONS", "cn-hangzhou cn-beijing"),
+            ("INPUT_CODE", "oss://my-bucket/layer.zip"),
+        ],
+        Unreachable,
+    );
+    run.assert_failed_and_wrote_nothing();
+    assert_eq!(run.sent, Vec::<String>::new());
+    assert!(
+        run.errors()[0].starts_with(
+            "::error::input `code`: an oss:// object is in one region and FC takes objects from its own region only"
+        ),
+        "{}",
+        run.log
+    );
+}
