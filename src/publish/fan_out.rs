@@ -1,6 +1,6 @@
 //! Several regions in one step (`regions`): the code is packaged and checked once, then
-//! each region runs the per-region pipeline (`publish_region`, handed in) side by side, at most
-//! [`MAX_CONCURRENT_REGIONS`] at a time, all reading the one zip on disk. Every region is
+//! each region runs the per-region pipeline (`publish_region`, handed in) side by side,
+//! at most [`MAX_IN_FLIGHT`] calls in flight among them, all reading the one zip on disk. Every region is
 //! attempted whatever the others do; the outputs hold those that succeeded, and the step
 //! fails naming each that did not.
 //!
@@ -15,19 +15,42 @@ use futures_util::StreamExt;
 use futures_util::stream;
 use tokio::time::Instant;
 
+use tokio::sync::Semaphore;
+
 use super::outputs;
 use super::region_log::RegionLog;
+use crate::http::{HttpReply, HttpRequest, Transport, TransportError};
 use crate::inputs::{Api, Target, Targets};
 use crate::outcome::{Failure, Outcome, RegionRun};
 use crate::regions_summary;
 use crate::report::Reporter;
 
-/// How many regions run at once: enough to hide one region's latency behind another's,
-/// few enough not to look like a flood to FC's per-account throttling.
-pub const MAX_CONCURRENT_REGIONS: usize = 4;
+/// How many calls the regions have in flight at once, all regions together: enough to hide
+/// one region's latency behind another's, few enough not to look like a flood to FC's
+/// per-account throttling, and a bound on the upload parts held in memory. Calls, not
+/// regions, are counted: with four regions at a time, a fifth would wait for a whole region
+/// to end and five regions would take twice as long as one; counted by calls, the fifth
+/// region's calls fill the gaps the others leave.
+pub const MAX_IN_FLIGHT: usize = 4;
 
-/// Runs `publish` for every region of `each`, at most [`MAX_CONCURRENT_REGIONS`] at a
-/// time, each with its own [`RegionLog`] over `shared`; the runs in the order listed.
+/// A transport that lets at most [`MAX_IN_FLIGHT`] calls through at once, every region's
+/// calls sharing the one gate.
+pub struct Gated<'a, T> {
+    pub inner: &'a T,
+    pub gate: &'a Semaphore,
+}
+
+impl<T: Transport> Transport for Gated<'_, T> {
+    async fn send(&self, request: HttpRequest) -> Result<HttpReply, TransportError> {
+        // The gate is never closed, so waiting for a permit cannot fail; were it closed,
+        // the call would go ungated rather than not at all.
+        let _permit = self.gate.acquire().await.ok();
+        self.inner.send(request).await
+    }
+}
+
+/// Runs `publish` for every region of `each` at once (their calls go through one [`Gated`]
+/// transport), each with its own [`RegionLog`] over `shared`; the runs in the order listed.
 pub async fn run_each<'a, 'r, R, F, Fut>(
     each: &'a [Target],
     shared: &'a RefCell<&'r mut R>,
@@ -53,7 +76,7 @@ where
             }
         })
     }))
-    .buffered(MAX_CONCURRENT_REGIONS)
+    .buffered(each.len().max(1))
     .collect()
     .await
 }

@@ -28,8 +28,8 @@
 //! - [`stage`]: the zip put where the create takes it: inline, an own bucket, FC's bucket.
 //! - [`versions`]: the steps that change the layer: create, ACL, delete.
 //! - [`outputs`]: the step's outputs, from the [`Outcome`] (of each region).
-//! - [`fan_out`]: several regions side by side, at most four, and the step's verdict over
-//!   them.
+//! - [`fan_out`]: several regions side by side, at most four calls in flight among them,
+//!   and the step's verdict over them.
 //! - [`inline_body`]: the inline create's request, made once for every region.
 //! - [`region_log`]: one region's log lines among others', prefixed with the region.
 
@@ -47,6 +47,7 @@ pub mod versions;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use self::calls::Calls;
@@ -210,6 +211,11 @@ pub async fn publish_listed<T: Transport, R: Reporter>(
     let shared = RefCell::new(reporter);
     let source = &source;
     let inline = &InlineBody::default();
+    let gate = Semaphore::new(fan_out::MAX_IN_FLIGHT);
+    let transport = &fan_out::Gated {
+        inner: transport,
+        gate: &gate,
+    };
     let runs = fan_out::run_each(&targets.each, &shared, |target, api, mut log| async move {
         publish_region(
             &target.settings,

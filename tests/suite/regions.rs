@@ -407,3 +407,51 @@ fn an_oss_object_cannot_go_to_several_regions() {
         run.log
     );
 }
+
+/// Counts the calls in flight through it, and the most at once.
+struct InFlight<T> {
+    inner: T,
+    now: std::rc::Rc<std::cell::Cell<usize>>,
+    most: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl<T: Transport> Transport for InFlight<T> {
+    async fn send(&self, request: HttpRequest) -> Result<HttpReply, TransportError> {
+        self.now.set(self.now.get() + 1);
+        self.most.set(self.most.get().max(self.now.get()));
+        let reply = self.inner.send(request).await;
+        self.now.set(self.now.get() - 1);
+        reply
+    }
+}
+
+#[test]
+fn five_regions_keep_four_calls_in_flight_and_fill_the_gaps() {
+    let latency = Duration::from_millis(300);
+    let service = service(|config| config.delay = Some(latency));
+    let most = std::rc::Rc::new(std::cell::Cell::new(0));
+    let run = run(
+        &[
+            (
+                "INPUT_REGIONS",
+                "cn-hangzhou cn-shanghai cn-beijing cn-shenzhen ap-southeast-1",
+            ),
+            ("INPUT_ENDPOINT", PER_REGION_ENDPOINT),
+        ],
+        InFlight {
+            inner: InProcess(Arc::clone(&service)),
+            now: Default::default(),
+            most: std::rc::Rc::clone(&most),
+        },
+    );
+    assert!(run.result.is_ok(), "{}", run.log);
+    assert_eq!(run.count("CreateLayerVersion"), 5);
+    assert_eq!(most.get(), 4, "at most four calls in flight, and four used");
+    // Ten calls of 300 ms, four at a time: three rounds, where five regions of four at a
+    // time would take four (the fifth region's two calls after a whole region).
+    assert!(
+        run.took >= latency * 3 && run.took < latency * 4,
+        "took {:?}",
+        run.took
+    );
+}
