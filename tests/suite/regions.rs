@@ -455,3 +455,40 @@ fn five_regions_keep_four_calls_in_flight_and_fill_the_gaps() {
         run.took
     );
 }
+
+#[test]
+fn versions_that_drift_apart_are_shown_and_said() {
+    let service = service(|_| {});
+    let only_hangzhou = run(
+        &[
+            ("INPUT_REGIONS", "cn-hangzhou"),
+            ("INPUT_ENDPOINT", PER_REGION_ENDPOINT),
+            ("INPUT_DESCRIPTION", "first"),
+        ],
+        InProcess(Arc::clone(&service)),
+    );
+    assert!(only_hangzhou.result.is_ok(), "{}", only_hangzhou.log);
+    assert!(!only_hangzhou.log.contains("different version numbers"));
+    let both = run(
+        &[
+            ("INPUT_REGIONS", "cn-hangzhou, cn-beijing"),
+            ("INPUT_ENDPOINT", PER_REGION_ENDPOINT),
+            ("INPUT_DESCRIPTION", "second"),
+        ],
+        InProcess(Arc::clone(&service)),
+    );
+    assert!(both.result.is_ok(), "{}", both.log);
+    assert_eq!(
+        json(&both.output("versions")),
+        serde_json::json!({"cn-hangzhou": 2, "cn-beijing": 1})
+    );
+    let said = "The regions hold different version numbers (FC numbers each region's versions on its own): cn-hangzhou 2, cn-beijing 1";
+    assert!(both.log.contains(&format!("\n{said}\n")), "{}", both.log);
+    assert!(both.summary.contains(said), "{}", both.summary);
+    assert!(
+        both.summary.contains("| ` cn-hangzhou ` | 2 |")
+            && both.summary.contains("| ` cn-beijing ` | 1 |"),
+        "{}",
+        both.summary
+    );
+}
