@@ -7,6 +7,9 @@
 //! [`RawInputs`] holds the text by [`Input`]; the places OSS and STS calls go, defaults
 //! included, are resolved here too ([`Staging`], [`RegionalOss`]), so that nothing is
 //! found wrong with a location once requests are being sent.
+//!
+//! [`Targets`] are the regions a step publishes to (`region`, or each that `regions`
+//! lists), each with its own [`Settings`], `{region}` replaced in the inputs that hold it.
 
 mod locations;
 mod raw;
