@@ -492,3 +492,23 @@ fn versions_that_drift_apart_are_shown_and_said() {
         both.summary
     );
 }
+
+#[test]
+fn region_is_replaced_for_the_one_region_input_too() {
+    let service = service(|_| {});
+    let run = run(
+        &[
+            ("INPUT_REGION", "cn-beijing"),
+            ("INPUT_ENDPOINT", PER_REGION_ENDPOINT),
+        ],
+        InProcess(Arc::clone(&service)),
+    );
+    assert!(run.result.is_ok(), "{}", run.log);
+    assert_eq!(versions_in(&service, "cn-beijing").len(), 1);
+    assert!(
+        !run.log.contains("[cn-beijing]"),
+        "one region logs as before: {}",
+        run.log
+    );
+    assert_eq!(run.output("versions"), r#"{"cn-beijing":1}"#);
+}
