@@ -1,8 +1,11 @@
-//! The inline CreateLayerVersion request, made once and shared by every region of a run:
-//! its body (the zip as Base64 inside the JSON) is the same for all of them and the largest
-//! thing a run holds, so several regions cost no more memory than one.
+//! What the regions of one run share besides the zip on disk, so that several regions cost
+//! no more memory than one: the inline CreateLayerVersion request, made once (its body, the
+//! zip as Base64 inside the JSON, is the same for all of them and the largest thing a run
+//! holds), and one slot for a large upload to OSS (whose parts are read into memory).
 
 use std::cell::OnceCell;
+
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::fc::ApiRequest;
 use crate::outcome::Failure;
@@ -26,6 +29,33 @@ impl InlineBody {
         // have set it in between.
         let _ = self.0.set(request.clone());
         Ok(request)
+    }
+}
+
+/// A zip at least this large goes up to OSS one region at a time: its parts are held in
+/// memory, and an upload this large is bound by the runner's bandwidth, which regions
+/// uploading side by side would only share. Smaller uploads, bound by latency, run side by
+/// side.
+pub const LARGE_UPLOAD_BYTES: u64 = 8 << 20;
+
+/// The one slot large uploads take in turn.
+#[derive(Debug)]
+pub struct UploadSlot(Semaphore);
+
+impl Default for UploadSlot {
+    fn default() -> Self {
+        Self(Semaphore::new(1))
+    }
+}
+
+impl UploadSlot {
+    /// Waits for the slot when `zip_bytes` is large; `None` (no wait) otherwise.
+    pub async fn take(&self, zip_bytes: u64) -> Option<SemaphorePermit<'_>> {
+        if zip_bytes < LARGE_UPLOAD_BYTES {
+            return None;
+        }
+        // Never closed, so the wait cannot fail; were it closed, the upload would go on.
+        self.0.acquire().await.ok()
     }
 }
 

@@ -30,7 +30,8 @@
 //! - [`outputs`]: the step's outputs, from the [`Outcome`] (of each region).
 //! - [`fan_out`]: several regions side by side, at most four calls in flight among them,
 //!   and the step's verdict over them.
-//! - [`inline_body`]: the inline create's request, made once for every region.
+//! - [`inline_body`]: what regions share: the inline create's request, made once, and the
+//!   slot large uploads take in turn.
 //! - [`region_log`]: one region's log lines among others', prefixed with the region.
 
 pub mod calls;
@@ -51,7 +52,7 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use self::calls::Calls;
-use self::inline_body::InlineBody;
+use self::inline_body::{InlineBody, UploadSlot};
 use self::source::{Route, Source};
 use self::stage::Staged;
 use crate::client::FcClient;
@@ -167,7 +168,7 @@ pub async fn publish<T: Transport>(
         api,
         &source,
         route,
-        &InlineBody::default(),
+        (&InlineBody::default(), &UploadSlot::default()),
         transport,
         signing,
         reporter,
@@ -211,6 +212,7 @@ pub async fn publish_listed<T: Transport, R: Reporter>(
     let shared = RefCell::new(reporter);
     let source = &source;
     let inline = &InlineBody::default();
+    let slot = &UploadSlot::default();
     let gate = Semaphore::new(fan_out::MAX_IN_FLIGHT);
     let transport = &fan_out::Gated {
         inner: transport,
@@ -223,7 +225,7 @@ pub async fn publish_listed<T: Transport, R: Reporter>(
             api,
             source,
             route,
-            inline,
+            (inline, slot),
             transport,
             signing,
             &mut log,
@@ -263,7 +265,8 @@ fn base_outcome(settings: &Settings, source: &Source, region: Option<Region>) ->
 }
 
 /// One region's pipeline once the zip is ready: list, decide, stage, create, ACL, delete.
-/// `inline` holds the inline create's request once made, shared by every region.
+/// `inline` holds the inline create's request once made, and `slot` is taken by a large
+/// upload to OSS; both are shared by every region.
 /// The outputs are not written here: with several regions, the step writes all of theirs
 /// at once ([`fan_out`]).
 #[allow(clippy::too_many_arguments)]
@@ -273,7 +276,7 @@ pub async fn publish_region<T: Transport>(
     api: &Api,
     source: &Source,
     route: Route,
-    inline: &InlineBody,
+    (inline, slot): (&InlineBody, &UploadSlot),
     transport: &T,
     signing: &Signing,
     reporter: &mut impl Reporter,
@@ -320,9 +323,15 @@ pub async fn publish_region<T: Transport>(
         }
         Decision::Publish { reason } => {
             reporter.info(&format!("Publishing: {reason}"));
+            let large = match (route, source) {
+                (Route::Oss, Source::Package(package)) => package.size,
+                _ => 0,
+            };
+            let turn = slot.take(large).await;
             let started = Instant::now();
             let staged =
                 stage::stage(settings, api, transport, signing, source, route, reporter).await?;
+            drop(turn);
             if let Staged::Oss { bucket, key, .. } = &staged {
                 outcome.staged = Some(format!("oss://{bucket}/{key}"));
             }

@@ -512,3 +512,66 @@ fn region_is_replaced_for_the_one_region_input_too() {
     );
     assert_eq!(run.output("versions"), r#"{"cn-beijing":1}"#);
 }
+
+/// The most PUT calls (uploads to OSS) in flight at once through it.
+struct PutsInFlight<T> {
+    inner: T,
+    now: std::rc::Rc<std::cell::Cell<usize>>,
+    most: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl<T: Transport> Transport for PutsInFlight<T> {
+    async fn send(&self, request: HttpRequest) -> Result<HttpReply, TransportError> {
+        let put = request.method == "PUT";
+        if put {
+            self.now.set(self.now.get() + 1);
+            self.most.set(self.most.get().max(self.now.get()));
+        }
+        let reply = self.inner.send(request).await;
+        if put {
+            self.now.set(self.now.get() - 1);
+        }
+        reply
+    }
+}
+
+/// The most uploads to OSS in flight at once when three regions publish a layer of
+/// `layer_bytes` through their own buckets.
+fn puts_in_flight(layer_bytes: usize) -> usize {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("lib")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("lib/blob.bin"),
+        crate::common::noise(layer_bytes, 7),
+    )
+    .expect("writes");
+    let service = service(|config| config.delay = Some(Duration::from_millis(300)));
+    let most = std::rc::Rc::new(std::cell::Cell::new(0));
+    let run = crate::common::in_process::run_in(
+        dir.path(),
+        &[
+            ("INPUT_CODE", "."),
+            ("INPUT_REGIONS", "cn-hangzhou cn-beijing ap-southeast-1"),
+            ("INPUT_ENDPOINT", PER_REGION_ENDPOINT),
+            ("INPUT_OSS-ENDPOINT", PER_REGION_ENDPOINT),
+            ("INPUT_OSS-BUCKET", "layers-{region}"),
+            ("INPUT_UPLOAD", "oss"),
+        ],
+        PutsInFlight {
+            inner: InProcess(Arc::clone(&service)),
+            now: Default::default(),
+            most: std::rc::Rc::clone(&most),
+        },
+    );
+    assert!(run.result.is_ok(), "{}", run.log);
+    for region in REGIONS {
+        assert_eq!(versions_in(&service, region).len(), 1, "{region}");
+    }
+    most.get()
+}
+
+#[test]
+fn large_uploads_take_turns_and_small_ones_go_side_by_side() {
+    assert_eq!(puts_in_flight(9 << 20), 1, "one region's upload at a time");
+    assert!(puts_in_flight(1 << 10) > 1, "small uploads side by side");
+}
