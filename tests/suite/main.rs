@@ -16,6 +16,7 @@ mod oss;
 mod oss_signature_vectors;
 mod package_zip;
 mod pipeline;
+mod regions;
 mod rollout;
 mod signature_vectors;
 mod sts_signature_vector;
