@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::fc::LayerName;
 use crate::lifecycle::Decision;
-use crate::outcome::RegionRun;
-use crate::summary::{cell, code};
+use crate::outcome::{Failure, RegionRun};
+use crate::summary::{cell, code, functions};
 
 /// The summary's Markdown for `runs`, in the order the regions were listed.
 pub fn regions(layer_name: &LayerName, runs: &[RegionRun]) -> String {
@@ -52,6 +52,19 @@ pub fn regions(layer_name: &LayerName, runs: &[RegionRun]) -> String {
             .as_deref()
             .map_or("unknown".to_owned(), code);
         let _ = writeln!(text, "Zip: {size}, CRC-64/XZ {checksum}\n");
+    }
+    // Each region's functions, under its name: they are that region's own.
+    for run in runs {
+        let outcome = match &run.result {
+            Ok(outcome) => outcome,
+            Err(Failure::Rollout(outcome)) => outcome,
+            Err(_) => continue,
+        };
+        let functions = functions::table(outcome);
+        if !functions.is_empty() {
+            let _ = writeln!(text, "##### {}\n", code(run.region.as_str()));
+            text.push_str(&functions);
+        }
     }
     text
 }

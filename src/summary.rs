@@ -1,7 +1,7 @@
 //! The job summary: what a run did, in Markdown for `GITHUB_STEP_SUMMARY`. Pure; every value
 //! that comes from outside is set in code spans or blocks that it cannot break out of.
 
-mod functions;
+pub(crate) mod functions;
 
 use std::fmt::Write;
 

@@ -660,4 +660,11 @@ fn each_region_rolls_its_own_version_out_to_its_functions() {
         );
     }
     assert_eq!(run.output("updatedFunctions"), "api");
+    for region in ["cn-hangzhou", "cn-beijing"] {
+        assert!(
+            run.summary.contains(&format!("##### ` {region} `")),
+            "{}",
+            run.summary
+        );
+    }
 }
