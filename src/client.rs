@@ -136,10 +136,12 @@ impl<T: Transport> FcClient<T> {
         let mut headers = request.headers(self.endpoint.host());
         let body = request.body.unwrap_or_default();
         let nonce = self.signing.nonces.nonce().map_err(ClientError::Random)?;
+        // The endpoint's prefix is part of the path sent, so it is signed too.
+        let path = self.endpoint.path(&request.path);
         let signed = acs3::sign(
             &Request {
                 method: request.method,
-                path: &request.path,
+                path: &path,
                 query: &request.query,
                 headers: &headers,
                 body: &body,

@@ -8,12 +8,16 @@ use url::Url;
 
 use crate::cloud::Region;
 
-/// A base URL with no path: its scheme, and the `host` value that is sent and signed.
-/// Nothing else of the URL is kept, since nothing else may be given.
+/// A base URL: its scheme, the `host` value that is sent and signed, and a path prefix that
+/// every call's path follows (empty for a bare host). A prefix is for a gateway or a local
+/// service that serves several regions apart (`http://127.0.0.1:8080/cn-hangzhou`); it is
+/// part of the path that is sent, so FC's and FC 2.0's signatures cover it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
     scheme: Scheme,
     host: String,
+    /// `""`, or `/a/b`: starts with `/`, never ends with one, percent-encoded as sent.
+    prefix: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,7 +47,7 @@ pub enum EndpointError {
     Scheme { text: String },
     #[error("must not hold a user name or password")]
     UserInfo,
-    #[error("{text:?} must be a host or a scheme and host, with no path or query")]
+    #[error("{text:?} must be a host, or a URL with no query or fragment")]
     Path { text: String },
     #[error("{text:?} has no host")]
     NoHost { text: String },
@@ -74,6 +78,7 @@ impl Endpoint {
         Self {
             scheme: Scheme::Https,
             host,
+            prefix: String::new(),
         }
     }
 
@@ -100,7 +105,7 @@ impl Endpoint {
         if !url.username().is_empty() || url.password().is_some() {
             return Err(EndpointError::UserInfo);
         }
-        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        if url.query().is_some() || url.fragment().is_some() {
             return Err(EndpointError::Path {
                 text: text.to_owned(),
             });
@@ -114,12 +119,23 @@ impl Endpoint {
             Some(port) => format!("{host}:{port}"),
             None => host.to_owned(),
         };
-        Ok(Self { scheme, host })
+        // `Url` has percent-encoded the path already, so it is sent and signed as it is.
+        let prefix = url.path().trim_end_matches('/').to_owned();
+        Ok(Self {
+            scheme,
+            host,
+            prefix,
+        })
     }
 
-    /// The URL for `path_and_query`, which starts with `/`.
+    /// The URL for `path_and_query`, which starts with `/`, after the prefix.
     pub fn url(&self, path_and_query: &str) -> String {
-        self.url_with_host(&self.host, path_and_query)
+        self.url_with_host(&self.host, &self.path(path_and_query))
+    }
+
+    /// `path` (starting with `/`) after the prefix: the path that is sent, and signed.
+    pub fn path(&self, path: &str) -> String {
+        format!("{}{path}", self.prefix)
     }
 
     /// The URL for `path_and_query` on another host of the same scheme and port, such as a
@@ -136,7 +152,7 @@ impl Endpoint {
 
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://{}", self.scheme.as_str(), self.host)
+        write!(f, "{}://{}{}", self.scheme.as_str(), self.host, self.prefix)
     }
 }
 
@@ -150,6 +166,27 @@ mod tests {
         let region = Region::parse("cn-shanghai-finance-1").expect("region");
         for built in [Endpoint::fc_for_region(&region), Endpoint::default_sts()] {
             assert_eq!(Endpoint::parse(built.host()).as_ref(), Ok(&built));
+        }
+    }
+
+    #[test]
+    fn a_path_is_a_prefix_of_every_call_sent_and_signed() {
+        let local = Endpoint::parse("http://127.0.0.1:8080/cn-hangzhou/").expect("url");
+        assert_eq!(
+            local.path("/2023-03-30/layers"),
+            "/cn-hangzhou/2023-03-30/layers"
+        );
+        assert_eq!(
+            local.url("/2023-03-30/layers?a=1"),
+            "http://127.0.0.1:8080/cn-hangzhou/2023-03-30/layers?a=1"
+        );
+        assert_eq!(local.to_string(), "http://127.0.0.1:8080/cn-hangzhou");
+        let bare = Endpoint::parse("http://127.0.0.1:8080").expect("url");
+        assert_eq!(bare.path("/"), "/");
+        let encoded = Endpoint::parse("http://h/a b").expect("url");
+        assert_eq!(encoded.path("/x"), "/a%20b/x");
+        for bad in ["http://h/p?q=1", "http://h/p#f"] {
+            assert!(Endpoint::parse(bad).is_err(), "{bad}");
         }
     }
 }

@@ -38,10 +38,11 @@ pub enum Input {
     RoleExternalId,
     Functions,
     FunctionUpdateTimeout,
+    Regions,
 }
 
 impl Input {
-    pub const ALL: [Input; 29] = [
+    pub const ALL: [Input; 30] = [
         Input::LayerName,
         Input::Code,
         Input::CompatibleRuntimes,
@@ -71,6 +72,7 @@ impl Input {
         Input::RoleExternalId,
         Input::Functions,
         Input::FunctionUpdateTimeout,
+        Input::Regions,
     ];
 
     /// The name a workflow writes under `with:`.
@@ -105,6 +107,7 @@ impl Input {
             Input::RoleExternalId => "role-external-id",
             Input::Functions => "functions",
             Input::FunctionUpdateTimeout => "function-update-timeout",
+            Input::Regions => "regions",
         }
     }
 
@@ -133,10 +136,12 @@ pub enum Output {
     DeletedVersions,
     UpdatedFunctions,
     Functions,
+    LayerVersionArns,
+    Versions,
 }
 
 impl Output {
-    pub const ALL: [Output; 8] = [
+    pub const ALL: [Output; 10] = [
         Output::LayerVersionArn,
         Output::Version,
         Output::CodeChecksum,
@@ -145,6 +150,8 @@ impl Output {
         Output::DeletedVersions,
         Output::UpdatedFunctions,
         Output::Functions,
+        Output::LayerVersionArns,
+        Output::Versions,
     ];
 
     /// The name later steps read as `steps.<id>.outputs.<name>`.
@@ -158,6 +165,8 @@ impl Output {
             Output::DeletedVersions => "deletedVersions",
             Output::UpdatedFunctions => "updatedFunctions",
             Output::Functions => "functions",
+            Output::LayerVersionArns => "layerVersionArns",
+            Output::Versions => "versions",
         }
     }
 }

@@ -18,6 +18,8 @@
 //! - [`outcome`]: how a run ends, what it did or why it failed; read by the outputs and the
 //!   summary.
 //! - [`summary`]: the job summary's Markdown.
+//! - [`regions_summary`]: the job summary of a step over several regions, a row per region,
+//!   and the line that says their versions differ.
 //! - [`inputs`]: `INPUT_*` text parsed into validated [`inputs::Settings`], every location
 //!   resolved; the one place where workflow text becomes typed values.
 //! - [`interface`]: the names of the inputs read and the outputs written, which `action.yml`
@@ -72,6 +74,7 @@ pub mod panic_report;
 pub mod proxy;
 pub mod publish;
 pub mod random;
+pub mod regions_summary;
 pub mod report;
 pub mod retry;
 pub mod rollout;

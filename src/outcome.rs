@@ -3,7 +3,10 @@
 //! job summary are written from them. A module of its own so that [`crate::publish`], its
 //! steps and [`crate::summary`] all take them from here and none imports another for them.
 
+use std::time::Duration;
+
 use crate::client::ClientError;
+use crate::cloud::Region;
 use crate::credentials::assume::AssumeError;
 use crate::fc::limits::{
     MAX_INLINE_BASE64_BYTES, MAX_INLINE_ZIP_BYTES, MAX_OSS_ZIP_BYTES, base64_len,
@@ -83,6 +86,23 @@ pub enum Failure {
     /// Some functions were not moved to the version; the outputs were written all the same.
     #[error("{}", rollout_failed(.0))]
     Rollout(Box<Outcome>),
+    /// Some of the regions `regions` listed failed, each reported with its error; the
+    /// others' outputs were written.
+    #[error(
+        "{} of {} regions failed: {}; {}",
+        .failed.len(),
+        .attempted,
+        .failed.iter().map(|(region, _)| region.as_str()).collect::<Vec<_>>().join(", "),
+        if .failed.len() == *.attempted {
+            "nothing was published"
+        } else {
+            "the outputs hold the others, and a rerun reuses their versions"
+        }
+    )]
+    Regions {
+        failed: Vec<(Region, Failure)>,
+        attempted: usize,
+    },
 }
 
 /// `2 of 3 functions were not moved to version 4: a (reason); b (reason)`.
@@ -138,6 +158,11 @@ pub struct Outcome {
     /// What became of each function of `functions`, in input order; in a dry run, what
     /// would.
     pub functions: Vec<FunctionResult>,
+    /// The region published to, when known (`region`, `regions` or the environment).
+    pub region: Option<Region>,
+    /// How long the zip took from staging to the create's reply, when this run created
+    /// the version.
+    pub upload_time: Option<Duration>,
 }
 
 impl Outcome {
@@ -145,4 +170,13 @@ impl Outcome {
     pub fn published(&self) -> bool {
         !self.dry_run && matches!(self.decision, Some(Decision::Publish { .. }))
     }
+}
+
+/// How one region of several ended, for the summary's row and the step's verdict.
+#[derive(Debug)]
+pub struct RegionRun {
+    pub region: Region,
+    pub result: Result<Outcome, Failure>,
+    /// From the region's start (its listing) to its end.
+    pub took: Duration,
 }

@@ -1,7 +1,7 @@
 //! The job summary: what a run did, in Markdown for `GITHUB_STEP_SUMMARY`. Pure; every value
 //! that comes from outside is set in code spans or blocks that it cannot break out of.
 
-mod functions;
+pub(crate) mod functions;
 
 use std::fmt::Write;
 
@@ -129,14 +129,14 @@ pub fn failure(layer_name: Option<&LayerName>, failure: &Failure) -> String {
 }
 
 /// `text` as an inline code span that no backtick, pipe or line break in it can end.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     let clean = single_line(text).replace('|', "\\|");
     let fence = "`".repeat(longest_run(&clean, '`') + 1);
     format!("{fence} {clean} {fence}")
 }
 
 /// Plain table text, on one line, with Markdown's active characters escaped.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in single_line(text).chars() {
         if "\\`*_[]<>|#!~".contains(c) {

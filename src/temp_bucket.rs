@@ -85,10 +85,11 @@ pub async fn lend<T: Transport>(
         ("host".to_owned(), endpoint.host().to_owned()),
         ("x-fc-account-id".to_owned(), account_id.to_owned()),
     ];
+    let path = endpoint.path(PATH);
     let signed = fc2::sign(
         &Request {
             method: "GET",
-            path: PATH,
+            path: &path,
             headers: &headers,
             ..Request::default()
         },

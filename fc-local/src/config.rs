@@ -71,11 +71,15 @@ impl Config {
     }
 }
 
-/// The first fault for `action` that has uses left, used once.
-pub fn take_fault(faults: &mut [Fault], action: &str) -> Option<FaultKind> {
-    let fault = faults
-        .iter_mut()
-        .find(|fault| fault.action == action && fault.times > 0)?;
+/// The first fault for `action` under the path `prefix` that has uses left, used once. A
+/// fault's action is `ACTION`, for every prefix, or `PREFIX/ACTION` (`cn-beijing/PutObject`)
+/// for the calls under `/PREFIX` only.
+pub fn take_fault(faults: &mut [Fault], prefix: &str, action: &str) -> Option<FaultKind> {
+    let scoped = format!("{}/{action}", prefix.trim_start_matches('/'));
+    let fault = faults.iter_mut().find(|fault| {
+        (fault.action == action || (!prefix.is_empty() && fault.action == scoped))
+            && fault.times > 0
+    })?;
     if fault.times != u32::MAX {
         fault.times -= 1;
     }

@@ -32,17 +32,20 @@ pub struct Lender<'a> {
     pub number: u64,
 }
 
-/// Verifies `request` and answers it; the credentials lent come back beside the reply, for
+/// Verifies `request` (signed over `sent_path`; routed on its own path, a prefix dropped)
+/// and answers it; the credentials lent come back beside the reply, for
 /// the OSS verifier to accept from then on.
 pub fn lend_bucket(
     lender: &Lender<'_>,
+    sent_path: &str,
     request: &ReceivedRequest<'_>,
     now: OffsetDateTime,
 ) -> Result<(Value, Credentials), ServiceError> {
     let known =
         |id: &str| (id == lender.credentials.access_key_id).then(|| lender.credentials.clone());
     let query = request.query_pairs();
-    verify::fc2::verify(&request.signable(request.path, &query), known, now)?;
+    // Signed over the path as sent, a prefix before the API's path included.
+    verify::fc2::verify(&request.signable(sent_path, &query), known, now)?;
     // FC 2.0 signs no query string, so a call that carries one is not taken.
     if (request.method, request.path, request.query) != ("GET", "/2016-08-15/tempBucketToken", "") {
         return Err(ServiceError::new(

@@ -13,7 +13,9 @@
 //! # Layout
 //! - [`config`]: what the service starts with: credentials, region, account, capture, faults.
 //! - [`service`]: one request in, one reply out; tells the protocols apart and holds their
-//!   shared state.
+//!   shared state, one per path prefix.
+//! - [`prefix`]: a path prefix before the API's path (`/cn-beijing/2023-03-30/…`), which
+//!   gives a region a state of its own on the one service.
 //! - [`fc3`]: FC 3.0's layer API: routes, checked against their action and version headers.
 //! - [`functions`]: FC 3.0's GetFunction and UpdateFunction over seeded functions: updates
 //!   `InProgress` then `Successful` or `Failed`, and a strict mode for the update's body.
@@ -41,6 +43,7 @@ pub mod github_oidc;
 pub mod in_process;
 pub mod oss;
 pub mod oss_store;
+pub mod prefix;
 pub mod reply;
 pub mod request;
 pub mod server;

@@ -21,8 +21,13 @@ use fc_local::server::router;
 ///
 /// Faults apply in the order given, each to its number of matching calls; ACTION is the
 /// `x-acs-action` (`CreateLayerVersion`, `ListLayerVersions`, `DeleteLayerVersion`,
-/// `PutLayerACL`, `GetFunction`, `UpdateFunction`, …) or the OSS operation (`PutObject`, `UploadPart`,
-/// `InitiateMultipartUpload`, `CompleteMultipartUpload`, `HeadObject`).
+/// `PutLayerACL`, `GetFunction`, `UpdateFunction`, …) or the OSS operation (`PutObject`,
+/// `UploadPart`, `InitiateMultipartUpload`, `CompleteMultipartUpload`, `HeadObject`); `PREFIX/ACTION`
+/// limits a fault to the calls under the path prefix `/PREFIX` (`cn-beijing/PutObject`).
+///
+/// A path prefix before the API's path (`http://ADDRESS/cn-beijing/2023-03-30/…`) gives the
+/// calls under it a state of their own, whose ARNs name the prefix's region when it is a
+/// region id; `GET /PREFIX/_local/state` shows it. Signatures cover the prefix.
 #[derive(Debug, Parser)]
 #[command(name = "fc-local", version)]
 struct Args {
@@ -58,8 +63,8 @@ struct Args {
     /// Does TIMES calls of ACTION, then drops the connection before the reply.
     #[arg(long, value_name = "ACTION:TIMES", value_parser = parse_drop_reply)]
     drop_reply: Vec<Fault>,
-    /// Holds every reply this long.
-    #[arg(long, value_name = "MILLIS")]
+    /// Holds every reply this long, as a far region would (`--latency` says the same).
+    #[arg(long, value_name = "MILLIS", visible_alias = "latency")]
     delay: Option<u64>,
     /// Creates VERSIONS versions of LAYER before the first request.
     #[arg(long, value_name = "LAYER:VERSIONS", value_parser = parse_seed)]

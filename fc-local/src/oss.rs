@@ -19,9 +19,10 @@ pub fn is_oss(request: &ReceivedRequest<'_>) -> bool {
         .is_some_and(|value| value.starts_with(oss_v4::ALGORITHM))
 }
 
-/// Verifies `request`, serves a `--fail` fault for its operation, or hands it to `store`.
+/// Verifies `request` (its path less the service's `prefix`), serves a `--fail` fault for its operation, or hands it to `store`.
 pub fn answer(
     request: &ReceivedRequest<'_>,
+    prefix: &str,
     owner: &Credentials,
     lent: &[Credentials],
     faults: &mut [Fault],
@@ -52,7 +53,9 @@ pub fn answer(
             "lent credentials may write the temporary bucket only",
         ));
     }
-    if let Some(FaultKind::Fail(error)) = take_fault(faults, operation(request.method, &query)) {
+    if let Some(FaultKind::Fail(error)) =
+        take_fault(faults, prefix, operation(request.method, &query))
+    {
         return Err(OssFault::new(
             error.status,
             "InjectedFault",

@@ -8,15 +8,21 @@
 //! included, are resolved here too ([`Staging`], [`RegionalOss`]), so that nothing is
 //! found wrong with a location once requests are being sent. Who the run acts as, keys or
 //! a role to assume ([`RoleApi`]), is decided in `role`.
+//! found wrong with a location once requests are being sent.
+//!
+//! [`Targets`] are the regions a step publishes to (`region`, or each that `regions`
+//! lists), each with its own [`Settings`], `{region}` replaced in the inputs that hold it.
 
 mod functions;
 mod locations;
 mod raw;
+mod regions;
 mod role;
 
 pub use functions::{MAX_FUNCTIONS, Rollout};
 pub use locations::{Account, Lender, RegionalOss, Staging, TempBucketRoute};
 pub use raw::RawInputs;
+pub use regions::{REGION_PLACEHOLDER, Target, Targets, parse_regions};
 pub use role::{
     ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE, ENV_ROLE_ARN, ENV_ROLE_SESSION_NAME, ENV_STS_REGION,
 };

@@ -7,7 +7,7 @@ use crate::clock::Signing;
 use crate::credentials::assume::assume;
 use crate::credentials::role::Via;
 use crate::http::Transport;
-use crate::inputs::Settings;
+use crate::inputs::{Settings, Targets};
 use crate::outcome::Failure;
 use crate::report::Reporter;
 
@@ -58,5 +58,36 @@ pub async fn assume_role<T: Transport>(
         credentials.access_key_id
     ));
     settings.api = Some(pending.with_credentials(credentials));
+    Ok(())
+}
+
+/// For every region the step publishes to: the role assumed once (a role is not regional)
+/// through the first region's STS, its credentials set in each region's `api`.
+pub async fn assume_roles<T: Transport>(
+    targets: &mut Targets,
+    transport: &T,
+    signing: &Signing,
+    reporter: &mut impl Reporter,
+) -> Result<(), Failure> {
+    let Some((first, others)) = targets.each.split_first_mut() else {
+        return Ok(());
+    };
+    if first.settings.assume.is_none() {
+        return Ok(());
+    }
+    assume_role(&mut first.settings, transport, signing, reporter).await?;
+    let Some(credentials) = first
+        .settings
+        .api
+        .as_ref()
+        .map(|api| api.credentials.clone())
+    else {
+        return Ok(());
+    };
+    for target in others {
+        if let Some(pending) = target.settings.assume.take() {
+            target.settings.api = Some(pending.with_credentials(credentials.clone()));
+        }
+    }
     Ok(())
 }

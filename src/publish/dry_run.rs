@@ -4,18 +4,18 @@
 use super::outputs;
 use crate::fc::Layer;
 use crate::lifecycle::{Decision, doomed, highest};
-use crate::outcome::{Failure, Outcome};
+use crate::outcome::Outcome;
 use crate::report::Reporter;
 
-/// Logs what a real run would publish or reuse and delete, and writes the outputs; `deleted`
-/// holds what keep-versions would delete, for the summary.
+/// Logs what a real run would publish or reuse and delete; `deleted` holds what
+/// keep-versions would delete, for the summary. The caller writes the outputs.
 pub fn finish(
     mut outcome: Outcome,
     decision: &Decision,
     before: Option<&[Layer]>,
     keep_versions: u32,
     reporter: &mut impl Reporter,
-) -> Result<Outcome, Failure> {
+) -> Outcome {
     let (reason, output_version) = match decision {
         Decision::Publish { reason } => (
             format!("would publish a new version: {reason}"),
@@ -36,6 +36,5 @@ pub fn finish(
             outputs::join(&outcome.deleted)
         ));
     }
-    outputs::write(&outcome, reporter)?;
-    Ok(outcome)
+    outcome
 }

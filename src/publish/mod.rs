@@ -4,25 +4,25 @@
 //!
 //! ```text
 //! run_step
-//!   read_settings                read inputs
-//!   assume::assume_role          assume a role (STS), when one is given
-//!   publish
-//!     source::source             package (or look up the OSS object)
+//!   read_targets                 read inputs: Settings for each region
+//!   assume::assume_roles         assume a role (STS) once, when one is given
+//!   publish (one region) or publish_listed (`regions`)
+//!     source::source             package (or look up the OSS object), once
 //!     source::choose_route       inline, or through OSS when large
-//!     listing::versions_before   list versions
-//!     lifecycle::decide          skip if unchanged; a dry run ends here (dry_run::finish)
-//!     stage::stage               upload to OSS
-//!     versions::create_version   create (never twice)
-//!     versions::set_acl          ACL
-//!     rollout::roll_out          move `functions` to the version (a dry run checks them)
-//!     versions::delete           delete old versions (lifecycle::doomed), not after a failed rollout
-//!     outputs::write             outputs
-//!   summary                      job summary
+//!     publish_region             per region; with `regions`, side by side (fan_out::run_each)
+//!       listing::versions_before list versions
+//!       lifecycle::decide        skip if unchanged; a dry run ends here (dry_run::finish)
+//!       stage::stage             upload to OSS
+//!       versions::create_version create (never twice)
+//!       versions::set_acl        ACL
+//!       rollout::roll_out        move `functions` to the version (a dry run checks them)
+//!       versions::delete         delete old versions (lifecycle::doomed), not after a failed rollout
+//!     outputs::write             outputs (fan_out::finish: those of every region)
+//!   summary                      job summary (regions_summary: a row per region)
 //! ```
 //! A new feature is a new step here and a module of its own; the steps share nothing but
 //! the values passed from one to the next.
 //!
-//! - [`assume`]: the role's credentials from STS, before any FC request.
 //! - [`calls`]: FC calls with retries, and the paged listing.
 //! - [`source`]: the `code` input packaged on disk, or an OSS object looked up; the route.
 //! - [`listing`]: the layer's versions before anything is written, shown in the log.
@@ -30,32 +30,48 @@
 //! - [`stage`]: the zip put where the create takes it: inline, an own bucket, FC's bucket.
 //! - [`versions`]: the steps that change the layer: create, ACL, delete.
 //! - [`rollout`]: the functions named in `functions` moved to the version.
-//! - [`outputs`]: the step's outputs, from the [`Outcome`].
+//! - [`assume`]: the role's credentials from STS, before any FC request.
+//! - [`outputs`]: the step's outputs, from the [`Outcome`] (of each region).
+//! - [`fan_out`]: several regions side by side, at most four calls in flight among them,
+//!   and the step's verdict over them.
+//! - [`inline_body`]: what regions share: the inline create's request, made once, and the
+//!   slot large uploads take in turn.
+//! - [`region_log`]: one region's log lines among others', prefixed with the region.
 
 pub mod assume;
 pub mod calls;
 pub mod dry_run;
+pub mod fan_out;
+pub mod inline_body;
 pub mod listing;
 pub mod outputs;
+pub mod region_log;
 pub mod rollout;
 pub mod source;
 pub mod stage;
 pub mod versions;
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
 use self::calls::Calls;
+use self::inline_body::{InlineBody, UploadSlot};
 use self::rollout::RolloutPlan;
+use self::source::{Route, Source};
 use self::stage::Staged;
 use crate::client::FcClient;
 use crate::clock::Signing;
+use crate::cloud::Region;
 use crate::http::Transport;
-use crate::inputs::{InputError, RawInputs, Settings};
+use crate::inputs::{Api, InputError, RawInputs, Settings, Target, Targets};
 use crate::interface::Input;
 use crate::lifecycle::{Decision, Wanted, decide, doomed, highest};
 use crate::outcome::{Failure, Outcome};
 use crate::report::Reporter;
-use crate::rollout::Target;
+use crate::rollout::{FunctionResult, Target as RolloutTarget};
 use crate::summary;
 
 /// What the step reads from its process: the variables and the working directory.
@@ -94,15 +110,34 @@ pub async fn run_step<T: Transport>(
     signing: &Signing,
     reporter: &mut impl Reporter,
 ) -> Result<Outcome, Failure> {
-    let (layer_name, result) = match read_settings(env, reporter) {
-        Ok(mut settings) => {
-            let result = match assume::assume_role(&mut settings, &transport, signing, reporter)
-                .await
-            {
-                Ok(()) => publish(&settings, &transport, signing, &env.temp_dir(), reporter).await,
-                Err(failure) => Err(failure),
-            };
-            (Some(settings.layer_name), result)
+    let targets = match read_targets(env, reporter) {
+        Ok(mut targets) => {
+            match assume::assume_roles(&mut targets, &transport, signing, reporter).await {
+                Ok(()) => Ok(targets),
+                Err(failure) => {
+                    let layer_name = targets.first().settings.layer_name.clone();
+                    reporter.error(&failure.to_string());
+                    reporter.summary(&summary::failure(Some(&layer_name), &failure));
+                    return Err(failure);
+                }
+            }
+        }
+        Err(failure) => Err(failure),
+    };
+    let (layer_name, result) = match targets {
+        Ok(targets) if targets.listed => {
+            // Several regions: the summary is written there, a row per region.
+            let result =
+                publish_listed(&targets, &transport, signing, &env.temp_dir(), reporter).await;
+            if let Err(failure) = &result {
+                reporter.error(&failure.to_string());
+            }
+            return result;
+        }
+        Ok(targets) => {
+            let target = targets.first();
+            let result = publish(target, &transport, signing, &env.temp_dir(), reporter).await;
+            (Some(target.settings.layer_name.clone()), result)
         }
         Err(failure) => (None, Err(failure)),
     };
@@ -116,8 +151,9 @@ pub async fn run_step<T: Transport>(
     result
 }
 
-/// Step 1: the `INPUT_*` variables as [`Settings`]; each invalid input reported on its own.
-pub fn read_settings(env: &Environment, reporter: &mut impl Reporter) -> Result<Settings, Failure> {
+/// Step 1: the `INPUT_*` variables as [`Settings`] for each region; each invalid input
+/// reported on its own.
+pub fn read_targets(env: &Environment, reporter: &mut impl Reporter) -> Result<Targets, Failure> {
     let invalid = |errors: Vec<InputError>, reporter: &mut dyn Reporter| {
         for error in &errors {
             reporter.error(&error.to_string());
@@ -126,43 +162,163 @@ pub fn read_settings(env: &Environment, reporter: &mut impl Reporter) -> Result<
     };
     let raw = RawInputs::from_vars(env.vars.iter().cloned())
         .map_err(|error| invalid(vec![error], reporter))?;
-    Settings::parse(raw, |name| env.var(name), &env.working_dir, reporter)
+    Targets::parse(raw, |name| env.var(name), &env.working_dir, reporter)
         .map_err(|errors| invalid(errors, reporter))
 }
 
-/// The steps after the inputs, through `transport`, every request signed with `signing`.
+/// The steps after the inputs, for the one region `region` (or the endpoint) names, through
+/// `transport`, every request signed with `signing`.
 pub async fn publish<T: Transport>(
-    settings: &Settings,
+    target: &Target,
     transport: &T,
     signing: &Signing,
     temp_dir: &Path,
     reporter: &mut impl Reporter,
 ) -> Result<Outcome, Failure> {
+    let settings = &target.settings;
     warn_unknown_runtimes(settings, reporter);
     let source = source::source(settings, transport, signing, temp_dir, reporter).await?;
     let route = source::choose_route(settings.upload, &source, reporter);
-    let lifecycle = settings.lifecycle;
-    let mut outcome = Outcome {
+    let Some(api) = &settings.api else {
+        let outcome = offline(settings, &source, target.region.clone(), reporter);
+        outputs::write(&outcome, reporter)?;
+        return Ok(outcome);
+    };
+    let result = publish_region(
+        settings,
+        target.region.clone(),
+        api,
+        &source,
+        route,
+        (&InlineBody::default(), &UploadSlot::default()),
+        transport,
+        signing,
+        reporter,
+    )
+    .await;
+    drop(source);
+    match result {
+        Ok(outcome) => {
+            outputs::write(&outcome, reporter)?;
+            Ok(outcome)
+        }
+        // The version exists: its outputs are written for a later step to report.
+        Err(Failure::Rollout(outcome)) => {
+            outputs::write(&outcome, reporter)?;
+            Err(Failure::Rollout(outcome))
+        }
+        Err(failure) => Err(failure),
+    }
+}
+
+/// The steps after the inputs for each region `regions` lists: the code packaged once,
+/// then [`publish_region`] for each, side by side ([`fan_out`]); the summary written. The
+/// first region's outcome when every region succeeded.
+pub async fn publish_listed<T: Transport, R: Reporter>(
+    targets: &Targets,
+    transport: &T,
+    signing: &Signing,
+    temp_dir: &Path,
+    reporter: &mut R,
+) -> Result<Outcome, Failure> {
+    let first = targets.first();
+    let settings = &first.settings;
+    let failed = |failure: Failure, reporter: &mut R| {
+        reporter.summary(&summary::failure(Some(&settings.layer_name), &failure));
+        Err(failure)
+    };
+    warn_unknown_runtimes(settings, reporter);
+    let source = match source::source(settings, transport, signing, temp_dir, reporter).await {
+        Ok(source) => source,
+        Err(failure) => return failed(failure, reporter),
+    };
+    let route = source::choose_route(settings.upload, &source, reporter);
+    if settings.api.is_none() {
+        let outcome = offline(settings, &source, first.region.clone(), reporter);
+        if let Err(failure) = outputs::write(&outcome, reporter) {
+            return failed(failure, reporter);
+        }
+        reporter.summary(&summary::success(&outcome));
+        return Ok(outcome);
+    }
+    let shared = RefCell::new(reporter);
+    let source = &source;
+    let inline = &InlineBody::default();
+    let slot = &UploadSlot::default();
+    let gate = Semaphore::new(fan_out::MAX_IN_FLIGHT);
+    let transport = &fan_out::Gated {
+        inner: transport,
+        gate: &gate,
+    };
+    let runs = fan_out::run_each(&targets.each, &shared, |target, api, mut log| async move {
+        publish_region(
+            &target.settings,
+            target.region.clone(),
+            api,
+            source,
+            route,
+            (inline, slot),
+            transport,
+            signing,
+            &mut log,
+        )
+        .await
+    })
+    .await;
+    fan_out::finish(targets, runs, shared.into_inner())
+}
+
+/// What is known of a run with nothing to call: a dry run given no credentials.
+fn offline(
+    settings: &Settings,
+    source: &Source,
+    region: Option<Region>,
+    reporter: &mut impl Reporter,
+) -> Outcome {
+    reporter.info("Dry run without credentials: the package is valid; whether it would be published was not checked");
+    if !settings.rollout.functions.is_empty() {
+        reporter.info("Dry run without credentials: the functions were not read");
+    }
+    base_outcome(settings, source, region)
+}
+
+fn base_outcome(settings: &Settings, source: &Source, region: Option<Region>) -> Outcome {
+    Outcome {
         layer_name: settings.layer_name.clone(),
         checksum: source.checksum().map(str::to_owned),
         zip_bytes: source.size(),
         runtimes: settings.compatible_runtimes.clone(),
-        dry_run: lifecycle.dry_run,
+        dry_run: settings.lifecycle.dry_run,
         decision: None,
         layer: None,
         deleted: Vec::new(),
-        acl: lifecycle.acl,
+        acl: settings.lifecycle.acl,
         staged: None,
         functions: Vec::new(),
-    };
-    let Some(api) = &settings.api else {
-        reporter.info("Dry run without credentials: the package is valid; whether it would be published was not checked");
-        if !settings.rollout.functions.is_empty() {
-            reporter.info("Dry run without credentials: the functions were not read");
-        }
-        outputs::write(&outcome, reporter)?;
-        return Ok(outcome);
-    };
+        region,
+        upload_time: None,
+    }
+}
+
+/// One region's pipeline once the zip is ready: list, decide, stage, create, ACL, delete.
+/// `inline` holds the inline create's request once made, and `slot` is taken by a large
+/// upload to OSS; both are shared by every region.
+/// The outputs are not written here: with several regions, the step writes all of theirs
+/// at once ([`fan_out`]).
+#[allow(clippy::too_many_arguments)]
+pub async fn publish_region<T: Transport>(
+    settings: &Settings,
+    region: Option<Region>,
+    api: &Api,
+    source: &Source,
+    route: Route,
+    (inline, slot): (&InlineBody, &UploadSlot),
+    transport: &T,
+    signing: &Signing,
+    reporter: &mut impl Reporter,
+) -> Result<Outcome, Failure> {
+    let lifecycle = settings.lifecycle;
+    let mut outcome = base_outcome(settings, source, region);
     let client = FcClient::new(
         transport,
         api.endpoint.clone(),
@@ -185,17 +341,19 @@ pub async fn publish<T: Transport>(
     outcome.decision = Some(decision.clone());
     if lifecycle.dry_run {
         let target = match &decision {
-            Decision::Reuse(layer) => Target::existing(layer),
-            Decision::Publish { .. } => Target::next(&settings.layer_name, before.as_deref()),
+            Decision::Reuse(layer) => RolloutTarget::existing(layer),
+            Decision::Publish { .. } => {
+                RolloutTarget::next(&settings.layer_name, before.as_deref())
+            }
         };
         outcome.functions = roll_out(settings, &calls, &target, reporter).await;
-        return dry_run::finish(
+        return Ok(dry_run::finish(
             outcome,
             &decision,
             before.as_deref(),
             lifecycle.keep_versions,
             reporter,
-        );
+        ));
     }
 
     let layer = match decision {
@@ -208,16 +366,32 @@ pub async fn publish<T: Transport>(
         }
         Decision::Publish { reason } => {
             reporter.info(&format!("Publishing: {reason}"));
+            let large = match (route, source) {
+                (Route::Oss, Source::Package(package)) => package.size,
+                _ => 0,
+            };
+            let turn = slot.take(large).await;
+            let started = Instant::now();
             let staged =
-                stage::stage(settings, api, transport, signing, &source, route, reporter).await?;
+                stage::stage(settings, api, transport, signing, source, route, reporter).await?;
+            drop(turn);
             if let Staged::Oss { bucket, key, .. } = &staged {
                 outcome.staged = Some(format!("oss://{bucket}/{key}"));
             }
             let highest_before = highest(before.as_deref());
-            versions::create_version(settings, &calls, &staged, highest_before, reporter).await?
+            let layer = versions::create_version(
+                settings,
+                &calls,
+                &staged,
+                highest_before,
+                inline,
+                reporter,
+            )
+            .await?;
+            outcome.upload_time = Some(started.elapsed());
+            layer
         }
     };
-    drop(source);
     outcome.layer = Some(layer.clone());
 
     if let Some(acl) = lifecycle.acl {
@@ -228,7 +402,8 @@ pub async fn publish<T: Transport>(
                 error,
             })?;
     }
-    outcome.functions = roll_out(settings, &calls, &Target::existing(&layer), reporter).await;
+    outcome.functions =
+        roll_out(settings, &calls, &RolloutTarget::existing(&layer), reporter).await;
     let rollout_failed = !crate::rollout::failures(&outcome.functions).is_empty();
     let mut doomed = doomed(before.as_deref(), layer.version, lifecycle.keep_versions);
     if rollout_failed && !doomed.is_empty() {
@@ -239,7 +414,6 @@ pub async fn publish<T: Transport>(
         doomed.clear();
     }
     outcome.deleted = versions::delete(&calls, &settings.layer_name, &doomed, reporter).await;
-    outputs::write(&outcome, reporter)?;
     if rollout_failed {
         return Err(Failure::Rollout(Box::new(outcome)));
     }
@@ -250,9 +424,9 @@ pub async fn publish<T: Transport>(
 async fn roll_out<T: Transport>(
     settings: &Settings,
     calls: &Calls<'_, T>,
-    target: &Target,
+    target: &RolloutTarget,
     reporter: &mut impl Reporter,
-) -> Vec<crate::rollout::FunctionResult> {
+) -> Vec<FunctionResult> {
     let plan = RolloutPlan {
         functions: &settings.rollout.functions,
         target,

@@ -17,6 +17,13 @@ pub fn join(versions: &[i64]) -> String {
 
 /// The outputs, all in one write.
 pub fn write(outcome: &Outcome, reporter: &mut impl Reporter) -> Result<(), Failure> {
+    let mut outputs = of(outcome);
+    set_by_region(&mut outputs, std::slice::from_ref(outcome));
+    reporter.set_outputs(&outputs).map_err(Failure::Outputs)
+}
+
+/// The single-region outputs of `outcome`.
+fn of(outcome: &Outcome) -> Outputs {
     let mut outputs = Outputs::default();
     if let Some(layer) = &outcome.layer {
         outputs.set(Output::LayerVersionArn, layer.layer_version_arn.clone());
@@ -49,7 +56,8 @@ pub fn write(outcome: &Outcome, reporter: &mut impl Reporter) -> Result<(), Fail
         updated_functions(&outcome.functions),
     );
     outputs.set(Output::Functions, functions_json(&outcome.functions));
-    reporter.set_outputs(&outputs).map_err(Failure::Outputs)
+
+    outputs
 }
 
 /// The functions moved by this run, comma-separated, in input order.
@@ -87,4 +95,57 @@ pub fn functions_json(results: &[FunctionResult]) -> String {
         .collect();
     // Strings, options and a list: nothing here can fail to serialise.
     serde_json::to_string(&each).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// The outputs of a step over several regions, all in one write: `layerVersionArns` and
+/// `versions` hold every region in `succeeded`; the single-region outputs are `first`'s,
+/// the first region listed, only when it succeeded; `codeChecksum` and `codeSize` are the
+/// same everywhere, taken from any.
+pub fn write_regions(
+    first: Option<&Outcome>,
+    succeeded: &[Outcome],
+    reporter: &mut impl Reporter,
+) -> Result<(), Failure> {
+    let mut outputs = first.map(of).unwrap_or_default();
+    if let (None, Some(any)) = (first, succeeded.first()) {
+        let checksum = any.checksum.clone().unwrap_or_default();
+        outputs.set(Output::CodeChecksum, checksum);
+        let size = any
+            .zip_bytes
+            .map(|size| size.to_string())
+            .unwrap_or_default();
+        outputs.set(Output::CodeSize, size);
+    }
+    set_by_region(&mut outputs, succeeded);
+    reporter.set_outputs(&outputs).map_err(Failure::Outputs)
+}
+
+/// `layerVersionArns` (region → ARN) and `versions` (region → number) as JSON objects of
+/// the outcomes that hold a version, keys in order. The region is the one published to, or,
+/// when only `endpoint` was given, the one the ARN names (`acs:fc:{region}:…`).
+fn set_by_region(outputs: &mut Outputs, outcomes: &[Outcome]) {
+    let mut arns = serde_json::Map::new();
+    let mut versions = serde_json::Map::new();
+    for outcome in outcomes {
+        let Some(layer) = &outcome.layer else {
+            continue;
+        };
+        let region = match &outcome.region {
+            Some(region) => region.to_string(),
+            None => match layer.layer_version_arn.split(':').nth(2) {
+                Some(region) if !region.is_empty() => region.to_owned(),
+                _ => continue,
+            },
+        };
+        arns.insert(region.clone(), layer.layer_version_arn.clone().into());
+        versions.insert(region, layer.version.into());
+    }
+    outputs.set(
+        Output::LayerVersionArns,
+        serde_json::Value::Object(arns).to_string(),
+    );
+    outputs.set(
+        Output::Versions,
+        serde_json::Value::Object(versions).to_string(),
+    );
 }

@@ -2,6 +2,7 @@
 //! one run), set the ACL, delete old versions.
 
 use super::calls::Calls;
+use super::inline_body::InlineBody;
 use super::stage::Staged;
 use crate::client::{self, ClientError};
 use crate::fc::{
@@ -22,6 +23,7 @@ pub async fn create_version<T: Transport>(
     calls: &Calls<'_, T>,
     staged: &Staged<'_>,
     highest_before: Option<i64>,
+    inline: &InlineBody,
     reporter: &mut impl Reporter,
 ) -> Result<Layer, Failure> {
     let input = |code| CreateLayerVersionInput {
@@ -35,7 +37,7 @@ pub async fn create_version<T: Transport>(
         Staged::Oss { checksum, .. } => checksum.clone(),
     };
     let request = match staged {
-        Staged::Inline(package) => {
+        Staged::Inline(package) => inline.get_or_make(|| {
             let code = Code::Inline(InlineCode {
                 zip_file: &[],
                 checksum: package.checksum.clone(),
@@ -52,8 +54,8 @@ pub async fn create_version<T: Transport>(
                     path: package.path().into(),
                     source,
                 })
-            })?
-        }
+            })
+        })?,
         Staged::Oss {
             bucket,
             key,

@@ -107,6 +107,8 @@ mod tests {
             acl: None,
             staged: None,
             functions,
+            region: None,
+            upload_time: None,
         }
     }
 

@@ -113,6 +113,14 @@ def check(workflow, endpoint, sts_endpoint, log):
             assert functions[name]["updates"] == 1, functions[name]
             assert functions[name]["lastUpdateStatus"] == "Successful", functions[name]
         assert "rolled out to act-api,act-worker" in log, "the job log lacks the later step's check"
+    elif workflow == "publish-regions":
+        for region in ["cn-hangzhou", "ap-southeast-1"]:
+            version = only_version(state(f"{endpoint}/{region}"), "act-regions")
+            assert version["layerVersionArn"].startswith(f"acs:fc:{region}:"), version
+            assert files(version) == EXAMPLE_FILES, files(version)
+        assert "act-regions" not in layers, "published outside the regions' prefixes"
+        assert "layerVersionArns match the service's record in cn-hangzhou ap-southeast-1" in log
+        assert "[ap-southeast-1] Published acs:fc:ap-southeast-1:" in log
     else:
         raise SystemExit(f"unknown workflow {workflow}")
 

@@ -283,7 +283,7 @@ fn endpoint_forms() {
     assert_eq!(with_port.to_string(), "https://example.com:8443");
     for bad in [
         "ftp://example.com",
-        "https://example.com/path",
+        "https://example.com/path#fragment",
         "https://user:pw@example.com",
         "http://",
         "https://e.com?q=1",
@@ -471,9 +471,9 @@ fn location_problems_are_input_errors_before_any_request() {
             "\"xn--zz\" is not a region id",
         ),
         (
-            vec![("INPUT_OSS-ENDPOINT", "https://oss.example/path")],
+            vec![("INPUT_OSS-ENDPOINT", "https://oss.example/path?x=1")],
             Input::OssEndpoint,
-            "must be a host or a scheme and host, with no path or query",
+            "must be a host, or a URL with no query or fragment",
         ),
         (
             vec![("INPUT_STS-ENDPOINT", "ftp://sts.example")],

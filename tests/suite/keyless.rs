@@ -699,3 +699,45 @@ mod settings {
         assert!(!format!("{oidc:?}").contains("bearer-value-123"));
     }
 }
+
+/// Keyless over several regions: the role is assumed once (a role is not regional) and
+/// every region's calls are signed with its credentials.
+#[test]
+fn the_role_is_assumed_once_for_every_region() {
+    let service = service(|_| {});
+    let tap = Tap::new(&service);
+    let run = run(
+        &keyless(&[
+            ("INPUT_REGION", ""),
+            ("INPUT_REGIONS", "cn-hangzhou, cn-beijing"),
+            ("INPUT_ENDPOINT", "http://fc.test/{region}"),
+        ]),
+        tap.clone(),
+    );
+    assert!(run.result.is_ok(), "{}", run.log);
+    assert_eq!(tap.replies("/_github/oidc/token").len(), 1, "one token");
+    assert_eq!(
+        tap.replies(STS).len(),
+        1,
+        "one AssumeRoleWithOIDC for both regions"
+    );
+    let key_id = tap.replies(STS)[0]["Credentials"]["AccessKeyId"]
+        .as_str()
+        .expect("key id")
+        .to_owned();
+    let signers = tap.fc_signers();
+    assert_eq!(signers.len(), 4, "list and create in each region");
+    assert!(
+        signers
+            .iter()
+            .all(|(id, token)| *id == key_id && token.is_some())
+    );
+    let arns: Value = serde_json::from_str(&run.output("layerVersionArns")).expect("JSON");
+    assert_eq!(
+        arns,
+        serde_json::json!({
+            "cn-hangzhou": "acs:fc:cn-hangzhou:1234567890123456:layers/my-layer/versions/1",
+            "cn-beijing": "acs:fc:cn-beijing:1234567890123456:layers/my-layer/versions/1",
+        })
+    );
+}

@@ -300,3 +300,52 @@ fn replays_skewed_clocks_and_unsigned_headers_are_refused() {
     let (status, reply) = raw_request(&server, "DELETE", path, &wrong_action, b"");
     assert_eq!(status, 403, "the method is signed too: {reply}");
 }
+
+/// A client of the service under the path prefix `/{prefix}`.
+fn client_under(server: &FcLocal, prefix: &str) -> Client {
+    FcClient::new(
+        ReqwestTransport::new(ProxySettings::default(), Timeouts::default()).expect("transport"),
+        Endpoint::parse(&format!("{}/{prefix}", server.url)).expect("url"),
+        Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET),
+        Signing::system(),
+    )
+}
+
+#[test]
+fn each_path_prefix_is_a_region_of_its_own_over_http_and_latency_holds_every_reply() {
+    let server = FcLocal::start(&["--latency", "200"]);
+    let name = LayerName::parse("prefixed").expect("name");
+    let (zip, _) = package::zip_directory(&example_layer()).expect("zips");
+    let started = std::time::Instant::now();
+    let created =
+        json(create_checked(&client_under(&server, "cn-beijing"), &name, &zip).expect("created"));
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(200),
+        "the reply was held: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        created["layerVersionArn"],
+        "acs:fc:cn-beijing:1234567890123456:layers/prefixed/versions/1"
+    );
+    let again = json(
+        create_checked(&client_under(&server, "ap-southeast-1"), &name, &zip).expect("created"),
+    );
+    assert_eq!(
+        again["layerVersionArn"],
+        "acs:fc:ap-southeast-1:1234567890123456:layers/prefixed/versions/1",
+        "numbered on its own"
+    );
+    assert!(
+        server.versions("prefixed").is_empty(),
+        "nothing without a prefix"
+    );
+    let (status, state) = raw_request(&server, "GET", "/cn-beijing/_local/state", &[], b"");
+    assert_eq!(status, 200);
+    assert_eq!(
+        state["layers"]["prefixed"]["versions"]
+            .as_object()
+            .map(|v| v.len()),
+        Some(1)
+    );
+}

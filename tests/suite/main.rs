@@ -18,6 +18,7 @@ mod oss_signature_vectors;
 mod package_zip;
 mod pipeline;
 mod properties;
+mod regions;
 mod rollout;
 mod signature_vectors;
 mod sts_signature_vector;

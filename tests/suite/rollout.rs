@@ -630,3 +630,41 @@ fn the_binary_rolls_out_through_fc_local_over_http() {
     let functions: Value = serde_json::from_str(&written["functions"]).expect("JSON");
     assert_eq!(functions[0]["status"], "failed");
 }
+
+/// With `regions`, each region's functions move to that region's version (functions are
+/// regional, as layers are).
+#[test]
+fn each_region_rolls_its_own_version_out_to_its_functions() {
+    let service = with_functions(vec![function("api", &[OFFICIAL])], |_| {});
+    let run = run(
+        &[
+            ("INPUT_REGIONS", "cn-hangzhou, cn-beijing"),
+            ("INPUT_ENDPOINT", "http://fc.test/{region}"),
+            ("INPUT_FUNCTIONS", "api"),
+        ],
+        InProcess(Arc::clone(&service)),
+    );
+    assert!(run.result.is_ok(), "{}", run.log);
+    for region in ["cn-hangzhou", "cn-beijing"] {
+        let layers: Vec<String> = serde_json::from_value(
+            service.state_of(&format!("/{region}"))["functions"]["api"]["layers"].clone(),
+        )
+        .expect("layers");
+        assert_eq!(
+            layers,
+            [
+                OFFICIAL.to_owned(),
+                format!("acs:fc:{region}:1234567890123456:layers/my-layer/versions/3")
+            ],
+            "{region}"
+        );
+    }
+    assert_eq!(run.output("updatedFunctions"), "api");
+    for region in ["cn-hangzhou", "cn-beijing"] {
+        assert!(
+            run.summary.contains(&format!("##### ` {region} `")),
+            "{}",
+            run.summary
+        );
+    }
+}

@@ -189,6 +189,8 @@ pub fn first_publish_outputs(recorded: &serde_json::Value) -> Vec<(String, Strin
         ("deletedVersions", ""),
         ("updatedFunctions", ""),
         ("functions", "[]"),
+        ("layerVersionArns", &format!(r#"{{"cn-hangzhou":"{arn}"}}"#)),
+        ("versions", r#"{"cn-hangzhou":1}"#),
     ]
     .map(|(name, value)| (name.to_owned(), value.to_owned()))
     .to_vec()
