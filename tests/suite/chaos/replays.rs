@@ -21,6 +21,7 @@ fn scenario() -> Scenario {
         functions: Vec::new(),
         update_delay_millis: 0,
         keyless: false,
+        regions: Vec::new(),
     }
 }
 

@@ -36,11 +36,14 @@ pub struct RunRecord {
     pub outputs_file: String,
     pub summary: String,
     pub exchanges: Vec<Exchange>,
+    /// In one region's view of a `regions` round: whether that region has outputs.
+    pub region_succeeded: Option<bool>,
 }
 
 impl RunRecord {
     pub fn succeeded(&self) -> bool {
-        self.output.status.success()
+        self.region_succeeded
+            .unwrap_or_else(|| self.output.status.success())
     }
 
     pub fn stdout(&self) -> String {
@@ -66,6 +69,8 @@ pub struct Round {
     pub schedule: Schedule,
     pub before: Value,
     pub after: Value,
+    /// The states of each region's path prefix after the round, with `regions`.
+    pub regions_after: Vec<(String, Value)>,
     pub runs: Vec<RunRecord>,
     /// The CRC-64 and size of the round's zip, as the action must compute them.
     pub checksum: String,
@@ -170,6 +175,14 @@ pub fn play_drawn(seed: u64, scenario: Scenario, schedule: Schedule, rng: &mut R
         }),
     };
     let after = shared.service.state();
+    let regions_after = scenario
+        .regions
+        .iter()
+        .map(|region| {
+            let state = shared.service.state_of(&format!("/{region}"));
+            ((*region).to_owned(), state)
+        })
+        .collect();
     runtime.shutdown_timeout(Duration::from_secs(1));
 
     // Whatever a server lent: FC 2.0's bucket credentials, STS's role credentials, the
@@ -195,6 +208,7 @@ pub fn play_drawn(seed: u64, scenario: Scenario, schedule: Schedule, rng: &mut R
         schedule,
         before,
         after,
+        regions_after,
         runs,
         checksum: crc64_xz(&zip),
         zip_size: zip.len() as u64,
@@ -300,6 +314,17 @@ fn run_once(work: &Path, index: usize, code: &Path, scenario: &Scenario, url: &s
             }
         }
     }
+    if !scenario.regions.is_empty() {
+        let per_region = format!("{url}/{{region}}");
+        envs.retain(|(name, _)| *name != "INPUT_REGION" && *name != "INPUT_ENDPOINT");
+        envs.push(("INPUT_REGIONS", scenario.regions.join(", ")));
+        envs.push(("INPUT_ENDPOINT", per_region.clone()));
+        for (name, value) in &mut envs {
+            if *name == "INPUT_OSS-ENDPOINT" {
+                *value = per_region.clone();
+            }
+        }
+    }
     let envs: Vec<(&str, &str)> = envs
         .iter()
         .map(|(name, value)| (*name, value.as_str()))
@@ -310,5 +335,6 @@ fn run_once(work: &Path, index: usize, code: &Path, scenario: &Scenario, url: &s
         outputs_file: fs::read_to_string(&outputs).expect("outputs file"),
         summary: fs::read_to_string(&summary).unwrap_or_default(),
         exchanges: Vec::new(),
+        region_succeeded: None,
     }
 }

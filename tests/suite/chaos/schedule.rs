@@ -296,7 +296,13 @@ pub struct Scenario {
     pub update_delay_millis: u64,
     /// Credentials from GitHub's OIDC token and STS AssumeRoleWithOIDC, not keys.
     pub keyless: bool,
+    /// `regions` instead of `region`: each a path prefix of the one service. Empty: one
+    /// region, `cn-hangzhou`, without a prefix.
+    pub regions: Vec<&'static str>,
 }
+
+/// The regions a round may publish to at once.
+pub const REGIONS: [&str; 3] = ["cn-hangzhou", "cn-beijing", "ap-southeast-1"];
 
 /// A function the service holds at the start of a round.
 #[derive(Clone, Debug)]
@@ -341,6 +347,11 @@ impl Scenario {
             functions,
             update_delay_millis: *rng.pick(&[0, 0, 300, 1200]),
             keyless: rng.chance(20),
+            regions: match rng.below(100) {
+                0..=9 => REGIONS[..2].to_vec(),
+                10..=14 => REGIONS.to_vec(),
+                _ => Vec::new(),
+            },
         }
     }
 }
