@@ -30,10 +30,13 @@ pub enum Input {
     OssEndpoint,
     AccountId,
     StsEndpoint,
+    Exclude,
+    PythonBytecode,
+    Check,
 }
 
 impl Input {
-    pub const ALL: [Input; 21] = [
+    pub const ALL: [Input; 24] = [
         Input::LayerName,
         Input::Code,
         Input::CompatibleRuntimes,
@@ -55,6 +58,9 @@ impl Input {
         Input::OssEndpoint,
         Input::AccountId,
         Input::StsEndpoint,
+        Input::Exclude,
+        Input::PythonBytecode,
+        Input::Check,
     ];
 
     /// The name a workflow writes under `with:`.
@@ -81,6 +87,9 @@ impl Input {
             Input::OssEndpoint => "oss-endpoint",
             Input::AccountId => "account-id",
             Input::StsEndpoint => "sts-endpoint",
+            Input::Exclude => "exclude",
+            Input::PythonBytecode => "python-bytecode",
+            Input::Check => "check",
         }
     }
 

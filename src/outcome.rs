@@ -14,7 +14,7 @@ use crate::lifecycle::Decision;
 use crate::oss::client::OssError;
 use crate::oss::names::ObjectRef;
 use crate::oss::upload::UploadError;
-use crate::package::PackageError;
+use crate::package::{Contents, PackageError};
 use crate::temp_bucket::TempBucketError;
 
 /// Why the step failed. Each is reported once, as an `::error::` annotation.
@@ -69,6 +69,14 @@ pub enum Failure {
     Acl { version: i64, error: ClientError },
     #[error("cannot write the outputs to GITHUB_OUTPUT: {0}")]
     Outputs(std::io::Error),
+    #[error(
+        "input `{}`: the layer holds {errors} file(s) that would fail on FC (listed above); fix them, or set `check: warn` to publish anyway",
+        Input::Check
+    )]
+    Contents {
+        errors: usize,
+        contents: Box<Contents>,
+    },
 }
 
 impl Failure {
@@ -99,6 +107,8 @@ pub struct Outcome {
     pub acl: Option<Acl>,
     /// `oss://bucket/key` when the zip went through OSS.
     pub staged: Option<String>,
+    /// What the zip holds; `None` for an OSS object, which is not read.
+    pub contents: Option<Contents>,
 }
 
 impl Outcome {

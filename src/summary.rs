@@ -97,6 +97,12 @@ pub fn success(outcome: &Outcome) -> String {
     };
     row(label, deleted);
     text.push('\n');
+    if let Some(contents) = &outcome.contents {
+        text.push_str(&crate::contents_summary::section(
+            contents,
+            outcome.zip_bytes,
+        ));
+    }
     text
 }
 
@@ -119,18 +125,21 @@ pub fn failure(layer_name: Option<&LayerName>, failure: &Failure) -> String {
         }
         text.push('\n');
     }
+    if let Failure::Contents { contents, .. } = failure {
+        text.push_str(&crate::contents_summary::section(contents, None));
+    }
     text
 }
 
 /// `text` as an inline code span that no backtick, pipe or line break in it can end.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     let clean = single_line(text).replace('|', "\\|");
     let fence = "`".repeat(longest_run(&clean, '`') + 1);
     format!("{fence} {clean} {fence}")
 }
 
 /// Plain table text, on one line, with Markdown's active characters escaped.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in single_line(text).chars() {
         if "\\`*_[]<>|#!~".contains(c) {

@@ -8,6 +8,7 @@
 //! included, are resolved here too ([`Staging`], [`RegionalOss`]), so that nothing is
 //! found wrong with a location once requests are being sent.
 
+mod contents;
 mod locations;
 mod raw;
 
@@ -60,6 +61,8 @@ pub struct Settings {
     pub api: Option<Api>,
     pub lifecycle: Lifecycle,
     pub upload: UploadMode,
+    /// `exclude`, `python-bytecode`, `check`: what a zip made here holds, and its checks.
+    pub packaging: crate::package::Options,
 }
 
 /// The `code` input: files to package, or an object already in OSS.
@@ -228,6 +231,7 @@ impl Settings {
             }
         });
         oss.check_against(code.as_ref(), &region, &mut errors);
+        let packaging = contents::parse(&raw, code.as_ref(), &compatible_runtimes, &mut errors);
         let given_endpoint = endpoint.as_ref().filter(|_| endpoint_given);
         let staging = oss.staging(&region.parsed, given_endpoint);
 
@@ -253,6 +257,7 @@ impl Settings {
                     api,
                     lifecycle,
                     upload: oss.mode,
+                    packaging,
                 })
             }
             _ => Err(errors),

@@ -8,6 +8,7 @@
 //!   publish
 //!     source::source             package (or look up the OSS object)
 //!     source::choose_route       inline, or through OSS when large
+//!     contents::review           what is inside: logged, checked (check: error stops here)
 //!     listing::versions_before   list versions
 //!     lifecycle::decide          skip if unchanged; a dry run ends here (dry_run::finish)
 //!     stage::stage               upload to OSS
@@ -22,6 +23,7 @@
 //!
 //! - [`calls`]: FC calls with retries, and the paged listing.
 //! - [`source`]: the `code` input packaged on disk, or an OSS object looked up; the route.
+//! - [`contents`]: what is inside the zip, logged and checked before anything is written.
 //! - [`listing`]: the layer's versions before anything is written, shown in the log.
 //! - [`dry_run`]: the end of a dry run: what a real run would do, said.
 //! - [`stage`]: the zip put where the create takes it: inline, an own bucket, FC's bucket.
@@ -29,6 +31,7 @@
 //! - [`outputs`]: the step's outputs, from the [`Outcome`].
 
 pub mod calls;
+pub mod contents;
 pub mod dry_run;
 pub mod listing;
 pub mod outputs;
@@ -128,6 +131,7 @@ pub async fn publish<T: Transport>(
     warn_unknown_runtimes(settings, reporter);
     let source = source::source(settings, transport, signing, temp_dir, reporter).await?;
     let route = source::choose_route(settings.upload, &source, reporter);
+    let inside = contents::review(settings, &source, reporter)?;
     let lifecycle = settings.lifecycle;
     let mut outcome = Outcome {
         layer_name: settings.layer_name.clone(),
@@ -140,6 +144,7 @@ pub async fn publish<T: Transport>(
         deleted: Vec::new(),
         acl: lifecycle.acl,
         staged: None,
+        contents: inside,
     };
     let Some(api) = &settings.api else {
         reporter.info("Dry run without credentials: the package is valid; whether it would be published was not checked");
