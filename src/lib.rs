@@ -15,9 +15,8 @@
 //! - [`retry`]: which failures are tried again, and the waits.
 //! - [`outcome`]: how a run ends, what it did or why it failed; read by the outputs and the
 //!   summary.
-//! - [`summary`]: the job summary's Markdown.
-//! - [`contents_summary`]: the summary's "What is inside" section (files, left out, largest
-//!   folders, findings).
+//! - [`summary`]: the job summary's Markdown; [`summary::contents`], its "What is inside"
+//!   section (files, left out, largest folders, findings).
 //! - [`inputs`]: `INPUT_*` text parsed into validated [`inputs::Settings`], every location
 //!   resolved; the one place where workflow text becomes typed values.
 //! - [`interface`]: the names of the inputs read and the outputs written, which `action.yml`
@@ -53,7 +52,6 @@ pub mod checksum;
 pub mod client;
 pub mod clock;
 pub mod cloud;
-pub mod contents_summary;
 pub mod credentials;
 pub mod encode;
 pub mod endpoint;

@@ -1,6 +1,8 @@
 //! The job summary: what a run did, in Markdown for `GITHUB_STEP_SUMMARY`. Pure; every value
 //! that comes from outside is set in code spans or blocks that it cannot break out of.
 
+pub mod contents;
+
 use std::fmt::Write;
 
 use crate::fc::LayerName;
@@ -98,10 +100,7 @@ pub fn success(outcome: &Outcome) -> String {
     row(label, deleted);
     text.push('\n');
     if let Some(contents) = &outcome.contents {
-        text.push_str(&crate::contents_summary::section(
-            contents,
-            outcome.zip_bytes,
-        ));
+        text.push_str(&contents::section(contents, outcome.zip_bytes));
     }
     text
 }
@@ -126,20 +125,20 @@ pub fn failure(layer_name: Option<&LayerName>, failure: &Failure) -> String {
         text.push('\n');
     }
     if let Failure::Contents { contents, .. } = failure {
-        text.push_str(&crate::contents_summary::section(contents, None));
+        text.push_str(&contents::section(contents, None));
     }
     text
 }
 
 /// `text` as an inline code span that no backtick, pipe or line break in it can end.
-pub(crate) fn code(text: &str) -> String {
+fn code(text: &str) -> String {
     let clean = single_line(text).replace('|', "\\|");
     let fence = "`".repeat(longest_run(&clean, '`') + 1);
     format!("{fence} {clean} {fence}")
 }
 
 /// Plain table text, on one line, with Markdown's active characters escaped.
-pub(crate) fn cell(text: &str) -> String {
+fn cell(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in single_line(text).chars() {
         if "\\`*_[]<>|#!~".contains(c) {

@@ -1,12 +1,12 @@
 //! The job summary's "What is inside" section: files and bytes, the zip, what was left out,
 //! the largest folders and the checks' findings. Every name from the tree goes through the
-//! summary's escaping ([`crate::summary::code`], [`crate::summary::cell`]).
+//! summary's escaping (`code`, `cell`).
 
 use std::fmt::Write;
 
+use super::{cell, code};
 use crate::package::contents::{Contents, human_bytes};
 use crate::package::inspect::Severity;
-use crate::summary::{cell, code};
 
 /// The folders listed, largest first.
 const FOLDERS_SHOWN: usize = 10;
