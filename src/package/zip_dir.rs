@@ -3,8 +3,8 @@
 //! ship executables under `bin/`), symlinks stored as links, never followed; the rest of
 //! the format is fixed by [`super::writer`].
 //!
-//! Small files are compressed on every core, a batch at a time; large ones in chunks, also
-//! on every core; either way in bounded memory, whatever the tree holds.
+//! Files are compressed whole on every core, a batch at a time; very large ones in chunks,
+//! also on every core; either way in bounded memory, whatever the tree holds.
 //!
 //! The walk leaves out what [`super::select`] says, and every file's bytes, read for the
 //! zip anyway, go past [`super::inspect`] on the way.
@@ -32,8 +32,10 @@ const SYMLINK_MODE: u32 = 0o777;
 const COMPRESSION_BATCH: usize = 256;
 /// A batch also ends once its files add up to this much, since each is held compressed.
 const COMPRESSION_BATCH_BYTES: u64 = 16 << 20;
-/// Files larger than this are compressed in chunks instead of whole.
-const STREAMED_FILE_BYTES: u64 = 8 << 20;
+/// Files larger than this are compressed in chunks instead of whole. Whole is smaller
+/// (see [`super::deflate`]); a batch holds at most one file this large, since it ends
+/// once its files pass [`COMPRESSION_BATCH_BYTES`].
+const STREAMED_FILE_BYTES: u64 = 64 << 20;
 
 enum Kind {
     Directory,
