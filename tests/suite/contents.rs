@@ -532,3 +532,28 @@ fn a_dry_run_shows_what_is_inside() {
         assert!(run.summary.contains(words), "{words}: {}", run.summary);
     }
 }
+
+#[test]
+fn an_oss_object_is_not_downloaded_and_the_log_says_it_was_not_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = run_in(
+        dir.path(),
+        &[
+            ("INPUT_CODE", "oss://bucket/layer.zip"),
+            ("INPUT_DRY-RUN", "true"),
+            ("INPUT_ACCESS-KEY-ID", ""),
+            ("INPUT_ACCESS-KEY-SECRET", ""),
+        ],
+        InProcess(service(|_| {})),
+    );
+    assert!(run.result.is_ok(), "{}", run.log);
+    assert!(run.sent.is_empty(), "{:?}", run.sent);
+    assert!(
+        run.log.contains(
+            "oss://bucket/layer.zip is not downloaded, so what is inside was not checked"
+        ),
+        "{}",
+        run.log
+    );
+    assert!(!run.summary.contains("What is inside"), "{}", run.summary);
+}
