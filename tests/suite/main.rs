@@ -4,6 +4,7 @@
 
 mod common;
 
+mod contents;
 mod end_to_end;
 mod hardening;
 mod inputs;
