@@ -39,10 +39,13 @@ pub enum Input {
     Functions,
     FunctionUpdateTimeout,
     Regions,
+    Exclude,
+    PythonBytecode,
+    Check,
 }
 
 impl Input {
-    pub const ALL: [Input; 30] = [
+    pub const ALL: [Input; 33] = [
         Input::LayerName,
         Input::Code,
         Input::CompatibleRuntimes,
@@ -73,6 +76,9 @@ impl Input {
         Input::Functions,
         Input::FunctionUpdateTimeout,
         Input::Regions,
+        Input::Exclude,
+        Input::PythonBytecode,
+        Input::Check,
     ];
 
     /// The name a workflow writes under `with:`.
@@ -108,6 +114,9 @@ impl Input {
             Input::Functions => "functions",
             Input::FunctionUpdateTimeout => "function-update-timeout",
             Input::Regions => "regions",
+            Input::Exclude => "exclude",
+            Input::PythonBytecode => "python-bytecode",
+            Input::Check => "check",
         }
     }
 

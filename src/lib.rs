@@ -20,6 +20,8 @@
 //! - [`summary`]: the job summary's Markdown.
 //! - [`regions_summary`]: the job summary of a step over several regions, a row per region,
 //!   and the line that says their versions differ.
+//! - [`summary`]: the job summary's Markdown; [`summary::contents`], its "What is inside"
+//!   section (files, left out, largest folders, findings).
 //! - [`inputs`]: `INPUT_*` text parsed into validated [`inputs::Settings`], every location
 //!   resolved; the one place where workflow text becomes typed values.
 //! - [`interface`]: the names of the inputs read and the outputs written, which `action.yml`
@@ -40,7 +42,8 @@
 //! - [`http`]: the transport: request and reply values, reqwest behind a trait, with no
 //!   redirects, bounded replies and an idle timeout.
 //! - [`proxy`]: which proxy a URL goes through, from the conventional variables.
-//! - [`package`]: the `code` input as a zip on disk, zipped reproducibly or read and checked.
+//! - [`package`]: the `code` input as a zip on disk, zipped reproducibly or read and checked;
+//!   the files selected (`.fcignore`, `exclude`, bytecode) and inspected on the way.
 //! - [`oss`]: large layers through OSS: names, locations, the signed calls, the upload.
 //! - [`temp_bucket`]: FC 2.0's temporary bucket and the credentials it lends.
 //! - [`sts`]: GetCallerIdentity, for the account id.

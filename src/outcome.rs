@@ -18,7 +18,7 @@ use crate::lifecycle::Decision;
 use crate::oss::client::OssError;
 use crate::oss::names::ObjectRef;
 use crate::oss::upload::UploadError;
-use crate::package::PackageError;
+use crate::package::{Contents, PackageError};
 use crate::rollout::{self, FunctionResult};
 use crate::temp_bucket::TempBucketError;
 
@@ -103,6 +103,14 @@ pub enum Failure {
         failed: Vec<(Region, Failure)>,
         attempted: usize,
     },
+    #[error(
+        "input `{}`: the layer holds {errors} file(s) that would fail on FC (listed above); fix them, or set `check: warn` to publish anyway",
+        Input::Check
+    )]
+    Contents {
+        errors: usize,
+        contents: Box<Contents>,
+    },
 }
 
 /// `2 of 3 functions were not moved to version 4: a (reason); b (reason)`.
@@ -163,6 +171,8 @@ pub struct Outcome {
     /// How long the zip took from staging to the create's reply, when this run created
     /// the version.
     pub upload_time: Option<Duration>,
+    /// What the zip holds; `None` for an OSS object, which is not read.
+    pub contents: Option<Contents>,
 }
 
 impl Outcome {

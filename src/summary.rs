@@ -1,6 +1,7 @@
 //! The job summary: what a run did, in Markdown for `GITHUB_STEP_SUMMARY`. Pure; every value
 //! that comes from outside is set in code spans or blocks that it cannot break out of.
 
+pub mod contents;
 pub(crate) mod functions;
 
 use std::fmt::Write;
@@ -100,6 +101,9 @@ pub fn success(outcome: &Outcome) -> String {
     row(label, deleted);
     text.push('\n');
     text.push_str(&functions::table(outcome));
+    if let Some(contents) = &outcome.contents {
+        text.push_str(&contents::section(contents, outcome.zip_bytes));
+    }
     text
 }
 
@@ -124,6 +128,9 @@ pub fn failure(layer_name: Option<&LayerName>, failure: &Failure) -> String {
             let _ = writeln!(text, "- {}", cell(&error.to_string()));
         }
         text.push('\n');
+    }
+    if let Failure::Contents { contents, .. } = failure {
+        text.push_str(&contents::section(contents, None));
     }
     text
 }

@@ -13,6 +13,7 @@
 //! [`Targets`] are the regions a step publishes to (`region`, or each that `regions`
 //! lists), each with its own [`Settings`], `{region}` replaced in the inputs that hold it.
 
+mod contents;
 mod functions;
 mod locations;
 mod raw;
@@ -80,6 +81,8 @@ pub struct Settings {
     pub assume: Option<RoleApi>,
     /// The functions moved to the version after it is published or reused.
     pub rollout: Rollout,
+    /// `exclude`, `python-bytecode`, `check`: what a zip made here holds, and its checks.
+    pub packaging: crate::package::Options,
 }
 
 /// The `code` input: files to package, or an object already in OSS.
@@ -270,6 +273,7 @@ impl Settings {
             }
         });
         oss.check_against(code.as_ref(), &region, &mut errors);
+        let packaging = contents::parse(&raw, code.as_ref(), &compatible_runtimes, &mut errors);
         let given_endpoint = endpoint.as_ref().filter(|_| endpoint_given);
         let staging = oss.staging(&region.parsed, given_endpoint);
 
@@ -310,6 +314,7 @@ impl Settings {
                     upload: oss.mode,
                     assume,
                     rollout,
+                    packaging,
                 })
             }
             _ => Err(errors),

@@ -2,15 +2,25 @@
 //! inside the layer's folder, and every entry must read back with its CRC-32.
 
 use std::fs::File;
-use std::io::{self, BufReader};
+use std::io::BufReader;
 use std::path::Path;
 
 use zip::ZipArchive;
 
 use super::PackageError;
+use super::contents::{Contents, Options};
 
 /// Checks the zip at `path` entry by entry, streaming; returns the number of entries.
 pub fn check_zip(path: &Path) -> Result<usize, PackageError> {
+    check_zip_into(path, &Options::default(), &mut Contents::default())
+}
+
+/// [`check_zip`], with what the entries hold tallied and checked into `contents`.
+pub fn check_zip_into(
+    path: &Path,
+    options: &Options,
+    contents: &mut Contents,
+) -> Result<usize, PackageError> {
     let invalid = |source| PackageError::InvalidZip {
         path: path.into(),
         source,
@@ -31,12 +41,21 @@ pub fn check_zip(path: &Path) -> Result<usize, PackageError> {
             });
         }
         // Reading to the end checks the entry's CRC-32 and its sizes.
-        io::copy(&mut entry, &mut io::sink()).map_err(|error| PackageError::DamagedEntry {
-            path: path.into(),
-            entry: name,
-            detail: error.to_string(),
-        })?;
+        let is_file = entry.is_file();
+        contents
+            .read_entry(&name, is_file, &mut entry, options)
+            .map_err(|error| PackageError::DamagedEntry {
+                path: path.into(),
+                entry: name,
+                detail: error.to_string(),
+            })?;
     }
+    let names: Vec<String> = archive
+        .file_names()
+        .filter_map(Result::ok)
+        .map(|name| name.into_owned())
+        .collect();
+    contents.finish_checks(names.iter().map(String::as_str), options);
     Ok(archive.len())
 }
 

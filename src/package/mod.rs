@@ -6,9 +6,19 @@
 //! - [`writer`]: the zip format, written front to back and hashed as it goes.
 //! - [`deflate`]: libdeflate for small files, chunked parallel deflate for large ones.
 //! - [`check`]: a prebuilt zip read the way the service will unpack it.
+//! - [`select`]: which files go in: `.fcignore`, `exclude`, `python-bytecode`.
+//! - [`inspect`]: the checks of what is inside (machine, Python, glibc, layout).
+//! - [`platform`]: FC's runtimes as the checks see them (glibc, Python, paths).
+//! - [`keep`]: a file read through, a copy kept of what the checks need.
+//! - [`contents`]: what the layer holds, tallied on the one pass, for the log and summary.
 
 pub mod check;
+pub mod contents;
 pub mod deflate;
+pub mod inspect;
+pub mod keep;
+pub mod platform;
+pub mod select;
 pub mod writer;
 pub mod zip_dir;
 
@@ -21,7 +31,8 @@ use tempfile::NamedTempFile;
 use crate::checksum::Crc64;
 
 pub use check::check_zip;
-pub use zip_dir::{zip_directory, zip_directory_into};
+pub use contents::{CheckLevel, Contents, Options};
+pub use zip_dir::{zip_directory, zip_directory_into, zip_directory_with};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PackageError {
@@ -66,6 +77,8 @@ pub enum PackageError {
         entry: String,
         reason: &'static str,
     },
+    #[error("{0}")]
+    IgnoreFile(select::IgnoreFileError),
     #[error("{path}: entry {entry:?} is damaged: {detail}")]
     DamagedEntry {
         path: PathBuf,
@@ -90,6 +103,8 @@ pub struct Package {
     pub checksum: String,
     pub entries: usize,
     pub origin: Origin,
+    /// What the zip holds; for a prebuilt zip, read from its entries.
+    pub contents: Contents,
 }
 
 /// A zip this run made (removed when dropped) or the user's own.
@@ -128,6 +143,16 @@ impl Package {
 /// checks a `.zip` file. A zip over `max_bytes` is refused, and zipping a directory stops as
 /// soon as it passes that size.
 pub fn load(path: &Path, max_bytes: u64, temp_dir: &Path) -> Result<Package, PackageError> {
+    load_with(path, max_bytes, temp_dir, &Options::default())
+}
+
+/// [`load`], selecting (a directory's files) and checking as `options` says.
+pub fn load_with(
+    path: &Path,
+    max_bytes: u64,
+    temp_dir: &Path,
+    options: &Options,
+) -> Result<Package, PackageError> {
     let metadata = fs::metadata(path).map_err(|source| match source.kind() {
         io::ErrorKind::NotFound => PackageError::NotFound { path: path.into() },
         _ => PackageError::Io {
@@ -148,13 +173,14 @@ pub fn load(path: &Path, max_bytes: u64, temp_dir: &Path) -> Result<Package, Pac
             path: temp.path().into(),
             source,
         })?;
-        let zipped = zip_directory_into(path, writer, max_bytes)?;
+        let zipped = zip_directory_with(path, writer, max_bytes, options)?;
         return Ok(Package {
             file: ZipFile::Temporary(temp),
             size: zipped.size,
             checksum: zipped.checksum,
             entries: zipped.entries,
             origin: Origin::Directory,
+            contents: zipped.contents,
         });
     }
     let is_zip_name = path
@@ -170,7 +196,8 @@ pub fn load(path: &Path, max_bytes: u64, temp_dir: &Path) -> Result<Package, Pac
             size: Some(metadata.len()),
         });
     }
-    let entries = check_zip(path)?;
+    let mut contents = Contents::default();
+    let entries = check::check_zip_into(path, options, &mut contents)?;
     if entries == 0 {
         return Err(PackageError::Empty { path: path.into() });
     }
@@ -181,6 +208,7 @@ pub fn load(path: &Path, max_bytes: u64, temp_dir: &Path) -> Result<Package, Pac
         checksum,
         entries,
         origin: Origin::ZipFile,
+        contents,
     })
 }
 

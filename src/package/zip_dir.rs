@@ -3,8 +3,11 @@
 //! ship executables under `bin/`), symlinks stored as links, never followed; the rest of
 //! the format is fixed by [`super::writer`].
 //!
-//! Small files are compressed on every core, a batch at a time; large ones in chunks, also
-//! on every core; either way in bounded memory, whatever the tree holds.
+//! Files are compressed whole on every core, a batch at a time; very large ones in chunks,
+//! also on every core; either way in bounded memory, whatever the tree holds.
+//!
+//! The walk leaves out what [`super::select`] says, and every file's bytes, read for the
+//! zip anyway, go past [`super::inspect`] on the way.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -13,7 +16,11 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::PackageError;
+use super::contents::{CheckLevel, Contents, Options};
 use super::deflate::{compress_large, compress_small};
+use super::inspect::{self, Finding};
+use super::keep::Keep;
+use super::select::{self, Bytecode, LeftOut, Rules};
 use super::writer::{Compressed, OverLimit, ZipOut};
 
 const FILE_MODE: u32 = 0o644;
@@ -25,8 +32,10 @@ const SYMLINK_MODE: u32 = 0o777;
 const COMPRESSION_BATCH: usize = 256;
 /// A batch also ends once its files add up to this much, since each is held compressed.
 const COMPRESSION_BATCH_BYTES: u64 = 16 << 20;
-/// Files larger than this are compressed in chunks instead of whole.
-const STREAMED_FILE_BYTES: u64 = 8 << 20;
+/// Files larger than this are compressed in chunks instead of whole. Whole is smaller
+/// (see [`super::deflate`]); a batch holds at most one file this large, since it ends
+/// once its files pass [`COMPRESSION_BATCH_BYTES`].
+const STREAMED_FILE_BYTES: u64 = 64 << 20;
 
 enum Kind {
     Directory,
@@ -48,6 +57,7 @@ pub struct Zipped<W> {
     pub size: u64,
     /// CRC-64/XZ of the zip, computed as it was written.
     pub checksum: String,
+    pub contents: Contents,
 }
 
 /// Zips `root` reproducibly in memory. Returns the bytes and the number of entries.
@@ -63,7 +73,18 @@ pub fn zip_directory_into<W: Write>(
     writer: W,
     max_bytes: u64,
 ) -> Result<Zipped<W>, PackageError> {
-    let entries = walk(root)?;
+    zip_directory_with(root, writer, max_bytes, &Options::default())
+}
+
+/// [`zip_directory_into`], selecting and checking the files as `options` says.
+pub fn zip_directory_with<W: Write>(
+    root: &Path,
+    writer: W,
+    max_bytes: u64,
+    options: &Options,
+) -> Result<Zipped<W>, PackageError> {
+    let mut contents = Contents::default();
+    let entries = walk(root, options, &mut contents)?;
     if !entries
         .iter()
         .any(|entry| !matches!(entry.kind, Kind::Directory))
@@ -91,9 +112,12 @@ pub fn zip_directory_into<W: Write>(
     for batch in batches(&entries) {
         // Each batch comes back in walk order, which keeps the archive reproducible, and is
         // written out before the next starts, which bounds memory.
-        let prepared: Vec<Option<Compressed>> =
-            batch.par_iter().map(prepare).collect::<Result<_, _>>()?;
-        for (entry, prepared) in batch.iter().zip(prepared) {
+        let prepared: Vec<(Option<Compressed>, Vec<Finding>)> = batch
+            .par_iter()
+            .map(|entry| prepare(entry, options))
+            .collect::<Result<_, _>>()?;
+        for (entry, (prepared, findings)) in batch.iter().zip(prepared) {
+            contents.findings.extend(findings);
             let added = match (&entry.kind, prepared) {
                 (Kind::Directory, _) => zip.directory(&entry.name, DIRECTORY_MODE),
                 (Kind::Symlink { target }, _) => zip.symlink(&entry.name, target, SYMLINK_MODE),
@@ -101,7 +125,9 @@ pub fn zip_directory_into<W: Write>(
                     zip.file(&entry.name, mode(*executable), &content)
                 }
                 (Kind::File { executable, .. }, None) => {
-                    stream_file(&mut zip, entry, mode(*executable))
+                    stream_file(&mut zip, entry, mode(*executable), options).map(|findings| {
+                        contents.findings.extend(findings);
+                    })
                 }
             };
             added.map_err(|source| fail(&entry.path, source))?;
@@ -111,11 +137,13 @@ pub fn zip_directory_into<W: Write>(
     let writer = buffered
         .into_inner()
         .map_err(|error| fail(root, error.into_error()))?;
+    contents.finish_checks(entries.iter().map(|entry| entry.name.as_str()), options);
     Ok(Zipped {
         writer,
         entries: entries.len(),
         size,
         checksum,
+        contents,
     })
 }
 
@@ -149,32 +177,60 @@ fn batches(entries: &[Entry]) -> Vec<&[Entry]> {
     batches
 }
 
-/// Compresses a small file entry whole; other kinds, and large files, need no preparation.
-fn prepare(entry: &Entry) -> Result<Option<Compressed>, PackageError> {
+/// Compresses a small file entry whole, and inspects its bytes; other kinds, and large
+/// files, need no preparation.
+fn prepare(
+    entry: &Entry,
+    options: &Options,
+) -> Result<(Option<Compressed>, Vec<Finding>), PackageError> {
     let Kind::File { size, .. } = entry.kind else {
-        return Ok(None);
+        return Ok((None, Vec::new()));
     };
     if size > STREAMED_FILE_BYTES {
-        return Ok(None);
+        return Ok((None, Vec::new()));
     }
     let data = fs::read(&entry.path).map_err(|source| PackageError::Io {
         path: entry.path.clone(),
         source,
     })?;
-    Ok(Some(compress_small(&data)))
+    Ok((
+        Some(compress_small(&data)),
+        inspect_bytes(&entry.name, &data, options),
+    ))
 }
 
-/// A large file compressed in chunks on its way into the zip.
-fn stream_file<W: Write>(zip: &mut ZipOut<W>, entry: &Entry, mode: u32) -> io::Result<()> {
+fn inspect_bytes(name: &str, data: &[u8], options: &Options) -> Vec<Finding> {
+    match options.check {
+        CheckLevel::Off => Vec::new(),
+        _ => inspect::inspect_file(name, data, &options.target),
+    }
+}
+
+/// A large file compressed in chunks on its way into the zip, and inspected on the way.
+fn stream_file<W: Write>(
+    zip: &mut ZipOut<W>,
+    entry: &Entry,
+    mode: u32,
+    options: &Options,
+) -> io::Result<Vec<Finding>> {
     let file = File::open(&entry.path)?;
     let streamed = zip.start_streamed(&entry.name, mode)?;
+    let mut keep = Keep::new(file, options.check != CheckLevel::Off);
     let (crc32, uncompressed, compressed) =
-        compress_large(io::BufReader::new(file), |piece| zip.write_data(piece))?;
-    zip.finish_streamed(streamed, crc32, compressed, uncompressed)
+        compress_large(io::BufReader::new(&mut keep), |piece| zip.write_data(piece))?;
+    zip.finish_streamed(streamed, crc32, compressed, uncompressed)?;
+    Ok(inspect_bytes(&entry.name, keep.kept(), options))
 }
 
-/// Every entry below `root`, depth first, each directory's children sorted by name.
-fn walk(root: &Path) -> Result<Vec<Entry>, PackageError> {
+/// Every entry below `root` that the selection keeps, depth first, each directory's
+/// children sorted by name; what is left out is tallied in `contents`.
+fn walk(
+    root: &Path,
+    options: &Options,
+    contents: &mut Contents,
+) -> Result<Vec<Entry>, PackageError> {
+    let selection = &options.selection;
+    let mut rules = Rules::new(root, selection).map_err(PackageError::IgnoreFile)?;
     let mut entries = Vec::new();
     for item in walkdir::WalkDir::new(root)
         .min_depth(1)
@@ -215,9 +271,61 @@ fn walk(root: &Path) -> Result<Vec<Entry>, PackageError> {
         } else {
             return Err(PackageError::UnsupportedType { path });
         };
+        let size = match kind {
+            Kind::File { size, .. } => size,
+            _ => 0,
+        };
+        let depth = item.depth();
+        if let Some(reason) = rules.decide(&path, depth, file_type.is_dir()) {
+            let is_rules_file = item.file_name() == select::IGNORE_FILE;
+            if !file_type.is_dir() && !is_rules_file {
+                contents.leave_out(reason, size);
+            }
+            continue;
+        }
+        if file_type.is_dir() {
+            rules
+                .enter_directory(&path, depth)
+                .map_err(PackageError::IgnoreFile)?;
+        } else if selection.bytecode != Bytecode::All && select::is_cached_bytecode(&name) {
+            let header = select::read_header(&path).map_err(|source| PackageError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            if !select::keeps_bytecode(selection.bytecode, &header) {
+                contents.leave_out(LeftOut::Bytecode, size);
+                continue;
+            }
+        }
+        if let Kind::File { size, .. } = kind {
+            contents.add_file(&name, size);
+        }
         entries.push(Entry { name, path, kind });
     }
-    Ok(entries)
+    Ok(without_empty_bytecode_dirs(entries))
+}
+
+/// The walk less the `__pycache__` directories that the bytecode policy left empty.
+fn without_empty_bytecode_dirs(entries: Vec<Entry>) -> Vec<Entry> {
+    let holds_something = |index: usize| {
+        entries.get(index + 1).is_some_and(|next| {
+            next.name
+                .strip_prefix(entries[index].name.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+    };
+    let keep: Vec<bool> = (0..entries.len())
+        .map(|index| {
+            !matches!(entries[index].kind, Kind::Directory)
+                || !select::is_bytecode_dir(&entries[index].name)
+                || holds_something(index)
+        })
+        .collect();
+    entries
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(entry, keep)| keep.then_some(entry))
+        .collect()
 }
 
 fn entry_name(root: &Path, path: &Path) -> Result<String, PackageError> {

@@ -9,6 +9,7 @@
 //!   publish (one region) or publish_listed (`regions`)
 //!     source::source             package (or look up the OSS object), once
 //!     source::choose_route       inline, or through OSS when large
+//!     contents::review           what is inside: logged, checked (check: error stops here)
 //!     publish_region             per region; with `regions`, side by side (fan_out::run_each)
 //!       listing::versions_before list versions
 //!       lifecycle::decide        skip if unchanged; a dry run ends here (dry_run::finish)
@@ -25,10 +26,12 @@
 //!
 //! - [`calls`]: FC calls with retries, and the paged listing.
 //! - [`source`]: the `code` input packaged on disk, or an OSS object looked up; the route.
+//! - [`contents`]: what is inside the zip, logged and checked before anything is written.
 //! - [`listing`]: the layer's versions before anything is written, shown in the log.
 //! - [`dry_run`]: the end of a dry run: what a real run would do, said.
 //! - [`stage`]: the zip put where the create takes it: inline, an own bucket, FC's bucket.
 //! - [`versions`]: the steps that change the layer: create, ACL, delete.
+//! - [`contents`]: what is inside the zip, logged and checked before anything is written.
 //! - [`rollout`]: the functions named in `functions` moved to the version.
 //! - [`assume`]: the role's credentials from STS, before any FC request.
 //! - [`outputs`]: the step's outputs, from the [`Outcome`] (of each region).
@@ -40,6 +43,7 @@
 
 pub mod assume;
 pub mod calls;
+pub mod contents;
 pub mod dry_run;
 pub mod fan_out;
 pub mod inline_body;
@@ -179,8 +183,10 @@ pub async fn publish<T: Transport>(
     warn_unknown_runtimes(settings, reporter);
     let source = source::source(settings, transport, signing, temp_dir, reporter).await?;
     let route = source::choose_route(settings.upload, &source, reporter);
+    let inside = contents::review(settings, &source, reporter)?;
     let Some(api) = &settings.api else {
-        let outcome = offline(settings, &source, target.region.clone(), reporter);
+        let mut outcome = offline(settings, &source, target.region.clone(), reporter);
+        outcome.contents = inside;
         outputs::write(&outcome, reporter)?;
         return Ok(outcome);
     };
@@ -198,12 +204,14 @@ pub async fn publish<T: Transport>(
     .await;
     drop(source);
     match result {
-        Ok(outcome) => {
+        Ok(mut outcome) => {
+            outcome.contents = inside;
             outputs::write(&outcome, reporter)?;
             Ok(outcome)
         }
         // The version exists: its outputs are written for a later step to report.
-        Err(Failure::Rollout(outcome)) => {
+        Err(Failure::Rollout(mut outcome)) => {
+            outcome.contents = inside;
             outputs::write(&outcome, reporter)?;
             Err(Failure::Rollout(outcome))
         }
@@ -233,13 +241,22 @@ pub async fn publish_listed<T: Transport, R: Reporter>(
         Err(failure) => return failed(failure, reporter),
     };
     let route = source::choose_route(settings.upload, &source, reporter);
+    let inside = match contents::review(settings, &source, reporter) {
+        Ok(inside) => inside,
+        Err(failure) => return failed(failure, reporter),
+    };
     if settings.api.is_none() {
-        let outcome = offline(settings, &source, first.region.clone(), reporter);
+        let mut outcome = offline(settings, &source, first.region.clone(), reporter);
+        outcome.contents = inside;
         if let Err(failure) = outputs::write(&outcome, reporter) {
             return failed(failure, reporter);
         }
         reporter.summary(&summary::success(&outcome));
         return Ok(outcome);
+    }
+    // What is inside is the same in every region: said once, before the regions' table.
+    if let Some(inside) = &inside {
+        reporter.summary(&summary::contents::section(inside, source.size()));
     }
     let shared = RefCell::new(reporter);
     let source = &source;
@@ -297,6 +314,7 @@ fn base_outcome(settings: &Settings, source: &Source, region: Option<Region>) ->
         functions: Vec::new(),
         region,
         upload_time: None,
+        contents: None,
     }
 }
 

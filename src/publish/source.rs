@@ -14,6 +14,7 @@ use crate::inputs::{Code, RegionalOss, Settings, UploadMode};
 use crate::oss::client::OssClient;
 use crate::oss::names::ObjectRef;
 use crate::outcome::Failure;
+use crate::package::contents::human_bytes;
 use crate::package::{self, Origin, Package, PackageError};
 use crate::report::Reporter;
 
@@ -87,6 +88,7 @@ pub fn choose_route(mode: UploadMode, source: &Source, reporter: &mut impl Repor
 pub fn package_code(
     path: &Path,
     mode: UploadMode,
+    options: &package::Options,
     temp_dir: &Path,
     reporter: &mut impl Reporter,
 ) -> Result<Package, Failure> {
@@ -94,21 +96,23 @@ pub fn package_code(
         UploadMode::Inline => MAX_INLINE_ZIP_BYTES,
         UploadMode::Auto | UploadMode::Oss => MAX_OSS_ZIP_BYTES,
     };
-    let package = package::load(path, limit, temp_dir).map_err(|error| match error {
-        PackageError::TooLarge { size, .. } if mode == UploadMode::Inline => {
-            Failure::TooLargeForInline { zip_bytes: size }
-        }
-        PackageError::TooLarge { size, .. } => Failure::TooLargeForOss { zip_bytes: size },
-        other => Failure::Package(other),
-    })?;
+    let package =
+        package::load_with(path, limit, temp_dir, options).map_err(|error| match error {
+            PackageError::TooLarge { size, .. } if mode == UploadMode::Inline => {
+                Failure::TooLargeForInline { zip_bytes: size }
+            }
+            PackageError::TooLarge { size, .. } => Failure::TooLargeForOss { zip_bytes: size },
+            other => Failure::Package(other),
+        })?;
     let what = match package.origin {
         Origin::Directory => "Zipped",
         Origin::ZipFile => "Read",
     };
     reporter.info(&format!(
-        "{what} {}: {} entries, {} bytes, CRC-64/XZ {}",
+        "{what} {}: {} entries, {} ({} bytes), CRC-64/XZ {}",
         path.display(),
         package.entries,
+        human_bytes(package.size),
         package.size,
         package.checksum
     ));
@@ -163,9 +167,14 @@ pub async fn source<T: Transport>(
     reporter: &mut impl Reporter,
 ) -> Result<Source, Failure> {
     match (&settings.code, &settings.api) {
-        (Code::Path(path), _) => {
-            package_code(path, settings.upload, temp_dir, reporter).map(Source::Package)
-        }
+        (Code::Path(path), _) => package_code(
+            path,
+            settings.upload,
+            &settings.packaging,
+            temp_dir,
+            reporter,
+        )
+        .map(Source::Package),
         (
             Code::Object {
                 object,

@@ -109,6 +109,7 @@ mod tests {
             functions,
             region: None,
             upload_time: None,
+            contents: None,
         }
     }
 

@@ -121,6 +121,14 @@ def check(workflow, endpoint, sts_endpoint, log):
         assert "act-regions" not in layers, "published outside the regions' prefixes"
         assert "layerVersionArns match the service's record in cn-hangzhou ap-southeast-1" in log
         assert "[ap-southeast-1] Published acs:fc:ap-southeast-1:" in log
+    elif workflow == "publish-reinstalled":
+        version = only_version(layers, "act-reinstalled")
+        assert version["version"] == 1, version
+        assert "second install reused the version of the first (true 1 then false 1)" in log, \
+            "the job log lacks the second install's reuse"
+        names = files(version)
+        assert not any("__pycache__" in name for name in names), names
+        assert "python/requests/api.py" in names, names
     else:
         raise SystemExit(f"unknown workflow {workflow}")
 

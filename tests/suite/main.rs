@@ -5,6 +5,7 @@
 mod chaos;
 mod common;
 
+mod contents;
 mod end_to_end;
 mod hardening;
 mod inputs;

@@ -5,6 +5,7 @@
 pub mod binaries;
 pub mod hostile;
 pub mod in_process;
+pub mod native;
 pub mod vectors;
 
 use std::io::{BufRead, BufReader, Read, Write};
