@@ -41,6 +41,8 @@
 //! - [`sts`]: GetCallerIdentity, for the account id.
 //! - [`checksum`]: CRC-64/XZ, FC's `codeChecksum`.
 //! - [`encode`]: RFC 3986 percent-encoding for paths and queries.
+//! - [`outside_text`]: one rule for text from servers: capped in length before it is shown.
+//! - [`redact`]: the secrets masked so far, replaced in one value at a time.
 //! - [`report`]: what GitHub sees (log, annotations, masks, outputs) behind one trait.
 //! - [`github`]: the text formats of workflow commands and the outputs file.
 //! - [`random`]: nonces and delimiters from the OS's random source; the nonce source handed to
@@ -61,10 +63,12 @@ pub mod interface;
 pub mod lifecycle;
 pub mod oss;
 pub mod outcome;
+pub mod outside_text;
 pub mod package;
 pub mod proxy;
 pub mod publish;
 pub mod random;
+pub mod redact;
 pub mod report;
 pub mod retry;
 pub mod sign;

@@ -94,10 +94,11 @@ pub async fn run_step<T: Transport>(
         Err(failure) => (None, Err(failure)),
     };
     match &result {
-        Ok(outcome) => reporter.summary(&summary::success(outcome)),
+        Ok(outcome) => reporter.summary(&summary::success(outcome, &reporter.redactor())),
         Err(failure) => {
             reporter.error(&failure.to_string());
-            reporter.summary(&summary::failure(layer_name.as_ref(), failure));
+            let markdown = summary::failure(layer_name.as_ref(), failure, &reporter.redactor());
+            reporter.summary(&markdown);
         }
     }
     result
