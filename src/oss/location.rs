@@ -10,6 +10,7 @@ use url::Url;
 
 use super::names::BucketName;
 use crate::cloud::Region;
+use crate::encode;
 use crate::endpoint::{Endpoint, EndpointError};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,16 +63,12 @@ impl OssLocation {
             let host = url.host_str().ok_or(url::ParseError::EmptyHost)?.to_owned();
             url.set_host(Some(&format!("{bucket}.{host}")))?;
         }
-        {
-            let mut path = url
-                .path_segments_mut()
-                .map_err(|()| url::ParseError::RelativeUrlWithCannotBeABaseBase)?;
-            path.clear();
-            if !self.virtual_hosted {
-                path.push(bucket.as_str());
-            }
-            path.extend(key.split('/'));
-        }
+        // Each segment encoded on its own (RFC 3986, as OSS's SDKs send them), so that no
+        // `/`, `?`, `#` or `%` in a name can start another segment, a query or a fragment.
+        let bucket_segment = (!self.virtual_hosted).then_some(bucket.as_str());
+        url.set_path(&encode::path(
+            bucket_segment.into_iter().chain(key.split('/')),
+        ));
         Ok(url)
     }
 }
@@ -95,10 +92,10 @@ mod tests {
         let hosted = OssLocation::parse("oss-accelerate.aliyuncs.com").expect("host");
         assert_eq!(
             hosted
-                .url(&bucket("bucket"), "a b/c#d?.zip")
+                .url(&bucket("bucket"), "a b/c#d?+.zip")
                 .expect("url")
                 .as_str(),
-            "https://bucket.oss-accelerate.aliyuncs.com/a%20b/c%23d%3F.zip"
+            "https://bucket.oss-accelerate.aliyuncs.com/a%20b/c%23d%3F%2B.zip"
         );
         assert_eq!(
             hosted.host(&bucket("bucket")),
