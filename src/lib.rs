@@ -41,6 +41,7 @@
 //! - [`sts`]: GetCallerIdentity, for the account id.
 //! - [`checksum`]: CRC-64/XZ, FC's `codeChecksum`.
 //! - [`encode`]: RFC 3986 percent-encoding for paths and queries.
+//! - [`error_chain`]: an error printed with its causes, as `anyhow` does with `{:#}`.
 //! - [`outside_text`]: one rule for text from servers: capped in length before it is shown.
 //! - [`redact`]: the secrets masked so far, replaced in one value at a time.
 //! - [`report`]: what GitHub sees (log, annotations, masks, outputs) behind one trait.
@@ -55,6 +56,7 @@ pub mod cloud;
 pub mod credentials;
 pub mod encode;
 pub mod endpoint;
+pub mod error_chain;
 pub mod fc;
 pub mod github;
 pub mod http;

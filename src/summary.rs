@@ -6,6 +6,7 @@
 
 use std::fmt::Write;
 
+use crate::error_chain::with_causes;
 use crate::fc::LayerName;
 use crate::lifecycle::Decision;
 use crate::outcome::{Failure, Outcome};
@@ -120,7 +121,7 @@ pub fn failure(layer_name: Option<&LayerName>, failure: &Failure, redactor: &Red
             "Version {version} was created; a rerun reuses it and finishes the rest.\n\n"
         );
     }
-    text.push_str(&block(redactor, &failure.to_string()));
+    text.push_str(&block(redactor, &with_causes(failure)));
     if let Failure::Inputs(errors) = failure {
         for error in errors {
             let _ = writeln!(text, "- {}", cell(redactor, &error.to_string()));

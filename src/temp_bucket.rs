@@ -34,7 +34,7 @@ pub enum TempBucketError {
     #[error("tempBucketToken failed: {0}")]
     Service(ServiceError),
     #[error("tempBucketToken: {0}")]
-    Transport(TransportError),
+    Transport(#[source] TransportError),
     #[error("tempBucketToken: the reply is not what the API documents: {0}")]
     InvalidReply(String),
 }

@@ -6,15 +6,16 @@
 //! Small files are compressed on every core, a batch at a time; large ones in chunks, also
 //! on every core; either way in bounded memory, whatever the tree holds.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::PackageError;
 use super::deflate::{compress_large, compress_small};
+use super::open::open_listed;
 use super::writer::{Compressed, OverLimit, ZipOut};
+use super::{MAX_ENTRY_BYTES, MAX_UNPACKED_BYTES, PackageError};
 
 const FILE_MODE: u32 = 0o644;
 const EXECUTABLE_MODE: u32 = 0o755;
@@ -95,16 +96,23 @@ pub fn zip_directory_into<W: Write>(
             batch.par_iter().map(prepare).collect::<Result<_, _>>()?;
         for (entry, prepared) in batch.iter().zip(prepared) {
             let added = match (&entry.kind, prepared) {
-                (Kind::Directory, _) => zip.directory(&entry.name, DIRECTORY_MODE),
-                (Kind::Symlink { target }, _) => zip.symlink(&entry.name, target, SYMLINK_MODE),
-                (Kind::File { executable, .. }, Some(content)) => {
-                    zip.file(&entry.name, mode(*executable), &content)
-                }
-                (Kind::File { executable, .. }, None) => {
-                    stream_file(&mut zip, entry, mode(*executable))
+                (Kind::Directory, _) => zip
+                    .directory(&entry.name, DIRECTORY_MODE)
+                    .map_err(|source| fail(&entry.path, source)),
+                (Kind::Symlink { target }, _) => zip
+                    .symlink(&entry.name, target, SYMLINK_MODE)
+                    .map_err(|source| fail(&entry.path, source)),
+                (Kind::File { executable, .. }, Some(content)) => zip
+                    .file(&entry.name, mode(*executable), &content)
+                    .map_err(|source| fail(&entry.path, source)),
+                (Kind::File { executable, size }, None) => {
+                    match stream_file(&mut zip, entry, *size, mode(*executable)) {
+                        Err(PackageError::Io { path, source }) => Err(fail(&path, source)),
+                        other => other,
+                    }
                 }
             };
-            added.map_err(|source| fail(&entry.path, source))?;
+            added?;
         }
     }
     let (buffered, size, checksum) = zip.finish().map_err(|source| fail(root, source))?;
@@ -157,25 +165,42 @@ fn prepare(entry: &Entry) -> Result<Option<Compressed>, PackageError> {
     if size > STREAMED_FILE_BYTES {
         return Ok(None);
     }
-    let data = fs::read(&entry.path).map_err(|source| PackageError::Io {
-        path: entry.path.clone(),
-        source,
-    })?;
+    let data = open_listed(&entry.path, size)?.read_all(&entry.path)?;
     Ok(Some(compress_small(&data)))
 }
 
 /// A large file compressed in chunks on its way into the zip.
-fn stream_file<W: Write>(zip: &mut ZipOut<W>, entry: &Entry, mode: u32) -> io::Result<()> {
-    let file = File::open(&entry.path)?;
+fn stream_file<W: Write>(
+    zip: &mut ZipOut<W>,
+    entry: &Entry,
+    size: u64,
+    mode: u32,
+) -> Result<(), PackageError> {
+    let file = open_listed(&entry.path, size)?;
+    stream_opened(zip, entry, file, mode).map_err(|source| PackageError::Io {
+        path: entry.path.clone(),
+        source,
+    })
+}
+
+fn stream_opened<W: Write>(
+    zip: &mut ZipOut<W>,
+    entry: &Entry,
+    file: impl io::Read,
+    mode: u32,
+) -> io::Result<()> {
     let streamed = zip.start_streamed(&entry.name, mode)?;
     let (crc32, uncompressed, compressed) =
         compress_large(io::BufReader::new(file), |piece| zip.write_data(piece))?;
     zip.finish_streamed(streamed, crc32, compressed, uncompressed)
 }
 
-/// Every entry below `root`, depth first, each directory's children sorted by name.
+/// Every entry below `root`, depth first, each directory's children sorted by name. Sizes
+/// are checked here, where they are first known: a file one zip entry cannot hold, or a tree
+/// over [`MAX_UNPACKED_BYTES`], is refused before any file is read.
 fn walk(root: &Path) -> Result<Vec<Entry>, PackageError> {
     let mut entries = Vec::new();
+    let mut total = 0u64;
     for item in walkdir::WalkDir::new(root)
         .min_depth(1)
         .follow_links(false)
@@ -208,9 +233,30 @@ fn walk(root: &Path) -> Result<Vec<Entry>, PackageError> {
                 path: path.clone(),
                 source: error.into(),
             })?;
+            let size = metadata.len();
+            total = total.saturating_add(size);
+            let over = if size > MAX_ENTRY_BYTES {
+                Some((size, MAX_ENTRY_BYTES, "one zip entry can hold"))
+            } else if total > MAX_UNPACKED_BYTES {
+                Some((
+                    total,
+                    MAX_UNPACKED_BYTES,
+                    "a layer may hold unpacked (counting every file listed up to this one)",
+                ))
+            } else {
+                None
+            };
+            if let Some((size, limit, what)) = over {
+                return Err(PackageError::FileTooLarge {
+                    path,
+                    size,
+                    limit,
+                    what,
+                });
+            }
             Kind::File {
                 executable: is_executable(&metadata),
-                size: metadata.len(),
+                size,
             }
         } else {
             return Err(PackageError::UnsupportedType { path });

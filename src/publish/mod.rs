@@ -42,6 +42,7 @@ use self::calls::Calls;
 use self::stage::Staged;
 use crate::client::FcClient;
 use crate::clock::Signing;
+use crate::error_chain::with_causes;
 use crate::http::Transport;
 use crate::inputs::{InputError, RawInputs, Settings};
 use crate::interface::Input;
@@ -96,7 +97,7 @@ pub async fn run_step<T: Transport>(
     match &result {
         Ok(outcome) => reporter.summary(&summary::success(outcome, &reporter.redactor())),
         Err(failure) => {
-            reporter.error(&failure.to_string());
+            reporter.error(&with_causes(failure));
             let markdown = summary::failure(layer_name.as_ref(), failure, &reporter.redactor());
             reporter.summary(&markdown);
         }
