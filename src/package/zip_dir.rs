@@ -64,7 +64,19 @@ pub fn zip_directory_into<W: Write>(
     writer: W,
     max_bytes: u64,
 ) -> Result<Zipped<W>, PackageError> {
+    zip_directory_between(root, writer, max_bytes, || ())
+}
+
+/// [`zip_directory_into`], calling `between_walk_and_read` once the tree is listed and
+/// before any file is opened: for tests that change the tree under the packager.
+pub fn zip_directory_between<W: Write>(
+    root: &Path,
+    writer: W,
+    max_bytes: u64,
+    between_walk_and_read: impl FnOnce(),
+) -> Result<Zipped<W>, PackageError> {
     let entries = walk(root)?;
+    between_walk_and_read();
     if !entries
         .iter()
         .any(|entry| !matches!(entry.kind, Kind::Directory))

@@ -15,3 +15,4 @@ mod oss_signature_vectors;
 mod package_zip;
 mod pipeline;
 mod signature_vectors;
+mod untrusted;
