@@ -18,6 +18,12 @@ use std::thread;
 
 use common::hostile::{Hostile, reply};
 use common::*;
+use fc_layer_action::cloud::Region;
+use fc_layer_action::http::{ReqwestTransport, Timeouts};
+use fc_layer_action::oss::client::OssClient;
+use fc_layer_action::oss::location::OssLocation;
+use fc_layer_action::oss::names::BucketName;
+use fc_layer_action::proxy::ProxySettings;
 
 const ACCOUNT_ID: &str = "1234567890123456";
 
@@ -775,5 +781,55 @@ fn server_text_is_capped_in_the_log_and_the_summary() {
         run.summary.len() < 8_000,
         "{} bytes of summary",
         run.summary.len()
+    );
+}
+
+/// An OSS client of the real transport against `server`, path-style.
+fn oss_client(server: &Hostile) -> OssClient<ReqwestTransport> {
+    use fc_layer_action::credentials::{Credentials, Secret};
+    OssClient {
+        transport: ReqwestTransport::new(ProxySettings::default(), Timeouts::default())
+            .expect("transport"),
+        location: OssLocation::parse(&server.url).expect("location"),
+        credentials: Credentials {
+            access_key_id: ACCESS_KEY_ID.to_owned(),
+            access_key_secret: Secret::new(ACCESS_KEY_SECRET),
+            security_token: None,
+        },
+        region: Region::parse("cn-hangzhou").expect("region"),
+        clock: Arc::new(time::OffsetDateTime::now_utc),
+    }
+}
+
+#[test]
+fn multipart_replies_must_confirm_the_checksum_and_name_a_sane_upload() {
+    let bucket = BucketName::parse("my-bucket").expect("bucket");
+    let unconfirmed = Hostile::start(true, |_, stream| {
+        let body = b"<CompleteMultipartUploadResult><ETag>E</ETag></CompleteMultipartUploadResult>";
+        send(stream, &reply("200 OK", &[], body));
+    });
+    let parts = [(1, "\"E\"".to_owned())];
+    let error = block_on(oss_client(&unconfirmed).complete(&bucket, "k.zip", "id", &parts))
+        .expect_err("unconfirmed")
+        .to_string();
+    assert_eq!(
+        error,
+        "OSS CompleteMultipartUpload: OSS did not confirm the checksum: its reply has no x-oss-hash-crc64ecma, so the object cannot be trusted to hold what was sent"
+    );
+
+    let huge_id = "u".repeat(1_000_000);
+    let body = format!(
+        "<InitiateMultipartUploadResult><UploadId>{huge_id}</UploadId></InitiateMultipartUploadResult>"
+    );
+    let long = Hostile::start(true, move |_, stream| {
+        send(stream, &reply("200 OK", &[], body.as_bytes()))
+    });
+    let error = block_on(oss_client(&long).initiate(&bucket, "k.zip"))
+        .expect_err("refused")
+        .to_string();
+    assert!(error.len() < 200, "{error}");
+    assert!(
+        error.contains("no UploadId of 1 to 256 printable characters"),
+        "{error}"
     );
 }
