@@ -6,6 +6,8 @@ use std::borrow::Cow;
 
 /// The most bytes of one outside value that are shown.
 pub const MAX_SHOWN_BYTES: usize = 1024;
+/// The most bytes of one log line or annotation, whatever it is made of.
+pub const MAX_LINE_BYTES: usize = 8 * MAX_SHOWN_BYTES;
 
 /// `text` as it may be shown: whole when it is at most [`MAX_SHOWN_BYTES`], otherwise its
 /// start (cut at a character boundary) followed by `… (N bytes)`, N the whole length.

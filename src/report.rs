@@ -8,6 +8,7 @@ use std::path::Path;
 
 use crate::credentials::{Masker, Secret};
 use crate::github::{self, Outputs};
+use crate::outside_text;
 use crate::random;
 use crate::redact::Redactor;
 
@@ -76,8 +77,11 @@ impl<L: Write, O: Write> Workflow<L, O> {
         (self.log, self.outputs, self.summary)
     }
 
+    /// `text` redacted, then capped as a whole: a safety net behind the cap on each server
+    /// value, so that no message, however composed, floods the log.
     fn redact(&self, text: &str) -> String {
-        self.secrets.redact(text)
+        outside_text::capped_to(&self.secrets.redact(text), outside_text::MAX_LINE_BYTES)
+            .into_owned()
     }
 
     fn line(&mut self, line: &str) {
