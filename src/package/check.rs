@@ -153,16 +153,26 @@ fn link_above<'a>(name: &str, links: &'a HashSet<String>) -> Option<&'a str> {
 }
 
 /// Whether a link entry `name` pointing at `target` resolves outside the layer's folder.
+/// FC unpacks a layer under `/opt`, so an absolute target below `/opt/` stays inside it.
 fn leaves_layer(name: &str, target: &str) -> bool {
     let bytes = target.as_bytes();
     let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
     // A backslash is a separator where the layer may be unpacked by other tools: refused.
-    if target.starts_with('/') || target.contains('\\') || drive {
+    if target.contains('\\') || drive {
         return true;
     }
-    // The link's folder, then the target's parts, never rising above the top.
-    let mut depth = name.trim_end_matches('/').split('/').count() as i64 - 1;
-    for part in target.split('/') {
+    let (mut depth, rest) = match target.strip_prefix('/') {
+        Some(absolute) => match absolute.strip_prefix("opt/") {
+            Some(inside) => (0i64, inside),
+            None => return true,
+        },
+        // The link's folder, then the target's parts.
+        None => (
+            name.trim_end_matches('/').split('/').count() as i64 - 1,
+            target,
+        ),
+    };
+    for part in rest.split('/') {
         match part {
             "" | "." => {}
             ".." => {
@@ -205,10 +215,17 @@ mod tests {
             ("a/lib", "b/../../../x"),
             ("lib", "C:/x"),
             ("lib", "a\\..\\.."),
+            ("lib", "/opt/../etc"),
+            ("lib", "/optx/a"),
         ] {
             assert!(leaves_layer(name, target), "{name} -> {target}");
         }
-        for (name, target) in [("lib", "python"), ("a/lib", "../b"), ("a/b/c", "../../d")] {
+        for (name, target) in [
+            ("lib", "python"),
+            ("a/lib", "../b"),
+            ("a/b/c", "../../d"),
+            ("bin/python", "/opt/python/bin/python3"),
+        ] {
             assert!(!leaves_layer(name, target), "{name} -> {target}");
         }
     }
