@@ -108,23 +108,17 @@ pub fn zip_directory_between<W: Write>(
             batch.par_iter().map(prepare).collect::<Result<_, _>>()?;
         for (entry, prepared) in batch.iter().zip(prepared) {
             let added = match (&entry.kind, prepared) {
-                (Kind::Directory, _) => zip
-                    .directory(&entry.name, DIRECTORY_MODE)
-                    .map_err(|source| fail(&entry.path, source)),
-                (Kind::Symlink { target }, _) => zip
-                    .symlink(&entry.name, target, SYMLINK_MODE)
-                    .map_err(|source| fail(&entry.path, source)),
-                (Kind::File { executable, .. }, Some(content)) => zip
-                    .file(&entry.name, mode(*executable), &content)
-                    .map_err(|source| fail(&entry.path, source)),
+                (Kind::Directory, _) => zip.directory(&entry.name, DIRECTORY_MODE),
+                (Kind::Symlink { target }, _) => zip.symlink(&entry.name, target, SYMLINK_MODE),
+                (Kind::File { executable, .. }, Some(content)) => {
+                    zip.file(&entry.name, mode(*executable), &content)
+                }
                 (Kind::File { executable, size }, None) => {
-                    match stream_file(&mut zip, entry, *size, mode(*executable)) {
-                        Err(PackageError::Io { path, source }) => Err(fail(&path, source)),
-                        other => other,
-                    }
+                    let file = open_listed(&entry.path, *size)?;
+                    stream_file(&mut zip, entry, file, mode(*executable))
                 }
             };
-            added?;
+            added.map_err(|source| fail(&entry.path, source))?;
         }
     }
     let (buffered, size, checksum) = zip.finish().map_err(|source| fail(root, source))?;
@@ -181,21 +175,8 @@ fn prepare(entry: &Entry) -> Result<Option<Compressed>, PackageError> {
     Ok(Some(compress_small(&data)))
 }
 
-/// A large file compressed in chunks on its way into the zip.
+/// A large file, opened by [`open_listed`], compressed in chunks on its way into the zip.
 fn stream_file<W: Write>(
-    zip: &mut ZipOut<W>,
-    entry: &Entry,
-    size: u64,
-    mode: u32,
-) -> Result<(), PackageError> {
-    let file = open_listed(&entry.path, size)?;
-    stream_opened(zip, entry, file, mode).map_err(|source| PackageError::Io {
-        path: entry.path.clone(),
-        source,
-    })
-}
-
-fn stream_opened<W: Write>(
     zip: &mut ZipOut<W>,
     entry: &Entry,
     file: impl io::Read,
@@ -246,26 +227,7 @@ fn walk(root: &Path) -> Result<Vec<Entry>, PackageError> {
                 source: error.into(),
             })?;
             let size = metadata.len();
-            total = total.saturating_add(size);
-            let over = if size > MAX_ENTRY_BYTES {
-                Some((size, MAX_ENTRY_BYTES, "one zip entry can hold"))
-            } else if total > MAX_UNPACKED_BYTES {
-                Some((
-                    total,
-                    MAX_UNPACKED_BYTES,
-                    "a layer may hold unpacked (counting every file listed up to this one)",
-                ))
-            } else {
-                None
-            };
-            if let Some((size, limit, what)) = over {
-                return Err(PackageError::FileTooLarge {
-                    path,
-                    size,
-                    limit,
-                    what,
-                });
-            }
+            check_size(&path, size, &mut total)?;
             Kind::File {
                 executable: is_executable(&metadata),
                 size,
@@ -276,6 +238,29 @@ fn walk(root: &Path) -> Result<Vec<Entry>, PackageError> {
         entries.push(Entry { name, path, kind });
     }
     Ok(entries)
+}
+
+/// Refuses a file of `size` one zip entry cannot hold, or that brings the tree's `total`
+/// over [`MAX_UNPACKED_BYTES`]; adds it to `total`.
+fn check_size(path: &Path, size: u64, total: &mut u64) -> Result<(), PackageError> {
+    *total = total.saturating_add(size);
+    let (size, limit, what) = if size > MAX_ENTRY_BYTES {
+        (size, MAX_ENTRY_BYTES, "one zip entry can hold")
+    } else if *total > MAX_UNPACKED_BYTES {
+        (
+            *total,
+            MAX_UNPACKED_BYTES,
+            "a layer may hold unpacked (counting every file listed up to this one)",
+        )
+    } else {
+        return Ok(());
+    };
+    Err(PackageError::FileTooLarge {
+        path: path.into(),
+        size,
+        limit,
+        what,
+    })
 }
 
 fn entry_name(root: &Path, path: &Path) -> Result<String, PackageError> {
