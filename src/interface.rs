@@ -30,10 +30,16 @@ pub enum Input {
     OssEndpoint,
     AccountId,
     StsEndpoint,
+    RoleToAssume,
+    OidcProviderArn,
+    Audience,
+    RoleSessionName,
+    RoleDurationSeconds,
+    RoleExternalId,
 }
 
 impl Input {
-    pub const ALL: [Input; 21] = [
+    pub const ALL: [Input; 27] = [
         Input::LayerName,
         Input::Code,
         Input::CompatibleRuntimes,
@@ -55,6 +61,12 @@ impl Input {
         Input::OssEndpoint,
         Input::AccountId,
         Input::StsEndpoint,
+        Input::RoleToAssume,
+        Input::OidcProviderArn,
+        Input::Audience,
+        Input::RoleSessionName,
+        Input::RoleDurationSeconds,
+        Input::RoleExternalId,
     ];
 
     /// The name a workflow writes under `with:`.
@@ -81,6 +93,12 @@ impl Input {
             Input::OssEndpoint => "oss-endpoint",
             Input::AccountId => "account-id",
             Input::StsEndpoint => "sts-endpoint",
+            Input::RoleToAssume => "role-to-assume",
+            Input::OidcProviderArn => "oidc-provider-arn",
+            Input::Audience => "audience",
+            Input::RoleSessionName => "role-session-name",
+            Input::RoleDurationSeconds => "role-duration-seconds",
+            Input::RoleExternalId => "role-external-id",
         }
     }
 

@@ -21,7 +21,8 @@
 //! - [`interface`]: the names of the inputs read and the outputs written, which `action.yml`
 //!   and the README must declare.
 //! - [`credentials`]: credentials with secrets redacted in `Debug`, resolved from a chain of
-//!   providers and masked the moment they enter the run.
+//!   providers and masked the moment they enter the run; a role to assume (`role`) and
+//!   the STS calls that assume it (`assume_role`, `oidc`).
 //! - [`fc`]: the FC domain and its layer API as data: layer names, limits, runtimes,
 //!   requests, replies and the error wire type.
 //! - [`cloud`]: Alibaba Cloud's region and account ids, parsed once.
@@ -46,6 +47,7 @@
 //! - [`redact`]: the secrets masked so far, replaced in one value at a time.
 //! - [`report`]: what GitHub sees (log, annotations, masks, outputs) behind one trait.
 //! - [`github`]: the text formats of workflow commands and the outputs file.
+//! - [`github_oidc`]: the job's OIDC token from GitHub, for keyless role assumption.
 //! - [`random`]: nonces and delimiters from the OS's random source; the nonce source handed to
 //!   the FC client.
 
@@ -59,6 +61,7 @@ pub mod endpoint;
 pub mod error_chain;
 pub mod fc;
 pub mod github;
+pub mod github_oidc;
 pub mod http;
 pub mod inputs;
 pub mod interface;

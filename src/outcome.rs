@@ -4,6 +4,7 @@
 //! steps and [`crate::summary`] all take them from here and none imports another for them.
 
 use crate::client::ClientError;
+use crate::credentials::assume::AssumeError;
 use crate::fc::limits::{
     MAX_INLINE_BASE64_BYTES, MAX_INLINE_ZIP_BYTES, MAX_OSS_ZIP_BYTES, base64_len,
 };
@@ -22,6 +23,15 @@ use crate::temp_bucket::TempBucketError;
 pub enum Failure {
     #[error("{} input(s) are invalid; nothing was published", .0.len())]
     Inputs(Vec<InputError>),
+    /// STS or GitHub refused the role before any FC request was sent.
+    #[error(
+        "cannot assume role {role}; nothing was published: {error}{}",
+        .error.hint().map(|hint| format!(" ({hint})")).unwrap_or_default()
+    )]
+    AssumeRole {
+        role: String,
+        error: Box<AssumeError>,
+    },
     #[error("input `{}`: {}", Input::Code, .0)]
     Package(#[source] PackageError),
     #[error(

@@ -7,6 +7,8 @@ use std::time::Duration;
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::fc::ServiceError;
 
+use crate::github_oidc::OidcConfig;
+
 pub struct Config {
     pub credentials: Credentials,
     pub region: String,
@@ -20,6 +22,8 @@ pub struct Config {
     pub delay: Option<Duration>,
     /// Layers that exist before the first request: a name and how many versions.
     pub seeds: Vec<(String, u32)>,
+    /// GitHub's OIDC token endpoint and what STS's AssumeRoleWithOIDC and AssumeRole accept.
+    pub oidc: OidcConfig,
 }
 
 /// One kind of misbehaviour for one action (`CreateLayerVersion`, `ListLayerVersions`, …).
@@ -58,6 +62,7 @@ impl Config {
             faults: Vec::new(),
             delay: None,
             seeds: Vec::new(),
+            oidc: OidcConfig::default(),
         }
     }
 }

@@ -16,7 +16,10 @@
 //!   shared state.
 //! - [`fc3`]: FC 3.0's layer API: routes, checked against their action and version headers.
 //! - [`store`]: the layers and their versions, and the API's semantics over them; pure.
-//! - [`sts`]: STS `GetCallerIdentity`.
+//! - [`sts`]: STS `GetCallerIdentity`, `AssumeRole` and `AssumeRoleWithOIDC`; the
+//!   credentials they hand out are accepted by the FC 3.0 and STS routes.
+//! - [`github_oidc`]: GitHub's OIDC token endpoint for tests (a token for the audience
+//!   asked for; faults: expired, another audience), and the token check STS runs.
 //! - [`fc2`]: FC 2.0's `tempBucketToken`, which lends the temporary bucket.
 //! - [`oss`]: OSS calls: who may write where, and faults; [`oss_store`] holds the objects
 //!   and multipart uploads.
@@ -31,6 +34,7 @@ pub mod capture;
 pub mod config;
 pub mod fc2;
 pub mod fc3;
+pub mod github_oidc;
 pub mod in_process;
 pub mod oss;
 pub mod oss_store;

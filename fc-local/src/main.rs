@@ -12,6 +12,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
 use fc_layer_action::credentials::{Credentials, Secret};
 use fc_layer_action::fc::ServiceError;
 use fc_local::config::{Config, DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Fault, FaultKind};
+use fc_local::github_oidc::{OidcConfig, TokenFault};
 use fc_local::server::router;
 
 /// Function Compute's layer API, FC 2.0's temporary bucket, STS and OSS, in memory, with
@@ -62,6 +63,33 @@ struct Args {
     /// Creates VERSIONS versions of LAYER before the first request.
     #[arg(long, value_name = "LAYER:VERSIONS", value_parser = parse_seed)]
     seed: Vec<(String, u32)>,
+    /// The bearer GitHub's OIDC token endpoint (`/_github/oidc/token`) wants.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        default_value = "fc-local-id-token-request"
+    )]
+    oidc_request_token: String,
+    /// A client id of the OIDC provider, an audience AssumeRoleWithOIDC accepts (repeatable;
+    /// default `sts.aliyuncs.com`).
+    #[arg(long, value_name = "AUDIENCE")]
+    oidc_client_id: Vec<String>,
+    /// The `sub` of the tokens issued.
+    #[arg(
+        long,
+        value_name = "SUBJECT",
+        default_value = "repo:octo-org/octo-repo:ref:refs/heads/main"
+    )]
+    oidc_subject: String,
+    /// The only subject the role's trust policy allows (others: 403 AuthenticationFail.NoPermission).
+    #[arg(long, value_name = "SUBJECT")]
+    oidc_trusted_subject: Option<String>,
+    /// The ExternalId AssumeRole must carry.
+    #[arg(long, value_name = "ID")]
+    role_external_id: Option<String>,
+    /// Every token issued is `expired` or for the `wrong-audience`.
+    #[arg(long, value_name = "FAULT", value_parser = parse_token_fault)]
+    oidc_fault: Option<TokenFault>,
 }
 
 /// Well-known demo keys, so the quick start needs no setup; tests pass their own.
@@ -135,6 +163,18 @@ fn config(args: Args, matches: &ArgMatches) -> Config {
         faults: faults.into_iter().map(|(_, fault)| fault).collect(),
         delay: args.delay.map(Duration::from_millis),
         seeds: args.seed,
+        oidc: OidcConfig {
+            request_token: args.oidc_request_token,
+            subject: args.oidc_subject,
+            client_ids: match args.oidc_client_id.is_empty() {
+                true => OidcConfig::default().client_ids,
+                false => args.oidc_client_id,
+            },
+            trusted_subject: args.oidc_trusted_subject,
+            external_id: args.role_external_id,
+            fault: args.oidc_fault,
+            ..OidcConfig::default()
+        },
     }
 }
 
@@ -215,4 +255,12 @@ fn parse_drop_reply(text: &str) -> Result<Fault, String> {
 fn parse_seed(text: &str) -> Result<(String, u32), String> {
     let [layer, versions] = split(text)?;
     Ok((layer, parse_number(&versions)?))
+}
+
+fn parse_token_fault(text: &str) -> Result<TokenFault, String> {
+    match text {
+        "expired" => Ok(TokenFault::Expired),
+        "wrong-audience" => Ok(TokenFault::WrongAudience),
+        _ => Err(format!("{text:?} is not `expired` or `wrong-audience`")),
+    }
 }

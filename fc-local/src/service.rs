@@ -20,7 +20,7 @@ use crate::oss_store::OssStore;
 use crate::reply::{empty_reply, error_reply, json_reply};
 use crate::request::ReceivedRequest;
 use crate::store::Store;
-use crate::{capture, fc2, fc3, oss, sts, verify};
+use crate::{capture, fc2, fc3, github_oidc, oss, sts, verify};
 
 /// What [`Service::handle`] asks of the connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +33,7 @@ pub enum Handled {
 pub struct Service {
     credentials: Credentials,
     delay: Option<Duration>,
+    oidc: github_oidc::OidcConfig,
     inner: Mutex<Inner>,
 }
 
@@ -45,6 +46,8 @@ struct Inner {
     faults: Vec<Fault>,
     /// Temporary credentials lent with the temporary bucket, each valid for its uploads.
     lent_credentials: Vec<Credentials>,
+    /// Credentials STS handed out for an assumed role, accepted by the FC 3.0 and STS routes.
+    role_credentials: Vec<Credentials>,
 }
 
 impl Service {
@@ -59,6 +62,7 @@ impl Service {
         Ok(Self {
             credentials: config.credentials,
             delay: config.delay,
+            oidc: config.oidc,
             inner: Mutex::new(Inner {
                 store,
                 oss: OssStore::default(),
@@ -67,6 +71,7 @@ impl Service {
                 requests: 0,
                 faults: config.faults,
                 lent_credentials: Vec::new(),
+                role_credentials: Vec::new(),
             }),
         })
     }
@@ -110,7 +115,23 @@ impl Service {
         let mut inner = self.lock();
         inner.requests += 1;
         let request_id = format!("fc-local-{:06}", inner.requests);
-        let (reply, drop_reply) = if oss::is_oss(request) {
+        let (reply, drop_reply) = if github_oidc::is_token_request(request) {
+            let reply = match github_oidc::issue(&self.oidc, request, now) {
+                Ok(value) => json_reply(200, &value, &request_id),
+                Err(error) => error_reply(error, &request_id),
+            };
+            (reply, false)
+        } else if sts::is_assume_role_with_oidc(request) {
+            let reply = match self.assume_role(&mut inner, request, now, sts::assume_role_with_oidc)
+            {
+                Ok(mut value) => {
+                    value["RequestId"] = json!(request_id);
+                    json_reply(200, &value, &request_id)
+                }
+                Err(error) => error_reply(error, &request_id),
+            };
+            (reply, false)
+        } else if oss::is_oss(request) {
             let reply = self
                 .answer_oss(&mut inner, request, now)
                 .unwrap_or_else(|fault| fault.reply(&request_id));
@@ -149,20 +170,18 @@ impl Service {
         request: &ReceivedRequest<'_>,
         now: OffsetDateTime,
     ) -> Result<HttpReply, crate::oss_store::OssFault> {
+        let signer = request
+            .header("authorization")
+            .and_then(verify::oss_v4::parse_authorization)
+            .map(|authorization| authorization.access_key_id);
+        let owner = self.owner(inner, signer.as_deref());
         let Inner {
             oss: store,
             faults,
             lent_credentials,
             ..
         } = inner;
-        oss::answer(
-            request,
-            &self.credentials,
-            lent_credentials,
-            faults,
-            store,
-            now,
-        )
+        oss::answer(request, &owner, lent_credentials, faults, store, now)
     }
 
     fn lend_bucket(
@@ -171,14 +190,56 @@ impl Service {
         request: &ReceivedRequest<'_>,
         now: OffsetDateTime,
     ) -> Result<Value, ServiceError> {
+        let signer = request
+            .header("authorization")
+            .and_then(|value| value.strip_prefix("FC "))
+            .and_then(|value| value.split_once(':'))
+            .map(|(key_id, _)| key_id);
+        let owner = self.owner(inner, signer);
         let lender = fc2::Lender {
-            credentials: &self.credentials,
+            credentials: &owner,
             account_id: inner.store.account_id(),
             region: inner.store.region(),
             number: inner.lent_credentials.len() as u64 + 1,
         };
         let (reply, lent) = fc2::lend_bucket(&lender, request, now)?;
         inner.lent_credentials.push(lent);
+        Ok(reply)
+    }
+
+    /// The account owner's credentials that signed a request: an assumed role's when its key
+    /// id is one STS handed out (the role acts for the account), else the service's own.
+    fn owner(&self, inner: &Inner, signer: Option<&str>) -> Credentials {
+        signer
+            .and_then(|id| {
+                inner
+                    .role_credentials
+                    .iter()
+                    .find(|issued| issued.access_key_id == id)
+            })
+            .unwrap_or(&self.credentials)
+            .clone()
+    }
+
+    /// An STS call that hands out a role's credentials, remembered so that FC takes them.
+    fn assume_role(
+        &self,
+        inner: &mut Inner,
+        request: &ReceivedRequest<'_>,
+        now: OffsetDateTime,
+        call: impl Fn(
+            &sts::Issuer<'_>,
+            &ReceivedRequest<'_>,
+            OffsetDateTime,
+        ) -> Result<(Value, Credentials), ServiceError>,
+    ) -> Result<Value, ServiceError> {
+        let issuer = sts::Issuer {
+            account_id: inner.store.account_id(),
+            oidc: &self.oidc,
+            number: inner.role_credentials.len() as u64 + 1,
+        };
+        let (reply, issued) = call(&issuer, request, now)?;
+        inner.role_credentials.push(issued);
         Ok(reply)
     }
 
@@ -190,8 +251,16 @@ impl Service {
         now: OffsetDateTime,
         drop_reply: &mut bool,
     ) -> Result<(u16, Option<Value>), ServiceError> {
-        let known =
-            |id: &str| (id == self.credentials.access_key_id).then(|| self.credentials.clone());
+        let known = |id: &str| {
+            if id == self.credentials.access_key_id {
+                return Some(self.credentials.clone());
+            }
+            inner
+                .role_credentials
+                .iter()
+                .find(|issued| issued.access_key_id == id)
+                .cloned()
+        };
         let query = request.query_pairs();
         verify::acs3::verify(&request.signable(request.path, &query), known, now)?;
         if let Some(nonce) = request.header("x-acs-signature-nonce")
@@ -202,6 +271,10 @@ impl Service {
                 "SignatureNonceUsed",
                 format!("nonce {nonce} was already used"),
             ));
+        }
+        if request.header("x-acs-action") == Some("AssumeRole") {
+            let reply = self.assume_role(inner, request, now, sts::assume_role)?;
+            return Ok((200, Some(reply)));
         }
         if sts::is_sts(request) {
             let identity = sts::get_caller_identity(request, inner.store.account_id())?;

@@ -6,19 +6,25 @@
 //!
 //! [`RawInputs`] holds the text by [`Input`]; the places OSS and STS calls go, defaults
 //! included, are resolved here too ([`Staging`], [`RegionalOss`]), so that nothing is
-//! found wrong with a location once requests are being sent.
+//! found wrong with a location once requests are being sent. Who the run acts as, keys or
+//! a role to assume ([`RoleApi`]), is decided in `role`.
 
 mod locations;
 mod raw;
+mod role;
 
 pub use locations::{Account, Lender, RegionalOss, Staging, TempBucketRoute};
 pub use raw::RawInputs;
+pub use role::{
+    ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE, ENV_ROLE_ARN, ENV_ROLE_SESSION_NAME, ENV_STS_REGION,
+};
 
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
 
 use crate::cloud::{AccountId, Region};
 use crate::credentials::chain::{Chain, FromEnvironment, FromInputs};
+use crate::credentials::role::RoleAssumption;
 use crate::credentials::{Credentials, CredentialsError, Masker, Secret};
 use crate::endpoint::Endpoint;
 use crate::fc::limits::{MAX_DESCRIPTION_CHARS, MAX_RUNTIMES};
@@ -56,10 +62,14 @@ pub struct Settings {
     pub compatible_runtimes: Vec<String>,
     pub description: Option<String>,
     pub license: Option<String>,
-    /// Where and as whom to call FC and OSS; `None` only in a dry run given no credentials.
+    /// Where and as whom to call FC and OSS; `None` in a dry run given no credentials, and
+    /// until the role in `assume` has been assumed.
     pub api: Option<Api>,
     pub lifecycle: Lifecycle,
     pub upload: UploadMode,
+    /// A role to assume before the pipeline starts, which then becomes `api`
+    /// ([`RoleApi::with_credentials`]); `api` is `None` until it has.
+    pub assume: Option<RoleApi>,
 }
 
 /// The `code` input: files to package, or an object already in OSS.
@@ -93,6 +103,25 @@ pub struct Api {
     pub endpoint: Endpoint,
     pub credentials: Credentials,
     pub staging: Staging,
+}
+
+/// An [`Api`] whose credentials are still to be had from STS by assuming a role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleApi {
+    pub role: RoleAssumption,
+    pub endpoint: Endpoint,
+    pub staging: Staging,
+}
+
+impl RoleApi {
+    /// The API as the role's `credentials`.
+    pub fn with_credentials(self, credentials: Credentials) -> Api {
+        Api {
+            endpoint: self.endpoint,
+            credentials,
+            staging: self.staging,
+        }
+    }
 }
 
 /// What happens around the create: the unchanged check, retention, ACL, retries, dry run.
@@ -178,18 +207,20 @@ impl Settings {
                 .and_then(|text| check(Input::Region, Region::parse(text.trim()), &mut errors)),
         };
 
-        let credentials = credential_chain(&raw, &env).resolve(masker);
+        let identity = role::identity(&raw, &env, region.parsed.as_ref(), masker, &mut errors);
         // A dry run given no credentials at all still validates and packages; it just
         // cannot look at the layer's versions.
-        let offline =
-            lifecycle.dry_run && matches!(credentials, Err(CredentialsError::NotFound { .. }));
-        let credentials = credentials
-            .map_err(|error| {
+        let offline = lifecycle.dry_run && matches!(identity, role::Resolved::NotFound(_));
+        let identity = match identity {
+            role::Resolved::Found(identity) => Some(identity),
+            role::Resolved::NotFound(error) => {
                 if !offline {
                     errors.extend(credential_errors(&error));
                 }
-            })
-            .ok();
+                None
+            }
+            role::Resolved::Invalid => None,
+        };
 
         let endpoint_given = raw.text(Input::Endpoint).is_some();
         let endpoint = match (raw.text(Input::Endpoint), &region.parsed) {
@@ -231,19 +262,32 @@ impl Settings {
         let given_endpoint = endpoint.as_ref().filter(|_| endpoint_given);
         let staging = oss.staging(&region.parsed, given_endpoint);
 
-        let api = match (endpoint, credentials, staging) {
-            (Some(endpoint), Some(credentials), Some(staging)) => Some(Api {
-                endpoint,
-                credentials,
-                staging,
-            }),
-            _ => None,
+        let (api, assume) = match (endpoint, identity, staging) {
+            (Some(endpoint), Some(role::Identity::Keys(credentials)), Some(staging)) => (
+                Some(Api {
+                    endpoint,
+                    credentials,
+                    staging,
+                }),
+                None,
+            ),
+            (Some(endpoint), Some(role::Identity::Role(role)), Some(staging)) => (
+                None,
+                Some(RoleApi {
+                    role,
+                    endpoint,
+                    staging,
+                }),
+            ),
+            _ => (None, None),
         };
 
         // In the order the inputs are declared, whichever check found them.
         errors.sort_by_key(|error| error.input);
         match (layer_name, code) {
-            (Some(layer_name), Some(code)) if errors.is_empty() && (api.is_some() || offline) => {
+            (Some(layer_name), Some(code))
+                if errors.is_empty() && (api.is_some() || assume.is_some() || offline) =>
+            {
                 Ok(Self {
                     layer_name,
                     code,
@@ -253,6 +297,7 @@ impl Settings {
                     api,
                     lifecycle,
                     upload: oss.mode,
+                    assume,
                 })
             }
             _ => Err(errors),

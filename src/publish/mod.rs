@@ -5,6 +5,7 @@
 //! ```text
 //! run_step
 //!   read_settings                read inputs
+//!   assume::assume_role          assume a role (STS), when one is given
 //!   publish
 //!     source::source             package (or look up the OSS object)
 //!     source::choose_route       inline, or through OSS when large
@@ -20,6 +21,7 @@
 //! A new feature is a new step here and a module of its own; the steps share nothing but
 //! the values passed from one to the next.
 //!
+//! - [`assume`]: the role's credentials from STS, before any FC request.
 //! - [`calls`]: FC calls with retries, and the paged listing.
 //! - [`source`]: the `code` input packaged on disk, or an OSS object looked up; the route.
 //! - [`listing`]: the layer's versions before anything is written, shown in the log.
@@ -28,6 +30,7 @@
 //! - [`versions`]: the steps that change the layer: create, ACL, delete.
 //! - [`outputs`]: the step's outputs, from the [`Outcome`].
 
+pub mod assume;
 pub mod calls;
 pub mod dry_run;
 pub mod listing;
@@ -88,8 +91,13 @@ pub async fn run_step<T: Transport>(
     reporter: &mut impl Reporter,
 ) -> Result<Outcome, Failure> {
     let (layer_name, result) = match read_settings(env, reporter) {
-        Ok(settings) => {
-            let result = publish(&settings, &transport, signing, &env.temp_dir(), reporter).await;
+        Ok(mut settings) => {
+            let result = match assume::assume_role(&mut settings, &transport, signing, reporter)
+                .await
+            {
+                Ok(()) => publish(&settings, &transport, signing, &env.temp_dir(), reporter).await,
+                Err(failure) => Err(failure),
+            };
             (Some(settings.layer_name), result)
         }
         Err(failure) => (None, Err(failure)),

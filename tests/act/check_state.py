@@ -94,6 +94,15 @@ def check(workflow, endpoint, sts_endpoint, log):
         assert version["version"] == 1, version
         assert "second step reused the version of the first (true 1 then false 1)" in log, \
             "the job log lacks the second step's reuse"
+    elif workflow == "keyless-oidc":
+        assert files(only_version(layers, "act-keyless")) == EXAMPLE_FILES
+        assert "Acting as acs:ram::1234567890123456:role/fc-publisher" in log, \
+            "the job log does not say the role was assumed"
+        assert "outputs match the service's record of act-keyless" in log
+        # fc-local's security tokens start so; one outside a mask line is a leak.
+        shown = [line for line in log.splitlines()
+                 if "fc-local-sts-" in line and "add-mask" not in line]
+        assert not shown, f"the role's security token is shown: {shown}"
     else:
         raise SystemExit(f"unknown workflow {workflow}")
 

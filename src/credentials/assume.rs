@@ -1,0 +1,111 @@
+//! A [`RoleAssumption`] carried out: the OIDC token got (from GitHub or a file) or the
+//! caller's credentials used, then STS asked for the role's credentials. Everything secret
+//! that arrives is masked on arrival.
+
+use std::path::{Path, PathBuf};
+
+use super::assume_role::{AssumeRoleParams, StsError, assume_role};
+use super::oidc::{OidcParams, assume_role_with_oidc};
+use super::role::{OidcToken, RoleAssumption, Via};
+use super::{Credentials, Masker, Secret};
+use crate::client::{ClientError, FcClient};
+use crate::clock::Signing;
+use crate::github_oidc::{GitHubTokenError, fetch_token};
+use crate::http::Transport;
+
+/// Why the role could not be assumed.
+#[derive(Debug, thiserror::Error)]
+pub enum AssumeError {
+    #[error(transparent)]
+    GitHub(#[from] GitHubTokenError),
+    #[error("cannot read the OIDC token file {}: {error}", .path.display())]
+    TokenFile {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("the OIDC token file {} is empty", .0.display())]
+    EmptyTokenFile(PathBuf),
+    #[error(transparent)]
+    Sts(#[from] StsError),
+}
+
+impl AssumeError {
+    /// What to change when STS's code points at a setting rather than at the service.
+    pub fn hint(&self) -> Option<&'static str> {
+        let Self::Sts(StsError::Client(ClientError::Service { error, .. })) = self else {
+            return None;
+        };
+        Some(match error.code.as_str() {
+            "AuthenticationFail.OIDCToken.AudienceNotMatch" => {
+                "`audience` must be one of the OIDC provider's client ids"
+            }
+            "AuthenticationFail.NoPermission" => {
+                "the role's trust policy does not allow this token's subject (repository, branch or environment)"
+            }
+            "AuthenticationFail.OIDCToken.IssuerNotMatch" => {
+                "the OIDC provider's issuer must be https://token.actions.githubusercontent.com"
+            }
+            "InvalidParameter.DurationSeconds" => {
+                "`role-duration-seconds` is over the role's maximum session duration"
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// The role's credentials, masked through `masker`, from `role.sts` through `transport`.
+pub async fn assume<T: Transport>(
+    role: &RoleAssumption,
+    transport: &T,
+    signing: &Signing,
+    masker: &mut dyn Masker,
+) -> Result<Credentials, AssumeError> {
+    match &role.via {
+        Via::Oidc { provider, token } => {
+            let token = match token {
+                OidcToken::GitHub(request) => fetch_token(transport, request, masker).await?,
+                OidcToken::File(path) => read_token_file(path, masker)?,
+            };
+            let params = OidcParams {
+                provider,
+                role_arn: &role.role_arn,
+                session_name: &role.session_name,
+                duration_seconds: role.duration_seconds,
+                token: &token,
+            };
+            Ok(assume_role_with_oidc(transport, &role.sts, signing, &params, masker).await?)
+        }
+        Via::Credentials {
+            credentials,
+            external_id,
+        } => {
+            let sts = FcClient::new(
+                transport,
+                role.sts.clone(),
+                credentials.clone(),
+                signing.clone(),
+            );
+            let params = AssumeRoleParams {
+                role_arn: &role.role_arn,
+                session_name: &role.session_name,
+                duration_seconds: role.duration_seconds,
+                external_id: external_id.as_deref(),
+            };
+            Ok(assume_role(&sts, &params, masker).await?)
+        }
+    }
+}
+
+/// The token a file holds, read now (Kubernetes rotates it in place) and masked.
+fn read_token_file(path: &Path, masker: &mut dyn Masker) -> Result<Secret, AssumeError> {
+    let text = std::fs::read_to_string(path).map_err(|error| AssumeError::TokenFile {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    let token = Secret::new(text.trim());
+    masker.mask(&token);
+    if token.expose().is_empty() {
+        return Err(AssumeError::EmptyTokenFile(path.to_path_buf()));
+    }
+    Ok(token)
+}

@@ -1,0 +1,283 @@
+//! Who the run acts as: AccessKeys (the inputs, then `ALIBABA_CLOUD_ACCESS_KEY_*`), or a role
+//! to assume: with GitHub's OIDC token (`role-to-assume` + `oidc-provider-arn`, no keys at
+//! all), with the caller's keys (`role-to-assume` alone, AssumeRole), or with a token file
+//! (`ALIBABA_CLOUD_ROLE_ARN` + `ALIBABA_CLOUD_OIDC_PROVIDER_ARN` +
+//! `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, the SDKs' chain on self-hosted runners and Kubernetes).
+//! Every role value is checked here, so that nothing is sent before all of them are right.
+
+use std::path::PathBuf;
+
+use super::{InputError, check, credential_chain, credential_errors};
+use crate::cloud::Region;
+use crate::credentials::role::{
+    DEFAULT_AUDIENCE, DEFAULT_DURATION_SECONDS, GitHubTokenRequest, OidcProviderArn, OidcToken,
+    RoleArn, RoleAssumption, SessionName, Via, parse_duration,
+};
+use crate::credentials::{Credentials, CredentialsError, Masker, Secret};
+use crate::endpoint::Endpoint;
+use crate::github_oidc::{ENV_REQUEST_TOKEN, ENV_REQUEST_URL};
+use crate::interface::Input;
+
+pub const ENV_ROLE_ARN: &str = "ALIBABA_CLOUD_ROLE_ARN";
+pub const ENV_OIDC_PROVIDER_ARN: &str = "ALIBABA_CLOUD_OIDC_PROVIDER_ARN";
+pub const ENV_OIDC_TOKEN_FILE: &str = "ALIBABA_CLOUD_OIDC_TOKEN_FILE";
+pub const ENV_ROLE_SESSION_NAME: &str = "ALIBABA_CLOUD_ROLE_SESSION_NAME";
+pub const ENV_STS_REGION: &str = "ALIBABA_CLOUD_STS_REGION";
+pub const ENV_VPC_ENDPOINT: &str = "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED";
+
+/// Who the run acts as, once the inputs are read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Identity {
+    Keys(Credentials),
+    /// Credentials to be had from STS before the pipeline starts.
+    Role(RoleAssumption),
+}
+
+pub(super) enum Resolved {
+    Found(Identity),
+    /// No source of credentials at all; a dry run goes on without.
+    NotFound(CredentialsError),
+    /// Reported in `errors` already.
+    Invalid,
+}
+
+/// Reads the credential and role inputs and the environment; what is secret is masked
+/// through `masker` as it is read.
+pub(super) fn identity(
+    raw: &super::RawInputs,
+    env: &dyn Fn(&str) -> Option<String>,
+    region: Option<&Region>,
+    masker: &mut dyn Masker,
+    errors: &mut Vec<InputError>,
+) -> Resolved {
+    let before = errors.len();
+    let text = |input| {
+        raw.text(input)
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+    };
+    let role_arn = text(Input::RoleToAssume)
+        .and_then(|arn| check(Input::RoleToAssume, RoleArn::parse(arn), errors));
+    let provider = text(Input::OidcProviderArn)
+        .and_then(|arn| check(Input::OidcProviderArn, OidcProviderArn::parse(arn), errors));
+    let session_input = text(Input::RoleSessionName)
+        .and_then(|name| check(Input::RoleSessionName, SessionName::parse(name), errors));
+    let duration_seconds = text(Input::RoleDurationSeconds)
+        .and_then(|seconds| check(Input::RoleDurationSeconds, parse_duration(seconds), errors))
+        .unwrap_or(DEFAULT_DURATION_SECONDS);
+    let external_id = text(Input::RoleExternalId).map(str::to_owned);
+    let audience = text(Input::Audience).unwrap_or(DEFAULT_AUDIENCE).to_owned();
+    let wants_role = text(Input::RoleToAssume).is_some();
+    let wants_oidc = text(Input::OidcProviderArn).is_some();
+
+    if wants_oidc && !wants_role {
+        errors.push(InputError::new(
+            Input::RoleToAssume,
+            "is required with `oidc-provider-arn`: it names the role the token is exchanged for",
+        ));
+    }
+    if wants_oidc {
+        let keys_given = [
+            Input::AccessKeyId,
+            Input::AccessKeySecret,
+            Input::SecurityToken,
+        ]
+        .into_iter()
+        .filter(|input| raw.text(*input).is_some() || raw.secret(*input).is_some());
+        for input in keys_given {
+            errors.push(InputError::new(
+                input,
+                format!(
+                    "cannot be used with `{}`: the role's credentials come from the job's OIDC token, with no keys",
+                    Input::OidcProviderArn
+                ),
+            ));
+        }
+        if external_id.is_some() {
+            errors.push(InputError::new(
+                Input::RoleExternalId,
+                format!(
+                    "goes with AssumeRole (`{}` without `{}`); AssumeRoleWithOIDC takes none",
+                    Input::RoleToAssume,
+                    Input::OidcProviderArn
+                ),
+            ));
+        }
+    } else if external_id.is_some() && !wants_role {
+        errors.push(InputError::new(
+            Input::RoleExternalId,
+            format!("is only sent with `{}`", Input::RoleToAssume),
+        ));
+    }
+
+    let given_sts = text(Input::StsEndpoint);
+    let sts_for = |env_region: Option<String>| -> Option<Endpoint> {
+        // An invalid `sts-endpoint` is reported with the other OSS and STS inputs.
+        if let Some(given) = given_sts {
+            return Endpoint::parse(given).ok();
+        }
+        let vpc = env(ENV_VPC_ENDPOINT).is_some_and(|value| value.trim() == "true");
+        let region = env_region
+            .and_then(|text| Region::parse(text.trim()).ok())
+            .or_else(|| region.cloned());
+        Some(match (region, vpc) {
+            (Some(region), true) => Endpoint::aliyuncs(format_args!("sts-vpc.{region}")),
+            (Some(region), false) => Endpoint::aliyuncs(format_args!("sts.{region}")),
+            (None, _) => Endpoint::default_sts(),
+        })
+    };
+    let run_id = env("GITHUB_RUN_ID");
+    let session_name = |fallback: Option<String>| {
+        session_input.clone().unwrap_or_else(|| {
+            fallback
+                .and_then(|name| SessionName::parse(name.trim()).ok())
+                .unwrap_or_else(|| SessionName::default_for(run_id.as_deref()))
+        })
+    };
+
+    if wants_oidc {
+        let token_request = match (env(ENV_REQUEST_URL), env(ENV_REQUEST_TOKEN)) {
+            (Some(url), Some(bearer)) => {
+                let bearer = Secret::new(bearer.trim());
+                masker.mask(&bearer);
+                Some(GitHubTokenRequest {
+                    url: url.trim().to_owned(),
+                    bearer,
+                    audience,
+                })
+            }
+            _ => {
+                errors.push(InputError::new(
+                    Input::OidcProviderArn,
+                    format!(
+                        "needs the job's OIDC token, but {ENV_REQUEST_URL} and {ENV_REQUEST_TOKEN} are not set: the job needs `permissions: id-token: write`"
+                    ),
+                ));
+                None
+            }
+        };
+        return match (role_arn, provider, token_request, sts_for(None)) {
+            (Some(role_arn), Some(provider), Some(request), Some(sts))
+                if errors.len() == before =>
+            {
+                Resolved::Found(Identity::Role(RoleAssumption {
+                    role_arn,
+                    session_name: session_name(None),
+                    duration_seconds,
+                    sts,
+                    via: Via::Oidc {
+                        provider,
+                        token: OidcToken::GitHub(request),
+                    },
+                }))
+            }
+            _ => Resolved::Invalid,
+        };
+    }
+
+    let keys = credential_chain(raw, env).resolve(masker);
+    if wants_role {
+        return match (keys, role_arn, sts_for(None)) {
+            (Ok(credentials), Some(role_arn), Some(sts)) if errors.len() == before => {
+                Resolved::Found(Identity::Role(RoleAssumption {
+                    role_arn,
+                    session_name: session_name(None),
+                    duration_seconds,
+                    sts,
+                    via: Via::Credentials {
+                        credentials,
+                        external_id,
+                    },
+                }))
+            }
+            (Err(error), ..) => {
+                errors.extend(credential_errors(&error).into_iter().map(|mut error| {
+                    error.problem = format!(
+                        "{} (AssumeRole for `{}` is signed with them; add `{}` to use GitHub OIDC instead)",
+                        error.problem,
+                        Input::RoleToAssume,
+                        Input::OidcProviderArn
+                    );
+                    error
+                }));
+                Resolved::Invalid
+            }
+            _ => Resolved::Invalid,
+        };
+    }
+    match keys {
+        Ok(credentials) if errors.len() == before => Resolved::Found(Identity::Keys(credentials)),
+        Ok(_) => Resolved::Invalid,
+        Err(CredentialsError::NotFound { missing }) if missing.len() == 2 => {
+            match environment_oidc(env, errors) {
+                Some(Some((role_arn, provider, path))) if errors.len() == before => {
+                    match sts_for(env(ENV_STS_REGION)) {
+                        Some(sts) => Resolved::Found(Identity::Role(RoleAssumption {
+                            role_arn,
+                            session_name: session_name(env(ENV_ROLE_SESSION_NAME)),
+                            duration_seconds,
+                            sts,
+                            via: Via::Oidc {
+                                provider,
+                                token: OidcToken::File(path),
+                            },
+                        })),
+                        None => Resolved::Invalid,
+                    }
+                }
+                Some(_) => Resolved::Invalid,
+                None => Resolved::NotFound(CredentialsError::NotFound { missing }),
+            }
+        }
+        Err(error) => {
+            errors.extend(credential_errors(&error));
+            Resolved::Invalid
+        }
+    }
+}
+
+/// The SDKs' OIDC chain from the environment: `None` when none of its variables is set,
+/// `Some(None)` when it is set but wrong (reported), else the role, provider and token file.
+fn environment_oidc(
+    env: &dyn Fn(&str) -> Option<String>,
+    errors: &mut Vec<InputError>,
+) -> Option<Option<(RoleArn, OidcProviderArn, PathBuf)>> {
+    let read = |name: &str| env(name).map(|value| value.trim().to_owned());
+    let (role, provider, file) = (
+        read(ENV_ROLE_ARN),
+        read(ENV_OIDC_PROVIDER_ARN),
+        read(ENV_OIDC_TOKEN_FILE),
+    );
+    if role.is_none() && provider.is_none() && file.is_none() {
+        return None;
+    }
+    let (Some(role), Some(provider), Some(file)) = (role, provider, file) else {
+        errors.push(InputError::new(
+            Input::RoleToAssume,
+            format!(
+                "the environment sets part of the OIDC chain; {ENV_ROLE_ARN}, {ENV_OIDC_PROVIDER_ARN} and {ENV_OIDC_TOKEN_FILE} go together"
+            ),
+        ));
+        return Some(None);
+    };
+    let role = RoleArn::parse(&role)
+        .map_err(|error| {
+            errors.push(InputError::new(
+                Input::RoleToAssume,
+                format!("{ENV_ROLE_ARN}: {error}"),
+            ))
+        })
+        .ok();
+    let provider = OidcProviderArn::parse(&provider)
+        .map_err(|error| {
+            errors.push(InputError::new(
+                Input::OidcProviderArn,
+                format!("{ENV_OIDC_PROVIDER_ARN}: {error}"),
+            ))
+        })
+        .ok();
+    Some(
+        role.zip(provider)
+            .map(|(role, provider)| (role, provider, PathBuf::from(file))),
+    )
+}

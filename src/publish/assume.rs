@@ -1,0 +1,47 @@
+//! The step before the pipeline when a role is to be assumed (`role-to-assume`, or the
+//! environment's OIDC chain): STS's credentials for the role, which every call after uses.
+//! Nothing is sent to FC until they are in hand.
+
+use crate::clock::Signing;
+use crate::credentials::assume::assume;
+use crate::credentials::role::Via;
+use crate::http::Transport;
+use crate::inputs::Settings;
+use crate::outcome::Failure;
+use crate::report::Reporter;
+
+/// Turns `settings.assume` into `settings.api`; without a role to assume, does nothing.
+pub async fn assume_role<T: Transport>(
+    settings: &mut Settings,
+    transport: &T,
+    signing: &Signing,
+    reporter: &mut impl Reporter,
+) -> Result<(), Failure> {
+    let Some(pending) = settings.assume.take() else {
+        return Ok(());
+    };
+    let role = &pending.role;
+    let how = match &role.via {
+        Via::Oidc { .. } => "AssumeRoleWithOIDC",
+        Via::Credentials { .. } => "AssumeRole",
+    };
+    reporter.info(&format!(
+        "Assuming {} as session {} ({how} at {})",
+        role.role_arn.as_str(),
+        role.session_name,
+        role.sts.host()
+    ));
+    let credentials = assume(role, transport, signing, reporter)
+        .await
+        .map_err(|error| Failure::AssumeRole {
+            role: role.role_arn.as_str().to_owned(),
+            error: Box::new(error),
+        })?;
+    reporter.info(&format!(
+        "Acting as {} with temporary credentials {}",
+        role.role_arn.as_str(),
+        credentials.access_key_id
+    ));
+    settings.api = Some(pending.with_credentials(credentials));
+    Ok(())
+}
