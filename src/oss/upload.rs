@@ -89,11 +89,11 @@ async fn put_whole<T: Transport>(
     let theirs = retry::retrying(
         target.retries,
         OssError::is_retryable,
-        || client.put(target.bucket.as_str(), target.key, body.clone(), None),
+        || client.put(target.bucket, target.key, body.clone(), None),
         pause,
     )
     .await?;
-    compare("PutObject", &package.checksum, theirs)?;
+    compare("PutObject", &package.checksum, Some(theirs))?;
     Ok(())
 }
 
@@ -106,17 +106,14 @@ async fn multipart<T: Transport>(
     let upload_id = retry::retrying(
         target.retries,
         OssError::is_retryable,
-        || client.initiate(target.bucket.as_str(), target.key),
+        || client.initiate(target.bucket, target.key),
         pause,
     )
     .await?;
     let result = send_parts(client, package, target, &upload_id, reporter).await;
     if result.is_err() {
         // Parts left behind would be billed and invisible; free them.
-        if let Err(error) = client
-            .abort(target.bucket.as_str(), target.key, &upload_id)
-            .await
-        {
+        if let Err(error) = client.abort(target.bucket, target.key, &upload_id).await {
             reporter.warning(&format!(
                 "the failed upload {upload_id} could not be aborted, so its parts stay in the bucket until a lifecycle rule removes them: {error}"
             ));
@@ -178,11 +175,11 @@ async fn send_parts<T: Transport>(
     let theirs = retry::retrying(
         target.retries,
         OssError::is_retryable,
-        || client.complete(target.bucket.as_str(), target.key, upload_id, &done),
+        || client.complete(target.bucket, target.key, upload_id, &done),
         pause,
     )
     .await?;
-    compare("CompleteMultipartUpload", &package.checksum, theirs)?;
+    compare("CompleteMultipartUpload", &package.checksum, Some(theirs))?;
     let seconds = started.elapsed().as_secs_f64().max(0.001);
     reporter.info(&format!(
         "Uploaded {size} bytes in {count} parts, {:.1} MB/s",
@@ -218,7 +215,7 @@ async fn send_part<T: Transport>(
         || async {
             let (etag, theirs) = client
                 .upload_part(
-                    target.bucket.as_str(),
+                    target.bucket,
                     target.key,
                     upload_id,
                     number,
@@ -235,8 +232,9 @@ async fn send_part<T: Transport>(
     Ok((number, etag))
 }
 
-/// Fails when OSS reports a CRC-64 other than ours. OSS always reports one; a reply without
-/// it is taken as is, since there is nothing to compare.
+/// Fails when OSS reports a CRC-64 other than ours. PutObject and CompleteMultipartUpload
+/// must report one (their clients refuse a reply without); a part's reply without one is
+/// taken as is, since the whole object's CRC-64 is checked at the end.
 fn compare(operation: &'static str, ours: &str, theirs: Option<String>) -> Result<(), OssError> {
     match theirs {
         Some(theirs) if theirs != ours => Err(OssError::ChecksumMismatch {

@@ -68,7 +68,7 @@ pub async fn stage<'s, T: Transport>(
             );
             let client = own_oss(oss, &api.credentials, transport, signing);
             let present = client
-                .head(bucket.as_str(), &key)
+                .head(bucket, &key)
                 .await
                 .map_err(Failure::Oss)?
                 .is_some_and(|info| info.crc64.as_deref() == Some(package.checksum.as_str()));
