@@ -168,7 +168,7 @@ impl<T: Transport> FcClient<T> {
 pub fn parse<T: DeserializeOwned>(action: &'static str, body: &[u8]) -> Result<T, ClientError> {
     serde_json::from_slice(body).map_err(|error| ClientError::InvalidReply {
         action,
-        problem: error.to_string(),
+        problem: crate::outside_text::capped_owned(error.to_string()),
     })
 }
 

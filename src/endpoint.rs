@@ -45,8 +45,8 @@ pub enum EndpointError {
     },
     #[error("{text:?} must use http or https")]
     Scheme { text: String },
-    #[error("must not hold a user name or password")]
-    UserInfo,
+    #[error("{text:?} must not hold a user name or password")]
+    UserInfo { text: String },
     #[error("{text:?} must be a host, or a URL with no query or fragment")]
     Path { text: String },
     #[error("{text:?} has no host")]
@@ -83,14 +83,20 @@ impl Endpoint {
     }
 
     /// A bare host (`example.com`, `example.com:8443`) means HTTPS; a URL is used as given.
+    /// Errors show the text with any user info replaced, since it may hold a password.
     pub fn parse(text: &str) -> Result<Self, EndpointError> {
+        let shown = without_user_info(text);
+        Self::parse_shown(text, &shown)
+    }
+
+    fn parse_shown(text: &str, shown: &str) -> Result<Self, EndpointError> {
         let with_scheme = if text.contains("://") {
             text.to_owned()
         } else {
             format!("https://{text}")
         };
         let url = Url::parse(&with_scheme).map_err(|source| EndpointError::NotAUrl {
-            text: text.to_owned(),
+            text: shown.to_owned(),
             source,
         })?;
         let scheme = match url.scheme() {
@@ -98,20 +104,22 @@ impl Endpoint {
             "https" => Scheme::Https,
             _ => {
                 return Err(EndpointError::Scheme {
-                    text: text.to_owned(),
+                    text: shown.to_owned(),
                 });
             }
         };
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(EndpointError::UserInfo);
+            return Err(EndpointError::UserInfo {
+                text: shown.to_owned(),
+            });
         }
         if url.query().is_some() || url.fragment().is_some() {
             return Err(EndpointError::Path {
-                text: text.to_owned(),
+                text: shown.to_owned(),
             });
         }
         let host = url.host_str().ok_or_else(|| EndpointError::NoHost {
-            text: text.to_owned(),
+            text: shown.to_owned(),
         })?;
         // `Url` drops a port that is the scheme's default, and so does the HTTP client; the
         // signed `host` must match what goes on the wire.
@@ -144,6 +152,11 @@ impl Endpoint {
         format!("{}://{host}{path_and_query}", self.scheme.as_str())
     }
 
+    /// The base URL (`{scheme}://{host}/`), for building a request's URL from parts.
+    pub fn base_url(&self) -> Result<Url, url::ParseError> {
+        Url::parse(&self.to_string())
+    }
+
     /// The value of the `host` header.
     pub fn host(&self) -> &str {
         &self.host
@@ -156,9 +169,39 @@ impl fmt::Display for Endpoint {
     }
 }
 
+/// `text` with whatever precedes an `@` in its authority replaced by `***`, found by hand
+/// rather than by a URL parser, since the texts that matter here are those that do not parse.
+fn without_user_info(text: &str) -> String {
+    let authority_start = text.find("://").map_or(0, |at| at + 3);
+    let rest = &text[authority_start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &text[..authority_start], &rest[at..]),
+        None => text.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whatever is wrong with a text that holds a password, the error never shows it.
+    #[test]
+    fn errors_never_show_user_info() {
+        for text in [
+            "http://user:PASSWORD@127.0.0.1:99999",
+            "ftp://user:PASSWORD@example.com",
+            "http://user:PASSWORD@[::1",
+            "user:PASSWORD@example.com",
+            "http://user:PASSWORD@example.com/path",
+            "http://user:PASSWORD@example.com",
+            "https://:PASSWORD@@example.com?x",
+        ] {
+            let error = Endpoint::parse(text).expect_err(text).to_string();
+            assert!(!error.contains("PASSWORD"), "{text}: {error}");
+            assert!(error.contains("***"), "{text}: {error}");
+        }
+    }
 
     /// The hosts made without parsing are the ones parsing would make.
     #[test]

@@ -49,6 +49,9 @@
 //! - [`sts`]: GetCallerIdentity, for the account id.
 //! - [`checksum`]: CRC-64/XZ, FC's `codeChecksum`.
 //! - [`encode`]: RFC 3986 percent-encoding for paths and queries.
+//! - [`error_chain`]: an error printed with its causes, as `anyhow` does with `{:#}`.
+//! - [`outside_text`]: one rule for text from servers: capped in length before it is shown.
+//! - [`redact`]: the secrets masked so far, replaced in one value at a time.
 //! - [`report`]: what GitHub sees (log, annotations, masks, outputs) behind one trait.
 //! - [`github`]: the text formats of workflow commands and the outputs file.
 //! - [`panic_report`]: a panic as one redacted `::error::` annotation.
@@ -63,6 +66,7 @@ pub mod cloud;
 pub mod credentials;
 pub mod encode;
 pub mod endpoint;
+pub mod error_chain;
 pub mod fc;
 pub mod github;
 pub mod github_oidc;
@@ -72,11 +76,13 @@ pub mod interface;
 pub mod lifecycle;
 pub mod oss;
 pub mod outcome;
+pub mod outside_text;
 pub mod package;
 pub mod panic_report;
 pub mod proxy;
 pub mod publish;
 pub mod random;
+pub mod redact;
 pub mod regions_summary;
 pub mod report;
 pub mod retry;

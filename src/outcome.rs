@@ -37,7 +37,7 @@ pub enum Failure {
         error: Box<AssumeError>,
     },
     #[error("input `{}`: {}", Input::Code, .0)]
-    Package(PackageError),
+    Package(#[source] PackageError),
     #[error(
         "input `{}`: the zip {}, over FC's inline limit of {MAX_INLINE_BASE64_BYTES} bytes; `upload: auto` or `upload: oss` sends it through OSS instead",
         Input::Code,
@@ -70,19 +70,23 @@ pub enum Failure {
     #[error(
         "cannot learn the account id for FC's temporary bucket (give `account-id` to skip this): {0}"
     )]
-    Sts(ClientError),
+    Sts(#[source] ClientError),
     #[error("cannot encode the CreateLayerVersion request: {0}")]
     Encode(#[from] serde_json::Error),
     #[error(
         "cannot list the layer's versions, which skip-unchanged and keep-versions need (set `skip-unchanged: false` to publish without the check): {0}"
     )]
-    Listing(ClientError),
+    Listing(#[source] ClientError),
     #[error(transparent)]
     Client(#[from] ClientError),
     #[error("version {version} was published, but setting the ACL failed: {error}")]
-    Acl { version: i64, error: ClientError },
+    Acl {
+        version: i64,
+        #[source]
+        error: ClientError,
+    },
     #[error("cannot write the outputs to GITHUB_OUTPUT: {0}")]
-    Outputs(std::io::Error),
+    Outputs(#[source] std::io::Error),
     /// Some functions were not moved to the version; the outputs were written all the same.
     #[error("{}", rollout_failed(.0))]
     Rollout(Box<Outcome>),

@@ -3,6 +3,7 @@
 //! the regions' version numbers differ. Pure; every value from outside goes through
 //! [`crate::summary`]'s code spans and cells.
 
+use crate::redact::Redactor;
 use std::fmt::Write;
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use crate::outcome::{Failure, RegionRun};
 use crate::summary::{cell, code, functions};
 
 /// The summary's Markdown for `runs`, in the order the regions were listed.
-pub fn regions(layer_name: &LayerName, runs: &[RegionRun]) -> String {
+pub fn regions(layer_name: &LayerName, runs: &[RegionRun], redactor: &Redactor) -> String {
     let failed = runs.iter().filter(|run| run.result.is_err()).count();
     let decided = |publish: bool| {
         runs.iter()
@@ -29,7 +30,7 @@ pub fn regions(layer_name: &LayerName, runs: &[RegionRun]) -> String {
     };
     let mut text = format!(
         "### {heading} {} in {} regions: {} {published}, {} {reused}, {failed} failed\n\n",
-        code(layer_name.as_str()),
+        code(redactor, layer_name.as_str()),
         runs.len(),
         decided(true),
         decided(false),
@@ -37,11 +38,11 @@ pub fn regions(layer_name: &LayerName, runs: &[RegionRun]) -> String {
     text.push_str("| Region | Version | ARN | Result | Upload | Took | Error |\n");
     text.push_str("|---|---|---|---|---|---|---|\n");
     for run in runs {
-        text.push_str(&row(run));
+        text.push_str(&row(run, redactor));
     }
     text.push('\n');
     if let Some(drift) = drift(runs) {
-        let _ = writeln!(text, "{}\n", cell(&drift));
+        let _ = writeln!(text, "{}\n", cell(redactor, &drift));
     }
     if let Some(outcome) = runs.iter().find_map(|run| run.result.as_ref().ok()) {
         let size = outcome
@@ -50,7 +51,7 @@ pub fn regions(layer_name: &LayerName, runs: &[RegionRun]) -> String {
         let checksum = outcome
             .checksum
             .as_deref()
-            .map_or("unknown".to_owned(), code);
+            .map_or("unknown".to_owned(), |checksum| code(redactor, checksum));
         let _ = writeln!(text, "Zip: {size}, CRC-64/XZ {checksum}\n");
     }
     // Each region's functions, under its name: they are that region's own.
@@ -60,9 +61,9 @@ pub fn regions(layer_name: &LayerName, runs: &[RegionRun]) -> String {
             Err(Failure::Rollout(outcome)) => outcome,
             Err(_) => continue,
         };
-        let functions = functions::table(outcome);
+        let functions = functions::table(outcome, redactor);
         if !functions.is_empty() {
-            let _ = writeln!(text, "##### {}\n", code(run.region.as_str()));
+            let _ = writeln!(text, "##### {}\n", code(redactor, run.region.as_str()));
             text.push_str(&functions);
         }
     }
@@ -70,18 +71,21 @@ pub fn regions(layer_name: &LayerName, runs: &[RegionRun]) -> String {
 }
 
 /// One region's row.
-fn row(run: &RegionRun) -> String {
-    let region = code(run.region.as_str());
+fn row(run: &RegionRun, redactor: &Redactor) -> String {
+    let region = code(redactor, run.region.as_str());
     let took = seconds(run.took);
     let outcome = match &run.result {
         Err(failure) => {
-            let error = cell(&failure.to_string());
+            let error = cell(redactor, &failure.to_string());
             return format!("| {region} | | | failed | | {took} | {error} |\n");
         }
         Ok(outcome) => outcome,
     };
     let (version, arn) = match &outcome.layer {
-        Some(layer) => (layer.version.to_string(), code(&layer.layer_version_arn)),
+        Some(layer) => (
+            layer.version.to_string(),
+            code(redactor, &layer.layer_version_arn),
+        ),
         None => (String::new(), String::new()),
     };
     let result = match (&outcome.decision, outcome.dry_run) {
@@ -94,7 +98,7 @@ fn row(run: &RegionRun) -> String {
     let upload = match (&outcome.upload_time, &outcome.staged) {
         (None, _) => String::new(),
         (Some(time), None) => format!("inline, {}", seconds(*time)),
-        (Some(time), Some(staged)) => format!("OSS {}, {}", code(staged), seconds(*time)),
+        (Some(time), Some(staged)) => format!("OSS {}, {}", code(redactor, staged), seconds(*time)),
     };
     format!("| {region} | {version} | {arn} | {result} | {upload} | {took} | |\n")
 }

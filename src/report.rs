@@ -10,8 +10,10 @@ use std::path::Path;
 
 use crate::credentials::{Masker, Secret};
 use crate::github::{self, Outputs};
+use crate::outside_text;
 use crate::panic_report;
 use crate::random;
+use crate::redact::Redactor;
 
 /// Where the pipeline reports to. Every message may hold text from outside (paths, replies,
 /// inputs); implementations make sure none of it can pass for a workflow command or show a
@@ -25,9 +27,13 @@ pub trait Reporter: Masker {
     fn end_group(&mut self);
     /// Writes all outputs at once, so a later step sees all of them or none.
     fn set_outputs(&mut self, outputs: &Outputs) -> io::Result<()>;
-    /// Appends Markdown to the job summary. A summary that cannot be written is worth a
-    /// warning, not a failed step.
+    /// Appends Markdown to the job summary, written as given: it is built with
+    /// [`Reporter::redactor`], which redacts each value before it is escaped (see
+    /// [`crate::summary`]). A summary that cannot be written is worth a warning, not a
+    /// failed step.
     fn summary(&mut self, markdown: &str);
+    /// The secrets masked so far, for text that is built before it is reported.
+    fn redactor(&self) -> Redactor;
 }
 
 /// Opens `GITHUB_OUTPUT` (or `GITHUB_STEP_SUMMARY`) for appending. Done before any request,
@@ -49,9 +55,9 @@ pub struct Workflow<L, O> {
     log: L,
     outputs: Option<O>,
     summary: Option<O>,
-    /// Values masked so far, replaced by `***` in everything this reporter writes: a second
-    /// line of defence behind `::add-mask::`, which only GitHub's runner honours.
-    secrets: Vec<String>,
+    /// Values masked so far, replaced by `***` in every log line this reporter writes: a
+    /// second line of defence behind `::add-mask::`, which only GitHub's runner honours.
+    secrets: Redactor,
 }
 
 impl<L: Write, O: Write> Workflow<L, O> {
@@ -60,7 +66,7 @@ impl<L: Write, O: Write> Workflow<L, O> {
             log,
             outputs,
             summary: None,
-            secrets: Vec::new(),
+            secrets: Redactor::default(),
         }
     }
 
@@ -74,10 +80,11 @@ impl<L: Write, O: Write> Workflow<L, O> {
         (self.log, self.outputs, self.summary)
     }
 
+    /// `text` redacted, then capped as a whole: a safety net behind the cap on each server
+    /// value, so that no message, however composed, floods the log.
     fn redact(&self, text: &str) -> String {
-        self.secrets
-            .iter()
-            .fold(text.to_owned(), |text, secret| text.replace(secret, "***"))
+        outside_text::capped_to(&self.secrets.redact(text), outside_text::MAX_LINE_BYTES)
+            .into_owned()
     }
 
     fn line(&mut self, line: &str) {
@@ -89,12 +96,10 @@ impl<L: Write, O: Write> Workflow<L, O> {
 impl<L: Write, O: Write> Masker for Workflow<L, O> {
     fn mask(&mut self, secret: &Secret) {
         let value = secret.expose();
-        if value.is_empty() || self.secrets.iter().any(|known| known == value) {
-            return;
+        if self.secrets.add(value) {
+            self.line(&github::add_mask(value));
+            panic_report::remember_secret(value);
         }
-        self.line(&github::add_mask(value));
-        panic_report::remember_secret(value);
-        self.secrets.push(value.to_owned());
     }
 }
 
@@ -124,14 +129,20 @@ impl<L: Write, O: Write> Reporter for Workflow<L, O> {
     }
 
     fn summary(&mut self, markdown: &str) {
-        let text = self.redact(markdown);
         let Some(file) = self.summary.as_mut() else {
             return;
         };
-        if let Err(error) = file.write_all(text.as_bytes()).and_then(|()| file.flush()) {
+        if let Err(error) = file
+            .write_all(markdown.as_bytes())
+            .and_then(|()| file.flush())
+        {
             self.summary = None;
             self.warning(&format!("cannot write the job summary: {error}"));
         }
+    }
+
+    fn redactor(&self) -> Redactor {
+        self.secrets.clone()
     }
 
     fn set_outputs(&mut self, outputs: &Outputs) -> io::Result<()> {

@@ -1,18 +1,24 @@
 //! The job summary: what a run did, in Markdown for `GITHUB_STEP_SUMMARY`. Pure; every value
-//! that comes from outside is set in code spans or blocks that it cannot break out of.
+//! that comes from outside goes through [`code`], [`cell`] or [`block`], which first replace
+//! the run's secrets in the value, then cap its length, then escape it or set it in a span
+//! or block it cannot break out of. In that order, a secret's `***` can never reopen what
+//! escaping closed, and the action's own words are never touched.
 
 pub mod contents;
 pub(crate) mod functions;
 
 use std::fmt::Write;
 
+use crate::error_chain::with_causes;
 use crate::fc::LayerName;
 use crate::lifecycle::Decision;
 use crate::outcome::{Failure, Outcome};
+use crate::outside_text;
+use crate::redact::Redactor;
 
 /// The summary of a run that succeeded, dry runs included.
-pub fn success(outcome: &Outcome) -> String {
-    let name = code(outcome.layer_name.as_str());
+pub fn success(outcome: &Outcome, redactor: &Redactor) -> String {
+    let name = code(redactor, outcome.layer_name.as_str());
     let mut text = match (&outcome.layer, &outcome.decision, outcome.dry_run) {
         (_, None, _) => format!("### Dry run: layer {name} packaged, not checked against FC\n\n"),
         (_, Some(Decision::Publish { .. }), true) => {
@@ -38,14 +44,14 @@ pub fn success(outcome: &Outcome) -> String {
     row("Layer", name.clone());
     if let Some(layer) = &outcome.layer {
         row("Version", layer.version.to_string());
-        row("ARN", code(&layer.layer_version_arn));
+        row("ARN", code(redactor, &layer.layer_version_arn));
     }
     let why = match &outcome.decision {
         None => "no credentials given, so the layer's versions were not read".to_owned(),
         Some(Decision::Publish { reason }) if outcome.dry_run => {
-            format!("would publish: {}", cell(reason))
+            format!("would publish: {}", cell(redactor, reason))
         }
-        Some(Decision::Publish { reason }) => format!("published: {}", cell(reason)),
+        Some(Decision::Publish { reason }) => format!("published: {}", cell(redactor, reason)),
         Some(Decision::Reuse(layer)) => format!(
             "{}: code, runtimes, description and license equal version {}",
             if outcome.dry_run {
@@ -63,10 +69,10 @@ pub fn success(outcome: &Outcome) -> String {
     let checksum = outcome
         .checksum
         .as_deref()
-        .map_or("unknown".to_owned(), code);
+        .map_or("unknown".to_owned(), |checksum| code(redactor, checksum));
     row("Zip", format!("{size}, CRC-64/XZ {checksum}"));
     if let Some(staged) = &outcome.staged {
-        row("Uploaded to", code(staged));
+        row("Uploaded to", code(redactor, staged));
     }
     let runtimes = if outcome.runtimes.is_empty() {
         "none".to_owned()
@@ -74,7 +80,7 @@ pub fn success(outcome: &Outcome) -> String {
         outcome
             .runtimes
             .iter()
-            .map(|runtime| code(runtime))
+            .map(|runtime| code(redactor, runtime))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -100,20 +106,23 @@ pub fn success(outcome: &Outcome) -> String {
     };
     row(label, deleted);
     text.push('\n');
-    text.push_str(&functions::table(outcome));
+    text.push_str(&functions::table(outcome, redactor));
     if let Some(contents) = &outcome.contents {
-        text.push_str(&contents::section(contents, outcome.zip_bytes));
+        text.push_str(&contents::section(contents, outcome.zip_bytes, redactor));
     }
     text
 }
 
 /// The summary of a run that failed: the error as reported, RequestId included.
-pub fn failure(layer_name: Option<&LayerName>, failure: &Failure) -> String {
+pub fn failure(layer_name: Option<&LayerName>, failure: &Failure, redactor: &Redactor) -> String {
     if let Failure::Rollout(outcome) = failure {
-        return functions::failed(outcome, &block(&failure.to_string()));
+        return functions::failed(outcome, &block(redactor, &failure.to_string()), redactor);
     }
     let mut text = match layer_name {
-        Some(name) => format!("### Layer {} was not published\n\n", code(name.as_str())),
+        Some(name) => format!(
+            "### Layer {} was not published\n\n",
+            code(redactor, name.as_str())
+        ),
         None => "### No layer was published\n\n".to_owned(),
     };
     if let Some(version) = failure.published_version() {
@@ -122,30 +131,33 @@ pub fn failure(layer_name: Option<&LayerName>, failure: &Failure) -> String {
             "Version {version} was created; a rerun reuses it and finishes the rest.\n\n"
         );
     }
-    text.push_str(&block(&failure.to_string()));
+    text.push_str(&block(redactor, &with_causes(failure)));
     if let Failure::Inputs(errors) = failure {
         for error in errors {
-            let _ = writeln!(text, "- {}", cell(&error.to_string()));
+            let _ = writeln!(text, "- {}", cell(redactor, &error.to_string()));
         }
         text.push('\n');
     }
     if let Failure::Contents { contents, .. } = failure {
-        text.push_str(&contents::section(contents, None));
+        text.push_str(&contents::section(contents, None, redactor));
     }
     text
 }
 
-/// `text` as an inline code span that no backtick, pipe or line break in it can end.
-pub(crate) fn code(text: &str) -> String {
-    let clean = single_line(text).replace('|', "\\|");
+/// `text` as an inline code span that no backtick, pipe or line break in it can end, its
+/// secrets redacted and its length capped first.
+pub fn code(redactor: &Redactor, text: &str) -> String {
+    let clean = single_line(&value(redactor, text)).replace('|', "\\|");
     let fence = "`".repeat(longest_run(&clean, '`') + 1);
     format!("{fence} {clean} {fence}")
 }
 
-/// Plain table text, on one line, with Markdown's active characters escaped.
-pub(crate) fn cell(text: &str) -> String {
+/// Plain table text, on one line, with Markdown's active characters escaped, its secrets
+/// redacted and its length capped first.
+pub fn cell(redactor: &Redactor, text: &str) -> String {
+    let text = value(redactor, text);
     let mut escaped = String::with_capacity(text.len());
-    for c in single_line(text).chars() {
+    for c in single_line(&text).chars() {
         if "\\`*_[]<>|#!~".contains(c) {
             escaped.push('\\');
         }
@@ -154,10 +166,18 @@ pub(crate) fn cell(text: &str) -> String {
     escaped
 }
 
-/// `text` in a fenced block longer than any backtick run inside it.
-fn block(text: &str) -> String {
-    let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
+/// `text` in a fenced block longer than any backtick run inside it, its secrets redacted
+/// and its length capped first (at a few values' worth: an error names several).
+pub fn block(redactor: &Redactor, text: &str) -> String {
+    let redacted = redactor.redact(text);
+    let text = outside_text::capped_to(&redacted, 4 * outside_text::MAX_SHOWN_BYTES);
+    let fence = "`".repeat(longest_run(&text, '`').max(2) + 1);
     format!("{fence}text\n{}\n{fence}\n\n", text.replace('\r', ""))
+}
+
+/// One value as it may be shown: secrets replaced, then capped.
+fn value(redactor: &Redactor, text: &str) -> String {
+    outside_text::capped(&redactor.redact(text)).into_owned()
 }
 
 fn single_line(text: &str) -> String {
@@ -181,22 +201,35 @@ mod tests {
 
     #[test]
     fn code_spans_hold_backticks_pipes_and_line_breaks() {
-        assert_eq!(code("plain"), "` plain `");
-        assert_eq!(code("a`b"), "`` a`b ``");
-        assert_eq!(code("a|b\nc"), "` a\\|b c `");
+        let none = Redactor::default();
+        assert_eq!(code(&none, "plain"), "` plain `");
+        assert_eq!(code(&none, "a`b"), "`` a`b ``");
+        assert_eq!(code(&none, "a|b\nc"), "` a\\|b c `");
     }
 
     #[test]
     fn cells_escape_markdown() {
+        let none = Redactor::default();
         assert_eq!(
-            cell("<img src=x> *bold* [x](y)"),
+            cell(&none, "<img src=x> *bold* [x](y)"),
             "\\<img src=x\\> \\*bold\\* \\[x\\](y)"
         );
     }
 
     #[test]
     fn blocks_outlast_fences_inside() {
-        assert_eq!(block("x ```` y"), "`````text\nx ```` y\n`````\n\n");
-        assert_eq!(block("plain"), "```text\nplain\n```\n\n");
+        let none = Redactor::default();
+        assert_eq!(block(&none, "x ```` y"), "`````text\nx ```` y\n`````\n\n");
+        assert_eq!(block(&none, "plain"), "```text\nplain\n```\n\n");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_values_before_escaping() {
+        let mut redactor = Redactor::default();
+        redactor.add("`");
+        redactor.add("s");
+        assert_eq!(code(&redactor, "a`s"), "` a****** `");
+        assert_eq!(cell(&redactor, "<s>"), "\\<\\*\\*\\*\\>");
+        assert_eq!(block(&redactor, "x`"), "```text\nx***\n```\n\n");
     }
 }

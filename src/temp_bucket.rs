@@ -2,7 +2,7 @@
 //! short-lived OSS credentials, so a layer can go through OSS without a bucket of one's own.
 //! Serverless Devs uploads every layer this way.
 
-use serde::Deserialize;
+use serde_json::Value;
 
 use crate::clock::Clock;
 use crate::cloud::{AccountId, Region};
@@ -10,7 +10,8 @@ use crate::credentials::{self, Credentials, Masker, Secret};
 use crate::endpoint::Endpoint;
 use crate::fc::ServiceError;
 use crate::http::{HttpRequest, Transport, TransportError};
-use crate::oss::names::BucketName;
+use crate::oss::names::{BucketName, check_key};
+use crate::outside_text::capped_owned;
 use crate::sign::Request;
 use crate::sign::fc2::{self, SigningParams};
 
@@ -33,7 +34,7 @@ pub enum TempBucketError {
     #[error("tempBucketToken failed: {0}")]
     Service(ServiceError),
     #[error("tempBucketToken: {0}")]
-    Transport(TransportError),
+    Transport(#[source] TransportError),
     #[error("tempBucketToken: the reply is not what the API documents: {0}")]
     InvalidReply(String),
 }
@@ -49,22 +50,8 @@ impl TempBucketError {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Reply {
-    credentials: ReplyCredentials,
-    oss_region: String,
-    oss_bucket: String,
-    object_name: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ReplyCredentials {
-    access_key_id: String,
-    access_key_secret: String,
-    security_token: String,
-}
+/// The longest lent credential taken; STS tokens are about 1 to 2 KiB.
+const MAX_CREDENTIAL_BYTES: usize = 4096;
 
 /// The FC 2.0 host that serves the call for `account_id` in `region`.
 pub fn endpoint_for(account_id: &AccountId, region: &Region) -> Endpoint {
@@ -118,36 +105,89 @@ pub async fn lend<T: Transport>(
             request_id,
         )));
     }
-    let parsed: Reply = serde_json::from_slice(&reply.body)
-        .map_err(|error| TempBucketError::InvalidReply(error.to_string()))?;
-    // Lent credentials are secrets the moment they arrive, like the user's own.
-    let lent = credentials::adopt(
-        Credentials {
-            access_key_id: parsed.credentials.access_key_id,
-            access_key_secret: Secret::new(parsed.credentials.access_key_secret),
-            security_token: Some(Secret::new(parsed.credentials.security_token)),
-        },
-        masker,
-    );
-    let region = parsed
-        .oss_region
-        .strip_prefix("oss-")
-        .unwrap_or(&parsed.oss_region);
-    // Only this reply names the bucket and its region, so they are parsed here, not with
-    // the inputs: from here on they are as typed as the user's own.
-    let region = Region::parse(region)
-        .map_err(|error| TempBucketError::InvalidReply(format!("ossRegion: {error}")))?;
-    let bucket = BucketName::parse(&parsed.oss_bucket)
-        .map_err(|error| TempBucketError::InvalidReply(format!("ossBucket: {error}")))?;
-    if parsed.object_name.is_empty() || parsed.object_name.chars().any(char::is_control) {
-        return Err(TempBucketError::InvalidReply(
-            "objectName is empty or holds control characters".to_owned(),
-        ));
-    }
+    // Read as a JSON value, not into typed fields: serde's type errors quote the value, and
+    // a credential of the wrong type must not be printed.
+    let parsed: Value = serde_json::from_slice(&reply.body).map_err(|error| {
+        TempBucketError::InvalidReply(format!(
+            "not JSON (line {}, column {})",
+            error.line(),
+            error.column()
+        ))
+    })?;
+    let lent = lent_credentials(&parsed, masker)?;
+    let text = |field: &str| {
+        parsed
+            .get(field)
+            .and_then(Value::as_str)
+            .ok_or_else(|| TempBucketError::InvalidReply(format!("{field} is not a string")))
+    };
+    let oss_region = text("ossRegion")?;
+    let region = oss_region.strip_prefix("oss-").unwrap_or(oss_region);
+    // Only this reply names the bucket, its region and the key, so they are checked here,
+    // by the rules the inputs follow: from here on they are as typed as the user's own.
+    let region = Region::parse(region).map_err(|error| {
+        TempBucketError::InvalidReply(capped_owned(format!("ossRegion: {error}")))
+    })?;
+    let bucket = BucketName::parse(text("ossBucket")?).map_err(|error| {
+        TempBucketError::InvalidReply(capped_owned(format!("ossBucket: {error}")))
+    })?;
+    let key = format!("{account_id}/{}", text("objectName")?);
+    check_key(&key, "the object key").map_err(|error| {
+        TempBucketError::InvalidReply(capped_owned(format!("objectName: {error}")))
+    })?;
     Ok(TempBucket {
         credentials: lent,
         region,
         bucket,
-        key: format!("{account_id}/{}", parsed.object_name),
+        key,
     })
+}
+
+/// The lent `credentials`: each a string, masked before anything else is looked at, then
+/// checked to be non-empty, printable and at most [`MAX_CREDENTIAL_BYTES`]. No error quotes
+/// a value.
+fn lent_credentials(
+    reply: &Value,
+    masker: &mut dyn Masker,
+) -> Result<Credentials, TempBucketError> {
+    let fields = ["AccessKeyId", "AccessKeySecret", "SecurityToken"];
+    let lent = reply.get("credentials");
+    for field in &fields[1..] {
+        if let Some(Value::String(secret)) = lent.and_then(|lent| lent.get(field)) {
+            masker.mask(&Secret::new(secret.clone()));
+        }
+    }
+    let mut values = Vec::with_capacity(fields.len());
+    for field in fields {
+        let problem = match lent.and_then(|lent| lent.get(field)) {
+            Some(Value::String(value))
+                if (1..=MAX_CREDENTIAL_BYTES).contains(&value.len())
+                    && value.bytes().all(|byte| byte.is_ascii_graphic()) =>
+            {
+                values.push(value.clone());
+                continue;
+            }
+            Some(Value::String(value)) if value.is_empty() => "is empty",
+            Some(Value::String(value)) if value.len() > MAX_CREDENTIAL_BYTES => {
+                "is over 4096 bytes"
+            }
+            Some(Value::String(_)) => "holds characters other than printable ASCII",
+            Some(_) => "is not a string",
+            None => "is missing",
+        };
+        return Err(TempBucketError::InvalidReply(format!(
+            "credentials.{field} {problem}"
+        )));
+    }
+    let [access_key_id, access_key_secret, security_token] = <[String; 3]>::try_from(values)
+        .map_err(|_| TempBucketError::InvalidReply("credentials are incomplete".to_owned()))?;
+    // Lent credentials are secrets the moment they arrive, like the user's own.
+    Ok(credentials::adopt(
+        Credentials {
+            access_key_id,
+            access_key_secret: Secret::new(access_key_secret),
+            security_token: Some(Secret::new(security_token)),
+        },
+        masker,
+    ))
 }

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::outside_text::capped_owned;
 use serde::{Deserialize, Serialize};
 
 use super::LayerName;
@@ -133,6 +134,9 @@ impl ServiceError {
         error.status = status;
         if error.request_id.is_empty() {
             error.request_id = request_id_header.unwrap_or_default().to_owned();
+        }
+        for text in [&mut error.code, &mut error.message, &mut error.request_id] {
+            *text = capped_owned(std::mem::take(text));
         }
         error
     }

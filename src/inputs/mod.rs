@@ -40,7 +40,7 @@ use crate::fc::limits::{MAX_DESCRIPTION_CHARS, MAX_RUNTIMES};
 use crate::fc::{Acl, LayerName, runtimes};
 use crate::interface::Input;
 use crate::oss::location::OssLocation;
-use crate::oss::names::{BucketName, ObjectRef, check_key};
+use crate::oss::names::{BucketName, ObjectRef, check_prefix};
 use crate::retry::MAX_RETRIES;
 
 /// The region to use when the `region` input is unset.
@@ -357,7 +357,7 @@ impl OssInputs {
             }
         };
         let key_prefix = trimmed(Input::OssKeyPrefix).unwrap_or(DEFAULT_KEY_PREFIX);
-        if let Err(problem) = check_key(key_prefix, "the prefix") {
+        if let Err(problem) = check_prefix(key_prefix, "the prefix") {
             errors.push(InputError::new(Input::OssKeyPrefix, problem.to_string()));
         }
         Self {

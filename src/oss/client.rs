@@ -8,11 +8,14 @@ use std::sync::atomic::AtomicU64;
 use bytes::Bytes;
 
 use super::location::OssLocation;
+use super::names::BucketName;
 use super::xml;
 use crate::clock::Clock;
 use crate::cloud::Region;
 use crate::credentials::Credentials;
+use crate::fc::limits::MAX_OSS_ZIP_BYTES;
 use crate::http::{HttpReply, HttpRequest, Transport, TransportError};
+use crate::outside_text::capped_owned;
 use crate::sign::Request;
 use crate::sign::oss_v4::{self, SigningParams};
 
@@ -35,6 +38,15 @@ pub enum OssError {
     InvalidReply {
         operation: &'static str,
         problem: String,
+    },
+    #[error(
+        "OSS {operation}: OSS did not confirm the checksum: its reply has no x-oss-hash-crc64ecma, so the object cannot be trusted to hold what was sent"
+    )]
+    ChecksumMissing { operation: &'static str },
+    #[error("OSS {operation}: cannot build the request's URL: {source}")]
+    Url {
+        operation: &'static str,
+        source: url::ParseError,
     },
     #[error(
         "OSS {operation}: OSS computed CRC-64 {theirs} but the data sent has {ours}; it was damaged on the way"
@@ -65,7 +77,9 @@ impl OssError {
                     || code == "SlowDown"
                     || code.starts_with("Throttling")
             }
-            OssError::InvalidReply { .. } => false,
+            OssError::InvalidReply { .. }
+            | OssError::ChecksumMissing { .. }
+            | OssError::Url { .. } => false,
             // A part damaged on the way may well arrive whole the next time.
             OssError::ChecksumMismatch { .. } => true,
         }
@@ -79,9 +93,38 @@ impl OssError {
         match self {
             OssError::Transport { source, .. } => source.request_may_have_arrived(),
             OssError::Service { status, .. } => *status >= 500,
-            OssError::InvalidReply { .. } | OssError::ChecksumMismatch { .. } => true,
+            OssError::InvalidReply { .. }
+            | OssError::ChecksumMismatch { .. }
+            | OssError::ChecksumMissing { .. } => true,
+            OssError::Url { .. } => false,
         }
     }
+}
+
+/// The longest multipart upload id taken from OSS; real ones are 32 hex digits.
+const MAX_UPLOAD_ID_BYTES: usize = 256;
+
+/// The CRC-64 OSS computed for what it stored: a reply that holds none, or not a decimal
+/// CRC-64, has not confirmed that the object is what was sent.
+fn confirmed_crc64(operation: &'static str, reply: &HttpReply) -> Result<String, OssError> {
+    match reply.header("x-oss-hash-crc64ecma") {
+        Some(text) if is_crc64(text) => Ok(text.to_owned()),
+        Some(text) => Err(OssError::InvalidReply {
+            operation,
+            problem: format!(
+                "x-oss-hash-crc64ecma {:?} is not a CRC-64 in decimal digits",
+                capped_owned(text)
+            ),
+        }),
+        None => Err(OssError::ChecksumMissing { operation }),
+    }
+}
+
+/// Whether `text` is a CRC-64 as OSS writes it: an unsigned 64-bit number in decimal.
+fn is_crc64(text: &str) -> bool {
+    !text.is_empty()
+        && text.bytes().all(|byte| byte.is_ascii_digit())
+        && text.parse::<u64>().is_ok()
 }
 
 /// What HeadObject tells of an object.
@@ -107,7 +150,7 @@ struct OssCall<'a> {
     /// The operation's name in OSS's API, for errors.
     operation: &'static str,
     method: &'static str,
-    bucket: &'a str,
+    bucket: &'a BucketName,
     /// Not encoded.
     key: &'a str,
     /// Not encoded; an empty value goes as a bare name (`?uploads`).
@@ -120,7 +163,12 @@ struct OssCall<'a> {
 
 impl<'a> OssCall<'a> {
     /// `operation` on `bucket`/`key` with no query, headers or body.
-    fn new(operation: &'static str, method: &'static str, bucket: &'a str, key: &'a str) -> Self {
+    fn new(
+        operation: &'static str,
+        method: &'static str,
+        bucket: &'a BucketName,
+        key: &'a str,
+    ) -> Self {
         Self {
             operation,
             method,
@@ -152,56 +200,98 @@ impl<'a> OssCall<'a> {
 }
 
 impl<T: Transport> OssClient<T> {
-    /// HeadObject; `None` when there is no such object.
-    pub async fn head(&self, bucket: &str, key: &str) -> Result<Option<ObjectInfo>, OssError> {
-        let reply = self.call(OssCall::new("HeadObject", "HEAD", bucket, key));
-        match reply.await {
-            Ok(reply) => Ok(Some(ObjectInfo {
-                size: reply
-                    .header("content-length")
-                    .and_then(|size| size.parse().ok()),
-                crc64: reply.header("x-oss-hash-crc64ecma").map(str::to_owned),
-            })),
-            Err(OssError::Service { status: 404, .. }) => Ok(None),
-            Err(error) => Err(error),
-        }
+    /// HeadObject; `None` when there is no such object. The size, when given, must be a
+    /// number no larger than FC takes, and the CRC-64 decimal digits, or the reply is refused
+    /// naming the object: both are passed on to FC.
+    pub async fn head(
+        &self,
+        bucket: &BucketName,
+        key: &str,
+    ) -> Result<Option<ObjectInfo>, OssError> {
+        let operation = "HeadObject";
+        let reply = match self
+            .call(OssCall::new(operation, "HEAD", bucket, key))
+            .await
+        {
+            Ok(reply) => reply,
+            Err(OssError::Service { status: 404, .. }) => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        let invalid = |problem: String| OssError::InvalidReply {
+            operation,
+            problem: format!("for oss://{bucket}/{}: {problem}", capped_owned(key)),
+        };
+        let size = match reply.header("content-length") {
+            None => None,
+            Some(text) => match text.parse::<u64>() {
+                Ok(size) if size <= MAX_OSS_ZIP_BYTES => Some(size),
+                Ok(size) => {
+                    return Err(invalid(format!(
+                        "its size {size} is over the {MAX_OSS_ZIP_BYTES} bytes FC takes"
+                    )));
+                }
+                Err(_) => {
+                    return Err(invalid(format!(
+                        "Content-Length {:?} is not a number",
+                        capped_owned(text)
+                    )));
+                }
+            },
+        };
+        let crc64 = match reply.header("x-oss-hash-crc64ecma") {
+            None => None,
+            Some(text) if is_crc64(text) => Some(text.to_owned()),
+            Some(text) => {
+                return Err(invalid(format!(
+                    "x-oss-hash-crc64ecma {:?} is not a CRC-64 in decimal digits",
+                    capped_owned(text)
+                )));
+            }
+        };
+        Ok(Some(ObjectInfo { size, crc64 }))
     }
 
-    /// PutObject; returns the CRC-64 OSS computed.
+    /// PutObject; returns the CRC-64 OSS computed, which a reply must hold.
     pub async fn put(
         &self,
-        bucket: &str,
+        bucket: &BucketName,
         key: &str,
         body: Bytes,
         progress: Option<Arc<AtomicU64>>,
-    ) -> Result<Option<String>, OssError> {
+    ) -> Result<String, OssError> {
         let call = OssCall::new("PutObject", "PUT", bucket, key)
             .content_type("application/zip")
             .body(body, progress);
         let reply = self.call(call).await?;
-        Ok(reply.header("x-oss-hash-crc64ecma").map(str::to_owned))
+        confirmed_crc64("PutObject", &reply)
     }
 
     /// InitiateMultipartUpload; returns the upload id.
-    pub async fn initiate(&self, bucket: &str, key: &str) -> Result<String, OssError> {
+    pub async fn initiate(&self, bucket: &BucketName, key: &str) -> Result<String, OssError> {
         let operation = "InitiateMultipartUpload";
         let call = OssCall::new(operation, "POST", bucket, key)
             .query("uploads", "")
             .content_type("application/zip");
         let reply = self.call(call).await?;
         let body = String::from_utf8_lossy(&reply.body);
+        // The id is sent back in every later call and printed if the upload fails: one
+        // that is long or not printable is refused rather than echoed.
         xml::element(&body, "UploadId")
-            .filter(|id| !id.is_empty())
+            .filter(|id| {
+                !id.is_empty()
+                    && id.len() <= MAX_UPLOAD_ID_BYTES
+                    && id.bytes().all(|byte| byte.is_ascii_graphic())
+            })
             .ok_or_else(|| OssError::InvalidReply {
                 operation,
-                problem: "no UploadId".to_owned(),
+                problem: format!("no UploadId of 1 to {MAX_UPLOAD_ID_BYTES} printable characters"),
             })
     }
 
     /// UploadPart; returns the part's ETag and the CRC-64 OSS computed.
     pub async fn upload_part(
         &self,
-        bucket: &str,
+        bucket: &BucketName,
         key: &str,
         upload_id: &str,
         number: u32,
@@ -231,11 +321,11 @@ impl<T: Transport> OssClient<T> {
     /// OSS computed for the whole object.
     pub async fn complete(
         &self,
-        bucket: &str,
+        bucket: &BucketName,
         key: &str,
         upload_id: &str,
         parts: &[(u32, String)],
-    ) -> Result<Option<String>, OssError> {
+    ) -> Result<String, OssError> {
         let mut body = String::from("<CompleteMultipartUpload>");
         for (number, etag) in parts {
             body.push_str(&format!(
@@ -249,11 +339,16 @@ impl<T: Transport> OssClient<T> {
             .content_type("application/xml")
             .body(Bytes::from(body), None);
         let reply = self.call(call).await?;
-        Ok(reply.header("x-oss-hash-crc64ecma").map(str::to_owned))
+        confirmed_crc64("CompleteMultipartUpload", &reply)
     }
 
     /// AbortMultipartUpload: frees the parts uploaded so far.
-    pub async fn abort(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), OssError> {
+    pub async fn abort(
+        &self,
+        bucket: &BucketName,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<(), OssError> {
         let call = OssCall::new("AbortMultipartUpload", "DELETE", bucket, key)
             .query("uploadId", upload_id);
         self.call(call).await.map(|_| ())
@@ -272,10 +367,14 @@ impl<T: Transport> OssClient<T> {
             progress,
         } = call;
         headers.push(("host".to_owned(), self.location.host(bucket)));
+        let mut url = self
+            .location
+            .url(bucket, key)
+            .map_err(|source| OssError::Url { operation, source })?;
         let signed = oss_v4::sign(
             &Request {
                 method,
-                path: &oss_v4::resource(bucket, key),
+                path: &oss_v4::resource(bucket.as_str(), key),
                 query: &query,
                 headers: &headers,
                 body: &body,
@@ -288,7 +387,6 @@ impl<T: Transport> OssClient<T> {
             },
         );
         headers.extend(signed.headers);
-        let mut url = self.location.url(bucket, key);
         if !query.is_empty() {
             let pairs: Vec<String> = query
                 .iter()
@@ -301,24 +399,25 @@ impl<T: Transport> OssClient<T> {
                     }
                 })
                 .collect();
-            url = format!("{url}?{}", pairs.join("&"));
+            url.set_query(Some(&pairs.join("&")));
         }
         let reply = self
             .transport
             .send(HttpRequest {
                 method,
-                url,
+                url: url.into(),
                 headers,
                 body,
                 progress,
             })
             .await
             .map_err(|source| OssError::Transport { operation, source })?;
-        if reply.is_success() {
+        let text = String::from_utf8_lossy(&reply.body);
+        // A 2xx whose body is OSS's `<Error>` document did not succeed, whatever its status.
+        if reply.is_success() && !text.contains("<Error>") {
             return Ok(reply);
         }
-        let text = String::from_utf8_lossy(&reply.body);
-        let field = |tag| xml::element(&text, tag).unwrap_or_default();
+        let field = |tag| capped_owned(xml::element(&text, tag).unwrap_or_default());
         let mut code = field("Code");
         if code.is_empty() {
             code = if (300..400).contains(&reply.status) {
@@ -333,10 +432,9 @@ impl<T: Transport> OssClient<T> {
                 "OSS does not redirect these calls, so the redirect was not followed".to_owned();
         }
         let request_id = match field("RequestId") {
-            id if id.is_empty() => reply
-                .header("x-oss-request-id")
-                .unwrap_or_default()
-                .to_owned(),
+            id if id.is_empty() => {
+                capped_owned(reply.header("x-oss-request-id").unwrap_or_default())
+            }
             id => id,
         };
         Err(OssError::Service {

@@ -53,29 +53,47 @@ pub enum KeyError {
     Absolute { what: &'static str, key: String },
     #[error("{what} must not hold control characters")]
     Control { what: &'static str },
-    #[error("{what} {key:?} must not have a `..` segment")]
-    DotDot { what: &'static str, key: String },
+    #[error("{what} {key:?} must not have an empty, `.` or `..` segment")]
+    Segment { what: &'static str, key: String },
 }
 
-/// Checks an object key, or a prefix of one: 1 to 1023 bytes of UTF-8, no leading `/` or
-/// `\`, no control characters, and no `..` segment, which some tools would resolve.
+/// Checks a whole object key: 1 to 1023 bytes of UTF-8, no leading `/` or `\`, no control
+/// characters, and no empty, `.` or `..` segment. A URL library drops or resolves such
+/// segments, so the path sent would differ from the key signed and named to FC.
 pub fn check_key(key: &str, what: &'static str) -> Result<(), KeyError> {
+    check_segments(key, key, what)
+}
+
+/// Checks `prefix` as the start of a key: it is checked as part of a full key (`prefix`
+/// followed by one more name), so a trailing `/` is fine and `./` or `a//` are not.
+pub fn check_prefix(prefix: &str, what: &'static str) -> Result<(), KeyError> {
+    if prefix.is_empty() {
+        return Err(KeyError::Length { what });
+    }
+    check_segments(&format!("{prefix}x"), prefix, what)
+}
+
+/// `key` checked; errors name `shown`, the text the user or server gave.
+fn check_segments(key: &str, shown: &str, what: &'static str) -> Result<(), KeyError> {
     if key.is_empty() || key.len() > 1023 {
         return Err(KeyError::Length { what });
     }
     if key.starts_with('/') || key.starts_with('\\') {
         return Err(KeyError::Absolute {
             what,
-            key: key.to_owned(),
+            key: shown.to_owned(),
         });
     }
     if key.chars().any(char::is_control) {
         return Err(KeyError::Control { what });
     }
-    if key.split('/').any(|segment| segment == "..") {
-        return Err(KeyError::DotDot {
+    if key
+        .split('/')
+        .any(|segment| matches!(segment, "" | "." | ".."))
+    {
+        return Err(KeyError::Segment {
             what,
-            key: key.to_owned(),
+            key: shown.to_owned(),
         });
     }
     Ok(())
@@ -174,9 +192,16 @@ mod tests {
 
     #[test]
     fn keys_stay_relative_and_printable() {
-        assert!(check_key("fc-layers/", "prefix").is_ok());
-        for bad in ["", "/abs", "a/../b", "a\nb"] {
+        assert!(check_key("fc-layers/a/1.zip", "key").is_ok());
+        assert!(check_prefix("fc-layers/", "prefix").is_ok());
+        assert!(check_prefix("layers-", "prefix").is_ok());
+        for bad in [
+            "", "/abs", "a/../b", "a\nb", "a/./b", "./a", "a//b", "a/", ".",
+        ] {
             assert!(check_key(bad, "key").is_err(), "{bad:?}");
+        }
+        for bad in ["", "./", "a/./b/", "a//", "../", "/a/"] {
+            assert!(check_prefix(bad, "prefix").is_err(), "{bad:?}");
         }
     }
 }

@@ -14,7 +14,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::time::Instant;
 
-use super::client::{OssClient, OssError};
+use super::client::{ObjectInfo, OssClient, OssError};
 use super::names::BucketName;
 use crate::checksum::crc64_xz;
 use crate::http::Transport;
@@ -96,9 +96,9 @@ async fn put_whole<T: Transport>(
         OssError::is_retryable,
         || async {
             let theirs = client
-                .put(target.bucket.as_str(), target.key, body.clone(), None)
+                .put(target.bucket, target.key, body.clone(), None)
                 .await?;
-            compare("PutObject", &package.checksum, theirs)
+            compare("PutObject", &package.checksum, Some(theirs))
         },
         said.pause(target.retries),
     )
@@ -116,7 +116,7 @@ async fn multipart<T: Transport>(
     let upload_id = retry::retrying(
         target.retries,
         OssError::is_retryable,
-        || client.initiate(target.bucket.as_str(), target.key),
+        || client.initiate(target.bucket, target.key),
         said.pause(target.retries),
     )
     .await;
@@ -125,10 +125,7 @@ async fn multipart<T: Transport>(
     let result = send_parts(client, package, target, &upload_id, said, reporter).await;
     if result.is_err() {
         // Parts left behind would be billed and invisible; free them.
-        if let Err(error) = client
-            .abort(target.bucket.as_str(), target.key, &upload_id)
-            .await
-        {
+        if let Err(error) = client.abort(target.bucket, target.key, &upload_id).await {
             reporter.warning(&format!(
                 "the failed upload {upload_id} could not be aborted, so its parts stay in the bucket until a lifecycle rule removes them: {error}"
             ));
@@ -191,7 +188,7 @@ async fn send_parts<T: Transport>(
     said.flush(reporter);
     done.sort_by_key(|(number, _)| *number);
     let theirs = complete(client, package, target, upload_id, &done, said).await?;
-    compare("CompleteMultipartUpload", &package.checksum, theirs)?;
+    compare("CompleteMultipartUpload", &package.checksum, Some(theirs))?;
     let seconds = started.elapsed().as_secs_f64().max(0.001);
     reporter.info(&format!(
         "Uploaded {size} bytes in {count} parts, {:.1} MB/s",
@@ -210,14 +207,14 @@ async fn complete<T: Transport>(
     upload_id: &str,
     parts: &[(u32, String)],
     said: &RetriesSaid,
-) -> Result<Option<String>, OssError> {
+) -> Result<String, OssError> {
     let reply_lost = Cell::new(false);
     let result = retry::retrying(
         target.retries,
         OssError::is_retryable,
         || async {
             let result = client
-                .complete(target.bucket.as_str(), target.key, upload_id, parts)
+                .complete(target.bucket, target.key, upload_id, parts)
                 .await;
             if let Err(error) = &result {
                 reply_lost.set(reply_lost.get() || error.may_have_applied());
@@ -229,8 +226,11 @@ async fn complete<T: Transport>(
     .await;
     match result {
         Err(OssError::Service { ref code, .. }) if code == "NoSuchUpload" && reply_lost.get() => {
-            match client.head(target.bucket.as_str(), target.key).await? {
-                Some(object) if object.size == Some(package.size) => Ok(object.crc64),
+            match client.head(target.bucket, target.key).await? {
+                Some(ObjectInfo {
+                    size: Some(size),
+                    crc64: Some(crc64),
+                }) if size == package.size => Ok(crc64),
                 _ => result,
             }
         }
@@ -266,7 +266,7 @@ async fn send_part<T: Transport>(
         || async {
             let (etag, theirs) = client
                 .upload_part(
-                    target.bucket.as_str(),
+                    target.bucket,
                     target.key,
                     upload_id,
                     number,
@@ -283,8 +283,9 @@ async fn send_part<T: Transport>(
     Ok((number, etag))
 }
 
-/// Fails when OSS reports a CRC-64 other than ours. OSS always reports one; a reply without
-/// it is taken as is, since there is nothing to compare.
+/// Fails when OSS reports a CRC-64 other than ours. PutObject and CompleteMultipartUpload
+/// must report one (their clients refuse a reply without); a part's reply without one is
+/// taken as is, since the whole object's CRC-64 is checked at the end.
 fn compare(operation: &'static str, ours: &str, theirs: Option<String>) -> Result<(), OssError> {
     match theirs {
         Some(theirs) if theirs != ours => Err(OssError::ChecksumMismatch {

@@ -73,7 +73,7 @@ impl Contents {
         is_file: bool,
         entry: &mut impl io::Read,
         options: &Options,
-    ) -> io::Result<()> {
+    ) -> io::Result<u64> {
         let checking = options.check != CheckLevel::Off;
         let mut keep = Keep::new(entry, checking);
         let size = io::copy(&mut keep, &mut io::sink())?;
@@ -84,7 +84,7 @@ impl Contents {
                     .extend(inspect::inspect_file(name, keep.kept(), &options.target));
             }
         }
-        Ok(())
+        Ok(size)
     }
 
     pub fn leave_out(&mut self, reason: LeftOut, size: u64) {

@@ -11,12 +11,14 @@
 //! - [`platform`]: FC's runtimes as the checks see them (glibc, Python, paths).
 //! - [`keep`]: a file read through, a copy kept of what the checks need.
 //! - [`contents`]: what the layer holds, tallied on the one pass, for the log and summary.
+//! - [`open`]: a listed file opened once, without following links, checked on the handle.
 
 pub mod check;
 pub mod contents;
 pub mod deflate;
 pub mod inspect;
 pub mod keep;
+pub mod open;
 pub mod platform;
 pub mod select;
 pub mod writer;
@@ -40,6 +42,16 @@ pub enum PackageError {
     NotFound { path: PathBuf },
     #[error("{path}: cannot be read")]
     Io { path: PathBuf, source: io::Error },
+    /// The tree changed between the walk and the read; nothing of the new file was read.
+    #[error("{path}: changed while the layer was packaged: it is now {now}, so it was not read")]
+    Changed { path: PathBuf, now: String },
+    #[error("{path}: {size} bytes, over the {limit} bytes {what}; nothing was read")]
+    FileTooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+        what: &'static str,
+    },
     #[error("{path}: is neither a directory nor a .zip file")]
     NotDirectoryOrZip { path: PathBuf },
     #[error("{path}: is not a valid zip file")]
@@ -79,6 +91,42 @@ pub enum PackageError {
     },
     #[error("{0}")]
     IgnoreFile(select::IgnoreFileError),
+    #[error(
+        "{path}: entry {entry:?} is encrypted; FC cannot unpack an encrypted layer, so zip it without a password"
+    )]
+    EncryptedEntry { path: PathBuf, entry: String },
+    #[error(
+        "{path}: its entries up to {entry:?} declare more than {limit} bytes unpacked, the most a layer may hold; nothing was inflated"
+    )]
+    UnpackedTooLarge {
+        path: PathBuf,
+        entry: String,
+        limit: u64,
+    },
+    #[error(
+        "{path}: entry {entry:?} overlaps entry {other:?} in the file, as a zip bomb's entries do; nothing was inflated"
+    )]
+    OverlappingEntries {
+        path: PathBuf,
+        entry: String,
+        other: String,
+    },
+    #[error(
+        "{path}: symlink entry {entry:?} points to {target:?}, outside the layer; FC unpacks a layer under /opt and the link would lead out of it"
+    )]
+    LinkLeavesLayer {
+        path: PathBuf,
+        entry: String,
+        target: String,
+    },
+    #[error(
+        "{path}: entry {entry:?} is below the symlink entry {link:?}; unpacking it would write through the link"
+    )]
+    BelowLink {
+        path: PathBuf,
+        entry: String,
+        link: String,
+    },
     #[error("{path}: entry {entry:?} is damaged: {detail}")]
     DamagedEntry {
         path: PathBuf,
@@ -86,6 +134,13 @@ pub enum PackageError {
         detail: String,
     },
 }
+
+/// The most one zip entry can hold in [`writer`], which writes no Zip64 entry fields.
+pub const MAX_ENTRY_BYTES: u64 = u32::MAX as u64;
+/// The most a layer may hold unpacked: a tree to zip, or what a prebuilt zip declares. FC
+/// documents no limit for an unpacked layer, so this is the action's own bound, there so a
+/// zip bomb or a runaway tree is refused before it costs hours.
+pub const MAX_UNPACKED_BYTES: u64 = 10 << 30;
 
 /// Where the zip came from, for the log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

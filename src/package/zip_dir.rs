@@ -9,19 +9,20 @@
 //! The walk leaves out what [`super::select`] says, and every file's bytes, read for the
 //! zip anyway, go past [`super::inspect`] on the way.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::PackageError;
 use super::contents::{CheckLevel, Contents, Options};
 use super::deflate::{compress_large, compress_small};
 use super::inspect::{self, Finding};
 use super::keep::Keep;
+use super::open::open_listed;
 use super::select::{self, Bytecode, LeftOut, Rules};
 use super::writer::{Compressed, OverLimit, ZipOut};
+use super::{MAX_ENTRY_BYTES, MAX_UNPACKED_BYTES, PackageError};
 
 const FILE_MODE: u32 = 0o644;
 const EXECUTABLE_MODE: u32 = 0o755;
@@ -76,6 +77,23 @@ pub fn zip_directory_into<W: Write>(
     zip_directory_with(root, writer, max_bytes, &Options::default())
 }
 
+/// [`zip_directory_into`], calling `between_walk_and_read` once the tree is listed and
+/// before any file is opened: for tests that change the tree under the packager.
+pub fn zip_directory_between<W: Write>(
+    root: &Path,
+    writer: W,
+    max_bytes: u64,
+    between_walk_and_read: impl FnOnce(),
+) -> Result<Zipped<W>, PackageError> {
+    zip_listed(
+        root,
+        writer,
+        max_bytes,
+        &Options::default(),
+        between_walk_and_read,
+    )
+}
+
 /// [`zip_directory_into`], selecting and checking the files as `options` says.
 pub fn zip_directory_with<W: Write>(
     root: &Path,
@@ -83,8 +101,19 @@ pub fn zip_directory_with<W: Write>(
     max_bytes: u64,
     options: &Options,
 ) -> Result<Zipped<W>, PackageError> {
+    zip_listed(root, writer, max_bytes, options, || ())
+}
+
+fn zip_listed<W: Write>(
+    root: &Path,
+    writer: W,
+    max_bytes: u64,
+    options: &Options,
+    between_walk_and_read: impl FnOnce(),
+) -> Result<Zipped<W>, PackageError> {
     let mut contents = Contents::default();
     let entries = walk(root, options, &mut contents)?;
+    between_walk_and_read();
     if !entries
         .iter()
         .any(|entry| !matches!(entry.kind, Kind::Directory))
@@ -124,8 +153,9 @@ pub fn zip_directory_with<W: Write>(
                 (Kind::File { executable, .. }, Some(content)) => {
                     zip.file(&entry.name, mode(*executable), &content)
                 }
-                (Kind::File { executable, .. }, None) => {
-                    stream_file(&mut zip, entry, mode(*executable), options).map(|findings| {
+                (Kind::File { executable, size }, None) => {
+                    let file = open_listed(&entry.path, *size)?;
+                    stream_file(&mut zip, entry, file, mode(*executable), options).map(|findings| {
                         contents.findings.extend(findings);
                     })
                 }
@@ -189,10 +219,7 @@ fn prepare(
     if size > STREAMED_FILE_BYTES {
         return Ok((None, Vec::new()));
     }
-    let data = fs::read(&entry.path).map_err(|source| PackageError::Io {
-        path: entry.path.clone(),
-        source,
-    })?;
+    let data = open_listed(&entry.path, size)?.read_all(&entry.path)?;
     Ok((
         Some(compress_small(&data)),
         inspect_bytes(&entry.name, &data, options),
@@ -206,14 +233,15 @@ fn inspect_bytes(name: &str, data: &[u8], options: &Options) -> Vec<Finding> {
     }
 }
 
-/// A large file compressed in chunks on its way into the zip, and inspected on the way.
+/// A large file, opened by [`open_listed`], compressed in chunks on its way into the zip,
+/// and inspected on the way.
 fn stream_file<W: Write>(
     zip: &mut ZipOut<W>,
     entry: &Entry,
+    file: impl io::Read,
     mode: u32,
     options: &Options,
 ) -> io::Result<Vec<Finding>> {
-    let file = File::open(&entry.path)?;
     let streamed = zip.start_streamed(&entry.name, mode)?;
     let mut keep = Keep::new(file, options.check != CheckLevel::Off);
     let (crc32, uncompressed, compressed) =
@@ -223,12 +251,15 @@ fn stream_file<W: Write>(
 }
 
 /// Every entry below `root` that the selection keeps, depth first, each directory's
-/// children sorted by name; what is left out is tallied in `contents`.
+/// children sorted by name; what is left out is tallied in `contents`. Sizes are checked
+/// here, where they are first known, after the selection: a file one zip entry cannot hold,
+/// or a tree over [`MAX_UNPACKED_BYTES`], is refused before any file is read.
 fn walk(
     root: &Path,
     options: &Options,
     contents: &mut Contents,
 ) -> Result<Vec<Entry>, PackageError> {
+    let mut total = 0u64;
     let selection = &options.selection;
     let mut rules = Rules::new(root, selection).map_err(PackageError::IgnoreFile)?;
     let mut entries = Vec::new();
@@ -298,11 +329,35 @@ fn walk(
             }
         }
         if let Kind::File { size, .. } = kind {
+            check_size(&path, size, &mut total)?;
             contents.add_file(&name, size);
         }
         entries.push(Entry { name, path, kind });
     }
     Ok(without_empty_bytecode_dirs(entries))
+}
+
+/// Refuses a file of `size` one zip entry cannot hold, or that brings the tree's `total`
+/// over [`MAX_UNPACKED_BYTES`]; adds it to `total`.
+fn check_size(path: &Path, size: u64, total: &mut u64) -> Result<(), PackageError> {
+    *total = total.saturating_add(size);
+    let (size, limit, what) = if size > MAX_ENTRY_BYTES {
+        (size, MAX_ENTRY_BYTES, "one zip entry can hold")
+    } else if *total > MAX_UNPACKED_BYTES {
+        (
+            *total,
+            MAX_UNPACKED_BYTES,
+            "a layer may hold unpacked (counting every file listed up to this one)",
+        )
+    } else {
+        return Ok(());
+    };
+    Err(PackageError::FileTooLarge {
+        path: path.into(),
+        size,
+        limit,
+        what,
+    })
 }
 
 /// The walk less the `__pycache__` directories that the bytecode policy left empty.

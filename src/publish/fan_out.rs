@@ -97,7 +97,8 @@ pub fn finish(
     if let Some(drift) = regions_summary::drift(&runs) {
         reporter.info(&drift);
     }
-    reporter.summary(&regions_summary::regions(layer_name, &runs));
+    let markdown = regions_summary::regions(layer_name, &runs, &reporter.redactor());
+    reporter.summary(&markdown);
     let attempted = runs.len();
     let mut first = None;
     let mut succeeded = Vec::new();

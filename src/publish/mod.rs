@@ -69,6 +69,7 @@ use self::stage::Staged;
 use crate::client::FcClient;
 use crate::clock::Signing;
 use crate::cloud::Region;
+use crate::error_chain::with_causes;
 use crate::http::Transport;
 use crate::inputs::{Api, InputError, RawInputs, Settings, Target, Targets};
 use crate::interface::Input;
@@ -121,7 +122,9 @@ pub async fn run_step<T: Transport>(
                 Err(failure) => {
                     let layer_name = targets.first().settings.layer_name.clone();
                     reporter.error(&failure.to_string());
-                    reporter.summary(&summary::failure(Some(&layer_name), &failure));
+                    let markdown =
+                        summary::failure(Some(&layer_name), &failure, &reporter.redactor());
+                    reporter.summary(&markdown);
                     return Err(failure);
                 }
             }
@@ -146,10 +149,11 @@ pub async fn run_step<T: Transport>(
         Err(failure) => (None, Err(failure)),
     };
     match &result {
-        Ok(outcome) => reporter.summary(&summary::success(outcome)),
+        Ok(outcome) => reporter.summary(&summary::success(outcome, &reporter.redactor())),
         Err(failure) => {
-            reporter.error(&failure.to_string());
-            reporter.summary(&summary::failure(layer_name.as_ref(), failure));
+            reporter.error(&with_causes(failure));
+            let markdown = summary::failure(layer_name.as_ref(), failure, &reporter.redactor());
+            reporter.summary(&markdown);
         }
     }
     result
@@ -232,7 +236,8 @@ pub async fn publish_listed<T: Transport, R: Reporter>(
     let first = targets.first();
     let settings = &first.settings;
     let failed = |failure: Failure, reporter: &mut R| {
-        reporter.summary(&summary::failure(Some(&settings.layer_name), &failure));
+        let markdown = summary::failure(Some(&settings.layer_name), &failure, &reporter.redactor());
+        reporter.summary(&markdown);
         Err(failure)
     };
     warn_unknown_runtimes(settings, reporter);
@@ -251,12 +256,13 @@ pub async fn publish_listed<T: Transport, R: Reporter>(
         if let Err(failure) = outputs::write(&outcome, reporter) {
             return failed(failure, reporter);
         }
-        reporter.summary(&summary::success(&outcome));
+        reporter.summary(&summary::success(&outcome, &reporter.redactor()));
         return Ok(outcome);
     }
     // What is inside is the same in every region: said once, before the regions' table.
     if let Some(inside) = &inside {
-        reporter.summary(&summary::contents::section(inside, source.size()));
+        let markdown = summary::contents::section(inside, source.size(), &reporter.redactor());
+        reporter.summary(&markdown);
     }
     let shared = RefCell::new(reporter);
     let source = &source;

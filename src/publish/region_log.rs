@@ -13,6 +13,7 @@ use std::io;
 use crate::cloud::Region;
 use crate::credentials::{Masker, Secret};
 use crate::github::Outputs;
+use crate::redact::Redactor;
 use crate::report::Reporter;
 
 /// Regions run as futures of one task, so the step's reporter is shared through a
@@ -104,6 +105,10 @@ impl<R: Reporter> Reporter for RegionLog<'_, '_, R> {
         Err(io::Error::other(
             "one region's pipeline does not write the step's outputs",
         ))
+    }
+
+    fn redactor(&self) -> Redactor {
+        self.shared.borrow().redactor()
     }
 
     fn summary(&mut self, markdown: &str) {

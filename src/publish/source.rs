@@ -126,7 +126,7 @@ pub async fn look_up_object<T: Transport>(
     reporter: &mut impl Reporter,
 ) -> Result<Source, Failure> {
     let info = client
-        .head(object.bucket.as_str(), &object.key)
+        .head(&object.bucket, &object.key)
         .await
         .map_err(Failure::Oss)?
         .ok_or_else(|| Failure::ObjectMissing(object.clone()))?;

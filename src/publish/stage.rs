@@ -72,7 +72,7 @@ pub async fn stage<'s, T: Transport>(
             let present = calls::retried(
                 retries,
                 OssError::is_retryable,
-                || client.head(bucket.as_str(), &key),
+                || client.head(bucket, &key),
                 reporter,
             )
             .await

@@ -7,6 +7,7 @@ use std::io;
 use super::Reporter;
 use crate::credentials::{Masker, Secret};
 use crate::github::Outputs;
+use crate::redact::Redactor;
 
 enum Line {
     Info(String),
@@ -72,6 +73,17 @@ impl Reporter for Buffered {
         Err(io::Error::other(
             "outputs are written by the pipeline, not through a buffered reporter",
         ))
+    }
+
+    /// The secrets masked through this buffer; the reporter it is replayed into knows more.
+    fn redactor(&self) -> Redactor {
+        let mut redactor = Redactor::default();
+        for line in &self.lines {
+            if let Line::Mask(secret) = line {
+                redactor.add(secret.expose());
+            }
+        }
+        redactor
     }
 
     fn summary(&mut self, markdown: &str) {

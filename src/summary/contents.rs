@@ -2,6 +2,7 @@
 //! the largest folders and the checks' findings. Every name from the tree goes through the
 //! summary's escaping (`code`, `cell`).
 
+use crate::redact::Redactor;
 use std::fmt::Write;
 
 use super::{cell, code};
@@ -14,7 +15,7 @@ const FOLDERS_SHOWN: usize = 10;
 const FINDINGS_SHOWN: usize = 20;
 
 /// The section, for a zip of `zip_bytes` (when known).
-pub fn section(contents: &Contents, zip_bytes: Option<u64>) -> String {
+pub fn section(contents: &Contents, zip_bytes: Option<u64>, redactor: &Redactor) -> String {
     let mut text = String::from("#### What is inside\n\n| | |\n|---|---|\n");
     let mut row = |label: &str, value: String| {
         let _ = writeln!(text, "| {label} | {value} |");
@@ -44,7 +45,7 @@ pub fn section(contents: &Contents, zip_bytes: Option<u64>) -> String {
             .map(|(reason, (files, bytes))| {
                 format!(
                     "{} {files} files, {}",
-                    code(reason.label()),
+                    code(redactor, reason.label()),
                     human_bytes(*bytes)
                 )
             })
@@ -73,7 +74,7 @@ pub fn section(contents: &Contents, zip_bytes: Option<u64>) -> String {
             let _ = writeln!(
                 text,
                 "| {} | {} | {share:.1}% |",
-                code(folder),
+                code(redactor, folder),
                 human_bytes(bytes)
             );
         }
@@ -89,8 +90,8 @@ pub fn section(contents: &Contents, zip_bytes: Option<u64>) -> String {
             let _ = writeln!(
                 text,
                 "- **{level}** {}: {}",
-                code(&finding.path),
-                cell(&finding.message)
+                code(redactor, &finding.path),
+                cell(redactor, &finding.message)
             );
         }
         if contents.findings.len() > FINDINGS_SHOWN {
@@ -125,7 +126,7 @@ mod tests {
                 message: "is *odd*".to_owned(),
             })
             .collect();
-        let text = section(&contents, Some(3_000_000));
+        let text = section(&contents, Some(3_000_000), &Redactor::default());
         assert!(
             text.contains("| Files | 2, 8.0 MB unpacked (8000000 bytes) |"),
             "{text}"

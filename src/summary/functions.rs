@@ -2,6 +2,7 @@
 //! version of this layer it used before and after, its status and the time its update took
 //! to become `Successful`. Every value from a server is set with [`code`] or [`cell`].
 
+use crate::redact::Redactor;
 use std::fmt::Write;
 
 use super::{code, success};
@@ -10,7 +11,7 @@ use crate::outcome::Outcome;
 use crate::rollout::{FunctionResult, FunctionStatus};
 
 /// The table, or nothing when no function was named.
-pub fn table(outcome: &Outcome) -> String {
+pub fn table(outcome: &Outcome, redactor: &Redactor) -> String {
     if outcome.functions.is_empty() {
         return String::new();
     }
@@ -22,15 +23,15 @@ pub fn table(outcome: &Outcome) -> String {
         "#### Functions\n\n| function | before | after | status | time to `Successful` |\n|---|---|---|---|---|\n".to_owned()
     };
     for result in &outcome.functions {
-        let name = code(result.name.as_str());
-        let status = status(&result.status);
+        let name = code(redactor, result.name.as_str());
+        let status = status(&result.status, redactor);
         if outcome.dry_run {
             let list = |layers: &Option<Vec<String>>| match layers {
                 None => "unknown".to_owned(),
                 Some(layers) if layers.is_empty() => "none".to_owned(),
                 Some(layers) => layers
                     .iter()
-                    .map(|arn| mark(arn, result, not_yet))
+                    .map(|arn| mark(arn, result, not_yet, redactor))
                     .collect::<Vec<_>>()
                     .join("<br>"),
             };
@@ -41,14 +42,17 @@ pub fn table(outcome: &Outcome) -> String {
                 list(&result.layers_after)
             );
         } else {
-            let before = result.before.as_deref().map_or("none".to_owned(), code);
+            let before = result
+                .before
+                .as_deref()
+                .map_or("none".to_owned(), |arn| code(redactor, arn));
             let took = result.took.map_or("—".to_owned(), |took| {
                 format!("{:.1} s", took.as_secs_f64())
             });
             let _ = writeln!(
                 text,
                 "| {name} | {before} | {} | {status} | {took} |",
-                code(&result.after)
+                code(redactor, &result.after)
             );
         }
     }
@@ -58,28 +62,28 @@ pub fn table(outcome: &Outcome) -> String {
 
 /// The summary of a run whose version exists but whose rollout failed for some functions:
 /// what the run did, the error, and the table.
-pub fn failed(outcome: &Outcome, error_block: &str) -> String {
-    let mut text = success(outcome);
+pub fn failed(outcome: &Outcome, error_block: &str, redactor: &Redactor) -> String {
+    let mut text = success(outcome, redactor);
     text.push_str("**Not every function was moved to the version; the step failed.**\n\n");
     text.push_str(error_block);
     text
 }
 
-fn status(status: &FunctionStatus) -> String {
+fn status(status: &FunctionStatus, redactor: &Redactor) -> String {
     match status {
         FunctionStatus::Updated => "updated".to_owned(),
         FunctionStatus::Unchanged => "unchanged".to_owned(),
         FunctionStatus::WouldUpdate => "update".to_owned(),
-        FunctionStatus::Failed(reason) => format!("failed: {}", code(reason)),
+        FunctionStatus::Failed(reason) => format!("failed: {}", code(redactor, reason)),
     }
 }
 
 /// The ARN as a code span; the version this run would publish marked as such.
-fn mark(arn: &str, result: &FunctionResult, not_yet: bool) -> String {
+fn mark(arn: &str, result: &FunctionResult, not_yet: bool, redactor: &Redactor) -> String {
     if not_yet && arn == result.after {
-        format!("{} (not published yet)", code(arn))
+        format!("{} (not published yet)", code(redactor, arn))
     } else {
-        code(arn)
+        code(redactor, arn)
     }
 }
 
@@ -133,7 +137,7 @@ mod tests {
             "worker",
             FunctionStatus::Failed("bad | row\n| injected | `code` |".to_owned()),
         );
-        let table = table(&outcome(vec![updated, failed]));
+        let table = table(&outcome(vec![updated, failed]), &Redactor::default());
         let rows: Vec<&str> = table
             .lines()
             .filter(|line| line.starts_with("| `"))
@@ -149,6 +153,6 @@ mod tests {
 
     #[test]
     fn no_functions_no_table() {
-        assert_eq!(table(&outcome(Vec::new())), "");
+        assert_eq!(table(&outcome(Vec::new()), &Redactor::default()), "");
     }
 }

@@ -11,6 +11,7 @@ use fc_layer_action::inputs::{
     Account, Code, InputError, Lender, RawInputs, RegionalOss, Settings, Staging, parse_runtimes,
 };
 use fc_layer_action::interface::Input;
+use fc_layer_action::oss::names::BucketName;
 use fc_layer_action::outcome::Failure;
 
 const WORK: &str = "/github/workspace";
@@ -432,7 +433,11 @@ fn oss_and_sts_locations_are_resolved_with_the_inputs() {
         (bucket.as_str(), key_prefix.as_str()),
         ("my-bucket", "fc-layers/")
     );
-    assert_eq!(oss.location.host("b"), "b.oss-cn-hangzhou.aliyuncs.com");
+    assert_eq!(
+        oss.location
+            .host(&BucketName::parse("bkt").expect("bucket")),
+        "bkt.oss-cn-hangzhou.aliyuncs.com"
+    );
     assert_eq!(oss.region.as_str(), "cn-hangzhou");
     let settings = parse(&[("INPUT_CODE", "oss://my-bucket/a.zip")]).expect("valid");
     let Code::Object {
@@ -443,7 +448,7 @@ fn oss_and_sts_locations_are_resolved_with_the_inputs() {
         panic!("{settings:?}")
     };
     assert_eq!(
-        location.host("my-bucket"),
+        location.host(&BucketName::parse("my-bucket").expect("bucket")),
         "my-bucket.oss-cn-hangzhou.aliyuncs.com"
     );
 }

@@ -23,3 +23,4 @@ mod regions;
 mod rollout;
 mod signature_vectors;
 mod sts_signature_vector;
+mod untrusted;

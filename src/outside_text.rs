@@ -1,0 +1,54 @@
+//! One rule for text that comes from outside the run (a server's code, message, id or any
+//! other value): it is capped in length before it is logged, annotated or summarised, so a
+//! hostile or broken server cannot turn one reply into megabytes of log or summary.
+
+use std::borrow::Cow;
+
+/// The most bytes of one outside value that are shown.
+pub const MAX_SHOWN_BYTES: usize = 1024;
+/// The most bytes of one log line or annotation, whatever it is made of.
+pub const MAX_LINE_BYTES: usize = 8 * MAX_SHOWN_BYTES;
+
+/// `text` as it may be shown: whole when it is at most [`MAX_SHOWN_BYTES`], otherwise its
+/// start (cut at a character boundary) followed by `… (N bytes)`, N the whole length.
+pub fn capped(text: &str) -> Cow<'_, str> {
+    capped_to(text, MAX_SHOWN_BYTES)
+}
+
+/// [`capped`] at `max` bytes, for text that holds several outside values.
+pub fn capped_to(text: &str, max: usize) -> Cow<'_, str> {
+    if text.len() <= max {
+        return Cow::Borrowed(text);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}… ({} bytes)", &text[..end], text.len()))
+}
+
+/// [`capped`], owned: for values kept in errors.
+pub fn capped_owned(text: impl Into<String>) -> String {
+    let text = text.into();
+    match capped(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(shown) => shown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_cut_and_their_length_noted() {
+        assert_eq!(capped("short"), "short");
+        let exact = "a".repeat(MAX_SHOWN_BYTES);
+        assert_eq!(capped(&exact), exact.as_str());
+        let long = "é".repeat(1_000_000);
+        let shown = capped(&long);
+        assert!(shown.len() < MAX_SHOWN_BYTES + 32, "{}", shown.len());
+        assert!(shown.ends_with("… (2000000 bytes)"), "{shown}");
+        assert!(shown.starts_with("éé"));
+    }
+}

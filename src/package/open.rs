@@ -1,0 +1,142 @@
+//! A file the walk listed, opened once and checked on the open handle: between the walk and
+//! the read the tree may change, so the path is not trusted a second time. The file is opened
+//! without following a link (`O_NOFOLLOW`) and without waiting for a writer (`O_NONBLOCK`,
+//! so a FIFO swapped in cannot hang the step); `fstat` on the handle must still show a
+//! regular file of the size the walk saw; and only that many bytes are read.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use super::PackageError;
+
+/// A listed file, open, of the size the walk saw; reads stop at that size.
+pub struct Listed {
+    reader: io::Take<File>,
+    size: u64,
+    read: u64,
+}
+
+impl Listed {
+    /// The whole content, which must be exactly the listed size.
+    pub fn read_all(mut self, path: &Path) -> Result<Vec<u8>, PackageError> {
+        let mut data = Vec::with_capacity(usize::try_from(self.size).unwrap_or(0));
+        self.read_to_end(&mut data)
+            .map_err(|source| PackageError::Io {
+                path: path.into(),
+                source,
+            })?;
+        Ok(data)
+    }
+}
+
+impl Read for Listed {
+    /// Reads up to the listed size; a file that ends before it fails with `UnexpectedEof`,
+    /// since it shrank after it was opened.
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let read = self.reader.read(buffer)?;
+        self.read += read as u64;
+        if read == 0 && !buffer.is_empty() && self.read < self.size {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!(
+                    "the file shrank while it was read ({} bytes listed, {} read)",
+                    self.size, self.read
+                ),
+            ));
+        }
+        Ok(read)
+    }
+}
+
+/// Opens the file at `path`, which the walk listed as a regular file of `size` bytes.
+pub fn open_listed(path: &Path, size: u64) -> Result<Listed, PackageError> {
+    let changed = |now: String| PackageError::Changed {
+        path: path.into(),
+        now,
+    };
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|source| match source.raw_os_error() {
+            // What O_NOFOLLOW answers for a link in the last component.
+            Some(libc::ELOOP) => changed("a symbolic link".to_owned()),
+            _ => PackageError::Io {
+                path: path.into(),
+                source,
+            },
+        })?;
+    let metadata = file.metadata().map_err(|source| PackageError::Io {
+        path: path.into(),
+        source,
+    })?;
+    if !metadata.is_file() {
+        return Err(changed(describe(&metadata.file_type())));
+    }
+    if metadata.len() != size {
+        return Err(changed(format!(
+            "a file of {} bytes, not the {size} listed",
+            metadata.len()
+        )));
+    }
+    Ok(Listed {
+        reader: file.take(size),
+        size,
+        read: 0,
+    })
+}
+
+fn describe(file_type: &std::fs::FileType) -> String {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_char_device() || file_type.is_block_device() {
+        "a device"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    };
+    kind.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn a_listed_file_reads_back_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("a");
+        fs::write(&path, b"hello").expect("write");
+        let data = open_listed(&path, 5).expect("opens").read_all(&path);
+        assert_eq!(data.expect("reads"), b"hello");
+    }
+
+    #[test]
+    fn links_fifos_devices_and_resized_files_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outside = dir.path().join("outside");
+        fs::write(&outside, b"secret").expect("write");
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&outside, &link).expect("symlink");
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.expect("mkfifo runs").success());
+        let zero = Path::new("/dev/zero");
+        for (path, size, wanted) in [
+            (&link, 6, "a symbolic link"),
+            (&fifo, 0, "a FIFO"),
+            (&zero.to_path_buf(), 0, "a device"),
+            (&outside, 3, "a file of 6 bytes, not the 3 listed"),
+        ] {
+            let error = open_listed(path, size).err().expect("refused").to_string();
+            assert!(error.contains(wanted), "{error}");
+        }
+    }
+}
