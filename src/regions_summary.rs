@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::fc::LayerName;
 use crate::lifecycle::Decision;
 use crate::outcome::{Failure, RegionRun};
-use crate::summary::{cell, code, functions};
+use crate::summary::{cell, code, functions, zip_line};
 
 /// The summary's Markdown for `runs`, in the order the regions were listed.
 pub fn regions(layer_name: &LayerName, runs: &[RegionRun], redactor: &Redactor) -> String {
@@ -45,14 +45,7 @@ pub fn regions(layer_name: &LayerName, runs: &[RegionRun], redactor: &Redactor) 
         let _ = writeln!(text, "{}\n", cell(redactor, &drift));
     }
     if let Some(outcome) = runs.iter().find_map(|run| run.result.as_ref().ok()) {
-        let size = outcome
-            .zip_bytes
-            .map_or("size unknown".to_owned(), |size| format!("{size} bytes"));
-        let checksum = outcome
-            .checksum
-            .as_deref()
-            .map_or("unknown".to_owned(), |checksum| code(redactor, checksum));
-        let _ = writeln!(text, "Zip: {size}, CRC-64/XZ {checksum}\n");
+        let _ = writeln!(text, "Zip: {}\n", zip_line(outcome, redactor));
     }
     // Each region's functions, under its name: they are that region's own.
     for run in runs {

@@ -63,14 +63,7 @@ pub fn success(outcome: &Outcome, redactor: &Redactor) -> String {
         ),
     };
     row("Result", why);
-    let size = outcome
-        .zip_bytes
-        .map_or("size unknown".to_owned(), |size| format!("{size} bytes"));
-    let checksum = outcome
-        .checksum
-        .as_deref()
-        .map_or("unknown".to_owned(), |checksum| code(redactor, checksum));
-    row("Zip", format!("{size}, CRC-64/XZ {checksum}"));
+    row("Zip", zip_line(outcome, redactor));
     if let Some(staged) = &outcome.staged {
         row("Uploaded to", code(redactor, staged));
     }
@@ -111,6 +104,18 @@ pub fn success(outcome: &Outcome, redactor: &Redactor) -> String {
         text.push_str(&contents::section(contents, outcome.zip_bytes, redactor));
     }
     text
+}
+
+/// The zip's size and CRC-64, as the summaries show them: `123 bytes, CRC-64/XZ 456`.
+pub(crate) fn zip_line(outcome: &Outcome, redactor: &Redactor) -> String {
+    let size = outcome
+        .zip_bytes
+        .map_or("size unknown".to_owned(), |size| format!("{size} bytes"));
+    let checksum = outcome
+        .checksum
+        .as_deref()
+        .map_or("unknown".to_owned(), |checksum| code(redactor, checksum));
+    format!("{size}, CRC-64/XZ {checksum}")
 }
 
 /// The summary of a run that failed: the error as reported, RequestId included.

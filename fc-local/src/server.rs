@@ -28,16 +28,7 @@ pub fn router(config: Config) -> std::io::Result<Router> {
 
 async fn handle(State(service): State<Arc<Service>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = header_pairs(&parts.headers);
     let handled = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(body) => service.handle(&ReceivedRequest {
             method: parts.method.as_str(),
@@ -60,9 +51,23 @@ async fn handle(State(service): State<Arc<Service>>, request: Request) -> Respon
     }
 }
 
+/// The headers as the service reads them: names in lower case (as axum gives them), values
+/// as text.
+pub fn header_pairs(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
 /// A reply whose body fails before its first byte: hyper closes the connection, and the
 /// client sees it break after its request was applied.
-fn dropped_connection() -> Response {
+pub fn dropped_connection() -> Response {
     let failing = futures_util::stream::once(async {
         Err::<axum::body::Bytes, _>(std::io::Error::other("fc-local drops this reply"))
     });
@@ -74,7 +79,8 @@ fn dropped_connection() -> Response {
     response
 }
 
-fn into_response(reply: HttpReply) -> Response {
+/// `reply` as axum's response: its status, its headers that HTTP allows, its body.
+pub fn into_response(reply: HttpReply) -> Response {
     let mut response = Response::new(Body::from(reply.body));
     *response.status_mut() =
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -9,10 +9,11 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use fc_layer_action::http::HttpReply;
 use fc_local::request::ReceivedRequest;
+use fc_local::server::{dropped_connection, header_pairs, into_response};
 use fc_local::service::{Handled, Service};
 
 use super::schedule::{Call, Fault, Schedule};
@@ -83,16 +84,7 @@ pub async fn listen(shared: Arc<Shared>) -> (SocketAddr, Arc<Mutex<Vec<Exchange>
 
 async fn handle(State(listener): State<Arc<Listener>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = header_pairs(&parts.headers);
     let query = parts.uri.query().unwrap_or_default().to_owned();
     let header = |name: &str| {
         headers
@@ -101,7 +93,7 @@ async fn handle(State(listener): State<Arc<Listener>>, request: Request) -> Resp
             .map(|(_, value)| value.clone())
     };
     let Ok(body) = to_bytes(body, 512 << 20).await else {
-        return dropped();
+        return dropped_connection();
     };
     let call = Call::classify(
         parts.method.as_str(),
@@ -133,7 +125,7 @@ async fn handle(State(listener): State<Arc<Listener>>, request: Request) -> Resp
         }
         Some(Fault::DropBefore) => {
             listener.record(exchange);
-            return dropped();
+            return dropped_connection();
         }
         _ => {}
     }
@@ -148,7 +140,7 @@ async fn handle(State(listener): State<Arc<Listener>>, request: Request) -> Resp
         Handled::Reply(reply) => reply,
         Handled::Drop => {
             listener.record(exchange);
-            return dropped();
+            return dropped_connection();
         }
     };
     exchange.applied_status = Some(reply.status);
@@ -156,7 +148,7 @@ async fn handle(State(listener): State<Arc<Listener>>, request: Request) -> Resp
     listener.record(exchange);
     match fault {
         None => into_response(reply),
-        Some(Fault::DropAfter) => dropped(),
+        Some(Fault::DropAfter) => dropped_connection(),
         Some(Fault::CutReply) => cut(reply),
         Some(Fault::Garble) => {
             let mut reply = reply;
@@ -227,18 +219,6 @@ fn status_reply(call: Call, status: u16, retry_after_millis: Option<u64>) -> Res
     response
 }
 
-/// The connection closes with no reply: the body fails before its first byte.
-fn dropped() -> Response {
-    let failing = futures_util::stream::once(async {
-        Err::<Bytes, _>(std::io::Error::other("chaos drops this reply"))
-    });
-    let mut response = Response::new(Body::from_stream(failing));
-    response
-        .headers_mut()
-        .insert(header::CONTENT_LENGTH, HeaderValue::from_static("64"));
-    response
-}
-
 /// The reply's status and headers, then half its body, then the connection breaks.
 fn cut(reply: HttpReply) -> Response {
     let full = reply.body.len().max(2);
@@ -247,32 +227,14 @@ fn cut(reply: HttpReply) -> Response {
         Ok(half),
         Err(std::io::Error::other("chaos cuts this reply")),
     ]);
-    let mut response = Response::new(Body::from_stream(chunks));
-    *response.status_mut() =
-        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    copy_headers(&reply, &mut response);
+    let mut response = into_response(HttpReply {
+        body: Vec::new(),
+        ..reply
+    });
+    *response.body_mut() = Body::from_stream(chunks);
     response.headers_mut().insert(
         header::CONTENT_LENGTH,
         HeaderValue::from_str(&full.to_string()).expect("digits"),
     );
     response
-}
-
-fn into_response(reply: HttpReply) -> Response {
-    let mut response = Response::new(Body::from(reply.body.clone()));
-    *response.status_mut() =
-        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    copy_headers(&reply, &mut response);
-    response
-}
-
-fn copy_headers(reply: &HttpReply, response: &mut Response) {
-    for (name, value) in &reply.headers {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            response.headers_mut().append(name, value);
-        }
-    }
 }
