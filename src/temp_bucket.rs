@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::clock::Clock;
 use crate::cloud::{AccountId, Region};
-use crate::credentials::{self, Credentials, Masker, Secret};
+use crate::credentials::{self, Credentials, Masker};
 use crate::endpoint::Endpoint;
 use crate::fc::ServiceError;
 use crate::http::{HttpRequest, Transport, TransportError};
@@ -49,9 +49,6 @@ impl TempBucketError {
         }
     }
 }
-
-/// The longest lent credential taken; STS tokens are about 1 to 2 KiB.
-const MAX_CREDENTIAL_BYTES: usize = 4096;
 
 /// The FC 2.0 host that serves the call for `account_id` in `region`.
 pub fn endpoint_for(account_id: &AccountId, region: &Region) -> Endpoint {
@@ -143,51 +140,11 @@ pub async fn lend<T: Transport>(
     })
 }
 
-/// The lent `credentials`: each a string, masked before anything else is looked at, then
-/// checked to be non-empty, printable and at most [`MAX_CREDENTIAL_BYTES`]. No error quotes
-/// a value.
+/// The lent `credentials`, checked and masked by [`credentials::lent`].
 fn lent_credentials(
     reply: &Value,
     masker: &mut dyn Masker,
 ) -> Result<Credentials, TempBucketError> {
-    let fields = ["AccessKeyId", "AccessKeySecret", "SecurityToken"];
-    let lent = reply.get("credentials");
-    for field in &fields[1..] {
-        if let Some(Value::String(secret)) = lent.and_then(|lent| lent.get(field)) {
-            masker.mask(&Secret::new(secret.clone()));
-        }
-    }
-    let mut values = Vec::with_capacity(fields.len());
-    for field in fields {
-        let problem = match lent.and_then(|lent| lent.get(field)) {
-            Some(Value::String(value))
-                if (1..=MAX_CREDENTIAL_BYTES).contains(&value.len())
-                    && value.bytes().all(|byte| byte.is_ascii_graphic()) =>
-            {
-                values.push(value.clone());
-                continue;
-            }
-            Some(Value::String(value)) if value.is_empty() => "is empty",
-            Some(Value::String(value)) if value.len() > MAX_CREDENTIAL_BYTES => {
-                "is over 4096 bytes"
-            }
-            Some(Value::String(_)) => "holds characters other than printable ASCII",
-            Some(_) => "is not a string",
-            None => "is missing",
-        };
-        return Err(TempBucketError::InvalidReply(format!(
-            "credentials.{field} {problem}"
-        )));
-    }
-    let [access_key_id, access_key_secret, security_token] = <[String; 3]>::try_from(values)
-        .map_err(|_| TempBucketError::InvalidReply("credentials are incomplete".to_owned()))?;
-    // Lent credentials are secrets the moment they arrive, like the user's own.
-    Ok(credentials::adopt(
-        Credentials {
-            access_key_id,
-            access_key_secret: Secret::new(access_key_secret),
-            security_token: Some(Secret::new(security_token)),
-        },
-        masker,
-    ))
+    credentials::lent::from_json("credentials", reply.get("credentials"), masker)
+        .map_err(TempBucketError::InvalidReply)
 }

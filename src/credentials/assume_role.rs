@@ -2,10 +2,8 @@
 //! same client as FC (role chaining). The reply's credentials are masked through [`adopt`]
 //! before anything else sees them; [`super::oidc`] reads its reply the same way.
 
-use serde::Deserialize;
-
 use super::role::{RoleArn, SessionName};
-use super::{Credentials, Masker, Secret, adopt};
+use super::{Credentials, Masker};
 use crate::client::{ClientError, FcClient};
 use crate::fc::{ApiRequest, STS_API_VERSION};
 use crate::http::Transport;
@@ -70,69 +68,32 @@ pub async fn assume_role<T: Transport>(
     credentials_from_reply("AssumeRole", &body, masker)
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Reply {
-    credentials: ReplyCredentials,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ReplyCredentials {
-    access_key_id: String,
-    access_key_secret: String,
-    security_token: String,
-}
-
-/// The `Credentials` of an AssumeRole or AssumeRoleWithOIDC reply, adopted (masked).
+/// The `Credentials` of an AssumeRole or AssumeRoleWithOIDC reply, checked and adopted
+/// (masked) by [`super::lent`].
 pub(crate) fn credentials_from_reply(
     action: &'static str,
     body: &[u8],
     masker: &mut dyn Masker,
 ) -> Result<Credentials, StsError> {
     // serde's message may quote the value it choked on, which may be the secret.
-    let reply: Reply = serde_json::from_slice(body).map_err(|error| StsError::InvalidReply {
-        action,
-        problem: format!(
-            "{:?} error at line {} column {}",
-            error.classify(),
-            error.line(),
-            error.column()
-        ),
-    })?;
-    let ReplyCredentials {
-        access_key_id,
-        access_key_secret,
-        security_token,
-    } = reply.credentials;
-    let credentials = adopt(
-        Credentials {
-            access_key_id,
-            access_key_secret: Secret::new(access_key_secret),
-            security_token: Some(Secret::new(security_token)),
-        },
-        masker,
-    );
-    let blank = |value: &str| value.trim().is_empty();
-    if blank(&credentials.access_key_id)
-        || blank(credentials.access_key_secret.expose())
-        || credentials
-            .security_token
-            .as_ref()
-            .is_some_and(|token| blank(token.expose()))
-        || credentials.access_key_id.chars().any(char::is_control)
-    {
-        return Err(StsError::InvalidReply {
+    let reply: serde_json::Value =
+        serde_json::from_slice(body).map_err(|error| StsError::InvalidReply {
             action,
-            problem: "Credentials has an empty or malformed field".to_owned(),
-        });
-    }
-    Ok(credentials)
+            problem: format!(
+                "{:?} error at line {} column {}",
+                error.classify(),
+                error.line(),
+                error.column()
+            ),
+        })?;
+    super::lent::from_json("Credentials", reply.get("Credentials"), masker)
+        .map_err(|problem| StsError::InvalidReply { action, problem })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::Secret;
 
     #[derive(Default)]
     struct Recorded(Vec<String>);
@@ -157,5 +118,19 @@ mod tests {
             .expect_err("broken");
         assert!(!error.to_string().contains("t0ken-leak"), "{error}");
         assert!(!error.to_string().contains("4242424"), "{error}");
+
+        // STS's credentials are held to the same rule as FC 2.0's lent ones.
+        let huge = format!(
+            r#"{{"Credentials":{{"AccessKeyId":"STS.id","AccessKeySecret":"s","SecurityToken":"{}"}}}}"#,
+            "t".repeat(5000)
+        );
+        let error = credentials_from_reply("AssumeRole", huge.as_bytes(), &mut Recorded::default())
+            .expect_err("too long");
+        assert!(
+            error
+                .to_string()
+                .contains("Credentials.SecurityToken is over 4096 bytes"),
+            "{error}"
+        );
     }
 }

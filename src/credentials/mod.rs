@@ -11,6 +11,7 @@
 pub mod assume;
 pub mod assume_role;
 pub mod chain;
+pub mod lent;
 pub mod oidc;
 pub mod role;
 
