@@ -295,12 +295,7 @@ impl Service {
     /// id is one STS handed out (the role acts for the account), else the service's own.
     fn owner(&self, inner: &Inner, signer: Option<&str>) -> Credentials {
         signer
-            .and_then(|id| {
-                inner
-                    .role_credentials
-                    .iter()
-                    .find(|issued| issued.access_key_id == id)
-            })
+            .and_then(|id| issued_role(inner, id))
             .unwrap_or(&self.credentials)
             .clone()
     }
@@ -341,11 +336,7 @@ impl Service {
             if id == self.credentials.access_key_id {
                 return Some(self.credentials.clone());
             }
-            inner
-                .role_credentials
-                .iter()
-                .find(|issued| issued.access_key_id == id)
-                .cloned()
+            issued_role(inner, id).cloned()
         };
         let query = request.query_pairs();
         verify::acs3::verify(&request.signable(request.path, &query), known, now)?;
@@ -400,6 +391,14 @@ fn inject(
             Ok(())
         }
     }
+}
+
+/// The credentials STS handed out for an assumed role whose key id is `id`, if any.
+fn issued_role<'i>(inner: &'i Inner, id: &str) -> Option<&'i Credentials> {
+    inner
+        .role_credentials
+        .iter()
+        .find(|issued| issued.access_key_id == id)
 }
 
 /// The state of `prefix`, made by [`Service::handle`] before any protocol runs.
