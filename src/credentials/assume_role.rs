@@ -93,16 +93,7 @@ pub(crate) fn credentials_from_reply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::Secret;
-
-    #[derive(Default)]
-    struct Recorded(Vec<String>);
-
-    impl Masker for Recorded {
-        fn mask(&mut self, secret: &Secret) {
-            self.0.push(secret.expose().to_owned());
-        }
-    }
+    use crate::credentials::test_support::Recorded;
 
     #[test]
     fn the_reply_credentials_are_masked_and_a_broken_reply_quotes_nothing() {

@@ -139,15 +139,7 @@ impl<F: Fn(&str) -> Option<String>> Provider for FromEnvironment<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Default)]
-    struct Recorded(Vec<String>);
-
-    impl Masker for Recorded {
-        fn mask(&mut self, secret: &Secret) {
-            self.0.push(secret.expose().to_owned());
-        }
-    }
+    use crate::credentials::test_support::Recorded;
 
     fn environment(pairs: &'static [(&'static str, &'static str)]) -> impl Provider {
         FromEnvironment {

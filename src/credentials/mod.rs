@@ -88,21 +88,30 @@ pub fn adopt(credentials: Credentials, masker: &mut dyn Masker) -> Credentials {
     credentials
 }
 
+/// What the credential tests share: a masker that records what it was asked to mask.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod test_support {
+    use super::{Masker, Secret};
 
-    struct Recorded(Vec<String>);
+    /// The secrets masked, in order.
+    #[derive(Default)]
+    pub struct Recorded(pub Vec<String>);
 
     impl Masker for Recorded {
         fn mask(&mut self, secret: &Secret) {
             self.0.push(secret.expose().to_owned());
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::Recorded;
+    use super::*;
 
     #[test]
     fn adopting_masks_the_secret_and_the_token() {
-        let mut masked = Recorded(Vec::new());
+        let mut masked = Recorded::default();
         let credentials = adopt(
             Credentials::new("LTAI-id", "the-secret").with_security_token("the-token"),
             &mut masked,

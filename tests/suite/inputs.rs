@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::common::Masked;
 use crate::common::in_process::{self, Unreachable};
-use fc_layer_action::credentials::{Masker, Secret};
 use fc_layer_action::endpoint::Endpoint;
 use fc_layer_action::fc::LayerName;
 use fc_layer_action::inputs::{
@@ -37,16 +37,6 @@ fn inputs(changes: &[(&str, &str)]) -> RawInputs {
     all.extend(changes.iter().copied());
     RawInputs::from_vars(all.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())))
         .expect("readable")
-}
-
-/// The secrets registered for masking, in order.
-#[derive(Default)]
-struct Masked(Vec<String>);
-
-impl Masker for Masked {
-    fn mask(&mut self, secret: &Secret) {
-        self.0.push(secret.expose().to_owned());
-    }
 }
 
 fn parse_masked(

@@ -12,8 +12,9 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use time::OffsetDateTime;
 
+use crate::common::Masked;
 use fc_layer_action::client::parse;
-use fc_layer_action::credentials::{Credentials, Masker, Secret};
+use fc_layer_action::credentials::Credentials;
 use fc_layer_action::fc::{Layer, LayerVersionsPage, ServiceError};
 use fc_layer_action::github::{self, Outputs};
 use fc_layer_action::inputs::{RawInputs, Settings};
@@ -40,15 +41,6 @@ fn hostile_text() -> impl Strategy<Value = String> {
         Just("%0A\r\n%25".to_owned()),
         Just(" ".to_owned()),
     ]
-}
-
-#[derive(Default)]
-struct Masked(Vec<String>);
-
-impl Masker for Masked {
-    fn mask(&mut self, secret: &Secret) {
-        self.0.push(secret.expose().to_owned());
-    }
 }
 
 proptest! {

@@ -13,6 +13,16 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
+/// The secrets registered for masking, in order.
+#[derive(Default)]
+pub struct Masked(pub Vec<String>);
+
+impl fc_layer_action::credentials::Masker for Masked {
+    fn mask(&mut self, secret: &fc_layer_action::credentials::Secret) {
+        self.0.push(secret.expose().to_owned());
+    }
+}
+
 /// Runs `future` to its end on a runtime of its own, for tests that call a client directly.
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
