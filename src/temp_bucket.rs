@@ -50,6 +50,12 @@ impl TempBucketError {
     }
 }
 
+impl crate::retry::Transient for TempBucketError {
+    fn is_retryable(&self) -> bool {
+        TempBucketError::is_retryable(self)
+    }
+}
+
 /// The FC 2.0 host that serves the call for `account_id` in `region`.
 pub fn endpoint_for(account_id: &AccountId, region: &Region) -> Endpoint {
     Endpoint::aliyuncs(format_args!("{account_id}.{region}.fc"))

@@ -29,6 +29,12 @@ pub enum AssumeError {
     Sts(#[from] StsError),
 }
 
+impl crate::retry::Transient for AssumeError {
+    fn is_retryable(&self) -> bool {
+        AssumeError::is_retryable(self)
+    }
+}
+
 impl AssumeError {
     /// Whether asking again could succeed: the network, 5xx, throttling, from GitHub or STS.
     pub fn is_retryable(&self) -> bool {

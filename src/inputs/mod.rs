@@ -41,7 +41,7 @@ use crate::fc::{Acl, LayerName, runtimes};
 use crate::interface::Input;
 use crate::oss::location::OssLocation;
 use crate::oss::names::{BucketName, ObjectRef, check_prefix};
-use crate::retry::MAX_RETRIES;
+use crate::retry::{MAX_RETRIES, Retries};
 
 /// The region to use when the `region` input is unset.
 pub const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
@@ -144,7 +144,7 @@ pub struct Lifecycle {
     /// 0 keeps every version.
     pub keep_versions: u32,
     pub acl: Option<Acl>,
-    pub retries: u32,
+    pub retries: Retries,
     pub dry_run: bool,
 }
 
@@ -155,7 +155,7 @@ impl Default for Lifecycle {
             skip_unchanged: true,
             keep_versions: 0,
             acl: None,
-            retries: 3,
+            retries: Retries::new(3),
             dry_run: false,
         }
     }
@@ -487,7 +487,7 @@ fn parse_lifecycle(raw: &RawInputs, errors: &mut Vec<InputError>) -> Lifecycle {
             })
     };
     let keep_versions = count(Input::KeepVersions, defaults.keep_versions, 10_000);
-    let retries = count(Input::Retries, defaults.retries, MAX_RETRIES);
+    let retries = Retries::new(count(Input::Retries, defaults.retries.most, MAX_RETRIES));
     let acl = match raw
         .text(Input::Acl)
         .map(|acl| acl.trim().to_ascii_lowercase())

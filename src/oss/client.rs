@@ -86,6 +86,15 @@ impl OssError {
     }
 }
 
+impl crate::retry::Transient for OssError {
+    fn is_retryable(&self) -> bool {
+        OssError::is_retryable(self)
+    }
+    fn outcome_unknown(&self) -> bool {
+        self.may_have_applied()
+    }
+}
+
 impl OssError {
     /// Whether the call may have taken effect although it failed: the request went out and
     /// no clear refusal came back.

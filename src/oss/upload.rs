@@ -3,11 +3,10 @@
 //! again, and an upload given up on aborted so no parts are left behind. Progress goes to
 //! the log every few seconds, folded in one group.
 
-use std::cell::Cell;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -20,7 +19,8 @@ use crate::checksum::crc64_xz;
 use crate::http::Transport;
 use crate::package::{Package, PackageError};
 use crate::report::Reporter;
-use crate::retry;
+use crate::report::buffered::SharedBuffer;
+use crate::retry::Retries;
 
 /// Objects up to this size go up in one PutObject.
 pub const SINGLE_PUT_MAX: u64 = 32 << 20;
@@ -51,7 +51,7 @@ pub struct Target<'a> {
     pub bucket: &'a BucketName,
     pub key: &'a str,
     /// Retries of each call, as the `retries` input says.
-    pub retries: u32,
+    pub retries: Retries,
 }
 
 /// The part size for an object of `size` bytes: at least [`MIN_PART`], enough that 10,000
@@ -72,13 +72,13 @@ pub async fn upload<T: Transport>(
         "Uploading {} bytes to oss://{}/{}",
         package.size, target.bucket, target.key
     ));
-    let said = RetriesSaid::default();
+    let said = SharedBuffer::default();
     let result = if package.size <= SINGLE_PUT_MAX {
         put_whole(client, package, target, &said).await
     } else {
         multipart(client, package, target, &said, reporter).await
     };
-    said.flush(reporter);
+    said.drain_into(reporter);
     reporter.end_group();
     result
 }
@@ -87,22 +87,19 @@ async fn put_whole<T: Transport>(
     client: &OssClient<T>,
     package: &Package,
     target: &Target<'_>,
-    said: &RetriesSaid,
+    said: &SharedBuffer,
 ) -> Result<(), UploadError> {
     let body = Bytes::from(package.read_all()?);
     // Compared inside the retry: an object damaged on the way is put again, as a part is.
-    retry::retrying(
-        target.retries,
-        OssError::is_retryable,
-        || async {
+    target
+        .retries
+        .run(&mut said.handle(), async |_| {
             let theirs = client
                 .put(target.bucket, target.key, body.clone(), None)
                 .await?;
             compare("PutObject", &package.checksum, Some(theirs))
-        },
-        said.pause(target.retries),
-    )
-    .await?;
+        })
+        .await?;
     Ok(())
 }
 
@@ -110,17 +107,16 @@ async fn multipart<T: Transport>(
     client: &OssClient<T>,
     package: &Package,
     target: &Target<'_>,
-    said: &RetriesSaid,
+    said: &SharedBuffer,
     reporter: &mut impl Reporter,
 ) -> Result<(), UploadError> {
-    let upload_id = retry::retrying(
-        target.retries,
-        OssError::is_retryable,
-        || client.initiate(target.bucket, target.key),
-        said.pause(target.retries),
-    )
-    .await;
-    said.flush(reporter);
+    let upload_id = target
+        .retries
+        .run(&mut said.handle(), async |_| {
+            client.initiate(target.bucket, target.key).await
+        })
+        .await;
+    said.drain_into(reporter);
     let upload_id = upload_id?;
     let result = send_parts(client, package, target, &upload_id, said, reporter).await;
     if result.is_err() {
@@ -139,7 +135,7 @@ async fn send_parts<T: Transport>(
     package: &Package,
     target: &Target<'_>,
     upload_id: &str,
-    said: &RetriesSaid,
+    said: &SharedBuffer,
     reporter: &mut impl Reporter,
 ) -> Result<(), UploadError> {
     let file = package.open()?;
@@ -174,7 +170,7 @@ async fn send_parts<T: Transport>(
                 None => break,
             },
             _ = ticker.tick() => {
-                said.flush(reporter);
+                said.drain_into(reporter);
                 let bytes = sent.load(Ordering::Relaxed).min(size);
                 let seconds = started.elapsed().as_secs_f64().max(0.001);
                 reporter.info(&format!(
@@ -185,7 +181,7 @@ async fn send_parts<T: Transport>(
             }
         }
     }
-    said.flush(reporter);
+    said.drain_into(reporter);
     done.sort_by_key(|(number, _)| *number);
     let theirs = complete(client, package, target, upload_id, &done, said).await?;
     compare("CompleteMultipartUpload", &package.checksum, Some(theirs))?;
@@ -206,26 +202,18 @@ async fn complete<T: Transport>(
     target: &Target<'_>,
     upload_id: &str,
     parts: &[(u32, String)],
-    said: &RetriesSaid,
+    said: &SharedBuffer,
 ) -> Result<String, OssError> {
-    let reply_lost = Cell::new(false);
-    let result = retry::retrying(
-        target.retries,
-        OssError::is_retryable,
-        || async {
-            let result = client
+    let (result, reply_lost) = target
+        .retries
+        .run_noting_unknown(&mut said.handle(), async |_| {
+            client
                 .complete(target.bucket, target.key, upload_id, parts)
-                .await;
-            if let Err(error) = &result {
-                reply_lost.set(reply_lost.get() || error.may_have_applied());
-            }
-            result
-        },
-        said.pause(target.retries),
-    )
-    .await;
+                .await
+        })
+        .await;
     match result {
-        Err(OssError::Service { ref code, .. }) if code == "NoSuchUpload" && reply_lost.get() => {
+        Err(OssError::Service { ref code, .. }) if code == "NoSuchUpload" && reply_lost => {
             match client.head(target.bucket, target.key).await? {
                 Some(ObjectInfo {
                     size: Some(size),
@@ -250,7 +238,7 @@ async fn send_part<T: Transport>(
     offset: u64,
     length: u64,
     sent: &Arc<AtomicU64>,
-    said: &RetriesSaid,
+    said: &SharedBuffer,
 ) -> Result<(u32, String), UploadError> {
     let mut data = vec![0u8; length as usize];
     file.read_exact_at(&mut data, offset)
@@ -260,10 +248,9 @@ async fn send_part<T: Transport>(
         })?;
     let ours = crc64_xz(&data);
     let body = Bytes::from(data);
-    let etag = retry::retrying(
-        target.retries,
-        OssError::is_retryable,
-        || async {
+    let etag = target
+        .retries
+        .run(&mut said.handle(), async |_| {
             let (etag, theirs) = client
                 .upload_part(
                     target.bucket,
@@ -275,11 +262,9 @@ async fn send_part<T: Transport>(
                 )
                 .await?;
             compare("UploadPart", &ours, theirs)?;
-            Ok(etag)
-        },
-        said.pause(target.retries),
-    )
-    .await?;
+            Ok::<_, OssError>(etag)
+        })
+        .await?;
     Ok((number, etag))
 }
 
@@ -294,42 +279,6 @@ fn compare(operation: &'static str, ours: &str, theirs: Option<String>) -> Resul
             theirs,
         }),
         _ => Ok(()),
-    }
-}
-
-/// The retries of an upload's calls, said in the log as the FC calls say theirs. Parts go
-/// up several at a time and cannot each hold the reporter, so what they say is kept here and
-/// written out between steps and with each progress line.
-#[derive(Default)]
-struct RetriesSaid(Mutex<Vec<String>>);
-
-impl RetriesSaid {
-    /// The backoff before each retry of a call allowed `retries`, noted for the log.
-    fn pause(&self, retries: u32) -> impl FnMut(u32, &OssError) -> Duration + '_ {
-        move |retry, error| {
-            let wait = retry::backoff(retry, retry::jitter());
-            let line = format!(
-                "{error}; retry {retry} of {retries} in {:.1} s",
-                wait.as_secs_f64()
-            );
-            self.0
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .push(line);
-            wait
-        }
-    }
-
-    fn flush(&self, reporter: &mut impl Reporter) {
-        let lines = std::mem::take(
-            &mut *self
-                .0
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        );
-        for line in lines {
-            reporter.info(&line);
-        }
     }
 }
 

@@ -2,7 +2,6 @@
 //! environment's OIDC chain): STS's credentials for the role, which every call after uses.
 //! Nothing is sent to FC until they are in hand.
 
-use super::calls;
 use crate::clock::Signing;
 use crate::credentials::assume::assume;
 use crate::credentials::role::Via;
@@ -32,26 +31,18 @@ pub async fn assume_role<T: Transport>(
         role.session_name,
         role.sts.host()
     ));
-    // Each attempt masks what arrives through the reporter, which the retry's log line
-    // needs too: hence a loop here rather than `calls::retried`.
-    let retries = settings.lifecycle.retries;
-    let mut retry = 0;
-    let credentials = loop {
-        match assume(role, transport, signing, reporter).await {
-            Ok(credentials) => break credentials,
-            Err(error) if retry < retries && error.is_retryable() => {
-                retry += 1;
-                let wait = calls::said_pause(retries, retry, &error, reporter);
-                tokio::time::sleep(wait).await;
-            }
-            Err(error) => {
-                return Err(Failure::AssumeRole {
-                    role: role.role_arn.as_str().to_owned(),
-                    error: Box::new(error),
-                });
-            }
-        }
-    };
+    // Each attempt masks what arrives through the reporter it is handed.
+    let credentials = settings
+        .lifecycle
+        .retries
+        .run(reporter, async |reporter| {
+            assume(role, transport, signing, reporter).await
+        })
+        .await
+        .map_err(|error| Failure::AssumeRole {
+            role: role.role_arn.as_str().to_owned(),
+            error: Box::new(error),
+        })?;
     reporter.info(&format!(
         "Acting as {} with temporary credentials {}",
         role.role_arn.as_str(),

@@ -1,7 +1,7 @@
 //! Getting the zip where CreateLayerVersion can take it: nowhere for inline, a bucket of the
 //! user's own (content-addressed, uploaded once), or FC's temporary bucket.
 
-use super::calls::{self, Calls};
+use super::calls::Calls;
 use super::source::{Route, Source, own_oss};
 use std::sync::Arc;
 
@@ -12,12 +12,13 @@ use crate::credentials::Credentials;
 use crate::fc::ApiRequest;
 use crate::http::Transport;
 use crate::inputs::{Account, Api, Settings, Staging};
-use crate::oss::client::{OssClient, OssError};
+use crate::oss::client::OssClient;
 use crate::oss::names::BucketName;
 use crate::oss::upload::{self, Target};
 use crate::outcome::Failure;
 use crate::package::Package;
 use crate::report::Reporter;
+use crate::retry::Retries;
 use crate::{sts, temp_bucket};
 
 /// Where the zip is for the create.
@@ -69,15 +70,11 @@ pub async fn stage<'s, T: Transport>(
                 settings.layer_name, package.checksum
             );
             let client = own_oss(oss, &api.credentials, transport, signing);
-            let present = calls::retried(
-                retries,
-                OssError::is_retryable,
-                || client.head(bucket, &key),
-                reporter,
-            )
-            .await
-            .map_err(Failure::Oss)?
-            .is_some_and(|info| info.crc64.as_deref() == Some(package.checksum.as_str()));
+            let present = retries
+                .run(reporter, async |_| client.head(bucket, &key).await)
+                .await
+                .map_err(Failure::Oss)?
+                .is_some_and(|info| info.crc64.as_deref() == Some(package.checksum.as_str()));
             if present {
                 reporter.info(&format!(
                     "oss://{bucket}/{key} already holds this zip (same CRC-64): not uploaded again"
@@ -107,29 +104,20 @@ pub async fn stage<'s, T: Transport>(
             )
             .await?;
             let lender = route.lender.endpoint(&account_id);
-            // Not `calls::retried`: each attempt masks what it is lent through the reporter,
-            // which the retry's log line needs too.
-            let mut retry = 0;
-            let lent = loop {
-                let result = temp_bucket::lend(
-                    transport,
-                    &lender,
-                    account_id.as_str(),
-                    &api.credentials,
-                    &*signing.clock,
-                    reporter,
-                )
-                .await;
-                match result {
-                    Ok(lent) => break lent,
-                    Err(error) if retry < retries && error.is_retryable() => {
-                        retry += 1;
-                        let wait = calls::said_pause(retries, retry, &error, reporter);
-                        tokio::time::sleep(wait).await;
-                    }
-                    Err(error) => return Err(error.into()),
-                }
-            };
+            // Each attempt masks what it is lent through the reporter it is handed.
+            let lent = retries
+                .run(reporter, async |reporter| {
+                    temp_bucket::lend(
+                        transport,
+                        &lender,
+                        account_id.as_str(),
+                        &api.credentials,
+                        &*signing.clock,
+                        reporter,
+                    )
+                    .await
+                })
+                .await?;
             reporter.info(&format!(
                 "FC lent its temporary bucket {} ({}) for this upload",
                 lent.bucket, lent.region
@@ -162,7 +150,7 @@ async fn account_id<T: Transport>(
     credentials: &Credentials,
     transport: &T,
     signing: &Signing,
-    retries: u32,
+    retries: Retries,
     reporter: &mut impl Reporter,
 ) -> Result<AccountId, Failure> {
     let sts_endpoint = match account {

@@ -4,7 +4,7 @@
 use super::calls::Calls;
 use super::inline_body::InlineBody;
 use super::stage::Staged;
-use crate::client::{self, ClientError};
+use crate::client::ClientError;
 use crate::fc::{
     Acl, ApiRequest, Code, CreateLayerVersionInput, InlineCode, Layer, LayerName, OssCode,
 };
@@ -14,7 +14,7 @@ use crate::lifecycle;
 use crate::outcome::Failure;
 use crate::package::PackageError;
 use crate::report::Reporter;
-use crate::retry;
+use crate::retry::{self, Settled};
 
 /// The CreateLayerVersion request for the staged zip, inline or named in OSS, sent through
 /// [`create`]; the reply is checked against the layer and the zip sent.
@@ -107,62 +107,61 @@ pub async fn create_version<T: Transport>(
 /// request went out, then the connection dropped, timed out or a 5xx came back) is followed
 /// by a listing, and a version that this run created is adopted instead of creating a
 /// second. Without `highest_before` (no listing was possible) such a failure is final.
-pub async fn create<T: Transport>(
+pub async fn create<T: Transport, R: Reporter + ?Sized>(
     calls: &Calls<'_, T>,
     layer_name: &LayerName,
     request: &ApiRequest,
     checksum: &str,
     highest_before: Option<i64>,
-    reporter: &mut impl Reporter,
+    reporter: &mut R,
 ) -> Result<Layer, ClientError> {
-    let mut retry = 0;
-    loop {
-        let error = match calls.client.send(request.clone()).await {
-            Ok(body) => return client::parse(request.action, &body),
-            Err(error) => error,
+    let settle = async |error: &ClientError, reporter: &mut R| {
+        let Some(highest_before) = highest_before else {
+            return Settled::Unknowable;
         };
-        if retry::outcome_unknown(&error) {
-            let Some(highest_before) = highest_before else {
-                return Err(error);
-            };
-            reporter.info(&format!(
-                "{error}; the version may have been created all the same, so the layer's versions are listed before anything else"
-            ));
-            let after = match calls.list_versions(layer_name, reporter).await {
-                Ok(after) => after,
-                Err(list_error) => {
-                    reporter.warning(&format!(
-                        "cannot tell whether the version was created ({list_error}), so it is not created again"
-                    ));
-                    return Err(error);
-                }
-            };
-            let candidates = lifecycle::adoptable(&after, checksum, highest_before);
-            if let [layer, others @ ..] = candidates.as_slice() {
-                if others.is_empty() {
-                    reporter.info(&format!(
-                        "Version {} holds this run's zip and is newer than every version before it: this run created it (or another run publishing the same zip at the same moment did, which cannot be told apart), so it is taken instead of creating another",
-                        layer.version
-                    ));
-                } else {
-                    let versions: Vec<String> =
-                        candidates.iter().map(|l| l.version.to_string()).collect();
-                    reporter.info(&format!(
-                        "Versions {} all hold this run's zip and appeared since the listing: another run published the same code meanwhile, and which one is this run's cannot be told; taking the newest, {}",
-                        versions.join(", "),
-                        layer.version
-                    ));
-                }
-                return Ok((*layer).clone());
+        reporter.info(&format!(
+            "{error}; the version may have been created all the same, so the layer's versions are listed before anything else"
+        ));
+        match calls.list_versions(layer_name, reporter).await {
+            Ok(after) => adopt(&after, checksum, highest_before, reporter),
+            Err(list_error) => {
+                reporter.warning(&format!(
+                    "cannot tell whether the version was created ({list_error}), so it is not created again"
+                ));
+                Settled::Unknowable
             }
         }
-        if retry < calls.retries && retry::is_retryable(&error) {
-            retry += 1;
-            tokio::time::sleep(calls.pause(retry, &error, reporter)).await;
-        } else {
-            return Err(error);
-        }
+    };
+    // A reply that cannot be read is an unknown outcome too: the version may exist.
+    let attempt = async |_: &mut R| calls.client.call(request.clone()).await;
+    calls.retries.create_once(reporter, attempt, settle).await
+}
+
+/// The version this run created, found in the listing `after` a create whose reply was lost.
+fn adopt(
+    after: &[Layer],
+    checksum: &str,
+    highest_before: i64,
+    reporter: &mut (impl Reporter + ?Sized),
+) -> Settled<Layer> {
+    let candidates = lifecycle::adoptable(after, checksum, highest_before);
+    let [layer, others @ ..] = candidates.as_slice() else {
+        return Settled::NotDone;
+    };
+    if others.is_empty() {
+        reporter.info(&format!(
+            "Version {} holds this run's zip and is newer than every version before it: this run created it (or another run publishing the same zip at the same moment did, which cannot be told apart), so it is taken instead of creating another",
+            layer.version
+        ));
+    } else {
+        let versions: Vec<String> = candidates.iter().map(|l| l.version.to_string()).collect();
+        reporter.info(&format!(
+            "Versions {} all hold this run's zip and appeared since the listing: another run published the same code meanwhile, and which one is this run's cannot be told; taking the newest, {}",
+            versions.join(", "),
+            layer.version
+        ));
     }
+    Settled::Done((*layer).clone())
 }
 
 /// PutLayerACL for every version of the layer.

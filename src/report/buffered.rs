@@ -3,6 +3,7 @@
 //! hold the one `&mut` reporter at once.
 
 use std::io;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::Reporter;
 use crate::credentials::{Masker, Secret};
@@ -88,5 +89,69 @@ impl Reporter for Buffered {
 
     fn summary(&mut self, markdown: &str) {
         self.lines.push(Line::Summary(markdown.to_owned()));
+    }
+}
+/// A [`Buffered`] that tasks running at once (an upload's parts) all write to, each through
+/// a [`SharedHandle`] of its own, and that the task holding the real reporter drains
+/// between its own lines.
+#[derive(Default)]
+pub struct SharedBuffer(Mutex<Buffered>);
+
+impl SharedBuffer {
+    pub fn handle(&self) -> SharedHandle<'_> {
+        SharedHandle(self)
+    }
+
+    /// Hands what was kept so far to `reporter` and starts afresh.
+    pub fn drain_into(&self, reporter: &mut impl Reporter) {
+        std::mem::take(&mut *self.lock()).replay(reporter);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Buffered> {
+        // A task that panicked mid-line leaves whole lines behind: still worth showing.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// One task's way into a [`SharedBuffer`].
+pub struct SharedHandle<'a>(&'a SharedBuffer);
+
+impl Masker for SharedHandle<'_> {
+    fn mask(&mut self, secret: &Secret) {
+        self.0.lock().mask(secret);
+    }
+}
+
+impl Reporter for SharedHandle<'_> {
+    fn info(&mut self, message: &str) {
+        self.0.lock().info(message);
+    }
+
+    fn warning(&mut self, message: &str) {
+        self.0.lock().warning(message);
+    }
+
+    fn error(&mut self, message: &str) {
+        self.0.lock().error(message);
+    }
+
+    fn group(&mut self, title: &str) {
+        self.0.lock().group(title);
+    }
+
+    fn end_group(&mut self) {
+        self.0.lock().end_group();
+    }
+
+    fn set_outputs(&mut self, outputs: &Outputs) -> io::Result<()> {
+        self.0.lock().set_outputs(outputs)
+    }
+
+    fn redactor(&self) -> Redactor {
+        self.0.lock().redactor()
+    }
+
+    fn summary(&mut self, markdown: &str) {
+        self.0.lock().summary(markdown);
     }
 }
