@@ -12,7 +12,7 @@ use crate::fc::limits::{
     MAX_INLINE_BASE64_BYTES, MAX_INLINE_ZIP_BYTES, MAX_OSS_ZIP_BYTES, base64_len,
 };
 use crate::fc::{Acl, Layer, LayerName};
-use crate::inputs::InputError;
+use crate::inputs::{InputError, Settings};
 use crate::interface::Input;
 use crate::lifecycle::Decision;
 use crate::oss::client::OssError;
@@ -104,7 +104,7 @@ pub enum Failure {
         }
     )]
     Regions {
-        failed: Vec<(Region, Failure)>,
+        failed: Vec<(String, Failure)>,
         attempted: usize,
     },
     #[error(
@@ -115,6 +115,34 @@ pub enum Failure {
         errors: usize,
         contents: Box<Contents>,
     },
+}
+
+impl Outcome {
+    /// The outcome of a run for `settings` in `region`, before anything is done: the zip
+    /// known by its checksum and size when they are.
+    pub fn of(
+        settings: &Settings,
+        checksum: Option<&str>,
+        zip_bytes: Option<u64>,
+        region: Option<Region>,
+    ) -> Self {
+        Self {
+            layer_name: settings.layer_name.clone(),
+            checksum: checksum.map(str::to_owned),
+            zip_bytes,
+            runtimes: settings.compatible_runtimes.clone(),
+            dry_run: settings.lifecycle.dry_run,
+            decision: None,
+            layer: None,
+            deleted: Vec::new(),
+            acl: settings.lifecycle.acl,
+            staged: None,
+            functions: Vec::new(),
+            region,
+            upload_time: None,
+            contents: None,
+        }
+    }
 }
 
 /// `2 of 3 functions were not moved to version 4: a (reason); b (reason)`.
@@ -189,7 +217,8 @@ impl Outcome {
 /// How one region of several ended, for the summary's row and the step's verdict.
 #[derive(Debug)]
 pub struct RegionRun {
-    pub region: Region,
+    /// The region's id, or the endpoint's host when only `endpoint` named it.
+    pub region: String,
     pub result: Result<Outcome, Failure>,
     /// From the region's start (its listing) to its end.
     pub took: Duration,

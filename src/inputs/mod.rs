@@ -4,44 +4,44 @@
 //! an [`InputError`] that names the input at fault, and all of them are collected, so a user
 //! fixes their workflow in one round instead of one error per run.
 //!
-//! [`RawInputs`] holds the text by [`Input`]; the places OSS and STS calls go, defaults
-//! included, are resolved here too ([`Staging`], [`RegionalOss`]), so that nothing is
-//! found wrong with a location once requests are being sent. Who the run acts as, keys or
-//! a role to assume ([`RoleApi`]), is decided in `role`.
-//! found wrong with a location once requests are being sent.
-//!
-//! [`Targets`] are the regions a step publishes to (`region`, or each that `regions`
-//! lists), each with its own [`Settings`], `{region}` replaced in the inputs that hold it.
+//! [`RawInputs`] holds the text by [`Input`]. What every region shares is parsed once; each
+//! region then overlays its FC endpoint and OSS route ([`Regions`], `{region}` replaced in
+//! the inputs that hold it), defaults included, so that nothing is found wrong with a
+//! location once requests are being sent. Who the run acts as ([`Access`]) is decided once:
+//! keys, a role to assume (`role`), or nobody in a dry run given no credentials.
 
 mod contents;
 mod functions;
+mod lifecycle;
 mod locations;
+mod oss;
 mod raw;
 mod regions;
 mod role;
 
 pub use functions::{MAX_FUNCTIONS, Rollout};
+pub use lifecycle::Lifecycle;
 pub use locations::{Account, Lender, RegionalOss, Staging, TempBucketRoute};
+pub use oss::DEFAULT_KEY_PREFIX;
 pub use raw::RawInputs;
-pub use regions::{REGION_PLACEHOLDER, Target, Targets, parse_regions};
+pub use regions::{REGION_PLACEHOLDER, RegionTarget, Regions, parse_regions};
 pub use role::{
-    ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE, ENV_ROLE_ARN, ENV_ROLE_SESSION_NAME, ENV_STS_REGION,
+    ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE, ENV_ROLE_ARN, ENV_ROLE_SESSION_NAME,
+    ENV_STS_REGION, Identity,
 };
 
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
 
-use crate::cloud::{AccountId, Region};
+use self::oss::{RegionOss, SharedOss};
+use self::regions::RegionChoice;
+use crate::cloud::Region;
 use crate::credentials::chain::{Chain, FromEnvironment, FromInputs};
-use crate::credentials::role::RoleAssumption;
-use crate::credentials::{Credentials, CredentialsError, Masker, Secret};
-use crate::endpoint::Endpoint;
+use crate::credentials::{CredentialsError, Masker, Secret};
 use crate::fc::limits::{MAX_DESCRIPTION_CHARS, MAX_RUNTIMES};
-use crate::fc::{Acl, LayerName, runtimes};
+use crate::fc::{LayerName, runtimes};
 use crate::interface::Input;
-use crate::oss::location::OssLocation;
-use crate::oss::names::{BucketName, ObjectRef, check_prefix};
-use crate::retry::{MAX_RETRIES, Retries};
+use crate::oss::names::ObjectRef;
 
 /// The region to use when the `region` input is unset.
 pub const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
@@ -63,7 +63,8 @@ impl InputError {
     }
 }
 
-/// Everything a publish needs, validated, and every place a request goes, resolved.
+/// Everything a publish needs, validated, and every place a request goes, resolved. Built
+/// whole by [`Settings::parse`] and never changed after.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     pub layer_name: LayerName,
@@ -71,18 +72,37 @@ pub struct Settings {
     pub compatible_runtimes: Vec<String>,
     pub description: Option<String>,
     pub license: Option<String>,
-    /// Where and as whom to call FC and OSS; `None` in a dry run given no credentials, and
-    /// until the role in `assume` has been assumed.
-    pub api: Option<Api>,
+    /// As whom, and where, FC and OSS are called.
+    pub access: Access,
     pub lifecycle: Lifecycle,
     pub upload: UploadMode,
-    /// A role to assume before the pipeline starts, which then becomes `api`
-    /// ([`RoleApi::with_credentials`]); `api` is `None` until it has.
-    pub assume: Option<RoleApi>,
     /// The functions moved to the version after it is published or reused.
     pub rollout: Rollout,
     /// `exclude`, `python-bytecode`, `check`: what a zip made here holds, and its checks.
     pub packaging: crate::package::Options,
+}
+
+/// As whom the run calls, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// A dry run given no credentials: it packages and checks, and calls nothing. `region` is
+    /// the first one given, for the outputs.
+    Offline { region: Option<Region> },
+    /// `identity` in each of `regions`.
+    Online {
+        identity: Identity,
+        regions: Regions,
+    },
+}
+
+impl Access {
+    /// The first region given, if any: the offline run's, or the first listed.
+    pub fn first_region(&self) -> Option<&Region> {
+        match self {
+            Access::Offline { region } => region.as_ref(),
+            Access::Online { regions, .. } => regions.first().region.as_ref(),
+        }
+    }
 }
 
 /// The `code` input: files to package, or an object already in OSS.
@@ -107,65 +127,11 @@ pub enum UploadMode {
     Oss,
 }
 
-/// `fc-layers/`: where an own bucket keeps layer zips unless told otherwise.
-pub const DEFAULT_KEY_PREFIX: &str = "fc-layers/";
-
-/// Where and as whom to call FC, and how a zip made here reaches OSS.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Api {
-    pub endpoint: Endpoint,
-    pub credentials: Credentials,
-    pub staging: Staging,
-}
-
-/// An [`Api`] whose credentials are still to be had from STS by assuming a role.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RoleApi {
-    pub role: RoleAssumption,
-    pub endpoint: Endpoint,
-    pub staging: Staging,
-}
-
-impl RoleApi {
-    /// The API as the role's `credentials`.
-    pub fn with_credentials(self, credentials: Credentials) -> Api {
-        Api {
-            endpoint: self.endpoint,
-            credentials,
-            staging: self.staging,
-        }
-    }
-}
-
-/// What happens around the create: the unchanged check, retention, ACL, retries, dry run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Lifecycle {
-    pub skip_unchanged: bool,
-    /// 0 keeps every version.
-    pub keep_versions: u32,
-    pub acl: Option<Acl>,
-    pub retries: Retries,
-    pub dry_run: bool,
-}
-
-impl Default for Lifecycle {
-    /// The defaults `action.yml` declares.
-    fn default() -> Self {
-        Self {
-            skip_unchanged: true,
-            keep_versions: 0,
-            acl: None,
-            retries: Retries::new(3),
-            dry_run: false,
-        }
-    }
-}
-
-/// The region, as given (the input, else [`ENV_REGION`]) and as parsed.
-struct RegionInput {
-    given: bool,
-    /// `None` when not given, or not valid (already reported).
-    parsed: Option<Region>,
+/// The layer's own inputs, which no region changes.
+struct Layer {
+    name: Option<LayerName>,
+    runtimes: Vec<String>,
+    description: Option<String>,
 }
 
 impl Settings {
@@ -180,143 +146,47 @@ impl Settings {
     ) -> Result<Self, Vec<InputError>> {
         let mut errors = Vec::new();
         let env = |name: &str| env(name).filter(|value| !value.trim().is_empty());
-        let lifecycle = parse_lifecycle(&raw, &mut errors);
+        let choice = RegionChoice::read(&raw, &env, &mut errors);
+        let lifecycle = lifecycle::parse(&raw, &mut errors);
         let rollout = functions::parse(&raw, &mut errors);
-
-        let layer_name = required(Input::LayerName, raw.text(Input::LayerName), &mut errors)
-            .and_then(|name| check(Input::LayerName, LayerName::parse(name.trim()), &mut errors));
-
-        let compatible_runtimes = raw
-            .text(Input::CompatibleRuntimes)
-            .map(parse_runtimes)
-            .unwrap_or_default();
-        if compatible_runtimes.len() > MAX_RUNTIMES {
-            errors.push(InputError::new(
-                Input::CompatibleRuntimes,
-                format!(
-                    "lists {} runtimes; FC accepts at most {MAX_RUNTIMES}",
-                    compatible_runtimes.len()
-                ),
-            ));
-        }
-
-        let description = raw.text(Input::Description).map(str::to_owned);
-        if let Some(description) = &description {
-            let length = description.chars().count();
-            if length > MAX_DESCRIPTION_CHARS {
-                errors.push(InputError::new(
-                    Input::Description,
-                    format!("is {length} characters long; the most is {MAX_DESCRIPTION_CHARS}"),
-                ));
-            }
-        }
-
-        let region_text = raw
-            .text(Input::Region)
-            .map(str::to_owned)
-            .or_else(|| env(ENV_REGION));
-        let region = RegionInput {
-            given: region_text.is_some(),
-            parsed: region_text
-                .and_then(|text| check(Input::Region, Region::parse(text.trim()), &mut errors)),
-        };
-
-        let identity = role::identity(&raw, &env, region.parsed.as_ref(), masker, &mut errors);
+        let layer = Layer::parse(&raw, &mut errors);
+        let identity = role::identity(&raw, &env, choice.first(), masker, &mut errors);
         // A dry run given no credentials at all still validates and packages; it just
         // cannot look at the layer's versions.
         let offline = lifecycle.dry_run && matches!(identity, role::Resolved::NotFound(_));
         let identity = match identity {
             role::Resolved::Found(identity) => Some(identity),
-            role::Resolved::NotFound(error) => {
-                if !offline {
-                    errors.extend(credential_errors(&error));
-                }
+            role::Resolved::NotFound(error) if !offline => {
+                errors.extend(credential_errors(&error));
                 None
             }
-            role::Resolved::Invalid => None,
+            role::Resolved::NotFound(_) | role::Resolved::Invalid => None,
         };
-
-        let endpoint_given = raw.text(Input::Endpoint).is_some();
-        let endpoint = match (raw.text(Input::Endpoint), &region.parsed) {
-            (Some(endpoint), _) => check(
-                Input::Endpoint,
-                Endpoint::parse(endpoint.trim()),
-                &mut errors,
-            ),
-            (None, Some(region)) => Some(Endpoint::fc_for_region(region)),
-            // A region given but not valid is reported already.
-            (None, None) if offline || region.given => None,
-            (None, None) => {
-                errors.push(InputError::new(
-                    Input::Region,
-                    format!("is required (or set {ENV_REGION}, or give `endpoint`)"),
-                ));
-                None
-            }
+        let oss = SharedOss::parse(&raw, &mut errors);
+        let code = parse_code(&raw, working_dir, &choice, &oss, offline, &mut errors);
+        let packaging = contents::parse(&raw, code.as_ref(), &layer.runtimes, &mut errors);
+        let regions = choice.targets(&raw, &oss, offline, &mut errors);
+        let access = match (offline, identity, regions) {
+            (true, ..) => Some(Access::Offline {
+                region: choice.first().cloned(),
+            }),
+            (false, Some(identity), Some(regions)) => Some(Access::Online { identity, regions }),
+            _ => None,
         };
-
-        let oss = OssInputs::parse(&raw, &mut errors);
-        let code = required(Input::Code, raw.text(Input::Code), &mut errors).and_then(|code| {
-            let code = code.trim();
-            match ObjectRef::parse(code) {
-                Some(object) => check(Input::Code, object, &mut errors).map(|object| {
-                    let oss = oss.regional(&region.parsed);
-                    if oss.is_none() && !offline && endpoint_given && !region.given {
-                        errors.push(InputError::new(
-                            Input::Region,
-                            format!("is required for code: oss://… (or set {ENV_REGION})"),
-                        ));
-                    }
-                    Code::Object { object, oss }
-                }),
-                None => Some(Code::Path(working_dir.join(code))),
-            }
-        });
-        oss.check_against(code.as_ref(), &region, &mut errors);
-        let packaging = contents::parse(&raw, code.as_ref(), &compatible_runtimes, &mut errors);
-        let given_endpoint = endpoint.as_ref().filter(|_| endpoint_given);
-        let staging = oss.staging(&region.parsed, given_endpoint);
-
-        let (api, assume) = match (endpoint, identity, staging) {
-            (Some(endpoint), Some(role::Identity::Keys(credentials)), Some(staging)) => (
-                Some(Api {
-                    endpoint,
-                    credentials,
-                    staging,
-                }),
-                None,
-            ),
-            (Some(endpoint), Some(role::Identity::Role(role)), Some(staging)) => (
-                None,
-                Some(RoleApi {
-                    role,
-                    endpoint,
-                    staging,
-                }),
-            ),
-            _ => (None, None),
-        };
-
-        // In the order the inputs are declared, whichever check found them.
-        errors.sort_by_key(|error| error.input);
-        match (layer_name, code) {
-            (Some(layer_name), Some(code))
-                if errors.is_empty() && (api.is_some() || assume.is_some() || offline) =>
-            {
-                Ok(Self {
-                    layer_name,
-                    code,
-                    compatible_runtimes,
-                    description,
-                    license: raw.text(Input::License).map(str::to_owned),
-                    api,
-                    lifecycle,
-                    upload: oss.mode,
-                    assume,
-                    rollout,
-                    packaging,
-                })
-            }
+        let errors = in_order(errors);
+        match (layer.name, code, access) {
+            (Some(layer_name), Some(code), Some(access)) if errors.is_empty() => Ok(Self {
+                layer_name,
+                code,
+                compatible_runtimes: layer.runtimes,
+                description: layer.description,
+                license: raw.text(Input::License).map(str::to_owned),
+                access,
+                lifecycle,
+                upload: oss.mode,
+                rollout,
+                packaging,
+            }),
             _ => Err(errors),
         }
     }
@@ -331,185 +201,85 @@ impl Settings {
     }
 }
 
-/// The OSS and STS inputs, each parsed on its own; `None` where unset or invalid.
-struct OssInputs {
-    mode: UploadMode,
-    bucket: Option<BucketName>,
-    key_prefix: String,
-    oss_endpoint: Option<OssLocation>,
-    account_id: Option<AccountId>,
-    sts_endpoint: Option<Endpoint>,
-}
-
-impl OssInputs {
+impl Layer {
     fn parse(raw: &RawInputs, errors: &mut Vec<InputError>) -> Self {
-        let trimmed = |input| raw.text(input).map(str::trim);
-        let mode = match trimmed(Input::Upload) {
-            None | Some("auto") => UploadMode::Auto,
-            Some("inline") => UploadMode::Inline,
-            Some("oss") => UploadMode::Oss,
-            Some(other) => {
+        let name = required(Input::LayerName, raw.text(Input::LayerName), errors)
+            .and_then(|name| check(Input::LayerName, LayerName::parse(name.trim()), errors));
+        let runtimes = raw
+            .text(Input::CompatibleRuntimes)
+            .map(parse_runtimes)
+            .unwrap_or_default();
+        if runtimes.len() > MAX_RUNTIMES {
+            errors.push(InputError::new(
+                Input::CompatibleRuntimes,
+                format!(
+                    "lists {} runtimes; FC accepts at most {MAX_RUNTIMES}",
+                    runtimes.len()
+                ),
+            ));
+        }
+        let description = raw.text(Input::Description).map(str::to_owned);
+        if let Some(description) = &description {
+            let length = description.chars().count();
+            if length > MAX_DESCRIPTION_CHARS {
                 errors.push(InputError::new(
-                    Input::Upload,
-                    format!("{other:?} is not `auto`, `inline` or `oss`"),
+                    Input::Description,
+                    format!("is {length} characters long; the most is {MAX_DESCRIPTION_CHARS}"),
                 ));
-                UploadMode::Auto
             }
-        };
-        let key_prefix = trimmed(Input::OssKeyPrefix).unwrap_or(DEFAULT_KEY_PREFIX);
-        if let Err(problem) = check_prefix(key_prefix, "the prefix") {
-            errors.push(InputError::new(Input::OssKeyPrefix, problem.to_string()));
         }
         Self {
-            mode,
-            bucket: trimmed(Input::OssBucket)
-                .and_then(|bucket| check(Input::OssBucket, BucketName::parse(bucket), errors)),
-            key_prefix: key_prefix.to_owned(),
-            oss_endpoint: trimmed(Input::OssEndpoint).and_then(|endpoint| {
-                check(Input::OssEndpoint, OssLocation::parse(endpoint), errors)
-            }),
-            account_id: trimmed(Input::AccountId)
-                .and_then(|id| check(Input::AccountId, AccountId::parse(id), errors)),
-            sts_endpoint: trimmed(Input::StsEndpoint)
-                .and_then(|endpoint| check(Input::StsEndpoint, Endpoint::parse(endpoint), errors)),
-        }
-    }
-
-    /// How the OSS inputs go together with `code` and the region.
-    fn check_against(
-        &self,
-        code: Option<&Code>,
-        region: &RegionInput,
-        errors: &mut Vec<InputError>,
-    ) {
-        if let Some(Code::Object { object, .. }) = code {
-            if self.bucket.is_some() {
-                errors.push(InputError::new(
-                    Input::OssBucket,
-                    format!("cannot be used with `code: {object}`, which names its bucket already"),
-                ));
-            }
-            if self.mode == UploadMode::Inline {
-                errors.push(InputError::new(
-                    Input::Upload,
-                    format!("`inline` cannot send `code: {object}`, which is in OSS already"),
-                ));
-            }
-        }
-        if self.bucket.is_some() && !region.given {
-            errors.push(InputError::new(
-                Input::Region,
-                format!("is required with `oss-bucket` (or set {ENV_REGION}): the bucket's region signs the upload"),
-            ));
-        }
-    }
-
-    /// OSS of `region`: `oss-endpoint`, or the region's own.
-    fn regional(&self, region: &Option<Region>) -> Option<RegionalOss> {
-        region.as_ref().map(|region| RegionalOss {
-            location: self
-                .oss_endpoint
-                .clone()
-                .unwrap_or_else(|| OssLocation::for_region(region)),
-            region: region.clone(),
-        })
-    }
-
-    /// How a zip made here reaches OSS. `given_endpoint` is the `endpoint` input's, where
-    /// the temporary bucket is asked for too. `None` when the region is unknown and needed,
-    /// which is an input error already, or a dry run given no credentials.
-    fn staging(
-        &self,
-        region: &Option<Region>,
-        given_endpoint: Option<&Endpoint>,
-    ) -> Option<Staging> {
-        match &self.bucket {
-            Some(bucket) => Some(Staging::OwnBucket {
-                oss: self.regional(region)?,
-                bucket: bucket.clone(),
-                key_prefix: self.key_prefix.clone(),
-            }),
-            None => {
-                let lender = match (given_endpoint, region) {
-                    (Some(endpoint), _) => Lender::Endpoint(endpoint.clone()),
-                    (None, Some(region)) => Lender::Region(region.clone()),
-                    (None, None) => return None,
-                };
-                let account = match (&self.account_id, &self.sts_endpoint) {
-                    (Some(id), _) => Account::Given(id.clone()),
-                    (None, Some(endpoint)) => Account::FromSts(endpoint.clone()),
-                    (None, None) => Account::FromSts(Endpoint::default_sts()),
-                };
-                Some(Staging::Temporary(TempBucketRoute {
-                    lender,
-                    account,
-                    location: self
-                        .oss_endpoint
-                        .clone()
-                        .unwrap_or_else(OssLocation::accelerate),
-                }))
-            }
+            name,
+            runtimes,
+            description,
         }
     }
 }
 
-/// The inputs around the create, each checked on its own.
-fn parse_lifecycle(raw: &RawInputs, errors: &mut Vec<InputError>) -> Lifecycle {
-    let defaults = Lifecycle::default();
-    let mut flag = |input: Input, default: bool| {
-        raw.text(input).map_or(default, |text| {
-            match text.trim().to_ascii_lowercase().as_str() {
-                "true" => true,
-                "false" => false,
-                _ => {
-                    errors.push(InputError::new(
-                        input,
-                        format!("{text:?} is neither `true` nor `false`"),
-                    ));
-                    default
-                }
+/// `code`: a path against `working_dir`, or an OSS object in the first region's OSS; how it
+/// goes with the OSS inputs checked too.
+fn parse_code(
+    raw: &RawInputs,
+    working_dir: &Path,
+    choice: &RegionChoice,
+    oss: &SharedOss,
+    offline: bool,
+    errors: &mut Vec<InputError>,
+) -> Option<Code> {
+    let first = choice.first();
+    let regional = RegionOss::parse(|input| RegionChoice::text_for(raw, input, first), errors);
+    let code = required(Input::Code, raw.text(Input::Code), errors).and_then(|code| {
+        let code = code.trim();
+        let Some(object) = ObjectRef::parse(code) else {
+            return Some(Code::Path(working_dir.join(code)));
+        };
+        check(Input::Code, object, errors).map(|object| {
+            let oss = regional.of(first);
+            let endpoint_given = raw.text(Input::Endpoint).is_some();
+            if oss.is_none() && !offline && endpoint_given && !choice.given {
+                errors.push(InputError::new(
+                    Input::Region,
+                    format!("is required for code: oss://… (or set {ENV_REGION})"),
+                ));
             }
+            Code::Object { object, oss }
         })
-    };
-    let skip_unchanged = flag(Input::SkipUnchanged, defaults.skip_unchanged);
-    let dry_run = flag(Input::DryRun, defaults.dry_run);
-    let mut count = |input: Input, default: u32, most: u32| {
-        raw.text(input)
-            .map_or(default, |text| match text.trim().parse::<u32>() {
-                Ok(number) if number <= most => number,
-                _ => {
-                    errors.push(InputError::new(
-                        input,
-                        format!("{text:?} is not a whole number from 0 to {most}"),
-                    ));
-                    default
-                }
-            })
-    };
-    let keep_versions = count(Input::KeepVersions, defaults.keep_versions, 10_000);
-    let retries = Retries::new(count(Input::Retries, defaults.retries.most, MAX_RETRIES));
-    let acl = match raw
-        .text(Input::Acl)
-        .map(|acl| acl.trim().to_ascii_lowercase())
-    {
-        None => None,
-        Some(acl) if acl == "private" => Some(Acl::Private),
-        Some(acl) if acl == "public" => Some(Acl::Public),
-        Some(other) => {
-            errors.push(InputError::new(
-                Input::Acl,
-                format!("{other:?} is neither `private` nor `public` (leave it empty to keep the layer's ACL)"),
-            ));
-            None
+    });
+    oss.check_against(&regional, code.as_ref(), choice.given, errors);
+    code
+}
+
+/// Each error once (every region sees the same inputs but for its own name, so most come
+/// once per region), in the order the inputs are declared, whichever check found them.
+fn in_order(errors: Vec<InputError>) -> Vec<InputError> {
+    let mut unique: Vec<InputError> = Vec::new();
+    for error in errors {
+        if !unique.contains(&error) {
+            unique.push(error);
         }
-    };
-    Lifecycle {
-        skip_unchanged,
-        keep_versions,
-        acl,
-        retries,
-        dry_run,
     }
+    unique.sort_by_key(|error| error.input);
+    unique
 }
 
 fn required<'a>(

@@ -1,13 +1,14 @@
-//! The regions a step publishes to: the one `region` names, or each that `regions` lists,
-//! with the settings of each. `{region}` in `endpoint`, `oss-endpoint` and `oss-bucket` is
-//! replaced by the region before those inputs are parsed, so each region's locations are
-//! checked like a single region's, before any request.
+//! The regions a step publishes to: the one `region` names, or each that `regions` lists.
+//! What every region shares is parsed once (in `super`); each region then overlays its own
+//! FC endpoint and OSS locations, `{region}` replaced in `endpoint`, `oss-endpoint` and
+//! `oss-bucket`, so each region's locations are checked like a single region's, before any
+//! request.
 
-use std::path::Path;
-
-use super::{ENV_REGION, InputError, RawInputs, Settings};
+use super::oss::{RegionOss, SharedOss};
+use super::{ENV_REGION, InputError, RawInputs, check};
 use crate::cloud::Region;
-use crate::credentials::Masker;
+use crate::endpoint::Endpoint;
+use crate::inputs::locations::Staging;
 use crate::interface::Input;
 use crate::oss::names::ObjectRef;
 
@@ -17,104 +18,76 @@ pub const REGION_PLACEHOLDER: &str = "{region}";
 /// The inputs whose `{region}` is replaced.
 const PER_REGION: [Input; 3] = [Input::Endpoint, Input::OssEndpoint, Input::OssBucket];
 
-/// What the step publishes to: never empty.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Targets {
-    /// Whether `regions` listed them: the step then runs them side by side and names the
-    /// region in its log, failures and summary.
-    pub listed: bool,
-    pub each: Vec<Target>,
+/// Which regions the inputs name, read before anything that depends on them.
+pub(super) struct RegionChoice {
+    /// `regions` named them: the step then names the region in its log, failures and
+    /// summary, and writes the outputs by region.
+    listed: bool,
+    /// A region was given (`regions`, `region` or [`ENV_REGION`]), valid or not.
+    pub given: bool,
+    /// Those that are valid: one at most unless listed.
+    regions: Vec<Region>,
 }
 
-/// One region and everything its publish needs.
+/// What the step publishes to: one region or more, never none.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Target {
+pub struct Regions {
+    listed: bool,
+    each: Vec<RegionTarget>,
+}
+
+/// One region's FC endpoint and OSS route, overlaid on what every region shares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegionTarget {
     /// `None` only with `region` unset and `endpoint` given.
     pub region: Option<Region>,
-    pub settings: Settings,
+    pub endpoint: Endpoint,
+    pub staging: Staging,
 }
 
-impl Targets {
-    /// [`Settings::parse`] for each region; an error that every region shares is reported
-    /// once.
-    pub fn parse(
-        raw: RawInputs,
-        env: impl Fn(&str) -> Option<String>,
-        working_dir: &Path,
-        masker: &mut dyn Masker,
-    ) -> Result<Self, Vec<InputError>> {
-        let Some(listed) = raw.text(Input::Regions).map(str::to_owned) else {
-            return single(raw, &env, working_dir, masker);
-        };
-        let mut errors = Vec::new();
-        if raw.text(Input::Region).is_some() {
-            errors.push(InputError::new(
-                Input::Regions,
-                format!(
-                    "cannot be used together with `{}`: give one region as `{}` or several as `{}`",
-                    Input::Region,
-                    Input::Region,
-                    Input::Regions
-                ),
-            ));
+impl RegionTarget {
+    /// The region's id, or the endpoint's host when only `endpoint` named it: what the log,
+    /// the failures and the summary call it.
+    pub fn name(&self) -> String {
+        match &self.region {
+            Some(region) => region.to_string(),
+            None => self.endpoint.host().to_owned(),
         }
-        let regions = parse_regions(&listed, &mut errors);
-        let object = raw
-            .text(Input::Code)
-            .is_some_and(|code| ObjectRef::parse(code.trim()).is_some());
-        if object && regions.len() > 1 {
-            errors.push(InputError::new(
-                Input::Code,
-                format!(
-                    "an oss:// object is in one region and FC takes objects from its own region only, so it cannot be published to {} regions; give a directory or a zip",
-                    regions.len()
-                ),
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        let mut each = Vec::new();
-        for region in regions {
-            let raw =
-                for_region(raw.clone(), &region).with_text(Input::Region, Some(region.to_string()));
-            match Settings::parse(raw, &env, working_dir, masker) {
-                Ok(settings) => each.push(Target {
-                    region: Some(region),
-                    settings,
-                }),
-                Err(region_errors) => errors.extend(region_errors),
-            }
-        }
-        finish(each, errors, true)
+    }
+}
+
+impl Regions {
+    /// Whether `regions` listed them (even one).
+    pub fn listed(&self) -> bool {
+        self.listed
     }
 
-    /// The first region listed, whose outputs are the single-region ones.
-    pub fn first(&self) -> &Target {
+    /// The first region, whose outputs are the single-region ones.
+    pub fn first(&self) -> &RegionTarget {
+        // Never empty: built only by `targets`, which refuses an empty list.
         &self.each[0]
     }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, RegionTarget> {
+        self.each.iter()
+    }
 }
 
-/// `region` (or [`ENV_REGION`]), with `{region}` replaced when the region is known.
-fn single(
-    raw: RawInputs,
-    env: &impl Fn(&str) -> Option<String>,
-    working_dir: &Path,
-    masker: &mut dyn Masker,
-) -> Result<Targets, Vec<InputError>> {
-    let text = raw
-        .text(Input::Region)
-        .map(str::to_owned)
-        .or_else(|| env(ENV_REGION).filter(|text| !text.trim().is_empty()));
-    let region = text
-        .as_deref()
-        .and_then(|text| Region::parse(text.trim()).ok());
-    let mut errors = Vec::new();
-    let raw = match (&region, &text) {
-        (Some(region), _) => for_region(raw, region),
-        // A region given but not valid is reported by Settings::parse.
-        (None, Some(_)) => raw,
-        (None, None) => {
+impl RegionChoice {
+    /// `regions`, else `region`, else [`ENV_REGION`]; a problem is recorded in `errors`.
+    pub fn read(
+        raw: &RawInputs,
+        env: &dyn Fn(&str) -> Option<String>,
+        errors: &mut Vec<InputError>,
+    ) -> Self {
+        if let Some(listed) = raw.text(Input::Regions) {
+            return Self::listed(raw, listed, errors);
+        }
+        let text = raw
+            .text(Input::Region)
+            .map(str::to_owned)
+            .or_else(|| env(ENV_REGION));
+        if text.is_none() {
             for input in PER_REGION {
                 if raw
                     .text(input)
@@ -130,37 +103,125 @@ fn single(
                     ));
                 }
             }
-            raw
         }
-    };
-    let each = match Settings::parse(raw, env, working_dir, masker) {
-        Ok(settings) => vec![Target { region, settings }],
-        Err(parse_errors) => {
-            errors.extend(parse_errors);
-            Vec::new()
+        Self {
+            listed: false,
+            given: text.is_some(),
+            regions: text
+                .and_then(|text| check(Input::Region, Region::parse(text.trim()), errors))
+                .into_iter()
+                .collect(),
         }
-    };
-    finish(each, errors, false)
-}
+    }
 
-fn finish(
-    each: Vec<Target>,
-    errors: Vec<InputError>,
-    listed: bool,
-) -> Result<Targets, Vec<InputError>> {
-    if errors.is_empty() && !each.is_empty() {
-        return Ok(Targets { listed, each });
-    }
-    // Every region sees the same inputs but for its own name, so most errors come once per
-    // region; each is reported once, in the order the inputs are declared.
-    let mut unique: Vec<InputError> = Vec::new();
-    for error in errors {
-        if !unique.contains(&error) {
-            unique.push(error);
+    fn listed(raw: &RawInputs, listed: &str, errors: &mut Vec<InputError>) -> Self {
+        if raw.text(Input::Region).is_some() {
+            errors.push(InputError::new(
+                Input::Regions,
+                format!(
+                    "cannot be used together with `{}`: give one region as `{}` or several as `{}`",
+                    Input::Region,
+                    Input::Region,
+                    Input::Regions
+                ),
+            ));
+        }
+        let regions = parse_regions(listed, errors);
+        let object = raw
+            .text(Input::Code)
+            .is_some_and(|code| ObjectRef::parse(code.trim()).is_some());
+        if object && regions.len() > 1 {
+            errors.push(InputError::new(
+                Input::Code,
+                format!(
+                    "an oss:// object is in one region and FC takes objects from its own region only, so it cannot be published to {} regions; give a directory or a zip",
+                    regions.len()
+                ),
+            ));
+        }
+        Self {
+            listed: true,
+            given: true,
+            regions,
         }
     }
-    unique.sort_by_key(|error| error.input);
-    Err(unique)
+
+    /// The first region given, which the role is assumed through and an OSS object is in.
+    pub fn first(&self) -> Option<&Region> {
+        self.regions.first()
+    }
+
+    /// The text of `input` for `region`, `{region}` replaced.
+    pub fn text_for(raw: &RawInputs, input: Input, region: Option<&Region>) -> Option<String> {
+        let text = raw.text(input)?;
+        Some(match region {
+            Some(region) if PER_REGION.contains(&input) => {
+                text.replace(REGION_PLACEHOLDER, region.as_str())
+            }
+            _ => text.to_owned(),
+        })
+    }
+
+    /// Each region's endpoint and OSS route over what they share; `None` when any is
+    /// missing, which is an input error already unless `offline` (a dry run given no
+    /// credentials, which needs no location).
+    pub fn targets(
+        &self,
+        raw: &RawInputs,
+        oss: &SharedOss,
+        offline: bool,
+        errors: &mut Vec<InputError>,
+    ) -> Option<Regions> {
+        let regions: Vec<Option<&Region>> = match (self.listed, self.first()) {
+            (true, _) => self.regions.iter().map(Some).collect(),
+            (false, region) => vec![region],
+        };
+        let mut each = Vec::new();
+        for region in regions {
+            let text = |input| Self::text_for(raw, input, region);
+            let endpoint = self.endpoint(text(Input::Endpoint), region, offline, errors);
+            let regional = RegionOss::parse(text, errors);
+            let given_endpoint = endpoint
+                .as_ref()
+                .filter(|_| raw.text(Input::Endpoint).is_some());
+            let staging = oss.staging(&regional, region, given_endpoint);
+            if let (Some(endpoint), Some(staging)) = (endpoint, staging) {
+                each.push(RegionTarget {
+                    region: region.cloned(),
+                    endpoint,
+                    staging,
+                });
+            }
+        }
+        let complete = !each.is_empty() && (!self.listed || each.len() == self.regions.len());
+        complete.then_some(Regions {
+            listed: self.listed,
+            each,
+        })
+    }
+
+    /// FC's endpoint in `region`: `endpoint` (its text for the region), or the region's own.
+    fn endpoint(
+        &self,
+        text: Option<String>,
+        region: Option<&Region>,
+        offline: bool,
+        errors: &mut Vec<InputError>,
+    ) -> Option<Endpoint> {
+        match (text, region) {
+            (Some(text), _) => check(Input::Endpoint, Endpoint::parse(text.trim()), errors),
+            (None, Some(region)) => Some(Endpoint::fc_for_region(region)),
+            // A region given but not valid is reported already.
+            (None, None) if offline || self.given => None,
+            (None, None) => {
+                errors.push(InputError::new(
+                    Input::Region,
+                    format!("is required (or set {ENV_REGION}, or give `endpoint`)"),
+                ));
+                None
+            }
+        }
+    }
 }
 
 /// The `regions` list: commas, spaces or newlines between ids; a repeat is refused, since
@@ -185,17 +246,6 @@ pub fn parse_regions(text: &str, errors: &mut Vec<InputError>) -> Vec<Region> {
     }
     regions
 }
-
-/// `raw` with `{region}` replaced by `region` in the inputs that may hold it.
-fn for_region(raw: RawInputs, region: &Region) -> RawInputs {
-    PER_REGION.into_iter().fold(raw, |raw, input| {
-        let text = raw
-            .text(input)
-            .map(|text| text.replace(REGION_PLACEHOLDER, region.as_str()));
-        raw.with_text(input, text)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

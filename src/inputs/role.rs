@@ -27,10 +27,10 @@ pub const ENV_VPC_ENDPOINT: &str = "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED";
 
 /// Who the run acts as, once the inputs are read.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Identity {
+pub enum Identity {
     Keys(Credentials),
     /// Credentials to be had from STS before the pipeline starts.
-    Role(RoleAssumption),
+    Role(Box<RoleAssumption>),
 }
 
 pub(super) enum Resolved {
@@ -160,7 +160,7 @@ pub(super) fn identity(
             (Some(role_arn), Some(provider), Some(request), Some(sts))
                 if errors.len() == before =>
             {
-                Resolved::Found(Identity::Role(RoleAssumption {
+                Resolved::Found(Identity::Role(Box::new(RoleAssumption {
                     role_arn,
                     session_name: session_name(None),
                     duration_seconds,
@@ -169,7 +169,7 @@ pub(super) fn identity(
                         provider,
                         token: OidcToken::GitHub(request),
                     },
-                }))
+                })))
             }
             _ => Resolved::Invalid,
         };
@@ -179,7 +179,7 @@ pub(super) fn identity(
     if wants_role {
         return match (keys, role_arn, sts_for(None)) {
             (Ok(credentials), Some(role_arn), Some(sts)) if errors.len() == before => {
-                Resolved::Found(Identity::Role(RoleAssumption {
+                Resolved::Found(Identity::Role(Box::new(RoleAssumption {
                     role_arn,
                     session_name: session_name(None),
                     duration_seconds,
@@ -188,7 +188,7 @@ pub(super) fn identity(
                         credentials,
                         external_id,
                     },
-                }))
+                })))
             }
             (Err(error), ..) => {
                 errors.extend(credential_errors(&error).into_iter().map(|mut error| {
@@ -212,7 +212,7 @@ pub(super) fn identity(
             match environment_oidc(env, errors) {
                 Some(Some((role_arn, provider, path))) if errors.len() == before => {
                     match sts_for(env(ENV_STS_REGION)) {
-                        Some(sts) => Resolved::Found(Identity::Role(RoleAssumption {
+                        Some(sts) => Resolved::Found(Identity::Role(Box::new(RoleAssumption {
                             role_arn,
                             session_name: session_name(env(ENV_ROLE_SESSION_NAME)),
                             duration_seconds,
@@ -221,7 +221,7 @@ pub(super) fn identity(
                                 provider,
                                 token: OidcToken::File(path),
                             },
-                        })),
+                        }))),
                         None => Resolved::Invalid,
                     }
                 }

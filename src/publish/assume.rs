@@ -1,26 +1,39 @@
-//! The step before the pipeline when a role is to be assumed (`role-to-assume`, or the
-//! environment's OIDC chain): STS's credentials for the role, which every call after uses.
-//! Nothing is sent to FC until they are in hand.
+//! The credentials every call uses, made ready before the pipeline sends anything to FC:
+//! the keys given, or STS's for the role to assume (`role-to-assume`, or the environment's
+//! OIDC chain), assumed once for every region, since a role is not regional.
 
 use crate::clock::Signing;
+use crate::credentials::Credentials;
 use crate::credentials::assume::assume;
-use crate::credentials::role::Via;
+use crate::credentials::role::{RoleAssumption, Via};
 use crate::http::Transport;
-use crate::inputs::{Settings, Targets};
+use crate::inputs::Identity;
 use crate::outcome::Failure;
 use crate::report::Reporter;
+use crate::retry::Retries;
 
-/// Turns `settings.assume` into `settings.api`; without a role to assume, does nothing.
-pub async fn assume_role<T: Transport>(
-    settings: &mut Settings,
+/// The credentials of `identity`: the keys as they are, or the role's from STS, asked with
+/// `retries`.
+pub async fn ready_credentials<T: Transport>(
+    identity: &Identity,
+    retries: Retries,
     transport: &T,
     signing: &Signing,
     reporter: &mut impl Reporter,
-) -> Result<(), Failure> {
-    let Some(pending) = settings.assume.take() else {
-        return Ok(());
-    };
-    let role = &pending.role;
+) -> Result<Credentials, Failure> {
+    match identity {
+        Identity::Keys(credentials) => Ok(credentials.clone()),
+        Identity::Role(role) => assume_role(role, retries, transport, signing, reporter).await,
+    }
+}
+
+async fn assume_role<T: Transport>(
+    role: &RoleAssumption,
+    retries: Retries,
+    transport: &T,
+    signing: &Signing,
+    reporter: &mut impl Reporter,
+) -> Result<Credentials, Failure> {
     let how = match &role.via {
         Via::Oidc { .. } => "AssumeRoleWithOIDC",
         Via::Credentials { .. } => "AssumeRole",
@@ -32,9 +45,7 @@ pub async fn assume_role<T: Transport>(
         role.sts.host()
     ));
     // Each attempt masks what arrives through the reporter it is handed.
-    let credentials = settings
-        .lifecycle
-        .retries
+    let credentials = retries
         .run(reporter, async |reporter| {
             assume(role, transport, signing, reporter).await
         })
@@ -48,37 +59,5 @@ pub async fn assume_role<T: Transport>(
         role.role_arn.as_str(),
         credentials.access_key_id
     ));
-    settings.api = Some(pending.with_credentials(credentials));
-    Ok(())
-}
-
-/// For every region the step publishes to: the role assumed once (a role is not regional)
-/// through the first region's STS, its credentials set in each region's `api`.
-pub async fn assume_roles<T: Transport>(
-    targets: &mut Targets,
-    transport: &T,
-    signing: &Signing,
-    reporter: &mut impl Reporter,
-) -> Result<(), Failure> {
-    let Some((first, others)) = targets.each.split_first_mut() else {
-        return Ok(());
-    };
-    if first.settings.assume.is_none() {
-        return Ok(());
-    }
-    assume_role(&mut first.settings, transport, signing, reporter).await?;
-    let Some(credentials) = first
-        .settings
-        .api
-        .as_ref()
-        .map(|api| api.credentials.clone())
-    else {
-        return Ok(());
-    };
-    for target in others {
-        if let Some(pending) = target.settings.assume.take() {
-            target.settings.api = Some(pending.with_credentials(credentials.clone()));
-        }
-    }
-    Ok(())
+    Ok(credentials)
 }

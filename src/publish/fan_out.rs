@@ -1,8 +1,7 @@
-//! Several regions in one step (`regions`): the code is packaged and checked once, then
-//! each region runs the per-region pipeline (`publish_region`, handed in) side by side,
-//! at most [`MAX_IN_FLIGHT`] calls in flight among them, all reading the one zip on disk. Every region is
-//! attempted whatever the others do; the outputs hold those that succeeded, and the step
-//! fails naming each that did not.
+//! The regions of a step side by side: each runs the per-region pipeline (handed in), at
+//! most [`MAX_IN_FLIGHT`] calls in flight among them, all reading the one zip on disk. One
+//! region is a list of one. Every region is attempted whatever the others do; what became
+//! of each is the verdict's to say ([`super::verdict`]).
 //!
 //! The regions are futures of the step's one task (no threads): the work is waiting on the
 //! network, and the transport and reporter need not be shared across threads. Their log
@@ -17,12 +16,10 @@ use tokio::time::Instant;
 
 use tokio::sync::Semaphore;
 
-use super::outputs;
 use super::region_log::RegionLog;
 use crate::http::{HttpReply, HttpRequest, Transport, TransportError};
-use crate::inputs::{Api, Target, Targets};
+use crate::inputs::{RegionTarget, Regions};
 use crate::outcome::{Failure, Outcome, RegionRun};
-use crate::regions_summary;
 use crate::report::Reporter;
 
 /// How many calls the regions have in flight at once, all regions together: enough to hide
@@ -49,85 +46,37 @@ impl<T: Transport> Transport for Gated<'_, T> {
     }
 }
 
-/// Runs `publish` for every region of `each` at once (their calls go through one [`Gated`]
-/// transport), each with its own [`RegionLog`] over `shared`; the runs in the order listed.
+/// Runs `publish` for every region of `regions` at once, each with its own [`RegionLog`]
+/// over `shared` (prefixed with the region when `regions` listed them); the runs in the
+/// order listed. Every region runs: none is skipped, whatever the others do.
 pub async fn run_each<'a, 'r, R, F, Fut>(
-    each: &'a [Target],
+    regions: &'a Regions,
     shared: &'a RefCell<&'r mut R>,
     publish: F,
 ) -> Vec<RegionRun>
 where
     R: Reporter,
-    F: Fn(&'a Target, &'a Api, RegionLog<'a, 'r, R>) -> Fut,
+    F: Fn(&'a RegionTarget, RegionLog<'a, 'r, R>) -> Fut,
     Fut: Future<Output = Result<Outcome, Failure>>,
 {
     let publish = &publish;
-    stream::iter(each.iter().filter_map(|target| {
-        let region = target.region.clone()?;
-        let api = target.settings.api.as_ref()?;
-        Some(async move {
-            let log = RegionLog::new(shared, &region);
-            let started = Instant::now();
-            let result = publish(target, api, log).await;
-            RegionRun {
-                region,
-                result,
-                took: started.elapsed(),
-            }
-        })
+    let listed = regions.listed();
+    stream::iter(regions.iter().map(|target| async move {
+        let name = target.name();
+        let log = if listed {
+            RegionLog::prefixed(shared, &name)
+        } else {
+            RegionLog::live(shared)
+        };
+        let started = Instant::now();
+        let result = publish(target, log).await;
+        RegionRun {
+            region: name,
+            result,
+            took: started.elapsed(),
+        }
     }))
-    .buffered(each.len().max(1))
+    .buffered(regions.iter().len())
     .collect()
     .await
-}
-
-/// Reports each failed region, says when versions drift, writes the outputs of those that
-/// succeeded and the summary: the step's verdict.
-pub fn finish(
-    targets: &Targets,
-    runs: Vec<RegionRun>,
-    reporter: &mut impl Reporter,
-) -> Result<Outcome, Failure> {
-    let layer_name = &targets.first().settings.layer_name;
-    for run in &runs {
-        if let Err(failure) = &run.result {
-            reporter.error(&format!("[{}] {failure}", run.region));
-        }
-    }
-    if let Some(drift) = regions_summary::drift(&runs) {
-        reporter.info(&drift);
-    }
-    let markdown = regions_summary::regions(layer_name, &runs, &reporter.redactor());
-    reporter.summary(&markdown);
-    let attempted = runs.len();
-    let mut first = None;
-    let mut succeeded = Vec::new();
-    let mut failed = Vec::new();
-    for (index, run) in runs.into_iter().enumerate() {
-        match run.result {
-            Ok(outcome) => {
-                if index == 0 {
-                    first = Some(outcome.clone());
-                }
-                succeeded.push(outcome);
-            }
-            // The version exists; only a function was not moved: its outputs are written.
-            Err(Failure::Rollout(outcome)) => {
-                if index == 0 {
-                    first = Some((*outcome).clone());
-                }
-                succeeded.push((*outcome).clone());
-                failed.push((run.region, Failure::Rollout(outcome)));
-            }
-            Err(failure) => failed.push((run.region, failure)),
-        }
-    }
-    // A step where every region failed writes nothing a later step could take for success.
-    if !succeeded.is_empty() {
-        outputs::write_regions(first.as_ref(), &succeeded, reporter)?;
-    }
-    match (failed.is_empty(), first) {
-        (true, Some(first)) => Ok(first),
-        _ => Err(Failure::Regions { failed, attempted }),
-    }
 }

@@ -10,7 +10,6 @@
 use std::cell::RefCell;
 use std::io;
 
-use crate::cloud::Region;
 use crate::credentials::{Masker, Secret};
 use crate::github::Outputs;
 use crate::redact::Redactor;
@@ -23,6 +22,9 @@ pub struct RegionLog<'a, 'r, R: Reporter> {
     prefix: String,
     /// The open group's title and lines, written when it ends.
     group: Option<(String, Vec<Line>)>,
+    /// No other region writes alongside: groups go straight through, so a long upload's
+    /// progress shows as it happens.
+    live: bool,
 }
 
 enum Line {
@@ -32,12 +34,37 @@ enum Line {
 }
 
 impl<'a, 'r, R: Reporter> RegionLog<'a, 'r, R> {
-    pub fn new(shared: &'a RefCell<&'r mut R>, region: &Region) -> Self {
+    /// The log of one region among several, each line prefixed with `[name]`.
+    pub fn prefixed(shared: &'a RefCell<&'r mut R>, name: &str) -> Self {
         Self {
             shared,
-            prefix: format!("[{region}] "),
+            prefix: format!("[{name}] "),
             group: None,
+            live: false,
         }
+    }
+
+    /// The log of a step's only region: as it is, groups written while they happen.
+    pub fn live(shared: &'a RefCell<&'r mut R>) -> Self {
+        Self {
+            shared,
+            prefix: String::new(),
+            group: None,
+            live: true,
+        }
+    }
+
+    /// Writes the group held so far, whole.
+    fn flush_group(&mut self) {
+        let Some((title, lines)) = self.group.take() else {
+            return;
+        };
+        let mut reporter = self.shared.borrow_mut();
+        reporter.group(&format!("{}{title}", self.prefix));
+        for line in &lines {
+            write_line(&mut **reporter, "", line);
+        }
+        reporter.end_group();
     }
 
     fn emit(&mut self, line: Line) {
@@ -51,7 +78,7 @@ impl<'a, 'r, R: Reporter> RegionLog<'a, 'r, R> {
 /// A group left open, as when a step failed inside one, is written when the region ends.
 impl<R: Reporter> Drop for RegionLog<'_, '_, R> {
     fn drop(&mut self) {
-        self.end_group();
+        self.flush_group();
     }
 }
 
@@ -83,21 +110,21 @@ impl<R: Reporter> Reporter for RegionLog<'_, '_, R> {
     }
 
     fn group(&mut self, title: &str) {
+        if self.live {
+            self.shared.borrow_mut().group(title);
+            return;
+        }
         // Groups do not nest in GitHub's log; a second one ends the first.
-        self.end_group();
+        self.flush_group();
         self.group = Some((title.to_owned(), Vec::new()));
     }
 
     fn end_group(&mut self) {
-        let Some((title, lines)) = self.group.take() else {
-            return;
-        };
-        let mut reporter = self.shared.borrow_mut();
-        reporter.group(&format!("{}{title}", self.prefix));
-        for line in &lines {
-            write_line(&mut **reporter, "", line);
+        if self.live {
+            self.shared.borrow_mut().end_group();
+        } else {
+            self.flush_group();
         }
-        reporter.end_group();
     }
 
     fn set_outputs(&mut self, _outputs: &Outputs) -> io::Result<()> {
@@ -125,11 +152,9 @@ mod tests {
     fn lines_are_prefixed_and_a_group_is_written_whole_when_it_ends() {
         let mut workflow = Workflow::<Vec<u8>, Vec<u8>>::new(Vec::new(), None);
         let shared = RefCell::new(&mut workflow);
-        let a = Region::parse("cn-a").expect("region");
-        let b = Region::parse("cn-b").expect("region");
         {
-            let mut first = RegionLog::new(&shared, &a);
-            let mut second = RegionLog::new(&shared, &b);
+            let mut first = RegionLog::prefixed(&shared, "cn-a");
+            let mut second = RegionLog::prefixed(&shared, "cn-b");
             first.group("Layer x has 2 version(s)");
             first.info("version 1");
             second.info("Publishing");
@@ -142,6 +167,27 @@ mod tests {
         assert_eq!(
             log,
             "[cn-b] Publishing\n::add-mask::lent-secret\n::group::[cn-a] Layer x has 2 version(s)\nversion 1\nversion 2 ***\n::endgroup::\n::warning::[cn-b] slow\n"
+        );
+    }
+
+    #[test]
+    fn a_live_log_passes_its_groups_through_as_they_happen() {
+        let mut workflow = Workflow::<Vec<u8>, Vec<u8>>::new(Vec::new(), None);
+        let shared = RefCell::new(&mut workflow);
+        {
+            let mut only = RegionLog::live(&shared);
+            only.group("Uploading");
+            only.info("1 of 2 parts");
+            // Written at once, not held until the group ends: what comes from elsewhere
+            // meanwhile follows it, so a long upload's progress shows as it happens.
+            shared.borrow_mut().info("meanwhile");
+            only.end_group();
+            only.info("done");
+        }
+        let log = String::from_utf8(workflow.into_parts().0).expect("utf-8");
+        assert_eq!(
+            log,
+            "::group::Uploading\n1 of 2 parts\nmeanwhile\n::endgroup::\ndone\n"
         );
     }
 }

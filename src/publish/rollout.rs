@@ -19,6 +19,7 @@ use crate::client::{self, ClientError};
 use crate::fc::function::UpdateStatus;
 use crate::fc::{ApiRequest, Function, FunctionName};
 use crate::http::Transport;
+use crate::inputs::Settings;
 use crate::report::Reporter;
 use crate::report::buffered::Buffered;
 use crate::rollout::{FunctionResult, FunctionStatus, Target, plan};
@@ -30,20 +31,28 @@ pub const FIRST_POLL_WAIT: Duration = Duration::from_secs(1);
 pub const MAX_POLL_WAIT: Duration = Duration::from_secs(5);
 
 /// What the step needs beyond the calls: where to, how long to wait, whether to write.
-pub struct RolloutPlan<'a> {
-    pub functions: &'a [FunctionName],
-    pub target: &'a Target,
-    pub update_timeout: Duration,
-    pub dry_run: bool,
+struct RolloutPlan<'a> {
+    functions: &'a [FunctionName],
+    target: &'a Target,
+    update_timeout: Duration,
+    dry_run: bool,
 }
 
-/// Moves every function of `rollout` to its target; one result each, in input order. Each
-/// function's log lines are kept together, reported as it finishes.
+/// Moves every function `settings` names to `target` (a dry run only reads them); one
+/// result each, in input order. Each function's log lines are kept together, reported as it
+/// finishes.
 pub async fn roll_out<T: Transport>(
     calls: &Calls<'_, T>,
-    rollout: &RolloutPlan<'_>,
+    settings: &Settings,
+    target: &Target,
     reporter: &mut impl Reporter,
 ) -> Vec<FunctionResult> {
+    let rollout = &RolloutPlan {
+        functions: &settings.rollout.functions,
+        target,
+        update_timeout: settings.rollout.update_timeout,
+        dry_run: settings.lifecycle.dry_run,
+    };
     if rollout.functions.is_empty() {
         return Vec::new();
     }

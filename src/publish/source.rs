@@ -158,15 +158,17 @@ pub fn own_oss<'t, T: Transport>(
     }
 }
 
-/// The `code` input, packaged or looked up.
+/// The `code` input, packaged or looked up (as `credentials`, `None` only in a dry run
+/// given no credentials, which looks nothing up).
 pub async fn source<T: Transport>(
     settings: &Settings,
+    credentials: Option<&Credentials>,
     transport: &T,
     signing: &Signing,
     temp_dir: &Path,
     reporter: &mut impl Reporter,
 ) -> Result<Source, Failure> {
-    match (&settings.code, &settings.api) {
+    match (&settings.code, credentials) {
         (Code::Path(path), _) => package_code(
             path,
             settings.upload,
@@ -180,9 +182,9 @@ pub async fn source<T: Transport>(
                 object,
                 oss: Some(oss),
             },
-            Some(api),
+            Some(credentials),
         ) => {
-            let client = own_oss(oss, &api.credentials, transport, signing);
+            let client = own_oss(oss, credentials, transport, signing);
             look_up_object(&client, object, reporter).await
         }
         // Only a dry run given no credentials, which looks nothing up: the inputs require

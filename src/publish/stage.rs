@@ -1,24 +1,22 @@
 //! Getting the zip where CreateLayerVersion can take it: nowhere for inline, a bucket of the
 //! user's own (content-addressed, uploaded once), or FC's temporary bucket.
 
-use super::calls::Calls;
-use super::source::{Route, Source, own_oss};
 use std::sync::Arc;
 
+use super::calls::Calls;
+use super::shared::Shared;
+use super::source::{Route, Source, own_oss};
 use crate::client::FcClient;
-use crate::clock::Signing;
 use crate::cloud::AccountId;
-use crate::credentials::Credentials;
 use crate::fc::ApiRequest;
 use crate::http::Transport;
-use crate::inputs::{Account, Api, Settings, Staging};
+use crate::inputs::{Account, RegionTarget, Settings, Staging, TempBucketRoute};
 use crate::oss::client::OssClient;
 use crate::oss::names::BucketName;
 use crate::oss::upload::{self, Target};
 use crate::outcome::Failure;
 use crate::package::Package;
 use crate::report::Reporter;
-use crate::retry::Retries;
 use crate::{sts, temp_bucket};
 
 /// Where the zip is for the create.
@@ -33,17 +31,13 @@ pub enum Staged<'a> {
     },
 }
 
-/// Puts the zip where `route` says; for OSS, uploads it (once) and names the object.
+/// Puts the zip where the route says; for OSS, uploads it (once) and names the object.
 pub async fn stage<'s, T: Transport>(
-    settings: &Settings,
-    api: &Api,
-    transport: &T,
-    signing: &Signing,
-    source: &'s Source,
-    route: Route,
+    shared: &Shared<'s, T>,
+    target: &RegionTarget,
     reporter: &mut impl Reporter,
 ) -> Result<Staged<'s>, Failure> {
-    let package = match source {
+    let package = match shared.source {
         // An object in OSS always goes by reference, whatever the route.
         Source::Object {
             object, checksum, ..
@@ -54,11 +48,12 @@ pub async fn stage<'s, T: Transport>(
                 checksum: checksum.clone(),
             });
         }
-        Source::Package(package) if route == Route::Inline => return Ok(Staged::Inline(package)),
+        Source::Package(package) if shared.route == Route::Inline => {
+            return Ok(Staged::Inline(package));
+        }
         Source::Package(package) => package,
     };
-    let retries = settings.lifecycle.retries;
-    match &api.staging {
+    match &target.staging {
         Staging::OwnBucket {
             oss,
             bucket,
@@ -67,90 +62,104 @@ pub async fn stage<'s, T: Transport>(
             // Content-addressed: the same zip always lands on the same key.
             let key = format!(
                 "{key_prefix}{}/{}.zip",
-                settings.layer_name, package.checksum
+                shared.settings.layer_name, package.checksum
             );
-            let client = own_oss(oss, &api.credentials, transport, signing);
-            let present = retries
-                .run(reporter, async |_| client.head(bucket, &key).await)
-                .await
-                .map_err(Failure::Oss)?
-                .is_some_and(|info| info.crc64.as_deref() == Some(package.checksum.as_str()));
-            if present {
-                reporter.info(&format!(
-                    "oss://{bucket}/{key} already holds this zip (same CRC-64): not uploaded again"
-                ));
-            } else {
-                let target = Target {
-                    bucket,
-                    key: &key,
-                    retries,
-                };
-                upload::upload(&client, package, &target, reporter).await?;
-            }
-            Ok(Staged::Oss {
-                bucket: bucket.clone(),
-                key,
-                checksum: Some(package.checksum.clone()),
-            })
+            let client = own_oss(oss, shared.credentials, shared.transport, shared.signing);
+            to_own_bucket(&client, package, bucket, key, shared.settings, reporter).await
         }
-        Staging::Temporary(route) => {
-            let account_id = account_id(
-                &route.account,
-                &api.credentials,
+        Staging::Temporary(route) => to_temporary_bucket(shared, route, package, reporter).await,
+    }
+}
+
+/// Uploads `package` to `bucket` under `key`, unless the object there is this zip already.
+async fn to_own_bucket<'s, T: Transport>(
+    client: &OssClient<&T>,
+    package: &Package,
+    bucket: &BucketName,
+    key: String,
+    settings: &Settings,
+    reporter: &mut impl Reporter,
+) -> Result<Staged<'s>, Failure> {
+    let retries = settings.lifecycle.retries;
+    let present = retries
+        .run(reporter, async |_| client.head(bucket, &key).await)
+        .await
+        .map_err(Failure::Oss)?
+        .is_some_and(|info| info.crc64.as_deref() == Some(package.checksum.as_str()));
+    if present {
+        reporter.info(&format!(
+            "oss://{bucket}/{key} already holds this zip (same CRC-64): not uploaded again"
+        ));
+    } else {
+        let target = Target {
+            bucket,
+            key: &key,
+            retries,
+        };
+        upload::upload(client, package, &target, reporter).await?;
+    }
+    Ok(Staged::Oss {
+        bucket: bucket.clone(),
+        key,
+        checksum: Some(package.checksum.clone()),
+    })
+}
+
+/// Uploads `package` to the temporary bucket FC lends this run's account.
+async fn to_temporary_bucket<'s, T: Transport>(
+    shared: &Shared<'s, T>,
+    route: &TempBucketRoute,
+    package: &Package,
+    reporter: &mut impl Reporter,
+) -> Result<Staged<'s>, Failure> {
+    let (transport, signing) = (shared.transport, shared.signing);
+    let retries = shared.settings.lifecycle.retries;
+    let credentials = shared.credentials;
+    let account_id = account_id(&route.account, shared, reporter).await?;
+    let lender = route.lender.endpoint(&account_id);
+    // Each attempt masks what it is lent through the reporter it is handed.
+    let lent = retries
+        .run(reporter, async |reporter| {
+            let clock = &*signing.clock;
+            temp_bucket::lend(
                 transport,
-                signing,
-                retries,
+                &lender,
+                account_id.as_str(),
+                credentials,
+                clock,
                 reporter,
             )
-            .await?;
-            let lender = route.lender.endpoint(&account_id);
-            // Each attempt masks what it is lent through the reporter it is handed.
-            let lent = retries
-                .run(reporter, async |reporter| {
-                    temp_bucket::lend(
-                        transport,
-                        &lender,
-                        account_id.as_str(),
-                        &api.credentials,
-                        &*signing.clock,
-                        reporter,
-                    )
-                    .await
-                })
-                .await?;
-            reporter.info(&format!(
-                "FC lent its temporary bucket {} ({}) for this upload",
-                lent.bucket, lent.region
-            ));
-            let client = OssClient {
-                transport,
-                location: route.location.clone(),
-                credentials: lent.credentials.clone(),
-                region: lent.region.clone(),
-                clock: Arc::clone(&signing.clock),
-            };
-            let target = Target {
-                bucket: &lent.bucket,
-                key: &lent.key,
-                retries,
-            };
-            upload::upload(&client, package, &target, reporter).await?;
-            Ok(Staged::Oss {
-                bucket: lent.bucket,
-                key: lent.key,
-                checksum: Some(package.checksum.clone()),
-            })
-        }
-    }
+            .await
+        })
+        .await?;
+    reporter.info(&format!(
+        "FC lent its temporary bucket {} ({}) for this upload",
+        lent.bucket, lent.region
+    ));
+    let client = OssClient {
+        transport,
+        location: route.location.clone(),
+        credentials: lent.credentials.clone(),
+        region: lent.region.clone(),
+        clock: Arc::clone(&signing.clock),
+    };
+    let target = Target {
+        bucket: &lent.bucket,
+        key: &lent.key,
+        retries,
+    };
+    upload::upload(&client, package, &target, reporter).await?;
+    Ok(Staged::Oss {
+        bucket: lent.bucket,
+        key: lent.key,
+        checksum: Some(package.checksum.clone()),
+    })
 }
 
 /// The `account-id` input, or the account of the credentials, asked of STS.
 async fn account_id<T: Transport>(
     account: &Account,
-    credentials: &Credentials,
-    transport: &T,
-    signing: &Signing,
-    retries: Retries,
+    shared: &Shared<'_, T>,
     reporter: &mut impl Reporter,
 ) -> Result<AccountId, Failure> {
     let sts_endpoint = match account {
@@ -158,14 +167,14 @@ async fn account_id<T: Transport>(
         Account::FromSts(endpoint) => endpoint,
     };
     let client = FcClient::new(
-        transport,
+        shared.transport,
         sts_endpoint.clone(),
-        credentials.clone(),
-        signing.clone(),
+        shared.credentials.clone(),
+        shared.signing.clone(),
     );
     let calls = Calls {
         client: &client,
-        retries,
+        retries: shared.settings.lifecycle.retries,
     };
     let id = calls
         .send(&ApiRequest::get_caller_identity(), reporter)

@@ -8,7 +8,8 @@ use crate::common::in_process::{self, Unreachable};
 use fc_layer_action::endpoint::Endpoint;
 use fc_layer_action::fc::LayerName;
 use fc_layer_action::inputs::{
-    Account, Code, InputError, Lender, RawInputs, RegionalOss, Settings, Staging, parse_runtimes,
+    Access, Account, Code, Identity, InputError, Lender, RawInputs, RegionalOss, Settings, Staging,
+    parse_runtimes,
 };
 use fc_layer_action::interface::Input;
 use fc_layer_action::oss::names::BucketName;
@@ -488,7 +489,26 @@ fn location_problems_are_input_errors_before_any_request() {
     }
 }
 
-/// Where and as whom a valid, non-dry-run set of inputs calls FC.
-fn api(settings: &Settings) -> &fc_layer_action::inputs::Api {
-    settings.api.as_ref().expect("endpoint and credentials")
+/// Where and as whom a valid, non-dry-run set of inputs calls FC: the first region, and
+/// the keys.
+fn api(settings: &Settings) -> Api<'_> {
+    let Access::Online {
+        identity: Identity::Keys(credentials),
+        regions,
+    } = &settings.access
+    else {
+        panic!("keys and a region: {:?}", settings.access)
+    };
+    let target = regions.first();
+    Api {
+        endpoint: &target.endpoint,
+        staging: &target.staging,
+        credentials,
+    }
+}
+
+struct Api<'a> {
+    endpoint: &'a Endpoint,
+    staging: &'a Staging,
+    credentials: &'a fc_layer_action::credentials::Credentials,
 }

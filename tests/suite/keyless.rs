@@ -613,7 +613,7 @@ mod settings {
 
     use fc_layer_action::credentials::role::{OidcToken, RoleAssumption, Via};
     use fc_layer_action::credentials::{Masker, Secret};
-    use fc_layer_action::inputs::{RawInputs, Settings};
+    use fc_layer_action::inputs::{Access, Identity, RawInputs, Settings};
 
     struct Ignored;
 
@@ -640,8 +640,14 @@ mod settings {
         };
         let settings = Settings::parse(raw, lookup, Path::new("/w"), &mut Ignored)
             .unwrap_or_else(|errors| panic!("{errors:?}"));
-        assert!(settings.api.is_none(), "FC waits for the role");
-        settings.assume.expect("a role to assume").role
+        let Access::Online {
+            identity: Identity::Role(role),
+            ..
+        } = settings.access
+        else {
+            panic!("a role to assume: {:?}", settings.access)
+        };
+        *role
     }
 
     #[test]

@@ -1,0 +1,79 @@
+//! What every region publishes, made once before the first region starts: the code
+//! packaged (or the OSS object looked up), the route it takes, and what is inside it,
+//! reviewed; and the end of a dry run given no credentials, which goes no further.
+
+use std::path::Path;
+
+use super::contents;
+use super::source::{self, Route, Source};
+use crate::clock::Signing;
+use crate::credentials::Credentials;
+use crate::http::Transport;
+use crate::inputs::Settings;
+use crate::interface::Input;
+use crate::outcome::{Failure, Outcome};
+use crate::package::Contents;
+use crate::report::Reporter;
+
+/// The zip every region publishes, how it goes, and what is inside it.
+pub struct Prepared {
+    pub source: Source,
+    pub route: Route,
+    pub contents: Option<Contents>,
+}
+
+/// Packages the code (or looks the object up) and reviews it, as `credentials` (`None`
+/// only offline); the runtimes FC does not know are warned of first.
+pub async fn prepare<T: Transport>(
+    settings: &Settings,
+    credentials: Option<&Credentials>,
+    transport: &T,
+    signing: &Signing,
+    temp_dir: &Path,
+    reporter: &mut impl Reporter,
+) -> Result<Prepared, Failure> {
+    warn_unknown_runtimes(settings, reporter);
+    let source = source::source(
+        settings,
+        credentials,
+        transport,
+        signing,
+        temp_dir,
+        reporter,
+    )
+    .await?;
+    let route = source::choose_route(settings.upload, &source, reporter);
+    let contents = contents::review(settings, &source, reporter)?;
+    Ok(Prepared {
+        source,
+        route,
+        contents,
+    })
+}
+
+/// What is known of a run with nothing to call: a dry run given no credentials.
+pub fn offline(
+    settings: &Settings,
+    source: &Source,
+    contents: Option<Contents>,
+    reporter: &mut impl Reporter,
+) -> Outcome {
+    reporter.info("Dry run without credentials: the package is valid; whether it would be published was not checked");
+    if !settings.rollout.functions.is_empty() {
+        reporter.info("Dry run without credentials: the functions were not read");
+    }
+    let region = settings.access.first_region().cloned();
+    Outcome {
+        contents,
+        ..Outcome::of(settings, source.checksum(), source.size(), region)
+    }
+}
+
+fn warn_unknown_runtimes(settings: &Settings, reporter: &mut impl Reporter) {
+    for runtime in settings.unknown_runtimes() {
+        reporter.warning(&format!(
+            "input `{}`: {runtime:?} is not a runtime FC is known to have; sending it anyway",
+            Input::CompatibleRuntimes
+        ));
+    }
+}
