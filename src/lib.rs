@@ -48,7 +48,7 @@
 //! - [`temp_bucket`]: FC 2.0's temporary bucket and the credentials it lends.
 //! - [`sts`]: GetCallerIdentity, for the account id.
 //! - [`checksum`]: CRC-64/XZ, FC's `codeChecksum`.
-//! - [`encode`]: RFC 3986 percent-encoding for paths and queries.
+//! - [`encode`]: RFC 3986 percent-encoding for paths and queries, and lower-case hex.
 //! - [`error_chain`]: an error printed with its causes, as `anyhow` does with `{:#}`.
 //! - [`outside_text`]: one rule for text from servers: capped in length before it is shown.
 //! - [`redact`]: the secrets masked so far, replaced in one value at a time.

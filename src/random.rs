@@ -4,7 +4,7 @@
 pub fn hex_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes)?;
-    Ok(crate::sign::primitives::hex(&bytes))
+    Ok(crate::encode::hex(&bytes))
 }
 
 /// Where a client draws the nonce of each ACS3 request, handed to it so that tests can pin
