@@ -75,6 +75,7 @@ pub mod inputs;
 pub mod interface;
 pub mod lifecycle;
 pub mod oss;
+pub mod oss_names;
 pub mod outcome;
 pub mod outside_text;
 pub mod package;

@@ -10,7 +10,7 @@ use crate::credentials::{self, Credentials, Masker};
 use crate::endpoint::Endpoint;
 use crate::fc::ServiceError;
 use crate::http::{HttpRequest, Transport, TransportError};
-use crate::oss::names::{BucketName, check_key};
+use crate::oss_names::{BucketName, check_key};
 use crate::outside_text::capped_owned;
 use crate::sign::Request;
 use crate::sign::fc2::{self, SigningParams};

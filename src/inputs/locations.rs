@@ -5,7 +5,7 @@
 use crate::cloud::{AccountId, Region};
 use crate::endpoint::Endpoint;
 use crate::oss::location::OssLocation;
-use crate::oss::names::BucketName;
+use crate::oss_names::BucketName;
 use crate::temp_bucket;
 
 /// OSS of one region, reached as the user's own credentials: where `code: oss://…` is looked

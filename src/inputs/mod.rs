@@ -40,7 +40,7 @@ use crate::fc::limits::{MAX_DESCRIPTION_CHARS, MAX_RUNTIMES};
 use crate::fc::{Acl, LayerName, runtimes};
 use crate::interface::Input;
 use crate::oss::location::OssLocation;
-use crate::oss::names::{BucketName, ObjectRef, check_prefix};
+use crate::oss_names::{BucketName, ObjectRef, check_prefix};
 use crate::retry::MAX_RETRIES;
 
 /// The region to use when the `region` input is unset.

@@ -9,7 +9,7 @@ use super::{ENV_REGION, InputError, RawInputs, Settings};
 use crate::cloud::Region;
 use crate::credentials::Masker;
 use crate::interface::Input;
-use crate::oss::names::ObjectRef;
+use crate::oss_names::ObjectRef;
 
 /// Where a region goes in the inputs that may differ per region.
 pub const REGION_PLACEHOLDER: &str = "{region}";

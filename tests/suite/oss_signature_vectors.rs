@@ -12,7 +12,7 @@ use fc_layer_action::cloud::{AccountId, Region};
 use fc_layer_action::credentials::{Credentials, Masker, Secret};
 use fc_layer_action::oss::client::OssClient;
 use fc_layer_action::oss::location::OssLocation;
-use fc_layer_action::oss::names::BucketName;
+use fc_layer_action::oss_names::BucketName;
 use fc_layer_action::sign::primitives::{format_iso8601_basic, format_rfc1123, sha256_hex};
 use fc_layer_action::sign::{Request, SigningOutput, fc2, oss_v4};
 use fc_layer_action::temp_bucket;

@@ -1,4 +1,5 @@
-//! Names OSS accepts: bucket names, object keys, and `oss://bucket/key` references.
+//! Names OSS accepts: bucket names, object keys, and `oss://bucket/key` references. A leaf,
+//! read by the inputs, FC's requests (a layer from OSS names its bucket) and the OSS calls.
 
 use std::fmt;
 
