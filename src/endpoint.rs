@@ -6,7 +6,7 @@ use std::fmt;
 
 use url::Url;
 
-use crate::cloud::Region;
+use crate::cloud::{AccountId, Region};
 
 /// A base URL: its scheme, the `host` value that is sent and signed, and a path prefix that
 /// every call's path follows (empty for a bare host). A prefix is for a gateway or a local
@@ -60,6 +60,13 @@ impl Endpoint {
     /// `fcv3.{region}.aliyuncs.com` over HTTPS, what the official SDKs use.
     pub fn fc_for_region(region: &Region) -> Self {
         Self::aliyuncs(format_args!("fcv3.{region}"))
+    }
+
+    /// `{accountId}.{region}.fc.aliyuncs.com` over HTTPS: the account's FC 2.0 host, which
+    /// lends FC's temporary bucket. Here, beside the other defaults, so that the inputs can
+    /// name it without importing the call.
+    pub fn fc2_for_account(account_id: &AccountId, region: &Region) -> Self {
+        Self::aliyuncs(format_args!("{account_id}.{region}.fc"))
     }
 
     /// [`DEFAULT_STS_HOST`] over HTTPS.
@@ -207,7 +214,17 @@ mod tests {
     #[test]
     fn built_hosts_parse_to_themselves() {
         let region = Region::parse("cn-shanghai-finance-1").expect("region");
-        for built in [Endpoint::fc_for_region(&region), Endpoint::default_sts()] {
+        let account = AccountId::parse("1234567890123456").expect("account");
+        let lender = Endpoint::fc2_for_account(&account, &region);
+        assert_eq!(
+            lender.host(),
+            "1234567890123456.cn-shanghai-finance-1.fc.aliyuncs.com"
+        );
+        for built in [
+            Endpoint::fc_for_region(&region),
+            Endpoint::default_sts(),
+            lender,
+        ] {
             assert_eq!(Endpoint::parse(built.host()).as_ref(), Ok(&built));
         }
     }

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::clock::Clock;
-use crate::cloud::{AccountId, Region};
+use crate::cloud::Region;
 use crate::credentials::{self, Credentials, Masker};
 use crate::endpoint::Endpoint;
 use crate::fc::ServiceError;
@@ -50,13 +50,9 @@ impl TempBucketError {
     }
 }
 
-/// The FC 2.0 host that serves the call for `account_id` in `region`.
-pub fn endpoint_for(account_id: &AccountId, region: &Region) -> Endpoint {
-    Endpoint::aliyuncs(format_args!("{account_id}.{region}.fc"))
-}
-
-/// Asks `endpoint` for a temporary bucket, signing as of `clock`; the credentials it lends
-/// are masked through `masker` before anything else sees them.
+/// Asks `endpoint` (FC's own is [`Endpoint::fc2_for_account`]) for a temporary bucket,
+/// signing as of `clock`; the credentials it lends are masked through `masker` before
+/// anything else sees them.
 pub async fn lend<T: Transport>(
     transport: &T,
     endpoint: &Endpoint,
