@@ -9,10 +9,6 @@ use crate::credentials::{Masker, Secret};
 use crate::encode;
 use crate::http::{HttpRequest, Transport, TransportError};
 
-/// The variables GitHub sets when the job has `permissions: id-token: write`.
-pub const ENV_REQUEST_URL: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
-pub const ENV_REQUEST_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
-
 #[derive(Debug, thiserror::Error)]
 pub enum GitHubTokenError {
     #[error("cannot get the job's OIDC token from GitHub: {0}")]

@@ -149,8 +149,13 @@ pub fn parse_duration(text: &str) -> Result<u32, RoleError> {
         })
 }
 
-/// Where GitHub hands out the job's OIDC token: `ACTIONS_ID_TOKEN_REQUEST_URL` and the
-/// bearer `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, present only with `permissions: id-token: write`.
+/// The variables GitHub sets when the job has `permissions: id-token: write`: named here,
+/// with the request they describe, so that the inputs read them without importing the call.
+pub const ENV_REQUEST_URL: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
+pub const ENV_REQUEST_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+
+/// Where GitHub hands out the job's OIDC token: [`ENV_REQUEST_URL`] and the bearer
+/// [`ENV_REQUEST_TOKEN`], present only with `permissions: id-token: write`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GitHubTokenRequest {
     pub url: String,
