@@ -4,15 +4,12 @@
 //! so a credential can be logged or put in an error without leaking. Where credentials come
 //! from is [`chain`]'s business, and every credential that enters a run goes through
 //! [`adopt`], which registers its secrets with a [`Masker`] before anything else sees them.
-//! A role to assume is described in [`role`] and carried out by [`assume`]; [`assume_role`] (AssumeRole, signed) and
-//! [`oidc`] (AssumeRoleWithOIDC, anonymous) get its credentials from STS.
-//! Signing them onto requests is [`crate::sign`]'s.
+//! A role to assume is described in [`role`], as data; [`lent`] checks the credentials a
+//! service lends. Asking STS for them is [`crate::sts`]'s, signing them onto requests is
+//! [`crate::sign`]'s: this module is a leaf, imported by both and importing neither.
 
-pub mod assume;
-pub mod assume_role;
 pub mod chain;
 pub mod lent;
-pub mod oidc;
 pub mod role;
 
 use std::fmt;

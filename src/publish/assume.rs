@@ -4,12 +4,12 @@
 
 use super::calls;
 use crate::clock::Signing;
-use crate::credentials::assume::assume;
 use crate::credentials::role::Via;
 use crate::http::Transport;
 use crate::inputs::{Settings, Targets};
 use crate::outcome::Failure;
 use crate::report::Reporter;
+use crate::sts::assume::assume;
 
 /// Turns `settings.assume` into `settings.api`; without a role to assume, does nothing.
 pub async fn assume_role<T: Transport>(

@@ -5,10 +5,10 @@
 //! by proxies.
 
 use super::assume_role::{StsError, credentials_from_reply};
-use super::role::{OidcProviderArn, RoleArn, SessionName};
-use super::{Credentials, Masker, Secret};
 use crate::client::ClientError;
 use crate::clock::Signing;
+use crate::credentials::role::{OidcProviderArn, RoleArn, SessionName};
+use crate::credentials::{Credentials, Masker, Secret};
 use crate::encode;
 use crate::endpoint::Endpoint;
 use crate::fc::{STS_API_VERSION, ServiceError};

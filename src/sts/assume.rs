@@ -5,12 +5,12 @@
 use std::path::{Path, PathBuf};
 
 use super::assume_role::{AssumeRoleParams, StsError, assume_role};
+use super::github_token::{GitHubTokenError, fetch_token};
 use super::oidc::{OidcParams, assume_role_with_oidc};
-use super::role::{OidcToken, RoleAssumption, Via};
-use super::{Credentials, Masker, Secret};
 use crate::client::{ClientError, FcClient};
 use crate::clock::Signing;
-use crate::github_oidc::{GitHubTokenError, fetch_token};
+use crate::credentials::role::{OidcToken, RoleAssumption, Via};
+use crate::credentials::{Credentials, Masker, Secret};
 use crate::http::Transport;
 
 /// Why the role could not be assumed.
