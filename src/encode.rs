@@ -29,7 +29,7 @@ pub fn decode(text: &str) -> String {
 
 /// Percent-encodes an object key for a URL path: every segment as [`encode`] does, the `/`
 /// between segments kept, as OSS names objects.
-pub fn path_keep_slash(key: &str) -> String {
+pub(crate) fn path_keep_slash(key: &str) -> String {
     key.split('/').map(encode).collect::<Vec<_>>().join("/")
 }
 

@@ -54,11 +54,11 @@ pub enum EndpointError {
 }
 
 /// Where STS is asked for the account id unless `sts-endpoint` says otherwise.
-pub const DEFAULT_STS_HOST: &str = "sts.aliyuncs.com";
+const DEFAULT_STS_HOST: &str = "sts.aliyuncs.com";
 
 impl Endpoint {
     /// `fcv3.{region}.aliyuncs.com` over HTTPS, what the official SDKs use.
-    pub fn fc_for_region(region: &Region) -> Self {
+    pub(crate) fn fc_for_region(region: &Region) -> Self {
         Self::aliyuncs(format_args!("fcv3.{region}"))
     }
 
@@ -70,7 +70,7 @@ impl Endpoint {
     }
 
     /// [`DEFAULT_STS_HOST`] over HTTPS.
-    pub fn default_sts() -> Self {
+    pub(crate) fn default_sts() -> Self {
         Self::https(DEFAULT_STS_HOST.to_owned())
     }
 
@@ -155,12 +155,12 @@ impl Endpoint {
 
     /// The URL for `path_and_query` on another host of the same scheme and port, such as a
     /// bucket's virtual host `{bucket}.{host}`; `host` includes the port when there is one.
-    pub fn url_with_host(&self, host: &str, path_and_query: &str) -> String {
+    fn url_with_host(&self, host: &str, path_and_query: &str) -> String {
         format!("{}://{host}{path_and_query}", self.scheme.as_str())
     }
 
     /// The base URL (`{scheme}://{host}/`), for building a request's URL from parts.
-    pub fn base_url(&self) -> Result<Url, url::ParseError> {
+    pub(crate) fn base_url(&self) -> Result<Url, url::ParseError> {
         Url::parse(&self.to_string())
     }
 

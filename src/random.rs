@@ -15,7 +15,7 @@ pub trait Nonces: Send + Sync {
 
 /// A fresh [`hex_token`] for every request: what the action signs with.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct OsNonces;
+pub(crate) struct OsNonces;
 
 impl Nonces for OsNonces {
     fn nonce(&self) -> Result<String, getrandom::Error> {

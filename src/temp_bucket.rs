@@ -41,7 +41,7 @@ pub enum TempBucketError {
 
 impl TempBucketError {
     /// Whether asking again could succeed: the network, 5xx, throttling.
-    pub fn is_retryable(&self) -> bool {
+    pub(crate) fn is_retryable(&self) -> bool {
         match self {
             TempBucketError::Service(error) => error.status == 429 || error.status >= 500,
             TempBucketError::Transport(source) => source.is_transient(),

@@ -31,7 +31,7 @@ pub enum AssumeError {
 
 impl AssumeError {
     /// Whether asking again could succeed: the network, 5xx, throttling, from GitHub or STS.
-    pub fn is_retryable(&self) -> bool {
+    pub(crate) fn is_retryable(&self) -> bool {
         match self {
             Self::GitHub(GitHubTokenError::Transport(source)) => source.is_transient(),
             Self::GitHub(GitHubTokenError::Refused { status }) => *status == 429 || *status >= 500,
@@ -44,7 +44,7 @@ impl AssumeError {
     }
 
     /// What to change when STS's code points at a setting rather than at the service.
-    pub fn hint(&self) -> Option<&'static str> {
+    pub(crate) fn hint(&self) -> Option<&'static str> {
         let Self::Sts(StsError::Client(ClientError::Service { error, .. })) = self else {
             return None;
         };

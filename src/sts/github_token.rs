@@ -31,7 +31,7 @@ struct Reply {
 
 /// The URL of the request: GitHub's URL carries a query already (`api-version=…`), so the
 /// audience is appended with `&`; a URL without one gets `?`.
-pub fn token_url(request_url: &str, audience: &str) -> String {
+fn token_url(request_url: &str, audience: &str) -> String {
     let separator = if request_url.contains('?') { '&' } else { '?' };
     format!(
         "{request_url}{separator}audience={}",

@@ -14,8 +14,8 @@
 
 pub mod assume;
 pub mod assume_role;
-pub mod caller_identity;
+pub(crate) mod caller_identity;
 pub mod github_token;
 pub mod oidc;
 
-pub use caller_identity::account_id;
+pub(crate) use caller_identity::account_id;

@@ -30,7 +30,7 @@ pub struct OidcParams<'a> {
 
 /// The form body: the common parameters (dated and with a nonce, as the SDKs send them) and
 /// the call's own.
-pub fn form_body(params: &OidcParams<'_>, timestamp: &str, nonce: &str) -> String {
+fn form_body(params: &OidcParams<'_>, timestamp: &str, nonce: &str) -> String {
     let duration = params.duration_seconds.to_string();
     [
         ("Action", ACTION),
