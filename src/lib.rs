@@ -17,7 +17,6 @@
 //!   function, and what became of each.
 //! - [`outcome`]: how a run ends, what it did or why it failed; read by the outputs and the
 //!   summary.
-//! - [`summary`]: the job summary's Markdown.
 //! - [`regions_summary`]: the job summary of a step over several regions, a row per region,
 //!   and the line that says their versions differ.
 //! - [`summary`]: the job summary's Markdown; [`summary::contents`], its "What is inside"
