@@ -1,8 +1,12 @@
-//! RFC 3986 percent-encoding as ACS3 wants it.
+//! Bytes and text written as URLs and signatures want them: RFC 3986 percent-encoding as ACS3
+//! wants it, and lower-case hex. A leaf, so that the random source and the signers share
+//! one hex without one reaching into the other.
 //!
 //! Everything but the unreserved characters `A-Z a-z 0-9 - _ . ~` becomes `%XX` in upper case,
 //! so `/` inside a path segment, space, `*` and `+` are all encoded. The same rule serves path
 //! segments and query keys and values, which is why there is one function for both.
+
+use std::fmt::Write;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
@@ -25,7 +29,7 @@ pub fn decode(text: &str) -> String {
 
 /// Percent-encodes an object key for a URL path: every segment as [`encode`] does, the `/`
 /// between segments kept, as OSS names objects.
-pub fn path_keep_slash(key: &str) -> String {
+pub(crate) fn path_keep_slash(key: &str) -> String {
     key.split('/').map(encode).collect::<Vec<_>>().join("/")
 }
 
@@ -36,6 +40,16 @@ pub fn path<'a>(segments: impl IntoIterator<Item = &'a str>) -> String {
         .into_iter()
         .map(|segment| format!("/{}", encode(segment)))
         .collect()
+}
+
+/// Lower-case hex, the form every signature, content hash and nonce is written in.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, byte| {
+            let _ = write!(out, "{byte:02x}");
+            out
+        })
 }
 
 #[cfg(test)]
@@ -61,6 +75,12 @@ mod tests {
     fn object_keys_keep_their_slashes() {
         assert_eq!(path_keep_slash("1234+-/123/1.txt"), "1234%2B-/123/1.txt");
         assert_eq!(path_keep_slash("a b//c"), "a%20b//c");
+    }
+
+    #[test]
+    fn hex_is_lower_case_two_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(hex(&[]), "");
     }
 
     #[test]

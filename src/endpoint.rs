@@ -6,7 +6,7 @@ use std::fmt;
 
 use url::Url;
 
-use crate::cloud::Region;
+use crate::cloud::{AccountId, Region};
 
 /// A base URL: its scheme, the `host` value that is sent and signed, and a path prefix that
 /// every call's path follows (empty for a bare host). A prefix is for a gateway or a local
@@ -54,16 +54,23 @@ pub enum EndpointError {
 }
 
 /// Where STS is asked for the account id unless `sts-endpoint` says otherwise.
-pub const DEFAULT_STS_HOST: &str = "sts.aliyuncs.com";
+const DEFAULT_STS_HOST: &str = "sts.aliyuncs.com";
 
 impl Endpoint {
     /// `fcv3.{region}.aliyuncs.com` over HTTPS, what the official SDKs use.
-    pub fn fc_for_region(region: &Region) -> Self {
+    pub(crate) fn fc_for_region(region: &Region) -> Self {
         Self::aliyuncs(format_args!("fcv3.{region}"))
     }
 
+    /// `{accountId}.{region}.fc.aliyuncs.com` over HTTPS: the account's FC 2.0 host, which
+    /// lends FC's temporary bucket. Here, beside the other defaults, so that the inputs can
+    /// name it without importing the call.
+    pub fn fc2_for_account(account_id: &AccountId, region: &Region) -> Self {
+        Self::aliyuncs(format_args!("{account_id}.{region}.fc"))
+    }
+
     /// [`DEFAULT_STS_HOST`] over HTTPS.
-    pub fn default_sts() -> Self {
+    pub(crate) fn default_sts() -> Self {
         Self::https(DEFAULT_STS_HOST.to_owned())
     }
 
@@ -148,12 +155,12 @@ impl Endpoint {
 
     /// The URL for `path_and_query` on another host of the same scheme and port, such as a
     /// bucket's virtual host `{bucket}.{host}`; `host` includes the port when there is one.
-    pub fn url_with_host(&self, host: &str, path_and_query: &str) -> String {
+    fn url_with_host(&self, host: &str, path_and_query: &str) -> String {
         format!("{}://{host}{path_and_query}", self.scheme.as_str())
     }
 
     /// The base URL (`{scheme}://{host}/`), for building a request's URL from parts.
-    pub fn base_url(&self) -> Result<Url, url::ParseError> {
+    pub(crate) fn base_url(&self) -> Result<Url, url::ParseError> {
         Url::parse(&self.to_string())
     }
 
@@ -207,7 +214,17 @@ mod tests {
     #[test]
     fn built_hosts_parse_to_themselves() {
         let region = Region::parse("cn-shanghai-finance-1").expect("region");
-        for built in [Endpoint::fc_for_region(&region), Endpoint::default_sts()] {
+        let account = AccountId::parse("1234567890123456").expect("account");
+        let lender = Endpoint::fc2_for_account(&account, &region);
+        assert_eq!(
+            lender.host(),
+            "1234567890123456.cn-shanghai-finance-1.fc.aliyuncs.com"
+        );
+        for built in [
+            Endpoint::fc_for_region(&region),
+            Endpoint::default_sts(),
+            lender,
+        ] {
             assert_eq!(Endpoint::parse(built.host()).as_ref(), Ok(&built));
         }
     }

@@ -17,7 +17,6 @@
 //!   function, and what became of each.
 //! - [`outcome`]: how a run ends, what it did or why it failed; read by the outputs and the
 //!   summary.
-//! - [`summary`]: the job summary's Markdown.
 //! - [`regions_summary`]: the job summary of a step over several regions, a row per region,
 //!   and the line that says their versions differ.
 //! - [`summary`]: the job summary's Markdown; [`summary::contents`], its "What is inside"
@@ -27,12 +26,14 @@
 //! - [`interface`]: the names of the inputs read and the outputs written, which `action.yml`
 //!   and the README must declare.
 //! - [`credentials`]: credentials with secrets redacted in `Debug`, resolved from a chain of
-//!   providers and masked the moment they enter the run; a role to assume (`role`) and
-//!   the STS calls that assume it (`assume_role`, `oidc`).
+//!   providers and masked the moment they enter the run; a role to assume (`role`) and the
+//!   checks of lent credentials (`lent`), as data: a leaf that imports no network module.
+//! - [`sts`]: the calls credentials come from, above the client: GetCallerIdentity for the
+//!   account id, AssumeRole, AssumeRoleWithOIDC and the job's OIDC token from GitHub.
 //! - [`fc`]: the FC domain and its layer API as data: layer names, limits, runtimes,
 //!   requests, replies and the error wire type.
 //! - [`cloud`]: Alibaba Cloud's region and account ids, parsed once.
-//! - [`endpoint`]: a service's base URL from a host or a full URL.
+//! - [`endpoint`]: a service's base URL from a host or a full URL; the default hosts.
 //! - [`sign`]: request signatures, pure and of one shape over one request description: shared
 //!   primitives, ACS3-HMAC-SHA256, OSS V4 and FC 2.0 (their verifiers are in `fc-local`).
 //! - [`client`]: the FC client: signs an [`fc::ApiRequest`], sends it through a transport,
@@ -44,18 +45,17 @@
 //! - [`proxy`]: which proxy a URL goes through, from the conventional variables.
 //! - [`package`]: the `code` input as a zip on disk, zipped reproducibly or read and checked;
 //!   the files selected (`.fcignore`, `exclude`, bytecode) and inspected on the way.
-//! - [`oss`]: large layers through OSS: names, locations, the signed calls, the upload.
+//! - [`oss`]: large layers through OSS: locations, the signed calls, the upload.
+//! - [`oss_names`]: the names OSS accepts (buckets, keys, `oss://`), shared by FC's requests.
 //! - [`temp_bucket`]: FC 2.0's temporary bucket and the credentials it lends.
-//! - [`sts`]: GetCallerIdentity, for the account id.
 //! - [`checksum`]: CRC-64/XZ, FC's `codeChecksum`.
-//! - [`encode`]: RFC 3986 percent-encoding for paths and queries.
+//! - [`encode`]: RFC 3986 percent-encoding for paths and queries, and lower-case hex.
 //! - [`error_chain`]: an error printed with its causes, as `anyhow` does with `{:#}`.
 //! - [`outside_text`]: one rule for text from servers: capped in length before it is shown.
 //! - [`redact`]: the secrets masked so far, replaced in one value at a time.
 //! - [`report`]: what GitHub sees (log, annotations, masks, outputs) behind one trait.
 //! - [`github`]: the text formats of workflow commands and the outputs file.
 //! - [`panic_report`]: a panic as one redacted `::error::` annotation.
-//! - [`github_oidc`]: the job's OIDC token from GitHub, for keyless role assumption.
 //! - [`random`]: nonces and delimiters from the OS's random source; the nonce source handed to
 //!   the FC client.
 
@@ -69,12 +69,12 @@ pub mod endpoint;
 pub mod error_chain;
 pub mod fc;
 pub mod github;
-pub mod github_oidc;
 pub mod http;
 pub mod inputs;
 pub mod interface;
 pub mod lifecycle;
 pub mod oss;
+pub mod oss_names;
 pub mod outcome;
 pub mod outside_text;
 pub mod package;

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use crate::client::ClientError;
 use crate::cloud::Region;
-use crate::credentials::assume::AssumeError;
 use crate::fc::limits::{
     MAX_INLINE_BASE64_BYTES, MAX_INLINE_ZIP_BYTES, MAX_OSS_ZIP_BYTES, base64_len,
 };
@@ -16,10 +15,11 @@ use crate::inputs::{InputError, Settings};
 use crate::interface::Input;
 use crate::lifecycle::Decision;
 use crate::oss::client::OssError;
-use crate::oss::names::ObjectRef;
 use crate::oss::upload::UploadError;
+use crate::oss_names::ObjectRef;
 use crate::package::{Contents, PackageError};
 use crate::rollout::{self, FunctionResult};
+use crate::sts::assume::AssumeError;
 use crate::temp_bucket::TempBucketError;
 
 /// Why the step failed. Each is reported once, as an `::error::` annotation.

@@ -4,7 +4,7 @@
 pub fn hex_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes)?;
-    Ok(crate::sign::primitives::hex(&bytes))
+    Ok(crate::encode::hex(&bytes))
 }
 
 /// Where a client draws the nonce of each ACS3 request, handed to it so that tests can pin
@@ -15,7 +15,7 @@ pub trait Nonces: Send + Sync {
 
 /// A fresh [`hex_token`] for every request: what the action signs with.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct OsNonces;
+pub(crate) struct OsNonces;
 
 impl Nonces for OsNonces {
     fn nonce(&self) -> Result<String, getrandom::Error> {

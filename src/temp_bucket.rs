@@ -5,12 +5,12 @@
 use serde_json::Value;
 
 use crate::clock::Clock;
-use crate::cloud::{AccountId, Region};
+use crate::cloud::Region;
 use crate::credentials::{self, Credentials, Masker};
 use crate::endpoint::Endpoint;
 use crate::fc::ServiceError;
 use crate::http::{HttpRequest, Transport, TransportError};
-use crate::oss::names::{BucketName, check_key};
+use crate::oss_names::{BucketName, check_key};
 use crate::outside_text::capped_owned;
 use crate::sign::Request;
 use crate::sign::fc2::{self, SigningParams};
@@ -41,7 +41,7 @@ pub enum TempBucketError {
 
 impl TempBucketError {
     /// Whether asking again could succeed: the network, 5xx, throttling.
-    pub fn is_retryable(&self) -> bool {
+    pub(crate) fn is_retryable(&self) -> bool {
         match self {
             TempBucketError::Service(error) => error.status == 429 || error.status >= 500,
             TempBucketError::Transport(source) => source.is_transient(),
@@ -56,13 +56,9 @@ impl crate::retry::Transient for TempBucketError {
     }
 }
 
-/// The FC 2.0 host that serves the call for `account_id` in `region`.
-pub fn endpoint_for(account_id: &AccountId, region: &Region) -> Endpoint {
-    Endpoint::aliyuncs(format_args!("{account_id}.{region}.fc"))
-}
-
-/// Asks `endpoint` for a temporary bucket, signing as of `clock`; the credentials it lends
-/// are masked through `masker` before anything else sees them.
+/// Asks `endpoint` (FC's own is [`Endpoint::fc2_for_account`]) for a temporary bucket,
+/// signing as of `clock`; the credentials it lends are masked through `masker` before
+/// anything else sees them.
 pub async fn lend<T: Transport>(
     transport: &T,
     endpoint: &Endpoint,

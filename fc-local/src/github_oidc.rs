@@ -6,8 +6,9 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use fc_layer_action::encode::hex;
 use fc_layer_action::fc::ServiceError;
-use fc_layer_action::sign::primitives::{hex, hmac_sha256};
+use fc_layer_action::sign::primitives::hmac_sha256;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::OffsetDateTime;

@@ -5,13 +5,13 @@
 use super::{Credentials, Masker, Secret, adopt};
 use crate::interface::Input;
 
-pub const ENV_ACCESS_KEY_ID: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
-pub const ENV_ACCESS_KEY_SECRET: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
-pub const ENV_SECURITY_TOKEN: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
+const ENV_ACCESS_KEY_ID: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
+const ENV_ACCESS_KEY_SECRET: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
+const ENV_SECURITY_TOKEN: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
 
 /// Why no credentials could be resolved, naming the input a user should set.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum CredentialsError {
+pub(crate) enum CredentialsError {
     /// One half of the AccessKey pair was given as an input, the other not.
     #[error(
         "both `{}` and `{}` must be given when either is",
@@ -37,13 +37,13 @@ impl CredentialsError {
 }
 
 /// One place credentials may come from. `Ok(None)` means "not here, ask the next".
-pub trait Provider {
+pub(crate) trait Provider {
     fn load(&self) -> Result<Option<Credentials>, CredentialsError>;
 }
 
 /// Providers tried in order; see [`Chain::resolve`].
 #[derive(Default)]
-pub struct Chain<'a> {
+pub(crate) struct Chain<'a> {
     providers: Vec<Box<dyn Provider + 'a>>,
 }
 
@@ -73,7 +73,7 @@ impl<'a> Chain<'a> {
 /// The step's `access-key-id`, `access-key-secret` and `security-token` inputs. They win as a
 /// whole: a key id from one place and a secret from another would sign with a mismatched
 /// pair, and a token left in the environment must not ride along with long-term keys.
-pub struct FromInputs {
+pub(crate) struct FromInputs {
     pub access_key_id: Option<String>,
     pub access_key_secret: Option<Secret>,
     pub security_token: Option<Secret>,
@@ -100,7 +100,7 @@ impl Provider for FromInputs {
 
 /// The `ALIBABA_CLOUD_*` variables, read through `env` (the process environment at the
 /// edge). A `security-token` input, when given, goes with them.
-pub struct FromEnvironment<F> {
+pub(crate) struct FromEnvironment<F> {
     pub env: F,
     pub security_token_input: Option<Secret>,
 }

@@ -8,11 +8,11 @@ use serde_json::Value;
 use super::{Credentials, Masker, Secret};
 
 /// The longest lent credential taken; STS tokens are about 1 to 2 KiB.
-pub const MAX_CREDENTIAL_BYTES: usize = 4096;
+const MAX_CREDENTIAL_BYTES: usize = 4096;
 
 /// The credentials in `object` (named `name` in the reply, for messages), their secrets
 /// masked. `Err` says which field is wrong and how.
-pub fn from_json(
+pub(crate) fn from_json(
     name: &str,
     object: Option<&Value>,
     masker: &mut dyn Masker,

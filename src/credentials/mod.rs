@@ -4,20 +4,17 @@
 //! so a credential can be logged or put in an error without leaking. Where credentials come
 //! from is [`chain`]'s business, and every credential that enters a run goes through
 //! [`adopt`], which registers its secrets with a [`Masker`] before anything else sees them.
-//! A role to assume is described in [`role`] and carried out by [`assume`]; [`assume_role`] (AssumeRole, signed) and
-//! [`oidc`] (AssumeRoleWithOIDC, anonymous) get its credentials from STS.
-//! Signing them onto requests is [`crate::sign`]'s.
+//! A role to assume is described in [`role`], as data; [`lent`] checks the credentials a
+//! service lends. Asking STS for them is [`crate::sts`]'s, signing them onto requests is
+//! [`crate::sign`]'s: this module is a leaf, imported by both and importing neither.
 
-pub mod assume;
-pub mod assume_role;
-pub mod chain;
-pub mod lent;
-pub mod oidc;
+pub(crate) mod chain;
+pub(crate) mod lent;
 pub mod role;
 
 use std::fmt;
 
-pub use chain::{Chain, CredentialsError, Provider};
+pub(crate) use chain::CredentialsError;
 
 /// A string that must never be printed. Read it with [`Secret::expose`], only where the
 /// value itself is needed (the HMAC key, the token header).
@@ -80,7 +77,7 @@ pub trait Masker {
 /// The one path by which credentials enter a run, whether resolved at the start from the
 /// inputs or the environment or obtained later (an assumed role, temporary upload keys): the
 /// secret and the token are masked before the credentials are handed back.
-pub fn adopt(credentials: Credentials, masker: &mut dyn Masker) -> Credentials {
+pub(crate) fn adopt(credentials: Credentials, masker: &mut dyn Masker) -> Credentials {
     masker.mask(&credentials.access_key_secret);
     if let Some(token) = &credentials.security_token {
         masker.mask(token);

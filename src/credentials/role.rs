@@ -10,13 +10,13 @@ use super::{Credentials, Secret};
 use crate::endpoint::Endpoint;
 
 /// What STS accepts as `DurationSeconds` (the role's own maximum may be lower).
-pub const MIN_DURATION_SECONDS: u32 = 900;
-pub const MAX_DURATION_SECONDS: u32 = 43_200;
-pub const DEFAULT_DURATION_SECONDS: u32 = 3600;
+const MIN_DURATION_SECONDS: u32 = 900;
+const MAX_DURATION_SECONDS: u32 = 43_200;
+pub(crate) const DEFAULT_DURATION_SECONDS: u32 = 3600;
 /// The audience Alibaba's credentials action asks GitHub for, and OIDC providers list.
-pub const DEFAULT_AUDIENCE: &str = "sts.aliyuncs.com";
+pub(crate) const DEFAULT_AUDIENCE: &str = "sts.aliyuncs.com";
 /// The session name's prefix when none is given; the run id follows.
-pub const DEFAULT_SESSION_PREFIX: &str = "fc-layer-action";
+const DEFAULT_SESSION_PREFIX: &str = "fc-layer-action";
 const SESSION_NAME_MIN: usize = 2;
 const SESSION_NAME_MAX: usize = 64;
 
@@ -114,7 +114,7 @@ impl SessionName {
 
     /// `fc-layer-action-{run_id}` made valid: any other character becomes `-` and the name
     /// is cut at 64, so whatever the runner's id looks like, STS takes it.
-    pub fn default_for(run_id: Option<&str>) -> Self {
+    pub(crate) fn default_for(run_id: Option<&str>) -> Self {
         let raw = match run_id.map(str::trim).filter(|id| !id.is_empty()) {
             Some(id) => format!("{DEFAULT_SESSION_PREFIX}-{id}"),
             None => DEFAULT_SESSION_PREFIX.to_owned(),
@@ -149,8 +149,13 @@ pub fn parse_duration(text: &str) -> Result<u32, RoleError> {
         })
 }
 
-/// Where GitHub hands out the job's OIDC token: `ACTIONS_ID_TOKEN_REQUEST_URL` and the
-/// bearer `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, present only with `permissions: id-token: write`.
+/// The variables GitHub sets when the job has `permissions: id-token: write`: named here,
+/// with the request they describe, so that the inputs read them without importing the call.
+pub(crate) const ENV_REQUEST_URL: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
+pub(crate) const ENV_REQUEST_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+
+/// Where GitHub hands out the job's OIDC token: [`ENV_REQUEST_URL`] and the bearer
+/// [`ENV_REQUEST_TOKEN`], present only with `permissions: id-token: write`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GitHubTokenRequest {
     pub url: String,

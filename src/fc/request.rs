@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer};
 
 use super::LayerName;
 use crate::encode;
-use crate::oss::names::BucketName;
+use crate::oss_names::BucketName;
 
 pub const API_VERSION: &str = "2023-03-30";
 /// STS's API version, for GetCallerIdentity.

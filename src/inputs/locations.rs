@@ -5,8 +5,7 @@
 use crate::cloud::{AccountId, Region};
 use crate::endpoint::Endpoint;
 use crate::oss::location::OssLocation;
-use crate::oss::names::BucketName;
-use crate::temp_bucket;
+use crate::oss_names::BucketName;
 
 /// OSS of one region, reached as the user's own credentials: where `code: oss://…` is looked
 /// up, and where `oss-bucket` is.
@@ -56,7 +55,7 @@ impl Lender {
     pub fn endpoint(&self, account: &AccountId) -> Endpoint {
         match self {
             Lender::Endpoint(endpoint) => endpoint.clone(),
-            Lender::Region(region) => temp_bucket::endpoint_for(account, region),
+            Lender::Region(region) => Endpoint::fc2_for_account(account, region),
         }
     }
 }

@@ -41,7 +41,7 @@ use crate::credentials::{CredentialsError, Masker, Secret};
 use crate::fc::limits::{MAX_DESCRIPTION_CHARS, MAX_RUNTIMES};
 use crate::fc::{LayerName, runtimes};
 use crate::interface::Input;
-use crate::oss::names::ObjectRef;
+use crate::oss_names::ObjectRef;
 
 /// The region to use when the `region` input is unset.
 pub const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";

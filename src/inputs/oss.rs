@@ -8,7 +8,7 @@ use crate::cloud::{AccountId, Region};
 use crate::endpoint::Endpoint;
 use crate::interface::Input;
 use crate::oss::location::OssLocation;
-use crate::oss::names::{BucketName, check_prefix};
+use crate::oss_names::{BucketName, check_prefix};
 
 /// `fc-layers/`: where an own bucket keeps layer zips unless told otherwise.
 pub const DEFAULT_KEY_PREFIX: &str = "fc-layers/";

@@ -10,7 +10,7 @@ use crate::cloud::Region;
 use crate::endpoint::Endpoint;
 use crate::inputs::locations::Staging;
 use crate::interface::Input;
-use crate::oss::names::ObjectRef;
+use crate::oss_names::ObjectRef;
 
 /// Where a region goes in the inputs that may differ per region.
 pub const REGION_PLACEHOLDER: &str = "{region}";

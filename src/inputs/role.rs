@@ -10,12 +10,12 @@ use std::path::PathBuf;
 use super::{InputError, check, credential_chain, credential_errors};
 use crate::cloud::Region;
 use crate::credentials::role::{
-    DEFAULT_AUDIENCE, DEFAULT_DURATION_SECONDS, GitHubTokenRequest, OidcProviderArn, OidcToken,
-    RoleArn, RoleAssumption, SessionName, Via, parse_duration,
+    DEFAULT_AUDIENCE, DEFAULT_DURATION_SECONDS, ENV_REQUEST_TOKEN, ENV_REQUEST_URL,
+    GitHubTokenRequest, OidcProviderArn, OidcToken, RoleArn, RoleAssumption, SessionName, Via,
+    parse_duration,
 };
 use crate::credentials::{Credentials, CredentialsError, Masker, Secret};
 use crate::endpoint::Endpoint;
-use crate::github_oidc::{ENV_REQUEST_TOKEN, ENV_REQUEST_URL};
 use crate::interface::Input;
 
 pub const ENV_ROLE_ARN: &str = "ALIBABA_CLOUD_ROLE_ARN";

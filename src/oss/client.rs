@@ -8,13 +8,13 @@ use std::sync::atomic::AtomicU64;
 use bytes::Bytes;
 
 use super::location::OssLocation;
-use super::names::BucketName;
 use super::xml;
 use crate::clock::Clock;
 use crate::cloud::Region;
 use crate::credentials::Credentials;
 use crate::fc::limits::MAX_OSS_ZIP_BYTES;
 use crate::http::{HttpReply, HttpRequest, Transport, TransportError};
+use crate::oss_names::BucketName;
 use crate::outside_text::capped_owned;
 use crate::sign::Request;
 use crate::sign::oss_v4::{self, SigningParams};

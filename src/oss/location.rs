@@ -8,10 +8,10 @@ use std::fmt;
 
 use url::Url;
 
-use super::names::BucketName;
 use crate::cloud::Region;
 use crate::encode;
 use crate::endpoint::{Endpoint, EndpointError};
+use crate::oss_names::BucketName;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OssLocation {
@@ -55,7 +55,7 @@ impl OssLocation {
     }
 
     /// The URL of `key` in `bucket` (`key` empty for bucket-level calls), query excluded.
-    /// `key` is a checked key ([`super::names::check_key`]): it has no `.` or `..` segment
+    /// `key` is a checked key ([`crate::oss_names::check_key`]): it has no `.` or `..` segment
     /// that the URL library would resolve away.
     pub fn url(&self, bucket: &BucketName, key: &str) -> Result<Url, url::ParseError> {
         let mut url = self.endpoint.base_url()?;

@@ -1,6 +1,7 @@
-//! Large layers through OSS: names, where requests go, the signed calls, and the upload.
+//! Large layers through OSS: where requests go, the signed calls, and the upload. The names
+//! they use (buckets, keys, `oss://` references) are [`crate::oss_names`], a leaf, since FC's
+//! requests name a bucket too and FC's data must not lean on OSS's calls.
 //!
-//! - [`names`]: bucket names, object keys and `oss://bucket/key` references.
 //! - [`location`]: virtual-hosted URLs for a host, path-style for a full URL.
 //! - [`client`]: HeadObject, PutObject and the multipart calls, OSS V4-signed.
 //! - [`upload`]: a package into OSS, streamed from disk, checked by CRC-64.
@@ -8,6 +9,5 @@
 
 pub mod client;
 pub mod location;
-pub mod names;
 pub mod upload;
 pub mod xml;

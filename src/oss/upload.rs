@@ -14,9 +14,9 @@ use futures_util::StreamExt;
 use tokio::time::Instant;
 
 use super::client::{ObjectInfo, OssClient, OssError};
-use super::names::BucketName;
 use crate::checksum::crc64_xz;
 use crate::http::Transport;
+use crate::oss_names::BucketName;
 use crate::package::{Package, PackageError};
 use crate::report::Reporter;
 use crate::report::buffered::SharedBuffer;

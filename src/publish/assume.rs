@@ -4,13 +4,13 @@
 
 use crate::clock::Signing;
 use crate::credentials::Credentials;
-use crate::credentials::assume::assume;
 use crate::credentials::role::{RoleAssumption, Via};
 use crate::http::Transport;
 use crate::inputs::Identity;
 use crate::outcome::Failure;
 use crate::report::Reporter;
 use crate::retry::Retries;
+use crate::sts::assume::assume;
 
 /// The credentials of `identity`: the keys as they are, or the role's from STS, asked with
 /// `retries`.

@@ -12,7 +12,7 @@ use crate::fc::limits::{
 use crate::http::Transport;
 use crate::inputs::{Code, RegionalOss, Settings, UploadMode};
 use crate::oss::client::OssClient;
-use crate::oss::names::ObjectRef;
+use crate::oss_names::ObjectRef;
 use crate::outcome::Failure;
 use crate::package::contents::human_bytes;
 use crate::package::{self, Origin, Package, PackageError};

@@ -18,10 +18,11 @@ use std::fmt;
 use time::OffsetDateTime;
 
 use super::primitives::{
-    EmptyValue, canonical_headers, canonical_query, format_iso8601, hex, hmac_sha256, sha256_hex,
+    EmptyValue, canonical_headers, canonical_query, format_iso8601, hmac_sha256, sha256_hex,
 };
 use super::{Request, SigningOutput, Token, canonical_text, write_request_lines};
 use crate::credentials::Credentials;
+use crate::encode::hex;
 
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
 pub const DATE_HEADER: &str = "x-acs-date";

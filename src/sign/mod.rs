@@ -3,8 +3,8 @@
 //! request comes back as values.
 //!
 //! - [`Request`]: what every scheme signs, described once; each reads the parts it covers.
-//! - [`primitives`]: hex, SHA-256, HMAC-SHA256, the date formats and the canonical query and
-//!   header forms the schemes share.
+//! - [`primitives`]: SHA-256, HMAC-SHA256, the date formats and the canonical query and
+//!   header forms the schemes share (hex is [`crate::encode::hex`]).
 //! - [`acs3`]: ACS3-HMAC-SHA256, the signature of FC 3.0 and the other V3 APIs.
 //! - [`oss_v4`]: OSS4-HMAC-SHA256, the signature of the OSS calls that upload a large layer.
 //! - [`fc2`]: the FC 2.0 `FC keyId:signature` scheme, needed only for `tempBucketToken`.

@@ -23,12 +23,13 @@ use std::fmt;
 use time::{Date, OffsetDateTime, UtcOffset};
 
 use super::primitives::{
-    EmptyValue, canonical_headers, canonical_query, format_basic_date, format_iso8601_basic, hex,
+    EmptyValue, canonical_headers, canonical_query, format_basic_date, format_iso8601_basic,
     hmac_sha256, sha256_hex,
 };
 use super::{Request, SigningOutput, Token, canonical_text, write_request_lines};
 use crate::credentials::Credentials;
 use crate::encode;
+use crate::encode::hex;
 
 pub const ALGORITHM: &str = "OSS4-HMAC-SHA256";
 /// What `x-oss-content-sha256` carries, and the canonical request's last line.

@@ -1,9 +1,9 @@
-//! The building blocks every Alibaba Cloud signature shares: hex, SHA-256, HMAC-SHA256, the
-//! date formats, and the canonical query and header lists, written once so that every signer,
-//! and the local service's verifiers that read the dates back with the same descriptions,
-//! agree.
+//! The building blocks every Alibaba Cloud signature shares: SHA-256 (in [`encode::hex`]),
+//! HMAC-SHA256, the date formats, and the canonical query and header lists, written once so
+//! that every signer, and the local service's verifiers that read the dates back with the
+//! same descriptions, agree.
 
-use std::fmt::{self, Write};
+use std::fmt;
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -11,7 +11,7 @@ use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, UtcOffset};
 
-use crate::encode;
+use crate::encode::{self, hex};
 
 /// ISO 8601 in UTC to the second with a literal `Z`: ACS3's `x-acs-date`, FC's `createTime`.
 pub const ISO8601_SECONDS: &[BorrowedFormatItem<'static>] =
@@ -29,16 +29,6 @@ pub const BASIC_DATE: &[BorrowedFormatItem<'static>] = format_description!("[yea
 pub const RFC1123: &[BorrowedFormatItem<'static>] = format_description!(
     "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
 );
-
-/// Lower-case hex, the form every signature and content hash is written in.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, byte| {
-            let _ = write!(out, "{byte:02x}");
-            out
-        })
-}
 
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()

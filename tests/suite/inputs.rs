@@ -12,7 +12,7 @@ use fc_layer_action::inputs::{
     parse_runtimes,
 };
 use fc_layer_action::interface::Input;
-use fc_layer_action::oss::names::BucketName;
+use fc_layer_action::oss_names::BucketName;
 use fc_layer_action::outcome::Failure;
 
 const WORK: &str = "/github/workspace";

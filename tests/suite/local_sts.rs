@@ -10,8 +10,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fc_layer_action::client::{ClientError, FcClient};
 use fc_layer_action::clock::Signing;
-use fc_layer_action::credentials::assume_role::{AssumeRoleParams, StsError, assume_role};
-use fc_layer_action::credentials::oidc::{OidcParams, assume_role_with_oidc};
 use fc_layer_action::credentials::role::{
     GitHubTokenRequest, OidcProviderArn, RoleArn, SessionName,
 };
@@ -19,8 +17,10 @@ use fc_layer_action::credentials::{Credentials, Masker, Secret};
 use fc_layer_action::encode;
 use fc_layer_action::endpoint::Endpoint;
 use fc_layer_action::fc::{ApiRequest, LayerName, LayerVersionsPage};
-use fc_layer_action::github_oidc::{GitHubTokenError, fetch_token};
 use fc_layer_action::http::{HttpRequest, Transport};
+use fc_layer_action::sts::assume_role::{AssumeRoleParams, StsError, assume_role};
+use fc_layer_action::sts::github_token::{GitHubTokenError, fetch_token};
+use fc_layer_action::sts::oidc::{OidcParams, assume_role_with_oidc};
 use fc_local::in_process::InProcess;
 use fc_local::service::Service;
 use serde_json::Value;

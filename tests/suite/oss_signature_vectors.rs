@@ -10,9 +10,10 @@ use crate::common::vectors::{
 };
 use fc_layer_action::cloud::{AccountId, Region};
 use fc_layer_action::credentials::{Credentials, Masker, Secret};
+use fc_layer_action::endpoint::Endpoint;
 use fc_layer_action::oss::client::OssClient;
 use fc_layer_action::oss::location::OssLocation;
-use fc_layer_action::oss::names::BucketName;
+use fc_layer_action::oss_names::BucketName;
 use fc_layer_action::sign::primitives::{format_iso8601_basic, format_rfc1123, sha256_hex};
 use fc_layer_action::sign::{Request, SigningOutput, fc2, oss_v4};
 use fc_layer_action::temp_bucket;
@@ -396,7 +397,7 @@ fn temp_bucket_lend_with_the_vector_s_clock_sends_exactly_its_request() {
         let case = Fc2Case::new(&vector);
         let name = &case.name;
         let account_id = header(&case.headers, "x-fc-account-id").expect("account");
-        let endpoint = temp_bucket::endpoint_for(
+        let endpoint = Endpoint::fc2_for_account(
             &AccountId::parse(account_id).expect("account id"),
             &Region::parse("cn-hangzhou").expect("region"),
         );

@@ -22,7 +22,7 @@ use fc_layer_action::cloud::Region;
 use fc_layer_action::http::{ReqwestTransport, Timeouts};
 use fc_layer_action::oss::client::OssClient;
 use fc_layer_action::oss::location::OssLocation;
-use fc_layer_action::oss::names::BucketName;
+use fc_layer_action::oss_names::BucketName;
 use fc_layer_action::proxy::ProxySettings;
 
 const ACCOUNT_ID: &str = "1234567890123456";

@@ -5,6 +5,15 @@ left out. Fails on an import cycle, and on an arrow from a child module up to it
 inside the modules named after --flat (the pipeline's steps reach siblings, never their
 parent); other child -> parent arrows are listed.
 
+It also fails on a cycle among the crate's top-level modules (a folder `src/x/` or a file
+`src/x.rs` is one unit; `src/x.rs` with `src/x/` beside it is one too): files can be acyclic
+while two folders still lean on each other, and then neither can be read, tested or moved
+without the other. The folder graph is printed, and the longest chain of imports among
+modules and among folders: how far a change at the bottom travels.
+
+Paths relative to the module itself (`pub use child::Item;` in a mod.rs) are not read, as
+before: they can name only its own children, which are in its folder.
+
     python3 tests/tools/import_graph.py SRC_DIR [--flat MODULE,MODULE]
 """
 import re, sys, pathlib
@@ -106,26 +115,48 @@ for mod, text in files.items():
 
 def name(m): return "::".join(m) or "crate"
 
-# cycles: strongly connected components (Tarjan), then one cycle per component
-index, low, stack, on, sccs, counter = {}, {}, [], set(), [], [0]
-def strong(v):
-    index[v] = low[v] = counter[0]; counter[0] += 1; stack.append(v); on.add(v)
-    for w in edges.get(v, {}):
-        if w not in index:
-            strong(w); low[v] = min(low[v], low[w])
-        elif w in on:
-            low[v] = min(low[v], index[w])
-    if low[v] == index[v]:
-        comp = []
-        while True:
-            w = stack.pop(); on.discard(w); comp.append(w)
-            if w == v: break
-        if len(comp) > 1:
-            sccs.append(comp)
+def cycles(nodes, arrows):
+    """The strongly connected components of more than one node (Tarjan's algorithm)."""
+    index, low, stack, on, found, counter = {}, {}, [], set(), [], [0]
+    def strong(v):
+        index[v] = low[v] = counter[0]; counter[0] += 1; stack.append(v); on.add(v)
+        for w in arrows.get(v, {}):
+            if w not in index:
+                strong(w); low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop(); on.discard(w); comp.append(w)
+                if w == v: break
+            if len(comp) > 1:
+                found.append(comp)
+    for v in sorted(nodes):
+        if v not in index:
+            strong(v)
+    return found
+
+def longest_chain(nodes, arrows):
+    """The longest path of imports, as its modules; the graph must be acyclic."""
+    best = {}
+    def down(v):
+        if v not in best:
+            best[v] = max(([v] + down(w) for w in arrows.get(v, {})), key=len, default=[v])
+        return best[v]
+    return max((down(v) for v in sorted(nodes)), key=len, default=[])
+
 sys.setrecursionlimit(10000)
-for v in sorted(modules):
-    if v not in index:
-        strong(v)
+sccs = cycles(modules, edges)
+
+# folders: the top-level module each module sits in; the crate root itself is no folder
+folder_edges = {}
+for a, targets in edges.items():
+    for b in targets:
+        if a and b and a[0] != b[0]:
+            folder_edges.setdefault(a[0], {}).setdefault(b[0], set()).add((a, b))
+folders = {m[0] for m in modules if m}
+folder_sccs = cycles(folders, folder_edges)
 
 print(f"{len(modules)} modules, {sum(len(t) for t in edges.values())} arrows")
 for comp in sccs:
@@ -141,4 +172,23 @@ for a, b in sorted(parents):
     print(f"{kind}: {name(a)} -> {name(b)}   ({', '.join(sorted(edges[a][b]))})")
 if not sccs:
     print("no cycles")
-sys.exit(1 if sccs or banned else 0)
+
+print(f"\n{len(folders)} folders, {sum(len(t) for t in folder_edges.values())} arrows")
+for a in sorted(folders):
+    print(f"   {a} -> {', '.join(sorted(folder_edges.get(a, {}))) or '(leaf)'}")
+for comp in folder_sccs:
+    print("FOLDER CYCLE among:", ", ".join(sorted(comp)))
+    for a in sorted(comp):
+        for b in sorted(folder_edges.get(a, {})):
+            if b in comp:
+                via = sorted(f"{name(x)} -> {name(y)}" for x, y in folder_edges[a][b])
+                print(f"   {a} -> {b}   ({', '.join(via)})")
+if not folder_sccs:
+    print("no folder cycles")
+if not sccs:
+    chain = longest_chain(modules, edges)
+    print(f"\nlongest import chain: {len(chain)} modules: {' -> '.join(name(m) for m in chain)}")
+if not folder_sccs:
+    chain = longest_chain(folders, folder_edges)
+    print(f"longest folder chain: {len(chain)} folders: {' -> '.join(chain)}")
+sys.exit(1 if sccs or banned or folder_sccs else 0)

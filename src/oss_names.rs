@@ -1,4 +1,5 @@
-//! Names OSS accepts: bucket names, object keys, and `oss://bucket/key` references.
+//! Names OSS accepts: bucket names, object keys, and `oss://bucket/key` references. A leaf,
+//! read by the inputs, FC's requests (a layer from OSS names its bucket) and the OSS calls.
 
 use std::fmt;
 
@@ -60,13 +61,13 @@ pub enum KeyError {
 /// Checks a whole object key: 1 to 1023 bytes of UTF-8, no leading `/` or `\`, no control
 /// characters, and no empty, `.` or `..` segment. A URL library drops or resolves such
 /// segments, so the path sent would differ from the key signed and named to FC.
-pub fn check_key(key: &str, what: &'static str) -> Result<(), KeyError> {
+pub(crate) fn check_key(key: &str, what: &'static str) -> Result<(), KeyError> {
     check_segments(key, key, what)
 }
 
 /// Checks `prefix` as the start of a key: it is checked as part of a full key (`prefix`
 /// followed by one more name), so a trailing `/` is fine and `./` or `a//` are not.
-pub fn check_prefix(prefix: &str, what: &'static str) -> Result<(), KeyError> {
+pub(crate) fn check_prefix(prefix: &str, what: &'static str) -> Result<(), KeyError> {
     if prefix.is_empty() {
         return Err(KeyError::Length { what });
     }

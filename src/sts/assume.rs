@@ -5,12 +5,12 @@
 use std::path::{Path, PathBuf};
 
 use super::assume_role::{AssumeRoleParams, StsError, assume_role};
+use super::github_token::{GitHubTokenError, fetch_token};
 use super::oidc::{OidcParams, assume_role_with_oidc};
-use super::role::{OidcToken, RoleAssumption, Via};
-use super::{Credentials, Masker, Secret};
 use crate::client::{ClientError, FcClient};
 use crate::clock::Signing;
-use crate::github_oidc::{GitHubTokenError, fetch_token};
+use crate::credentials::role::{OidcToken, RoleAssumption, Via};
+use crate::credentials::{Credentials, Masker, Secret};
 use crate::http::Transport;
 
 /// Why the role could not be assumed.
@@ -37,7 +37,7 @@ impl crate::retry::Transient for AssumeError {
 
 impl AssumeError {
     /// Whether asking again could succeed: the network, 5xx, throttling, from GitHub or STS.
-    pub fn is_retryable(&self) -> bool {
+    pub(crate) fn is_retryable(&self) -> bool {
         match self {
             Self::GitHub(GitHubTokenError::Transport(source)) => source.is_transient(),
             Self::GitHub(GitHubTokenError::Refused { status }) => *status == 429 || *status >= 500,
@@ -50,7 +50,7 @@ impl AssumeError {
     }
 
     /// What to change when STS's code points at a setting rather than at the service.
-    pub fn hint(&self) -> Option<&'static str> {
+    pub(crate) fn hint(&self) -> Option<&'static str> {
         let Self::Sts(StsError::Client(ClientError::Service { error, .. })) = self else {
             return None;
         };

@@ -9,10 +9,6 @@ use crate::credentials::{Masker, Secret};
 use crate::encode;
 use crate::http::{HttpRequest, Transport, TransportError};
 
-/// The variables GitHub sets when the job has `permissions: id-token: write`.
-pub const ENV_REQUEST_URL: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
-pub const ENV_REQUEST_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
-
 #[derive(Debug, thiserror::Error)]
 pub enum GitHubTokenError {
     #[error("cannot get the job's OIDC token from GitHub: {0}")]
@@ -35,7 +31,7 @@ struct Reply {
 
 /// The URL of the request: GitHub's URL carries a query already (`api-version=…`), so the
 /// audience is appended with `&`; a URL without one gets `?`.
-pub fn token_url(request_url: &str, audience: &str) -> String {
+fn token_url(request_url: &str, audience: &str) -> String {
     let separator = if request_url.contains('?') { '&' } else { '?' };
     format!(
         "{request_url}{separator}audience={}",

@@ -1,10 +1,11 @@
 //! STS AssumeRole: a role's temporary credentials for the caller's own, ACS3-signed by the
-//! same client as FC (role chaining). The reply's credentials are masked through [`adopt`]
+//! same client as FC (role chaining). The reply's credentials are masked through
+//! [`crate::credentials::adopt`]
 //! before anything else sees them; [`super::oidc`] reads its reply the same way.
 
-use super::role::{RoleArn, SessionName};
-use super::{Credentials, Masker};
 use crate::client::{ClientError, FcClient};
+use crate::credentials::role::{RoleArn, SessionName};
+use crate::credentials::{Credentials, Masker, lent};
 use crate::fc::{ApiRequest, STS_API_VERSION};
 use crate::http::Transport;
 
@@ -69,7 +70,7 @@ pub async fn assume_role<T: Transport>(
 }
 
 /// The `Credentials` of an AssumeRole or AssumeRoleWithOIDC reply, checked and adopted
-/// (masked) by [`super::lent`].
+/// (masked) by [`lent`].
 pub(crate) fn credentials_from_reply(
     action: &'static str,
     body: &[u8],
@@ -86,7 +87,7 @@ pub(crate) fn credentials_from_reply(
                 error.column()
             ),
         })?;
-    super::lent::from_json("Credentials", reply.get("Credentials"), masker)
+    lent::from_json("Credentials", reply.get("Credentials"), masker)
         .map_err(|problem| StsError::InvalidReply { action, problem })
 }
 

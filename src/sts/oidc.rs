@@ -5,10 +5,10 @@
 //! by proxies.
 
 use super::assume_role::{StsError, credentials_from_reply};
-use super::role::{OidcProviderArn, RoleArn, SessionName};
-use super::{Credentials, Masker, Secret};
 use crate::client::ClientError;
 use crate::clock::Signing;
+use crate::credentials::role::{OidcProviderArn, RoleArn, SessionName};
+use crate::credentials::{Credentials, Masker, Secret};
 use crate::encode;
 use crate::endpoint::Endpoint;
 use crate::fc::{STS_API_VERSION, ServiceError};
@@ -30,7 +30,7 @@ pub struct OidcParams<'a> {
 
 /// The form body: the common parameters (dated and with a nonce, as the SDKs send them) and
 /// the call's own.
-pub fn form_body(params: &OidcParams<'_>, timestamp: &str, nonce: &str) -> String {
+fn form_body(params: &OidcParams<'_>, timestamp: &str, nonce: &str) -> String {
     let duration = params.duration_seconds.to_string();
     [
         ("Action", ACTION),
