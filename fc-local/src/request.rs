@@ -1,8 +1,9 @@
 //! A request as the service received it, whichever way it arrived (the axum server or the
 //! in-process transport).
 
-use fc_layer_action::encode;
 use fc_layer_action::sign::Request;
+
+use crate::percent;
 
 /// A request as it arrived: raw path and query, header names in lower case.
 #[derive(Clone, Copy, Debug)]
@@ -49,7 +50,7 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (encode::decode(key), encode::decode(value))
+            (percent::decode(key), percent::decode(value))
         })
         .collect()
 }

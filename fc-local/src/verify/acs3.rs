@@ -9,8 +9,8 @@ use fc_layer_action::sign::acs3::{
 use fc_layer_action::sign::primitives::sha256_hex;
 use time::OffsetDateTime;
 
-use super::dates::parse_iso8601;
 use super::{AuthError, check_security_token, invalid, required, signer, within_skew};
+use crate::dates::parse_iso8601;
 
 /// Parses `ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=…`.
 pub fn parse_authorization(value: &str) -> Option<Authorization> {

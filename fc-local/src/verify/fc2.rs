@@ -7,8 +7,8 @@ use fc_layer_action::sign::fc2::{
 };
 use time::OffsetDateTime;
 
-use super::dates::parse_rfc1123;
 use super::{AuthError, check_security_token, invalid, required, signer, within_skew};
+use crate::dates::parse_rfc1123;
 
 /// Parses `FC keyId:signature`; `None` for anything else.
 pub fn parse_authorization(value: &str) -> Option<Authorization> {

@@ -13,10 +13,8 @@
 //! - [`acs3`]: ACS3-HMAC-SHA256 (FC 3.0, STS).
 //! - [`oss_v4`]: OSS4-HMAC-SHA256 (OSS uploads).
 //! - [`fc2`]: `FC keyId:signature` (FC 2.0's `tempBucketToken`).
-//! - [`dates`]: the date headers read back.
 
 pub mod acs3;
-pub mod dates;
 pub mod fc2;
 pub mod oss_v4;
 

@@ -9,8 +9,8 @@ use fc_layer_action::sign::oss_v4::{
 use fc_layer_action::sign::primitives::format_basic_date;
 use time::{OffsetDateTime, UtcOffset};
 
-use super::dates::{parse_basic_date, parse_iso8601_basic};
 use super::{AuthError, check_security_token, invalid, signer, within_skew};
+use crate::dates::{parse_basic_date, parse_iso8601_basic};
 
 /// Parses `OSS4-HMAC-SHA256 Credential=id/yyyymmdd/region/oss/aliyun_v4_request,
 /// [AdditionalHeaders=a;b,]Signature=hex`; `None` for anything else, a field given twice
