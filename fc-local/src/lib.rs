@@ -27,8 +27,8 @@
 //! - [`fc2`]: FC 2.0's `tempBucketToken`, which lends the temporary bucket.
 //! - [`oss`]: OSS calls: who may write where, and faults; [`oss_store`] holds the objects
 //!   and multipart uploads.
-//! - [`verify`]: a verifier per signature scheme (ACS3, OSS V4, FC 2.0) with their shared
-//!   opening and token check.
+//! - [`verify`]: a verifier per signature scheme (ACS3, OSS V4, FC 2.0), each rebuilding
+//!   its canonical form from the published specification with fc-local's own code.
 //! - [`digest`], [`percent`], [`dates`]: the hashes, percent-encoding and date formats the
 //!   verifiers (and the replies) use, fc-local's own rather than the action's signers'.
 //! - [`request`]: a request as received; [`reply`]: the JSON replies; [`capture`]: the

@@ -514,8 +514,9 @@ struct Received {
 }
 
 impl Received {
-    fn request(&self) -> Request<'_> {
-        Request {
+    /// The request as the verifiers read it.
+    fn request(&self) -> fc_local::verify::Request<'_> {
+        fc_local::verify::Request {
             method: &self.method,
             path: &self.path,
             query: &self.query,

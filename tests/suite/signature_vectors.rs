@@ -163,7 +163,7 @@ fn local_service_verifier_accepts_every_vector_and_rejects_a_changed_one() {
             .unwrap_or_else(|error| panic!("{name}: {error:?}"));
 
         let rejected = verify(
-            &Request {
+            &fc_local::verify::Request {
                 method: "PUT",
                 ..request
             },
