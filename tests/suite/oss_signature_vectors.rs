@@ -1,6 +1,8 @@
 //! The OSS V4 and FC 2.0 vectors (tests/data/oss-signature-vectors.json) reproduced by the
 //! signers, accepted by their verifiers, and refused once anything signed changes: one table
 //! of changes ([`CHANGES`]), each with what either verifier must answer, run against both.
+//! The verifiers build their canonical forms with fc-local's own code; that it reproduces the
+//! vectors' texts byte for byte is checked by fc-local's `verify::vectors`, over the same file.
 
 use std::sync::Arc;
 

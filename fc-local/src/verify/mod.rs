@@ -5,7 +5,7 @@
 //! fc-local's own code, from fc-local's own description of what arrived ([`Request`]). None
 //! of it is shared with the action's signers: were both built from one canonical form, a
 //! mistake in it would sign and verify alike and pass every local test; apart, a mistake on
-//! either side is a refusal.
+//! either side is a refusal, and the published vectors (`vectors`, in the tests) pin both.
 //! What they do share is the crates underneath (`sha2`, `hmac`, `percent-encoding`, `time`,
 //! `base64`), which fc-local wraps itself ([`crate::digest`], [`crate::percent`],
 //! [`crate::dates`]). Of the action it uses only [`Credentials`], to look up a secret, and
@@ -33,6 +33,8 @@ pub mod oss_v4_canonical;
 pub mod request;
 #[cfg(test)]
 pub(crate) mod test_support;
+#[cfg(test)]
+mod vectors;
 
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::fc::ServiceError;

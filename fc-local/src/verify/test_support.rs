@@ -1,6 +1,7 @@
 //! What the verifiers' tests share: one time, one STS identity and its lookups, and signers
 //! made of fc-local's own canonical forms, so that each verifier's checks around the
-//! signature (dates, tokens, key ids) are tested without the action.
+//! signature (dates, tokens, key ids) are tested without the action. That these canonical
+//! forms are the published ones is the vectors' business ([`super::vectors`]).
 
 use fc_layer_action::credentials::Credentials;
 use time::OffsetDateTime;
