@@ -6,10 +6,10 @@ use std::time::Duration;
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::fc::ServiceError;
 use fc_layer_action::random;
-use fc_layer_action::sign::primitives::format_iso8601;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use crate::dates::format_iso8601;
 use crate::request::ReceivedRequest;
 use crate::verify;
 

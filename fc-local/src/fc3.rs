@@ -1,12 +1,12 @@
 //! FC 3.0's layer API over the [`Store`]: the routes, each checked against the
 //! `x-acs-action` and `x-acs-version` it must carry.
 
-use fc_layer_action::encode;
 use fc_layer_action::fc::{API_VERSION, ServiceError};
 use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::oss_store::OssStore;
+use crate::percent;
 use crate::request::ReceivedRequest;
 use crate::store::Store;
 
@@ -82,7 +82,7 @@ pub fn route<'a>(
 
 /// The path's segments, decoded, for [`route`] to match.
 pub fn segments(path: &str) -> Vec<String> {
-    path.split('/').skip(1).map(encode::decode).collect()
+    path.split('/').skip(1).map(percent::decode).collect()
 }
 
 /// Does what `route` asks: a status and, for most calls, a JSON body.

@@ -204,7 +204,7 @@ impl Functions {
                     });
                     record.updates += 1;
                 }
-                let stamp = fc_layer_action::sign::primitives::format_iso8601(now);
+                let stamp = crate::dates::format_iso8601(now);
                 record
                     .settings
                     .insert("lastModifiedTime".to_owned(), json!(stamp));

@@ -6,13 +6,12 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use fc_layer_action::encode::hex;
 use fc_layer_action::fc::ServiceError;
-use fc_layer_action::sign::primitives::hmac_sha256;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use crate::digest::{hex, hmac_sha256};
 use crate::request::ReceivedRequest;
 
 /// The path the token is asked for at; tests set `ACTIONS_ID_TOKEN_REQUEST_URL` to

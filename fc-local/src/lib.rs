@@ -27,8 +27,10 @@
 //! - [`fc2`]: FC 2.0's `tempBucketToken`, which lends the temporary bucket.
 //! - [`oss`]: OSS calls: who may write where, and faults; [`oss_store`] holds the objects
 //!   and multipart uploads.
-//! - [`verify`]: a verifier per signature scheme (ACS3, OSS V4, FC 2.0) with their shared
-//!   opening and token check, and the date readers.
+//! - [`verify`]: a verifier per signature scheme (ACS3, OSS V4, FC 2.0), each rebuilding
+//!   its canonical form from the published specification with fc-local's own code.
+//! - [`digest`], [`percent`], [`dates`]: the hashes, percent-encoding and date formats the
+//!   verifiers (and the replies) use, fc-local's own rather than the action's signers'.
 //! - [`request`]: a request as received; [`reply`]: the JSON replies; [`capture`]: the
 //!   request log the SDK conformance tests read.
 //! - [`server`]: the service behind an axum HTTP server; [`in_process`]: the same service as
@@ -36,6 +38,8 @@
 
 pub mod capture;
 pub mod config;
+pub mod dates;
+pub mod digest;
 pub mod fc2;
 pub mod fc3;
 pub mod functions;
@@ -43,6 +47,7 @@ pub mod github_oidc;
 pub mod in_process;
 pub mod oss;
 pub mod oss_store;
+pub mod percent;
 pub mod prefix;
 pub mod reply;
 pub mod request;

@@ -3,7 +3,6 @@
 
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::http::HttpReply;
-use fc_layer_action::sign::oss_v4;
 use time::OffsetDateTime;
 
 use crate::config::{Fault, FaultKind, take_fault};
@@ -11,12 +10,13 @@ use crate::fc2::TEMP_BUCKET;
 use crate::oss_store::{OssFault, OssStore, split_path};
 use crate::request::ReceivedRequest;
 use crate::verify;
+use crate::verify::oss_v4_canonical::{ALGORITHM, resource};
 
 /// Whether `request` is signed with OSS V4.
 pub fn is_oss(request: &ReceivedRequest<'_>) -> bool {
     request
         .header("authorization")
-        .is_some_and(|value| value.starts_with(oss_v4::ALGORITHM))
+        .is_some_and(|value| value.starts_with(ALGORITHM))
 }
 
 /// Verifies `request` (its path less the service's `prefix`), serves a `--fail` fault for its operation, or hands it to `store`.
@@ -38,7 +38,7 @@ pub fn answer(
         }
         lent.iter().find(|lent| lent.access_key_id == id).cloned()
     };
-    let resource = oss_v4::resource(&bucket, &key);
+    let resource = resource(&bucket, &key);
     verify::oss_v4::verify(&request.signable(&resource, &query), known, now)
         .map_err(|error| OssFault::new(error.status, error.code, error.message))?;
     let signer = request

@@ -6,9 +6,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use fc_layer_action::checksum::crc64_xz;
-use fc_layer_action::encode;
 use fc_layer_action::http::HttpReply;
 use fc_layer_action::oss::xml;
+
+use crate::percent;
 
 /// Every part but the last must be at least this big, as in OSS.
 const MIN_PART_BYTES: usize = 100 * 1024;
@@ -67,9 +68,9 @@ pub fn split_path(path: &str) -> Option<(String, String)> {
     let rest = path.strip_prefix('/')?;
     let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
     Some((
-        encode::decode(bucket),
+        percent::decode(bucket),
         key.split('/')
-            .map(encode::decode)
+            .map(percent::decode)
             .collect::<Vec<_>>()
             .join("/"),
     ))

@@ -1,8 +1,8 @@
 //! A request as the service received it, whichever way it arrived (the axum server or the
 //! in-process transport).
 
-use fc_layer_action::encode;
-use fc_layer_action::sign::Request;
+use crate::percent;
+use crate::verify;
 
 /// A request as it arrived: raw path and query, header names in lower case.
 #[derive(Clone, Copy, Debug)]
@@ -22,11 +22,14 @@ impl ReceivedRequest<'_> {
             .map(|(_, value)| value.as_str())
     }
 
-    /// What the signers sign, made of what arrived, for a verifier to rebuild a canonical form
-    /// from: `path` is the path the scheme signs (the one received, or OSS's `/bucket/key`)
-    /// and `query` the [`query_pairs`](Self::query_pairs).
-    pub fn signable<'s>(&'s self, path: &'s str, query: &'s [(String, String)]) -> Request<'s> {
-        Request {
+    /// What a verifier reads, made of what arrived: `path` is the path the scheme signs (the
+    /// one received, or OSS's `/bucket/key`) and `query` the [`query_pairs`](Self::query_pairs).
+    pub fn signable<'s>(
+        &'s self,
+        path: &'s str,
+        query: &'s [(String, String)],
+    ) -> verify::Request<'s> {
+        verify::Request {
             method: self.method,
             path,
             query,
@@ -49,7 +52,7 @@ pub fn query_pairs(query: &str) -> Vec<(String, String)> {
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (encode::decode(key), encode::decode(value))
+            (percent::decode(key), percent::decode(value))
         })
         .collect()
 }

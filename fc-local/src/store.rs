@@ -14,7 +14,8 @@ use fc_layer_action::fc::limits::{
     MAX_DESCRIPTION_CHARS, MAX_INLINE_BASE64_BYTES, MAX_OSS_ZIP_BYTES, MAX_RUNTIMES,
 };
 use fc_layer_action::fc::{LayerName, ServiceError};
-use fc_layer_action::sign::primitives::format_iso8601;
+
+use crate::dates::format_iso8601;
 
 /// `CreateLayerVersionInput`, strictly: an unknown field is a client bug worth a 400.
 #[derive(Deserialize)]

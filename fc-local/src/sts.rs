@@ -10,10 +10,10 @@ use fc_layer_action::credentials::Credentials;
 use fc_layer_action::credentials::role::{OidcProviderArn, RoleArn, SessionName, parse_duration};
 use fc_layer_action::fc::{STS_API_VERSION, ServiceError};
 use fc_layer_action::random;
-use fc_layer_action::sign::primitives::format_iso8601;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use crate::dates::format_iso8601;
 use crate::github_oidc::{self, OidcConfig};
 use crate::request::{ReceivedRequest, query_pairs};
 

@@ -1,6 +1,8 @@
 //! The OSS V4 and FC 2.0 vectors (tests/data/oss-signature-vectors.json) reproduced by the
 //! signers, accepted by their verifiers, and refused once anything signed changes: one table
 //! of changes ([`CHANGES`]), each with what either verifier must answer, run against both.
+//! The verifiers build their canonical forms with fc-local's own code; that it reproduces the
+//! vectors' texts byte for byte is checked by fc-local's `verify::vectors`, over the same file.
 
 use std::sync::Arc;
 
@@ -17,8 +19,8 @@ use fc_layer_action::oss_names::BucketName;
 use fc_layer_action::sign::primitives::{format_iso8601_basic, format_rfc1123, sha256_hex};
 use fc_layer_action::sign::{Request, SigningOutput, fc2, oss_v4};
 use fc_layer_action::temp_bucket;
+use fc_local::dates::{parse_iso8601_basic, parse_rfc1123};
 use fc_local::verify::AuthError;
-use fc_local::verify::dates::{parse_iso8601_basic, parse_rfc1123};
 use fc_local::verify::{fc2 as fc2_verify, oss_v4 as oss_v4_verify};
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
@@ -515,8 +517,9 @@ struct Received {
 }
 
 impl Received {
-    fn request(&self) -> Request<'_> {
-        Request {
+    /// The request as the verifiers read it.
+    fn request(&self) -> fc_local::verify::Request<'_> {
+        fc_local::verify::Request {
             method: &self.method,
             path: &self.path,
             query: &self.query,

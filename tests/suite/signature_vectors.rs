@@ -1,6 +1,9 @@
 //! The published ACS3-HMAC-SHA256 vectors (tests/data/signature-vectors.json, from
-//! shared/docs/signature-vectors.md), reproduced by the signer and accepted by the local
-//! service's verifier.
+//! shared/docs/signature-vectors.md and STS's golden vector in shared/docs/sts.md),
+//! reproduced by the signer and accepted by the local service's verifier as requests arrive
+//! at it. The verifier's side in full (its own canonical request rebuilt byte for byte, and
+//! every byte of signature, signed header and body changed) is fc-local's
+//! `verify::vectors::acs3`, over the same file.
 
 use std::sync::Arc;
 
@@ -35,7 +38,7 @@ fn data() -> Value {
 }
 
 fn acs3_vectors() -> Vec<Value> {
-    vectors::list(&data(), "vectors", 5)
+    vectors::list(&data(), "vectors", 6)
 }
 
 /// The vector's credentials, with the token its headers carry.
@@ -163,7 +166,7 @@ fn local_service_verifier_accepts_every_vector_and_rejects_a_changed_one() {
             .unwrap_or_else(|error| panic!("{name}: {error:?}"));
 
         let rejected = verify(
-            &Request {
+            &fc_local::verify::Request {
                 method: "PUT",
                 ..request
             },

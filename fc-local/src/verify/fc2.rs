@@ -1,14 +1,30 @@
-//! The FC 2.0 verifier, for `tempBucketToken`.
+//! The FC 2.0 verifier, for `tempBucketToken`: the `Authorization` header read, and a
+//! received request checked against it with fc-local's own [`StringToSign`].
+
+use std::fmt;
 
 use fc_layer_action::credentials::Credentials;
-use fc_layer_action::sign::Request;
-use fc_layer_action::sign::fc2::{
-    Authorization, DATE_HEADER, SCHEME, SECURITY_TOKEN_HEADER, StringToSign,
-};
 use time::OffsetDateTime;
 
-use super::dates::parse_rfc1123;
+use crate::dates::parse_rfc1123;
+
+use super::fc2_canonical::{DATE_HEADER, SCHEME, SECURITY_TOKEN_HEADER, StringToSign};
+use super::request::Request;
 use super::{AuthError, check_security_token, invalid, required, signer, within_skew};
+
+/// The `Authorization` header's value: `FC keyId:signature`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authorization {
+    pub access_key_id: String,
+    /// Base64, as sent.
+    pub signature: String,
+}
+
+impl fmt::Display for Authorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{SCHEME} {}:{}", self.access_key_id, self.signature)
+    }
+}
 
 /// Parses `FC keyId:signature`; `None` for anything else.
 pub fn parse_authorization(value: &str) -> Option<Authorization> {
@@ -25,9 +41,9 @@ pub fn parse_authorization(value: &str) -> Option<Authorization> {
 }
 
 /// Checks a received request the way FC 2.0 does (the checks every verifier makes are in
-/// the module above). `request` is what arrived: the path as received, header names in lower case. The query
-/// string is not signed, so a server that serves calls with one must refuse it or treat it as
-/// unauthenticated.
+/// the module above). `request` is what arrived: the path as received, header names in lower
+/// case. The query string is not signed, so a server that serves calls with one must refuse
+/// it or treat it as unauthenticated.
 pub fn verify(
     request: &Request<'_>,
     lookup: impl Fn(&str) -> Option<Credentials>,
@@ -64,18 +80,12 @@ pub fn verify(
 mod tests {
     use super::*;
     use crate::verify::test_support::{
-        TIME, assert_discreet, credentials, long_term, lookup, replaced, request,
+        TIME, assert_discreet, long_term, lookup, replaced, request, sign_fc2,
     };
-    use fc_layer_action::sign::fc2::{SigningParams, sign};
 
     /// The headers of `GET /p` signed at [`TIME`]: the request the tests alter.
     fn signed_get_p() -> Vec<(String, String)> {
-        let credentials = credentials();
-        let params = SigningParams {
-            credentials: &credentials,
-            time: TIME,
-        };
-        sign(&request("GET", "/p", &[]), &params).headers
+        sign_fc2(&request("GET", "/p", &[]))
     }
 
     #[test]

@@ -1,29 +1,46 @@
 //! Every verifier the local service runs, one per signature scheme, checking a received
 //! request the way the real service does before it looks at what the request asks for.
 //!
-//! Each takes what arrived as the signers' own request description
-//! ([`fc_layer_action::sign::Request`]) and rebuilds the scheme's canonical form from it with
-//! the action crate's own types, so a signer and its verifier cannot drift apart. Every one
-//! recomputes the signature from what arrived with the secret its `lookup` finds for the key
-//! id ([`signer`]), takes the request's date only within 15 minutes of `now`
-//! ([`within_skew`]), and wants exactly the security token the credentials carry, none when
-//! they carry none ([`check_security_token`]); a missing header is [`required`], a malformed
-//! one [`invalid`].
+//! Each rebuilds its scheme's canonical form from the published specification with
+//! fc-local's own code, from fc-local's own description of what arrived ([`Request`]). None
+//! of it is shared with the action's signers: were both built from one canonical form, a
+//! mistake in it would sign and verify alike and pass every local test; apart, a mistake on
+//! either side is a refusal, and the published vectors (`vectors`, in the tests) pin both.
+//! What they do share is the crates underneath (`sha2`, `hmac`, `percent-encoding`, `time`,
+//! `base64`), which fc-local wraps itself ([`crate::digest`], [`crate::percent`],
+//! [`crate::dates`]). Of the action it uses only [`Credentials`], to look up a secret, and
+//! [`ServiceError`], to reply.
 //!
-//! - [`acs3`]: ACS3-HMAC-SHA256 (FC 3.0, STS).
-//! - [`oss_v4`]: OSS4-HMAC-SHA256 (OSS uploads).
-//! - [`fc2`]: `FC keyId:signature` (FC 2.0's `tempBucketToken`).
-//! - [`dates`]: the date headers read back.
+//! Every verifier recomputes the signature from what arrived with the secret its `lookup`
+//! finds for the key id ([`signer`]), takes the request's date only within 15 minutes of
+//! `now` ([`within_skew`]), and wants exactly the security token the credentials carry, none
+//! when they carry none ([`check_security_token`]); a missing header is [`required`], a
+//! malformed one [`invalid`].
+//!
+//! - [`request`]: the request a verifier reads.
+//! - [`canonical`]: the header and query lines the schemes write alike.
+//! - [`acs3`] over [`acs3_canonical`]: ACS3-HMAC-SHA256 (FC 3.0, STS).
+//! - [`oss_v4`] over [`oss_v4_canonical`]: OSS4-HMAC-SHA256 (OSS uploads).
+//! - [`fc2`] over [`fc2_canonical`]: `FC keyId:signature` (FC 2.0's `tempBucketToken`).
 
 pub mod acs3;
-pub mod dates;
+pub mod acs3_canonical;
+pub mod canonical;
 pub mod fc2;
+pub mod fc2_canonical;
 pub mod oss_v4;
+pub mod oss_v4_canonical;
+pub mod request;
+#[cfg(test)]
+pub(crate) mod test_support;
+#[cfg(test)]
+mod vectors;
 
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::fc::ServiceError;
-use fc_layer_action::sign::Request;
 use time::OffsetDateTime;
+
+pub use self::request::Request;
 
 /// How far a signed request's date may be from the verifier's clock, as every Alibaba Cloud
 /// service allows.
@@ -127,66 +144,4 @@ pub fn check_security_token(
         (Some(_), Some(_)) => format!("{header} is not valid"),
     };
     Err(AuthError::new(403, "InvalidSecurityToken", message))
-}
-
-/// What the verifiers' tests share: one time, one STS identity, and its lookup.
-#[cfg(test)]
-pub(crate) mod test_support {
-    use fc_layer_action::credentials::Credentials;
-    use fc_layer_action::sign::Request;
-    use time::OffsetDateTime;
-    use time::macros::datetime;
-
-    pub const TIME: OffsetDateTime = datetime!(2024-05-20 08:30:00 UTC);
-
-    pub fn credentials() -> Credentials {
-        Credentials::new("key-id", "SECRET-VALUE").with_security_token("TOKEN-VALUE")
-    }
-
-    pub fn lookup(id: &str) -> Option<Credentials> {
-        (id == "key-id").then(credentials)
-    }
-
-    /// The same key id known as long-term keys, which carry no security token.
-    pub fn long_term(_: &str) -> Option<Credentials> {
-        Some(Credentials::new("key-id", "SECRET-VALUE"))
-    }
-
-    /// A refusal goes back to the client, so it names neither the secret nor the token.
-    pub fn assert_discreet(error: &super::AuthError) {
-        for leaked in ["TOKEN-VALUE", "SECRET-VALUE"] {
-            assert!(!error.message.contains(leaked), "{error}");
-        }
-    }
-
-    /// `headers` with header `name` left out, and sent with `value` instead when there is one.
-    pub fn replaced(
-        headers: &[(String, String)],
-        name: &str,
-        value: Option<&str>,
-    ) -> Vec<(String, String)> {
-        let mut changed: Vec<(String, String)> = headers
-            .iter()
-            .filter(|(key, _)| key != name)
-            .cloned()
-            .collect();
-        if let Some(value) = value {
-            changed.push((name.to_owned(), value.to_owned()));
-        }
-        changed
-    }
-
-    /// `method path` carrying `headers`, and nothing else.
-    pub fn request<'a>(
-        method: &'a str,
-        path: &'a str,
-        headers: &'a [(String, String)],
-    ) -> Request<'a> {
-        Request {
-            method,
-            path,
-            headers,
-            ..Request::default()
-        }
-    }
 }

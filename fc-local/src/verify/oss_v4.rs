@@ -1,16 +1,60 @@
-//! The OSS V4 verifier, for the in-memory OSS.
+//! The OSS V4 verifier, for the in-memory OSS: the `Authorization` header read, and a
+//! received request checked against it with fc-local's own [`CanonicalRequest`].
+
+use std::fmt;
 
 use fc_layer_action::credentials::Credentials;
-use fc_layer_action::sign::Request;
-use fc_layer_action::sign::oss_v4::{
-    ALGORITHM, Authorization, CONTENT_SHA256_HEADER, CanonicalRequest, DATE_HEADER,
-    SECURITY_TOKEN_HEADER, SERVICE, TERMINATOR, UNSIGNED_PAYLOAD,
-};
-use fc_layer_action::sign::primitives::format_basic_date;
-use time::{OffsetDateTime, UtcOffset};
+use time::{Date, OffsetDateTime, UtcOffset};
 
-use super::dates::{parse_basic_date, parse_iso8601_basic};
+use crate::dates::{format_basic_date, parse_basic_date, parse_iso8601_basic};
+
+use super::oss_v4_canonical::{
+    ALGORITHM, CONTENT_SHA256_HEADER, CanonicalRequest, DATE_HEADER, SECURITY_TOKEN_HEADER,
+    SERVICE, Scope, TERMINATOR, UNSIGNED_PAYLOAD,
+};
+use super::request::Request;
 use super::{AuthError, check_security_token, invalid, signer, within_skew};
+
+/// The `Authorization` header's value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authorization {
+    pub access_key_id: String,
+    /// The scope's day, which must be the day of `x-oss-date`.
+    pub date: Date,
+    pub region: String,
+    /// Lower-case names; empty when the field is left out, as it usually is.
+    pub additional_headers: Vec<String>,
+    /// Hex, as sent.
+    pub signature: String,
+}
+
+impl Authorization {
+    pub fn scope(&self) -> Scope {
+        Scope {
+            day: self.date,
+            region: self.region.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Authorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{ALGORITHM} Credential={}/{}",
+            self.access_key_id,
+            self.scope()
+        )?;
+        if !self.additional_headers.is_empty() {
+            write!(
+                f,
+                ",AdditionalHeaders={}",
+                self.additional_headers.join(";")
+            )?;
+        }
+        write!(f, ",Signature={}", self.signature)
+    }
+}
 
 /// Parses `OSS4-HMAC-SHA256 Credential=id/yyyymmdd/region/oss/aliyun_v4_request,
 /// [AdditionalHeaders=a;b,]Signature=hex`; `None` for anything else, a field given twice
@@ -68,20 +112,16 @@ pub fn parse_authorization(value: &str) -> Option<Authorization> {
 
 /// Checks a received request the way OSS does (the checks every verifier makes are in the
 /// module above). `request` is what arrived: its path the object's
-/// [`resource`](fc_layer_action::sign::oss_v4::resource) (made of the bucket and the decoded
-/// key), the query decoded (a name without `=` has an empty value), header names in lower
-/// case. The region is the one the signature's scope names: a server that cares which region
-/// it was signed for compares [`Authorization::region`] itself. The body is not checked: this
-/// verifier takes only `UNSIGNED-PAYLOAD`.
+/// [`resource`](super::oss_v4_canonical::resource), the query decoded, header names in
+/// lower case. The region is the one the signature's scope names: a server that cares which
+/// region it was signed for compares [`Authorization::region`] itself. The body is not
+/// checked: this verifier takes only `UNSIGNED-PAYLOAD`.
 pub fn verify(
     request: &Request<'_>,
     lookup: impl Fn(&str) -> Option<Credentials>,
     now: OffsetDateTime,
 ) -> Result<(), AuthError> {
-    let header = |name: &str| request.header(name);
-    let mismatch = |message: String| AuthError::new(403, "SignatureDoesNotMatch", message);
-
-    let value = header("authorization").ok_or_else(|| {
+    let value = request.header("authorization").ok_or_else(|| {
         AuthError::new(
             403,
             "AccessDenied",
@@ -94,34 +134,8 @@ pub fn verify(
         ))
     })?;
     let credentials = signer(lookup, &authorization.access_key_id, "InvalidAccessKeyId")?;
-
-    let date_text = header(DATE_HEADER)
-        .ok_or_else(|| invalid(format!("{DATE_HEADER} is required with {ALGORITHM}")))?;
-    let time = parse_iso8601_basic(date_text).ok_or_else(|| {
-        invalid(format!(
-            "{DATE_HEADER} {date_text:?} is not yyyymmddTHHMMSSZ"
-        ))
-    })?;
-    if authorization.date != time.to_offset(UtcOffset::UTC).date() {
-        return Err(invalid(format!(
-            "the signature's scope is dated {} but {DATE_HEADER} is {date_text}",
-            format_basic_date(authorization.date)
-        )));
-    }
-    within_skew(DATE_HEADER, date_text, time, now)?;
-    match header(CONTENT_SHA256_HEADER) {
-        Some(UNSIGNED_PAYLOAD) => {}
-        Some(other) => {
-            return Err(invalid(format!(
-                "{CONTENT_SHA256_HEADER} is {other:?}; this service takes only {UNSIGNED_PAYLOAD}"
-            )));
-        }
-        None => {
-            return Err(invalid(format!(
-                "{CONTENT_SHA256_HEADER} is required with {ALGORITHM}"
-            )));
-        }
-    }
+    let x_oss_date = check_date(request, &authorization, now)?;
+    check_unsigned_payload(request)?;
 
     let named: Vec<&str> = authorization
         .additional_headers
@@ -136,41 +150,70 @@ pub fn verify(
             canonical.additional_headers().join(";")
         )));
     }
+    let scope = authorization.scope();
     let secret = credentials.access_key_secret.expose();
-    let region = authorization.region.as_str();
-    if canonical.signature(secret, time, region) != authorization.signature {
+    if canonical.signature(secret, x_oss_date, &scope) != authorization.signature {
         // The string to sign holds only a hash of the canonical request, which would show the
         // security token, so it is the one that goes back.
         return Err(mismatch(format!(
             "the signature does not match; the server's string to sign is {:?}",
-            canonical.string_to_sign(time, region)
+            canonical.string_to_sign(x_oss_date, &scope)
         )));
     }
 
     check_security_token(request, &credentials, SECURITY_TOKEN_HEADER)
 }
 
+fn mismatch(message: String) -> AuthError {
+    AuthError::new(403, "SignatureDoesNotMatch", message)
+}
+
+/// `x-oss-date` as sent, once it is a date on the scope's day within the skew of `now`.
+fn check_date<'a>(
+    request: &Request<'a>,
+    authorization: &Authorization,
+    now: OffsetDateTime,
+) -> Result<&'a str, AuthError> {
+    let text = request
+        .header(DATE_HEADER)
+        .ok_or_else(|| invalid(format!("{DATE_HEADER} is required with {ALGORITHM}")))?;
+    let time = parse_iso8601_basic(text)
+        .ok_or_else(|| invalid(format!("{DATE_HEADER} {text:?} is not yyyymmddTHHMMSSZ")))?;
+    if authorization.date != time.to_offset(UtcOffset::UTC).date() {
+        return Err(invalid(format!(
+            "the signature's scope is dated {} but {DATE_HEADER} is {text}",
+            format_basic_date(authorization.date)
+        )));
+    }
+    within_skew(DATE_HEADER, text, time, now)?;
+    Ok(text)
+}
+
+fn check_unsigned_payload(request: &Request<'_>) -> Result<(), AuthError> {
+    match request.header(CONTENT_SHA256_HEADER) {
+        Some(UNSIGNED_PAYLOAD) => Ok(()),
+        Some(other) => Err(invalid(format!(
+            "{CONTENT_SHA256_HEADER} is {other:?}; this service takes only {UNSIGNED_PAYLOAD}"
+        ))),
+        None => Err(invalid(format!(
+            "{CONTENT_SHA256_HEADER} is required with {ALGORITHM}"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::digest::sha256_hex;
     use crate::verify::test_support::{
-        TIME, assert_discreet, credentials, long_term, lookup, replaced, request,
+        TIME, assert_discreet, long_term, lookup, replaced, request, sign_oss_v4,
     };
-    use fc_layer_action::sign::oss_v4::{SigningParams, sign};
-    use fc_layer_action::sign::primitives::sha256_hex;
     use time::macros::date;
 
     /// The headers of `PUT /b/k` signed at [`TIME`], as a server receives them: the request
     /// the tests alter.
     fn signed_put_b_k() -> Vec<(String, String)> {
-        let credentials = credentials();
-        let params = SigningParams {
-            credentials: &credentials,
-            region: "cn-hangzhou",
-            time: TIME,
-            additional_headers: &[],
-        };
-        sign(&request("PUT", "/b/k", &[]), &params).headers
+        sign_oss_v4(&request("PUT", "/b/k", &[]))
     }
 
     #[test]
