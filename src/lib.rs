@@ -7,57 +7,109 @@
 //! depends on this one and never ships in the action) use the very same code.
 //!
 //! # Layout
-//! - [`publish`]: the pipeline, inputs → package → list → skip? → upload → create → ACL →
-//!   retention → outputs → summary, over a transport and a reporter handed in; a new feature
-//!   is a new step.
-//! - [`lifecycle`]: one version per change as pure decisions: unchanged?, adoptable?, which
-//!   versions go.
-//! - [`retry`]: which failures are tried again, and the waits.
-//! - [`rollout`]: moving functions to the version, as pure values: the new layer list of a
-//!   function, and what became of each.
-//! - [`outcome`]: how a run ends, what it did or why it failed; read by the outputs and the
-//!   summary.
-//! - [`regions_summary`]: the job summary of a step over several regions, a row per region,
-//!   and the line that says their versions differ.
-//! - [`summary`]: the job summary's Markdown; [`summary::contents`], its "What is inside"
-//!   section (files, left out, largest folders, findings).
-//! - [`inputs`]: `INPUT_*` text parsed into validated [`inputs::Settings`], every location
-//!   resolved; the one place where workflow text becomes typed values.
-//! - [`interface`]: the names of the inputs read and the outputs written, which `action.yml`
-//!   and the README must declare.
-//! - [`credentials`]: credentials with secrets redacted in `Debug`, resolved from a chain of
-//!   providers and masked the moment they enter the run; a role to assume (`role`) and the
-//!   checks of lent credentials (`lent`), as data: a leaf that imports no network module.
-//! - [`sts`]: the calls credentials come from, above the client: GetCallerIdentity for the
-//!   account id, AssumeRole, AssumeRoleWithOIDC and the job's OIDC token from GitHub.
-//! - [`fc`]: the FC domain and its layer API as data: layer names, limits, runtimes,
-//!   requests, replies and the error wire type.
-//! - [`cloud`]: Alibaba Cloud's region and account ids, parsed once.
-//! - [`endpoint`]: a service's base URL from a host or a full URL; the default hosts.
-//! - [`sign`]: request signatures, pure and of one shape over one request description: shared
-//!   primitives, ACS3-HMAC-SHA256, OSS V4 and FC 2.0 (their verifiers are in `fc-local`).
-//! - [`client`]: the FC client: signs an [`fc::ApiRequest`], sends it through a transport,
-//!   parses the reply.
-//! - [`clock`]: [`clock::Signing`], the clock and nonce source a run signs with, chosen once
-//!   at the edge and handed to every client.
-//! - [`http`]: the transport: request and reply values, reqwest behind a trait, with no
-//!   redirects, bounded replies and an idle timeout.
-//! - [`proxy`]: which proxy a URL goes through, from the conventional variables.
-//! - [`package`]: the `code` input as a zip on disk, zipped reproducibly or read and checked;
-//!   the files selected (`.fcignore`, `exclude`, bytecode) and inspected on the way.
-//! - [`oss`]: large layers through OSS: locations, the signed calls, the upload.
-//! - [`oss_names`]: the names OSS accepts (buckets, keys, `oss://`), shared by FC's requests.
-//! - [`temp_bucket`]: FC 2.0's temporary bucket and the credentials it lends.
-//! - [`checksum`]: CRC-64/XZ, FC's `codeChecksum`.
-//! - [`encode`]: RFC 3986 percent-encoding for paths and queries, and lower-case hex.
-//! - [`error_chain`]: an error printed with its causes, as `anyhow` does with `{:#}`.
-//! - [`outside_text`]: one rule for text from servers: capped in length before it is shown.
-//! - [`redact`]: the secrets masked so far, replaced in one value at a time.
-//! - [`report`]: what GitHub sees (log, annotations, masks, outputs) behind one trait.
-//! - [`github`]: the text formats of workflow commands and the outputs file.
-//! - [`panic_report`]: a panic as one redacted `::error::` annotation.
-//! - [`random`]: nonces and delimiters from the OS's random source; the nonce source handed to
-//!   the FC client.
+//! One line per module; the README's copy of this block is checked against it
+//! (`tests/suite/layout.rs`), as is every file under `src/`; `tests/tools/sync_layout.py`
+//! copies it there.
+//!
+//! ```text
+//! src/
+//!   main.rs                 the action's wiring: environment, stdout, GITHUB_OUTPUT, network → run_step
+//!   lib.rs                  crate docs and this map
+//!   publish/mod.rs          the plan: run_step → read_settings → publish → verdict, over a Transport and a Reporter
+//!   publish/environment.rs  the process's variables and working directory, handed in
+//!   publish/assume.rs       the credentials every call uses: the keys, or the role assumed once
+//!   publish/prepare.rs      once for every region: the code packaged, its route, what is inside; the offline end
+//!   publish/source.rs       the code input packaged on disk, or an OSS object looked up; the route
+//!   publish/contents.rs     what is inside the zip, logged and checked; `check: error` stops here
+//!   publish/shared.rs       what every region's pipeline reads: settings, zip, route, credentials
+//!   publish/fan_out.rs      the regions side by side (one a list of one), four calls in flight among them
+//!   publish/region.rs       one region's pipeline: list, decide, publish or reuse, ACL, rollout, delete
+//!   publish/region_log.rs   one region's log: live when alone, prefixed and groups written whole among others
+//!   publish/calls.rs        FC calls with retries, and the paged listing
+//!   publish/listing.rs      the layer's versions before anything is written
+//!   publish/dry_run.rs      how a dry run ends: what would happen, nothing written
+//!   publish/stage.rs        the zip put where the create takes it: inline, an own bucket, FC's bucket
+//!   publish/inline_body.rs  the inline create's request made once; the slot large uploads take in turn
+//!   publish/versions.rs     the steps that change the layer: create (never twice), ACL, delete
+//!   publish/rollout.rs      `functions` moved to the version, 4 at a time: GetFunction, UpdateFunction, poll
+//!   publish/outputs.rs      the outputs, all in one write
+//!   publish/verdict.rs      how the step ends: failures reported, outputs and summary written, in one place
+//!   outcome.rs              how a run ends: the Outcome, or the Failure and why
+//!   lifecycle.rs            one version per change, pure: decide, doomed, adoptable, highest
+//!   retry.rs                Retries, the one way a call is tried again (waits said; create_once); the rules
+//!   rollout/mod.rs          the rollout as pure values: TargetVersion, FunctionResult and their statuses
+//!   rollout/plan.rs         a function's new layer list, and the layer's family of ARNs
+//!   summary.rs              the job summary's Markdown, every value redacted then escaped
+//!   summary/functions.rs    the rollout's table
+//!   summary/contents.rs     the "What is inside" section: files, left out, largest folders, findings
+//!   regions_summary.rs      the job summary of several regions: a row per region, the version drift line
+//!   inputs/mod.rs           INPUT_* text → Settings, built whole; Access (offline, or keys or a role in regions)
+//!   inputs/raw.rs           RawInputs: the INPUT_* variables by Input, secrets as Secret
+//!   inputs/lifecycle.rs     skip-unchanged, keep-versions, acl, retries, dry-run
+//!   inputs/regions.rs       `region` or `regions`: Regions, each region's endpoint and OSS route overlaid
+//!   inputs/oss.rs           the OSS and STS inputs: shared ones once, `oss-endpoint` and `oss-bucket` per region
+//!   inputs/locations.rs     where OSS and STS calls go: own bucket or FC's temporary bucket, lender, account
+//!   inputs/role.rs          who the run acts as: keys, or a role (OIDC inputs, AssumeRole, the environment's chain)
+//!   inputs/functions.rs     `functions` and `function-update-timeout`
+//!   inputs/contents.rs      `exclude`, `python-bytecode` and `check`
+//!   interface.rs            the input and output names action.yml and the README must declare
+//!   credentials/mod.rs      Credentials and Secret (redacted in Debug), Masker, adopt(); a leaf
+//!   credentials/chain.rs    providers tried in order: the inputs, then ALIBABA_CLOUD_*
+//!   credentials/role.rs     a role to assume, validated: ARNs, session name, duration, token source
+//!   credentials/lent.rs     credentials a service lends (STS, FC 2.0): masked first, then checked
+//!   sts/mod.rs              the calls credentials come from, above the client
+//!   sts/caller_identity.rs  GetCallerIdentity: the account id
+//!   sts/assume.rs           a role assumed: the token got (GitHub or a file), then STS; masked on arrival
+//!   sts/assume_role.rs      AssumeRole (ACS3, role chaining) and the credentials of an STS reply
+//!   sts/oidc.rs             AssumeRoleWithOIDC: anonymous, a form body
+//!   sts/github_token.rs     the job's OIDC token from ACTIONS_ID_TOKEN_REQUEST_URL
+//!   fc/mod.rs               the FC domain as data
+//!   fc/layer_name.rs        LayerName, checked as FC does
+//!   fc/limits.rs            FC's sizes and counts, and Base64's
+//!   fc/runtimes.rs          the runtimes FC has, their language, Python version and glibc
+//!   fc/request.rs           ApiRequest: each call's method, path, query and body
+//!   fc/reply.rs             Layer, the listing's pages, ServiceError
+//!   fc/function.rs          FunctionName, GetFunction's reply, UpdateFunction's body
+//!   cloud.rs                Region and AccountId, parsed once
+//!   endpoint.rs             a service's base URL from a host or a full URL; the default hosts
+//!   sign/mod.rs             the one request description every scheme signs, SigningOutput
+//!   sign/primitives.rs      SHA-256, HMAC-SHA256, the date formats, canonical query and headers
+//!   sign/acs3.rs            ACS3-HMAC-SHA256 (FC 3.0, STS): canonical request, string to sign
+//!   sign/oss_v4.rs          OSS4-HMAC-SHA256 (OSS uploads)
+//!   sign/fc2.rs             the FC 2.0 signature (tempBucketToken)
+//!   client.rs               FcClient: signs ApiRequests, sends them through a Transport, parses replies
+//!   clock.rs                Signing: the clock and nonce source a run signs with, chosen once in main.rs
+//!   http.rs                 the Transport trait; reqwest with no redirects, bounded replies, an idle timeout
+//!   proxy.rs                which proxy a URL goes through (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY)
+//!   report.rs               the Reporter trait and Workflow, the real one (masks, annotations, outputs)
+//!   report/buffered.rs      lines of concurrent work kept to replay in one piece; SharedBuffer
+//!   redact.rs               the secrets masked so far, replaced in one value at a time
+//!   outside_text.rs         text from servers capped at 1 KiB before it is shown
+//!   error_chain.rs          an error printed with its causes, as anyhow's {:#}
+//!   github.rs               workflow command and GITHUB_OUTPUT text formats
+//!   panic_report.rs         a panic as one redacted ::error:: annotation
+//!   package/mod.rs          the code input as a zip on disk: Package, Options, PackageError
+//!   package/zip_dir.rs      a directory zipped reproducibly, memory bounded, sizes checked at the walk
+//!   package/open.rs         a listed file opened once: no link followed, checked on the handle
+//!   package/writer.rs       the zip format, front to back, hashed as it goes
+//!   package/deflate.rs      libdeflate whole, or chunked parallel deflate for large files
+//!   package/check.rs        a prebuilt zip checked, bounded: sizes, overlaps, links, encryption
+//!   package/select.rs       what goes in: .fcignore, exclude, python-bytecode
+//!   package/inspect.rs      each file's machine, CPython tag, glibc and place in the layout
+//!   package/platform.rs     what the runtimes can load: glibc, Python tags
+//!   package/keep.rs         the bytes of a file the checks need, kept as it streams
+//!   package/contents.rs     the tally for the log and the summary
+//!   oss_names.rs            the names OSS accepts (buckets, keys, oss://), a leaf
+//!   oss/mod.rs              large layers through OSS
+//!   oss/location.rs         virtual-hosted or path-style hosts
+//!   oss/client.rs           the signed calls, one OssCall value each
+//!   oss/upload.rs           PutObject or multipart, CRC-64 checked, aborted on failure
+//!   oss/xml.rs              the few XML replies read
+//!   temp_bucket.rs          FC 2.0's temporary bucket; lent credentials masked on arrival
+//!   checksum.rs             CRC-64/XZ, FC's codeChecksum
+//!   encode.rs               RFC 3986 percent-encoding, and lower-case hex
+//!   random.rs               nonces and delimiters from the OS; the nonce source handed to the FC client
+//! ```
 
 pub mod checksum;
 pub mod client;

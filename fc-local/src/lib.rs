@@ -11,30 +11,47 @@
 //! action crate, never the other way round.
 //!
 //! # Layout
-//! - [`config`]: what the service starts with: credentials, region, account, capture, faults.
-//! - [`service`]: one request in, one reply out; tells the protocols apart and holds their
-//!   shared state, one per path prefix.
-//! - [`prefix`]: a path prefix before the API's path (`/cn-beijing/2023-03-30/…`), which
-//!   gives a region a state of its own on the one service.
-//! - [`fc3`]: FC 3.0's layer API: routes, checked against their action and version headers.
-//! - [`functions`]: FC 3.0's GetFunction and UpdateFunction over seeded functions: updates
-//!   `InProgress` then `Successful` or `Failed`, and a strict mode for the update's body.
-//! - [`store`]: the layers and their versions, and the API's semantics over them; pure.
-//! - [`sts`]: STS `GetCallerIdentity`, `AssumeRole` and `AssumeRoleWithOIDC`; the
-//!   credentials they hand out are accepted by the FC 3.0 and STS routes.
-//! - [`github_oidc`]: GitHub's OIDC token endpoint for tests (a token for the audience
-//!   asked for; faults: expired, another audience), and the token check STS runs.
-//! - [`fc2`]: FC 2.0's `tempBucketToken`, which lends the temporary bucket.
-//! - [`oss`]: OSS calls: who may write where, and faults; [`oss_store`] holds the objects
-//!   and multipart uploads.
-//! - [`verify`]: a verifier per signature scheme (ACS3, OSS V4, FC 2.0), each rebuilding
-//!   its canonical form from the published specification with fc-local's own code.
-//! - [`digest`], [`percent`], [`dates`]: the hashes, percent-encoding and date formats the
-//!   verifiers (and the replies) use, fc-local's own rather than the action's signers'.
-//! - [`request`]: a request as received; [`reply`]: the JSON replies; [`capture`]: the
-//!   request log the SDK conformance tests read.
-//! - [`server`]: the service behind an axum HTTP server; [`in_process`]: the same service as
-//!   a transport.
+//! One line per module; the README's copy of this block is checked against it
+//! (`tests/suite/layout.rs`), as is every file under `fc-local/src/`.
+//!
+//! ```text
+//! fc-local/src/
+//!   main.rs                     the command line (clap): listen address, keys, region, account, capture, faults
+//!   lib.rs                      crate docs and this map
+//!   config.rs                   what the service starts with, and the faults it serves on cue
+//!   service.rs                  one request in, one reply out: tells the protocols apart, holds their state
+//!   prefix.rs                   a path prefix before the API's path (`/cn-beijing/2023-03-30/…`): a region of its own
+//!   fc3.rs                      FC 3.0's layer API routes, checked against their action and version headers
+//!   store.rs                    the layers and their versions, and the API's semantics over them; pure
+//!   functions.rs                GetFunction and UpdateFunction over seeded functions: InProgress, Failed, strict body
+//!   sts.rs                      STS GetCallerIdentity, AssumeRole, AssumeRoleWithOIDC; their credentials accepted
+//!   github_oidc.rs              GitHub's OIDC token endpoint for tests (faults: expired, wrong audience), the check
+//!   fc2.rs                      FC 2.0's tempBucketToken, which lends the temporary bucket
+//!   oss.rs                      OSS calls: who may write where, and faults
+//!   oss_store.rs                the in-memory objects and multipart uploads
+//!   verify/mod.rs               the opening every verifier shares: signer lookup, skew, security token
+//!   verify/request.rs           a request as the verifiers see it, fc-local's own (token hidden in Debug)
+//!   verify/canonical.rs         the header and query lines the schemes share
+//!   verify/acs3.rs              ACS3-HMAC-SHA256 verified (FC 3.0, STS)
+//!   verify/acs3_canonical.rs    ACS3's canonical request and string to sign, from the specification
+//!   verify/oss_v4.rs            OSS4-HMAC-SHA256 verified
+//!   verify/oss_v4_canonical.rs  OSS V4's canonical request and string to sign, from the specification
+//!   verify/fc2.rs               the FC 2.0 signature verified
+//!   verify/fc2_canonical.rs     FC 2.0's string to sign, from the specification
+//!   verify/test_support.rs      signing with fc-local's own forms, for its tests
+//!   verify/vectors/mod.rs       the published vectors, read from tests/data, for both sides
+//!   verify/vectors/acs3.rs      ACS3's vectors against fc-local's verifier
+//!   verify/vectors/oss_v4.rs    OSS V4's vectors against fc-local's verifier
+//!   verify/vectors/fc2.rs       FC 2.0's vectors against fc-local's verifier
+//!   digest.rs                   SHA-256, HMAC-SHA256 and hex, fc-local's own
+//!   percent.rs                  percent-encoding and decoding, fc-local's own
+//!   dates.rs                    the date formats the verifiers read and the replies write
+//!   request.rs                  a request as received
+//!   reply.rs                    the JSON replies
+//!   capture.rs                  the request log the SDK conformance tests read
+//!   server.rs                   the service behind axum
+//!   in_process.rs               the service as a Transport, for in-process tests
+//! ```
 
 pub mod capture;
 pub mod config;

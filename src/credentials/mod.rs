@@ -2,10 +2,12 @@
 //!
 //! The secret parts are wrapped in [`Secret`], whose `Debug` and `Display` print a placeholder,
 //! so a credential can be logged or put in an error without leaking. Where credentials come
-//! from is [`chain`]'s business, and every credential that enters a run goes through
-//! [`adopt`], which registers its secrets with a [`Masker`] before anything else sees them.
-//! A role to assume is described in [`role`], as data; [`lent`] checks the credentials a
-//! service lends. Asking STS for them is [`crate::sts`]'s, signing them onto requests is
+//! from is [`chain`]'s business. Every credential that enters a run has its secrets
+//! registered with a [`Masker`] before anything else sees them, through one of two doors:
+//! [`adopt`] for credentials resolved whole (the inputs, the environment, an assumed role's),
+//! and [`lent::from_json`] for those a service lends in a reply, which masks each secret field
+//! before it checks any (so even a refused one is masked). A role to assume is described in
+//! [`role`], as data. Asking STS for them is [`crate::sts`]'s, signing them onto requests is
 //! [`crate::sign`]'s: this module is a leaf, imported by both and importing neither.
 
 pub(crate) mod chain;

@@ -47,7 +47,7 @@ pub enum UploadError {
 }
 
 /// Where the package goes and how patiently.
-pub struct Target<'a> {
+pub struct UploadTarget<'a> {
     pub bucket: &'a BucketName,
     pub key: &'a str,
     /// Retries of each call, as the `retries` input says.
@@ -65,7 +65,7 @@ pub fn part_size(size: u64) -> u64 {
 pub async fn upload<T: Transport>(
     client: &OssClient<T>,
     package: &Package,
-    target: &Target<'_>,
+    target: &UploadTarget<'_>,
     reporter: &mut impl Reporter,
 ) -> Result<(), UploadError> {
     reporter.group(&format!(
@@ -86,7 +86,7 @@ pub async fn upload<T: Transport>(
 async fn put_whole<T: Transport>(
     client: &OssClient<T>,
     package: &Package,
-    target: &Target<'_>,
+    target: &UploadTarget<'_>,
     said: &SharedBuffer,
 ) -> Result<(), UploadError> {
     let body = Bytes::from(package.read_all()?);
@@ -106,7 +106,7 @@ async fn put_whole<T: Transport>(
 async fn multipart<T: Transport>(
     client: &OssClient<T>,
     package: &Package,
-    target: &Target<'_>,
+    target: &UploadTarget<'_>,
     said: &SharedBuffer,
     reporter: &mut impl Reporter,
 ) -> Result<(), UploadError> {
@@ -133,7 +133,7 @@ async fn multipart<T: Transport>(
 async fn send_parts<T: Transport>(
     client: &OssClient<T>,
     package: &Package,
-    target: &Target<'_>,
+    target: &UploadTarget<'_>,
     upload_id: &str,
     said: &SharedBuffer,
     reporter: &mut impl Reporter,
@@ -199,7 +199,7 @@ async fn send_parts<T: Transport>(
 async fn complete<T: Transport>(
     client: &OssClient<T>,
     package: &Package,
-    target: &Target<'_>,
+    target: &UploadTarget<'_>,
     upload_id: &str,
     parts: &[(u32, String)],
     said: &SharedBuffer,
@@ -230,7 +230,7 @@ async fn complete<T: Transport>(
 #[allow(clippy::too_many_arguments)] // the part's coordinates, shared by every part
 async fn send_part<T: Transport>(
     client: &OssClient<T>,
-    target: &Target<'_>,
+    target: &UploadTarget<'_>,
     upload_id: &str,
     file: &File,
     path: &str,

@@ -27,23 +27,7 @@
 //! `after_version`; a call that is not idempotent goes through
 //! [`crate::retry::Retries::create_once`].
 //!
-//! - [`environment`]: the process's variables and working directory.
-//! - [`assume`]: the credentials every call uses, ready before FC is called.
-//! - [`source`]: the `code` input packaged on disk, or an OSS object looked up; the route.
-//! - [`contents`]: what is inside the zip, logged and checked before anything is written.
-//! - [`shared`]: what every region's pipeline reads: settings, zip, route, credentials.
-//! - [`fan_out`]: the regions side by side, at most four calls in flight among them.
-//! - [`region_log`]: one region's log lines among others', prefixed with the region.
-//! - [`calls`]: FC calls with retries, and the paged listing.
-//! - [`listing`]: the layer's versions before anything is written, shown in the log.
-//! - [`dry_run`]: the end of a dry run: what a real run would do, said.
-//! - [`stage`]: the zip put where the create takes it: inline, an own bucket, FC's bucket.
-//! - [`inline_body`]: the inline create's request, made once, and the slot large uploads
-//!   take in turn.
-//! - [`versions`]: the steps that change the layer: create, ACL, delete.
-//! - [`rollout`]: the functions named in `functions` moved to the version.
-//! - [`outputs`]: the step's outputs, from the [`Outcome`] of each region.
-//! - [`verdict`]: how the step ends, reported, written and summarised in one place.
+//! What each module is for is in the crate's `# Layout` (`src/lib.rs`), the one map.
 
 pub mod assume;
 pub mod calls;

@@ -15,7 +15,7 @@ use crate::inputs::{RegionTarget, Settings};
 use crate::lifecycle::{Decision, Wanted, decide, doomed, highest};
 use crate::outcome::{Failure, Outcome};
 use crate::report::Reporter;
-use crate::rollout::Target as RolloutTarget;
+use crate::rollout::TargetVersion;
 
 /// One region's pipeline once the zip is ready: list, decide, then publish or reuse, and
 /// what follows a version. The outputs are the verdict's to write.
@@ -48,9 +48,9 @@ pub async fn run<T: Transport>(
     outcome.decision = Some(decision.clone());
     if lifecycle.dry_run {
         let version = match &decision {
-            Decision::Reuse(layer) => RolloutTarget::existing(layer),
+            Decision::Reuse(layer) => TargetVersion::existing(layer),
             Decision::Publish { .. } => {
-                RolloutTarget::next(&settings.layer_name, before.as_deref())
+                TargetVersion::next(&settings.layer_name, before.as_deref())
             }
         };
         outcome.functions = rollout::roll_out(&calls, settings, &version, reporter).await;
@@ -149,7 +149,7 @@ async fn after_version<T: Transport>(
                 error,
             })?;
     }
-    let version = RolloutTarget::existing(&layer);
+    let version = TargetVersion::existing(&layer);
     outcome.functions = rollout::roll_out(calls, settings, &version, reporter).await;
     let rollout_failed = !crate::rollout::failures(&outcome.functions).is_empty();
     let mut doomed = doomed(before, layer.version, settings.lifecycle.keep_versions);

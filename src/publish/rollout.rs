@@ -22,7 +22,7 @@ use crate::http::Transport;
 use crate::inputs::Settings;
 use crate::report::Reporter;
 use crate::report::buffered::Buffered;
-use crate::rollout::{FunctionResult, FunctionStatus, Target, plan};
+use crate::rollout::{FunctionResult, FunctionStatus, TargetVersion, plan};
 
 /// How many functions are worked on at once.
 pub const CONCURRENCY: usize = 4;
@@ -33,7 +33,7 @@ pub const MAX_POLL_WAIT: Duration = Duration::from_secs(5);
 /// What the step needs beyond the calls: where to, how long to wait, whether to write.
 struct RolloutPlan<'a> {
     functions: &'a [FunctionName],
-    target: &'a Target,
+    target: &'a TargetVersion,
     update_timeout: Duration,
     dry_run: bool,
 }
@@ -44,7 +44,7 @@ struct RolloutPlan<'a> {
 pub async fn roll_out<T: Transport>(
     calls: &Calls<'_, T>,
     settings: &Settings,
-    target: &Target,
+    target: &TargetVersion,
     reporter: &mut impl Reporter,
 ) -> Vec<FunctionResult> {
     let rollout = &RolloutPlan {

@@ -12,7 +12,7 @@ use crate::fc::ApiRequest;
 use crate::http::Transport;
 use crate::inputs::{Account, RegionTarget, Settings, Staging, TempBucketRoute};
 use crate::oss::client::OssClient;
-use crate::oss::upload::{self, Target};
+use crate::oss::upload::{self, UploadTarget};
 use crate::oss_names::BucketName;
 use crate::outcome::Failure;
 use crate::package::Package;
@@ -91,7 +91,7 @@ async fn to_own_bucket<'s, T: Transport>(
             "oss://{bucket}/{key} already holds this zip (same CRC-64): not uploaded again"
         ));
     } else {
-        let target = Target {
+        let target = UploadTarget {
             bucket,
             key: &key,
             retries,
@@ -143,7 +143,7 @@ async fn to_temporary_bucket<'s, T: Transport>(
         region: lent.region.clone(),
         clock: Arc::clone(&signing.clock),
     };
-    let target = Target {
+    let target = UploadTarget {
         bucket: &lent.bucket,
         key: &lent.key,
         retries,

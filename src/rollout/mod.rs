@@ -17,7 +17,7 @@ use crate::lifecycle::highest;
 
 /// The version functions are moved to.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Target {
+pub struct TargetVersion {
     /// Its ARN; in a dry run that would publish, the ARN the next version would get (or,
     /// when the layer has no version to learn the account from, a description of it).
     pub arn: String,
@@ -29,7 +29,7 @@ pub struct Target {
     pub exists: bool,
 }
 
-impl Target {
+impl TargetVersion {
     /// A version that exists, published or reused.
     pub fn existing(layer: &Layer) -> Self {
         Self {

@@ -11,6 +11,7 @@ mod hardening;
 mod inputs;
 mod interface;
 mod keyless;
+mod layout;
 mod lifecycle;
 mod local_service;
 mod local_sts;
