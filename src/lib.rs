@@ -1,12 +1,14 @@
 //! Publishes Alibaba Cloud Function Compute 3.0 layer versions from a GitHub Actions step.
 //!
-//! The binary (`src/main.rs`) only wires the process to this library: it reads the
-//! environment, opens `GITHUB_OUTPUT`, builds the real transport and reporter, and calls
-//! [`publish::run_step`]. Everything else lives here, mostly as pure functions over values
-//! handed in, so that tests and the local service (the workspace's `fc-local` crate, which
-//! depends on this one and never ships in the action) use the very same code.
+//! The binary (`src/main.rs`) is [`entry::main`], which wires the process to the rest: it
+//! reads the environment, opens `GITHUB_OUTPUT`, builds the real transport and reporter, and
+//! calls [`publish::run_step`]. The rest is mostly pure functions over values handed in, so
+//! that tests and the local service (the workspace's `fc-local` crate, which depends on this
+//! one and never ships in the action) use the very same code.
 //!
 //! # Layout
+//! - [`entry`]: the process: environment, stdout, `GITHUB_OUTPUT`, network → `run_step`; the
+//!   shipped binary and the suite's copy of it both call [`entry::main`].
 //! - [`publish`]: the pipeline, inputs → package → list → skip? → upload → create → ACL →
 //!   retention → outputs → summary, over a transport and a reporter handed in; a new feature
 //!   is a new step.
@@ -66,6 +68,7 @@ pub mod cloud;
 pub mod credentials;
 pub mod encode;
 pub mod endpoint;
+pub mod entry;
 pub mod error_chain;
 pub mod fc;
 pub mod github;

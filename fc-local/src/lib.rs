@@ -11,6 +11,8 @@
 //! action crate, never the other way round.
 //!
 //! # Layout
+//! - [`cli`]: the binary's command line and process, which the suite's copy of the binary
+//!   runs too.
 //! - [`config`]: what the service starts with: credentials, region, account, capture, faults.
 //! - [`service`]: one request in, one reply out; tells the protocols apart and holds their
 //!   shared state, one per path prefix.
@@ -35,6 +37,7 @@
 //!   a transport.
 
 pub mod capture;
+pub mod cli;
 pub mod config;
 pub mod fc2;
 pub mod fc3;
