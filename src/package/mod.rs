@@ -8,7 +8,7 @@
 //! - [`check`]: a prebuilt zip read the way the service will unpack it.
 //! - [`select`]: which files go in: `.fcignore`, `exclude`, `python-bytecode`.
 //! - [`inspect`]: the checks of what is inside (machine, Python, glibc, layout).
-//! - [`platform`]: FC's runtimes as the checks see them (glibc, Python, paths).
+//! - [`platform`]: the runtimes a layer is for, from [`crate::fc::runtimes`]'s one table.
 //! - [`keep`]: a file read through, a copy kept of what the checks need.
 //! - [`contents`]: what the layer holds, tallied on the one pass, for the log and summary.
 //! - [`open`]: a listed file opened once, without following links, checked on the handle.
