@@ -13,7 +13,8 @@
 //!
 //! ```text
 //! src/
-//!   main.rs                 the action's wiring: environment, stdout, GITHUB_OUTPUT, network → run_step
+//!   main.rs                 the action's binary: `entry::main`, nothing else
+//!   entry.rs                the process's wiring: environment, stdout, GITHUB_OUTPUT, network → run_step
 //!   lib.rs                  crate docs and this map
 //!   publish/mod.rs          the plan: run_step → read_settings → publish → verdict, over a Transport and a Reporter
 //!   publish/environment.rs  the process's variables and working directory, handed in
@@ -66,7 +67,7 @@
 //!   fc/mod.rs               the FC domain as data
 //!   fc/layer_name.rs        LayerName, checked as FC does
 //!   fc/limits.rs            FC's sizes and counts, and Base64's
-//!   fc/runtimes.rs          the runtimes FC has, their language, Python version and glibc
+//!   fc/runtimes.rs          the one runtime table: known names, language, Python, Debian, glibc
 //!   fc/request.rs           ApiRequest: each call's method, path, query and body
 //!   fc/reply.rs             Layer, the listing's pages, ServiceError
 //!   fc/function.rs          FunctionName, GetFunction's reply, UpdateFunction's body
@@ -78,7 +79,7 @@
 //!   sign/oss_v4.rs          OSS4-HMAC-SHA256 (OSS uploads)
 //!   sign/fc2.rs             the FC 2.0 signature (tempBucketToken)
 //!   client.rs               FcClient: signs ApiRequests, sends them through a Transport, parses replies
-//!   clock.rs                Signing: the clock and nonce source a run signs with, chosen once in main.rs
+//!   clock.rs                Signing: the clock and nonce source a run signs with, chosen once in entry.rs
 //!   http.rs                 the Transport trait; reqwest with no redirects, bounded replies, an idle timeout
 //!   proxy.rs                which proxy a URL goes through (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY)
 //!   report.rs               the Reporter trait and Workflow, the real one (masks, annotations, outputs)
@@ -89,14 +90,15 @@
 //!   github.rs               workflow command and GITHUB_OUTPUT text formats
 //!   panic_report.rs         a panic as one redacted ::error:: annotation
 //!   package/mod.rs          the code input as a zip on disk: Package, Options, PackageError
-//!   package/zip_dir.rs      a directory zipped reproducibly, memory bounded, sizes checked at the walk
+//!   package/zip_dir.rs      a directory zipped reproducibly, memory bounded
+//!   package/walk.rs         what goes in: the tree walked, sizes checked, nothing opened
 //!   package/open.rs         a listed file opened once: no link followed, checked on the handle
 //!   package/writer.rs       the zip format, front to back, hashed as it goes
 //!   package/deflate.rs      libdeflate whole, or chunked parallel deflate for large files
 //!   package/check.rs        a prebuilt zip checked, bounded: sizes, overlaps, links, encryption
 //!   package/select.rs       what goes in: .fcignore, exclude, python-bytecode
 //!   package/inspect.rs      each file's machine, CPython tag, glibc and place in the layout
-//!   package/platform.rs     what the runtimes can load: glibc, Python tags
+//!   package/platform.rs     the runtimes a layer is for, from fc/runtimes.rs
 //!   package/keep.rs         the bytes of a file the checks need, kept as it streams
 //!   package/contents.rs     the tally for the log and the summary
 //!   oss_names.rs            the names OSS accepts (buckets, keys, oss://), a leaf
@@ -118,6 +120,7 @@ pub mod cloud;
 pub mod credentials;
 pub mod encode;
 pub mod endpoint;
+pub mod entry;
 pub mod error_chain;
 pub mod fc;
 pub mod github;

@@ -16,7 +16,8 @@
 //!
 //! ```text
 //! fc-local/src/
-//!   main.rs                     the command line (clap): listen address, keys, region, account, capture, faults
+//!   main.rs                     the binary: `cli::main`, nothing else
+//!   cli.rs                      the command line (clap): listen address, keys, region, account, capture, faults
 //!   lib.rs                      crate docs and this map
 //!   config.rs                   what the service starts with, and the faults it serves on cue
 //!   service.rs                  one request in, one reply out: tells the protocols apart, holds their state
@@ -54,6 +55,7 @@
 //! ```
 
 pub mod capture;
+pub mod cli;
 pub mod config;
 pub mod dates;
 pub mod digest;

@@ -5,7 +5,8 @@
 //! - [`layer_name`]: the layer names FC accepts.
 //! - [`function`]: function names, GetFunction and UpdateFunction (the rollout's calls).
 //! - [`limits`]: FC's documented limits (inline size, runtimes, description).
-//! - [`runtimes`]: the runtime identifiers FC is known to accept.
+//! - [`runtimes`]: the runtimes FC is known to accept, and what each is made of (language,
+//!   Python, Debian, glibc), in one table that the input check and the layer checks read.
 //! - [`request`]: each API call as an [`ApiRequest`], ready to sign.
 //! - [`reply`]: the [`Layer`] a call returns and the [`ServiceError`] wire type.
 

@@ -8,7 +8,8 @@
 use object::read::elf::{ElfFile32, ElfFile64, FileHeader};
 use object::{Architecture, Endianness, FileKind, Object};
 
-use super::platform::{Runtime, Target};
+use super::platform::Target;
+use crate::fc::runtimes::Runtime;
 
 /// How much a finding matters: an error stops `check: error`; a warning never does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -87,7 +88,7 @@ fn python_tag(path: &str, target: &Target) -> Option<Finding> {
     if pythons.is_empty()
         || pythons
             .iter()
-            .any(|runtime| runtime.python == Some((3, minor)))
+            .any(|runtime| runtime.python() == Some((3, minor)))
     {
         return None;
     }
@@ -95,7 +96,7 @@ fn python_tag(path: &str, target: &Target) -> Option<Finding> {
         .iter()
         .filter_map(|runtime| {
             runtime
-                .python
+                .python()
                 .map(|(major, minor)| format!("{} (Python {major}.{minor})", runtime.name))
         })
         .collect();
@@ -170,18 +171,18 @@ fn elf(path: &str, data: &[u8], kind: FileKind, target: &Target) -> Vec<Finding>
             .and_then(|file| newest_glibc(&file)),
     };
     match (needed, target.oldest_glibc()) {
-        (Some(needed), Some(runtime)) if needed > runtime.glibc => vec![Finding::error(
+        (Some(needed), Some((runtime, system))) if needed > system.glibc => vec![Finding::error(
             path,
             format!(
                 "needs GLIBC_{}.{}, but runtime {} has glibc {}.{} (Debian {}); build it on an older system or install a wheel for an older glibc (`manylinux_{}_{}` or below)",
                 needed.0,
                 needed.1,
                 runtime.name,
-                runtime.glibc.0,
-                runtime.glibc.1,
-                runtime.debian,
-                runtime.glibc.0,
-                runtime.glibc.1
+                system.glibc.0,
+                system.glibc.1,
+                system.debian,
+                system.glibc.0,
+                system.glibc.1
             ),
         )],
         _ => Vec::new(),
@@ -274,7 +275,7 @@ pub fn inspect_layout<'a>(
             ),
         ));
     }
-    if let Some(runtime) = target.runtimes.iter().find(|runtime| runtime.nodejs)
+    if let Some(runtime) = target.nodejs()
         && !node_modules
     {
         findings.push(Finding::warning(

@@ -2,13 +2,14 @@
 //! file, or a prebuilt `.zip` checked where it lies. Either way the zip is never held in
 //! memory whole, so a 500 MB layer costs disk, not RAM.
 //!
-//! - [`zip_dir`]: a directory as a reproducible zip, written to any writer.
+//! - [`zip_dir`]: a directory as a reproducible zip, written to any writer; `walk` lists
+//!   what goes in, opening nothing.
 //! - [`writer`]: the zip format, written front to back and hashed as it goes.
 //! - [`deflate`]: libdeflate for small files, chunked parallel deflate for large ones.
 //! - [`check`]: a prebuilt zip read the way the service will unpack it.
 //! - [`select`]: which files go in: `.fcignore`, `exclude`, `python-bytecode`.
 //! - [`inspect`]: the checks of what is inside (machine, Python, glibc, layout).
-//! - [`platform`]: FC's runtimes as the checks see them (glibc, Python, paths).
+//! - [`platform`]: the runtimes a layer is for, from [`crate::fc::runtimes`]'s one table.
 //! - [`keep`]: a file read through, a copy kept of what the checks need.
 //! - [`contents`]: what the layer holds, tallied on the one pass, for the log and summary.
 //! - [`open`]: a listed file opened once, without following links, checked on the handle.
@@ -21,6 +22,7 @@ pub mod keep;
 pub mod open;
 pub mod platform;
 pub mod select;
+mod walk;
 pub mod writer;
 pub mod zip_dir;
 

@@ -20,8 +20,13 @@ pub struct Listed {
 
 impl Listed {
     /// The whole content, which must be exactly the listed size.
-    pub fn read_all(mut self, path: &Path) -> Result<Vec<u8>, PackageError> {
-        let mut data = Vec::with_capacity(usize::try_from(self.size).unwrap_or(0));
+    pub fn read_all(self, path: &Path) -> Result<Vec<u8>, PackageError> {
+        let capacity = usize::try_from(self.size).unwrap_or(0);
+        self.read_rest(path, Vec::with_capacity(capacity))
+    }
+
+    /// `start`, the bytes read from this file so far, and then the rest of it.
+    pub fn read_rest(mut self, path: &Path, mut data: Vec<u8>) -> Result<Vec<u8>, PackageError> {
         self.read_to_end(&mut data)
             .map_err(|source| PackageError::Io {
                 path: path.into(),

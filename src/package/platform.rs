@@ -1,69 +1,7 @@
-//! What FC's runtimes are made of, for the layer checks: the glibc of each runtime's
-//! Debian, its Python version, and where it looks in a layer. From Alibaba Cloud's runtime
-//! pages and Debian's release data; every runtime is x86_64 only.
+//! The runtimes a layer is for, as the checks see them: the known ones among the names given,
+//! with their facts from the one runtime table, [`crate::fc::runtimes`].
 
-/// A runtime's facts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Runtime {
-    pub name: &'static str,
-    pub debian: u8,
-    /// (major, minor) of the runtime's glibc.
-    pub glibc: (u32, u32),
-    /// (3, minor) for a Python runtime.
-    pub python: Option<(u32, u32)>,
-    pub nodejs: bool,
-}
-
-const fn runtime(
-    name: &'static str,
-    debian: u8,
-    python: Option<(u32, u32)>,
-    nodejs: bool,
-) -> Runtime {
-    let glibc = match debian {
-        9 => (2, 24),
-        10 => (2, 28),
-        11 => (2, 31),
-        _ => (2, 36),
-    };
-    Runtime {
-        name,
-        debian,
-        glibc,
-        python,
-        nodejs,
-    }
-}
-
-/// The runtimes whose system is known. `custom-container` is the user's own image and is
-/// not here: nothing can be said about it. Java, PHP and Go publish no version, so are
-/// taken as the oldest, Debian 9.
-const RUNTIMES: &[Runtime] = &[
-    runtime("custom", 9, None, false),
-    runtime("custom.debian10", 10, None, false),
-    runtime("custom.debian11", 11, None, false),
-    runtime("custom.debian12", 12, None, false),
-    runtime("python3", 9, Some((3, 6)), false),
-    runtime("python3.9", 9, Some((3, 9)), false),
-    runtime("python3.10", 10, Some((3, 10)), false),
-    runtime("python3.12", 11, Some((3, 12)), false),
-    runtime("nodejs8", 9, None, true),
-    runtime("nodejs10", 9, None, true),
-    runtime("nodejs12", 9, None, true),
-    runtime("nodejs14", 9, None, true),
-    runtime("nodejs16", 9, None, true),
-    runtime("nodejs18", 10, None, true),
-    runtime("nodejs20", 10, None, true),
-    runtime("dotnetcore3.1", 9, None, false),
-    runtime("java8", 9, None, false),
-    runtime("java11", 9, None, false),
-    runtime("php7.2", 9, None, false),
-    runtime("go1", 9, None, false),
-];
-
-pub fn runtime_named(name: &str) -> Option<&'static Runtime> {
-    RUNTIMES.iter().find(|runtime| runtime.name == name)
-}
+use crate::fc::runtimes::{self, Language, Runtime, System};
 
 /// What a layer for the named runtimes must fit: the known ones among them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -76,27 +14,78 @@ impl Target {
         Self {
             runtimes: names
                 .iter()
-                .filter_map(|name| runtime_named(name))
+                .filter_map(|name| runtimes::named(name))
                 .collect(),
         }
     }
 
-    /// The runtime with the oldest glibc, which native code must load on.
-    pub fn oldest_glibc(&self) -> Option<&'static Runtime> {
+    /// The runtime with the oldest glibc, which native code must load on, and its system;
+    /// `custom-container` has none known, so it holds native code to nothing.
+    pub fn oldest_glibc(&self) -> Option<(&'static Runtime, System)> {
         self.runtimes
             .iter()
-            .copied()
-            .min_by_key(|runtime| runtime.glibc)
+            .filter_map(|runtime| Some((*runtime, runtime.system?)))
+            .min_by_key(|(_, system)| system.glibc)
     }
 
     pub fn pythons(&self) -> impl Iterator<Item = &'static Runtime> + '_ {
         self.runtimes
             .iter()
             .copied()
-            .filter(|runtime| runtime.python.is_some())
+            .filter(|runtime| runtime.python().is_some())
     }
 
-    pub fn names_nodejs(&self) -> bool {
-        self.runtimes.iter().any(|runtime| runtime.nodejs)
+    pub fn nodejs(&self) -> Option<&'static Runtime> {
+        self.runtimes
+            .iter()
+            .copied()
+            .find(|runtime| runtime.language == Language::Nodejs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The checks read every runtime from the table, so a name the table knows is one the
+    /// checks know, with a system unless it is the user's own image; a Python runtime has
+    /// its version, a Node.js one its paths.
+    #[test]
+    fn every_runtime_the_table_knows_the_checks_know() {
+        let names: Vec<String> = runtimes::RUNTIMES
+            .iter()
+            .map(|runtime| runtime.name.to_owned())
+            .collect();
+        let target = Target::new(&names);
+        assert_eq!(target.runtimes.len(), names.len());
+        for runtime in runtimes::RUNTIMES {
+            let alone = Target::new(&[runtime.name.to_owned()]);
+            assert_eq!(alone.runtimes, [runtime], "{}", runtime.name);
+            assert_eq!(
+                alone.oldest_glibc().is_some(),
+                runtime.name != "custom-container",
+                "{}",
+                runtime.name
+            );
+            let python = runtime.name.starts_with("python");
+            assert_eq!(alone.pythons().next().is_some(), python, "{}", runtime.name);
+            let nodejs = runtime.name.starts_with("nodejs");
+            assert_eq!(alone.nodejs().is_some(), nodejs, "{}", runtime.name);
+        }
+        let oldest = target.oldest_glibc().map(|(_, system)| system);
+        assert_eq!(
+            oldest,
+            Some(System {
+                debian: 9,
+                glibc: (2, 24)
+            })
+        );
+    }
+
+    #[test]
+    fn unknown_names_are_left_out() {
+        let target = Target::new(&["nodejs22".to_owned(), "python3.10".to_owned()]);
+        let names: Vec<&str> = target.runtimes.iter().map(|runtime| runtime.name).collect();
+        assert_eq!(names, ["python3.10"]);
     }
 }

@@ -5,7 +5,6 @@
 //! Git's rule holds: once a directory is left out, nothing below it comes back, whatever
 //! a deeper pattern says; `exclude` can bring back a path that `.fcignore` left out itself.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -250,11 +249,11 @@ fn is_unchecked_hash(header: &[u8]) -> bool {
     magic >= FIRST_FLAGS_MAGIC && flags & 0b01 == 1 && flags & 0b10 == 0
 }
 
-/// The first [`PYC_HEADER_BYTES`] of the file at `path` (fewer if it is shorter).
-pub fn read_header(path: &Path) -> std::io::Result<Vec<u8>> {
+/// The first [`PYC_HEADER_BYTES`] read from `file` (fewer if it is shorter), which the
+/// caller goes on reading from: the header is judged on the handle the file is zipped from.
+pub fn read_header(file: &mut impl Read) -> std::io::Result<Vec<u8>> {
     let mut header = Vec::with_capacity(PYC_HEADER_BYTES);
-    File::open(path)?
-        .take(PYC_HEADER_BYTES as u64)
+    file.take(PYC_HEADER_BYTES as u64)
         .read_to_end(&mut header)?;
     Ok(header)
 }

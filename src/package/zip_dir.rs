@@ -6,23 +6,25 @@
 //! Files are compressed whole on every core, a batch at a time; very large ones in chunks,
 //! also on every core; either way in bounded memory, whatever the tree holds.
 //!
-//! The walk leaves out what [`super::select`] says, and every file's bytes, read for the
-//! zip anyway, go past [`super::inspect`] on the way.
+//! The walk leaves out what [`super::select`] says, but for cached bytecode under
+//! `portable`: that is judged here, on the header of the bytes zipped, read on the file's
+//! one open. Every file's bytes, read for the zip anyway, go past [`super::inspect`] on the
+//! way.
 
-use std::fs;
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::PackageError;
 use super::contents::{CheckLevel, Contents, Options};
 use super::deflate::{compress_large, compress_small};
 use super::inspect::{self, Finding};
 use super::keep::Keep;
-use super::open::open_listed;
-use super::select::{self, Bytecode, LeftOut, Rules};
+use super::open::{Listed, open_listed};
+use super::select::{self, Bytecode, LeftOut};
+use super::walk::{Entry, Kind, walk};
 use super::writer::{Compressed, OverLimit, ZipOut};
-use super::{MAX_ENTRY_BYTES, MAX_UNPACKED_BYTES, PackageError};
 
 const FILE_MODE: u32 = 0o644;
 const EXECUTABLE_MODE: u32 = 0o755;
@@ -37,19 +39,6 @@ const COMPRESSION_BATCH_BYTES: u64 = 16 << 20;
 /// (see [`super::deflate`]); a batch holds at most one file this large, since it ends
 /// once its files pass [`COMPRESSION_BATCH_BYTES`].
 const STREAMED_FILE_BYTES: u64 = 64 << 20;
-
-enum Kind {
-    Directory,
-    File { executable: bool, size: u64 },
-    Symlink { target: String },
-}
-
-struct Entry {
-    /// The entry name: relative, `/`-separated, a directory's without the trailing `/`.
-    name: String,
-    path: PathBuf,
-    kind: Kind,
-}
 
 /// A directory zipped: what was written to, and what it holds.
 pub struct Zipped<W> {
@@ -114,12 +103,6 @@ fn zip_listed<W: Write>(
     let mut contents = Contents::default();
     let entries = walk(root, options, &mut contents)?;
     between_walk_and_read();
-    if !entries
-        .iter()
-        .any(|entry| !matches!(entry.kind, Kind::Directory))
-    {
-        return Err(PackageError::Empty { path: root.into() });
-    }
     let fail = |path: &Path, source: io::Error| {
         if source
             .get_ref()
@@ -137,44 +120,144 @@ fn zip_listed<W: Write>(
             }
         }
     };
-    let mut zip = ZipOut::new(BufWriter::with_capacity(1 << 20, writer), max_bytes);
+    let mut out = Out {
+        zip: ZipOut::new(BufWriter::with_capacity(1 << 20, writer), max_bytes),
+        names: Vec::new(),
+        files: 0,
+        held: None,
+    };
     for batch in batches(&entries) {
         // Each batch comes back in walk order, which keeps the archive reproducible, and is
         // written out before the next starts, which bounds memory.
-        let prepared: Vec<(Option<Compressed>, Vec<Finding>)> = batch
+        let prepared: Vec<Prepared> = batch
             .par_iter()
             .map(|entry| prepare(entry, options))
             .collect::<Result<_, _>>()?;
-        for (entry, (prepared, findings)) in batch.iter().zip(prepared) {
-            contents.findings.extend(findings);
-            let added = match (&entry.kind, prepared) {
-                (Kind::Directory, _) => zip.directory(&entry.name, DIRECTORY_MODE),
-                (Kind::Symlink { target }, _) => zip.symlink(&entry.name, target, SYMLINK_MODE),
-                (Kind::File { executable, .. }, Some(content)) => {
-                    zip.file(&entry.name, mode(*executable), &content)
-                }
-                (Kind::File { executable, size }, None) => {
-                    let file = open_listed(&entry.path, *size)?;
-                    stream_file(&mut zip, entry, file, mode(*executable), options).map(|findings| {
-                        contents.findings.extend(findings);
-                    })
-                }
+        for (entry, prepared) in batch.iter().zip(prepared) {
+            let prepared = match prepared {
+                Prepared::Later => open_large(entry, options.selection.bytecode)?,
+                prepared => prepared,
             };
-            added.map_err(|source| fail(&entry.path, source))?;
+            out.add(entry, prepared, options, &mut contents)
+                .map_err(|source| fail(&entry.path, source))?;
         }
     }
-    let (buffered, size, checksum) = zip.finish().map_err(|source| fail(root, source))?;
+    // Every file the walk kept may have been bytecode that its header left out.
+    if out.files == 0 {
+        return Err(PackageError::Empty { path: root.into() });
+    }
+    let (buffered, size, checksum) = out.zip.finish().map_err(|source| fail(root, source))?;
     let writer = buffered
         .into_inner()
         .map_err(|error| fail(root, error.into_error()))?;
-    contents.finish_checks(entries.iter().map(|entry| entry.name.as_str()), options);
+    contents.finish_checks(out.names.iter().copied(), options);
     Ok(Zipped {
         writer,
-        entries: entries.len(),
+        entries: out.names.len(),
         size,
         checksum,
         contents,
     })
+}
+
+/// What became of an entry before it is written.
+enum Prepared {
+    /// A small file, compressed whole, and what the checks found in it.
+    Whole(Compressed, Vec<Finding>),
+    /// A large file, open, and the bytes already read from it (a bytecode header).
+    Open(Vec<u8>, Listed),
+    /// A large file, opened where it is written, so that one batch opens one at a time.
+    Later,
+    /// A directory or a link, written from the walk's entry.
+    Other,
+    /// Cached bytecode whose header the policy leaves out; the rest of it was not read.
+    LeftOut,
+}
+
+/// The zip as it is written, in walk order: the names that went in, and a `__pycache__`
+/// directory held back until an entry goes in below it, so that one the bytecode policy
+/// left empty is not stored.
+struct Out<'a, W: Write> {
+    zip: ZipOut<W>,
+    names: Vec<&'a str>,
+    /// Files and links written.
+    files: usize,
+    held: Option<&'a Entry>,
+}
+
+impl<'a, W: Write> Out<'a, W> {
+    fn add(
+        &mut self,
+        entry: &'a Entry,
+        prepared: Prepared,
+        options: &Options,
+        contents: &mut Contents,
+    ) -> io::Result<()> {
+        let (mode, size, bytecode) = match entry.kind {
+            Kind::File {
+                executable,
+                size,
+                bytecode,
+            } => (mode(executable), size, bytecode),
+            _ => (0, 0, false),
+        };
+        if let Prepared::LeftOut = prepared {
+            contents.leave_out(LeftOut::Bytecode, size);
+            return Ok(());
+        }
+        self.release_held(entry)?;
+        let findings = match prepared {
+            Prepared::Whole(content, findings) => {
+                self.zip.file(&entry.name, mode, &content)?;
+                findings
+            }
+            Prepared::Open(start, file) => {
+                let file = io::Cursor::new(start).chain(file);
+                stream_file(&mut self.zip, entry, file, mode, options)?
+            }
+            // A file comes as `Whole` or `Open` (or `LeftOut`, above): the rest are not files.
+            Prepared::Later | Prepared::Other | Prepared::LeftOut => match &entry.kind {
+                Kind::Symlink { target } => {
+                    self.zip.symlink(&entry.name, target, SYMLINK_MODE)?;
+                    Vec::new()
+                }
+                _ => return self.directory(entry),
+            },
+        };
+        if bytecode {
+            contents.add_file(&entry.name, size);
+        }
+        contents.findings.extend(findings);
+        self.names.push(&entry.name);
+        self.files += 1;
+        Ok(())
+    }
+
+    /// Writes a directory, or holds it back if it is a `__pycache__` one.
+    fn directory(&mut self, entry: &'a Entry) -> io::Result<()> {
+        if select::is_bytecode_dir(&entry.name) {
+            self.held = Some(entry);
+        } else {
+            self.zip.directory(&entry.name, DIRECTORY_MODE)?;
+            self.names.push(&entry.name);
+        }
+        Ok(())
+    }
+
+    /// Writes the held `__pycache__` directory if `entry` is below it, and else forgets it:
+    /// the walk puts whatever is below a directory right after it.
+    fn release_held(&mut self, entry: &Entry) -> io::Result<()> {
+        if let Some(dir) = self.held.take()
+            && entry
+                .name
+                .strip_prefix(dir.name.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+        {
+            self.zip.directory(&dir.name, DIRECTORY_MODE)?;
+            self.names.push(&dir.name);
+        }
+        Ok(())
+    }
 }
 
 fn mode(executable: bool) -> u32 {
@@ -207,23 +290,55 @@ fn batches(entries: &[Entry]) -> Vec<&[Entry]> {
     batches
 }
 
-/// Compresses a small file entry whole, and inspects its bytes; other kinds, and large
-/// files, need no preparation.
-fn prepare(
-    entry: &Entry,
-    options: &Options,
-) -> Result<(Option<Compressed>, Vec<Finding>), PackageError> {
-    let Kind::File { size, .. } = entry.kind else {
-        return Ok((None, Vec::new()));
+/// Reads a small file through its one open and compresses it whole, and inspects its bytes;
+/// other kinds, and large files, are left to the writing.
+fn prepare(entry: &Entry, options: &Options) -> Result<Prepared, PackageError> {
+    let Kind::File { size, bytecode, .. } = entry.kind else {
+        return Ok(Prepared::Other);
     };
     if size > STREAMED_FILE_BYTES {
-        return Ok((None, Vec::new()));
+        return Ok(Prepared::Later);
     }
-    let data = open_listed(&entry.path, size)?.read_all(&entry.path)?;
-    Ok((
-        Some(compress_small(&data)),
+    let policy = options.selection.bytecode;
+    let Some((start, file)) = open_kept(&entry.path, size, bytecode, policy)? else {
+        return Ok(Prepared::LeftOut);
+    };
+    let data = file.read_rest(&entry.path, start)?;
+    Ok(Prepared::Whole(
+        compress_small(&data),
         inspect_bytes(&entry.name, &data, options),
     ))
+}
+
+/// A large file, opened as it is about to be written, or left out by its header.
+fn open_large(entry: &Entry, policy: Bytecode) -> Result<Prepared, PackageError> {
+    let Kind::File { size, bytecode, .. } = entry.kind else {
+        return Ok(Prepared::Other);
+    };
+    Ok(match open_kept(&entry.path, size, bytecode, policy)? {
+        Some((start, file)) => Prepared::Open(start, file),
+        None => Prepared::LeftOut,
+    })
+}
+
+/// Opens a listed file. Cached `bytecode` is judged by the header read on that same handle,
+/// so that what is judged is what is zipped: `None` when `policy` leaves it out, and else
+/// the header comes back with the handle, to be zipped before the rest.
+fn open_kept(
+    path: &Path,
+    size: u64,
+    bytecode: bool,
+    policy: Bytecode,
+) -> Result<Option<(Vec<u8>, Listed)>, PackageError> {
+    let mut file = open_listed(path, size)?;
+    if !bytecode {
+        return Ok(Some((Vec::new(), file)));
+    }
+    let header = select::read_header(&mut file).map_err(|source| PackageError::Io {
+        path: path.into(),
+        source,
+    })?;
+    Ok(select::keeps_bytecode(policy, &header).then_some((header, file)))
 }
 
 fn inspect_bytes(name: &str, data: &[u8], options: &Options) -> Vec<Finding> {
@@ -248,159 +363,4 @@ fn stream_file<W: Write>(
         compress_large(io::BufReader::new(&mut keep), |piece| zip.write_data(piece))?;
     zip.finish_streamed(streamed, crc32, compressed, uncompressed)?;
     Ok(inspect_bytes(&entry.name, keep.kept(), options))
-}
-
-/// Every entry below `root` that the selection keeps, depth first, each directory's
-/// children sorted by name; what is left out is tallied in `contents`. Sizes are checked
-/// here, where they are first known, after the selection: a file one zip entry cannot hold,
-/// or a tree over [`MAX_UNPACKED_BYTES`], is refused before any file is read.
-fn walk(
-    root: &Path,
-    options: &Options,
-    contents: &mut Contents,
-) -> Result<Vec<Entry>, PackageError> {
-    let mut total = 0u64;
-    let selection = &options.selection;
-    let mut rules = Rules::new(root, selection).map_err(PackageError::IgnoreFile)?;
-    let mut entries = Vec::new();
-    for item in walkdir::WalkDir::new(root)
-        .min_depth(1)
-        .follow_links(false)
-        .sort_by_file_name()
-    {
-        let item = item.map_err(|error| {
-            let path = error.path().unwrap_or(root).to_path_buf();
-            PackageError::Io {
-                path,
-                source: error.into(),
-            }
-        })?;
-        let path = item.path().to_path_buf();
-        let name = entry_name(root, &path)?;
-        let file_type = item.file_type();
-        let kind = if file_type.is_dir() {
-            Kind::Directory
-        } else if file_type.is_symlink() {
-            let target = fs::read_link(&path).map_err(|source| PackageError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            let target = target
-                .to_str()
-                .ok_or_else(|| PackageError::NonUtf8Target { path: path.clone() })?
-                .to_owned();
-            Kind::Symlink { target }
-        } else if file_type.is_file() {
-            let metadata = item.metadata().map_err(|error| PackageError::Io {
-                path: path.clone(),
-                source: error.into(),
-            })?;
-            Kind::File {
-                executable: is_executable(&metadata),
-                size: metadata.len(),
-            }
-        } else {
-            return Err(PackageError::UnsupportedType { path });
-        };
-        let size = match kind {
-            Kind::File { size, .. } => size,
-            _ => 0,
-        };
-        let depth = item.depth();
-        if let Some(reason) = rules.decide(&path, depth, file_type.is_dir()) {
-            let is_rules_file = item.file_name() == select::IGNORE_FILE;
-            if !file_type.is_dir() && !is_rules_file {
-                contents.leave_out(reason, size);
-            }
-            continue;
-        }
-        if file_type.is_dir() {
-            rules
-                .enter_directory(&path, depth)
-                .map_err(PackageError::IgnoreFile)?;
-        } else if selection.bytecode != Bytecode::All && select::is_cached_bytecode(&name) {
-            let header = select::read_header(&path).map_err(|source| PackageError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            if !select::keeps_bytecode(selection.bytecode, &header) {
-                contents.leave_out(LeftOut::Bytecode, size);
-                continue;
-            }
-        }
-        if let Kind::File { size, .. } = kind {
-            check_size(&path, size, &mut total)?;
-            contents.add_file(&name, size);
-        }
-        entries.push(Entry { name, path, kind });
-    }
-    Ok(without_empty_bytecode_dirs(entries))
-}
-
-/// Refuses a file of `size` one zip entry cannot hold, or that brings the tree's `total`
-/// over [`MAX_UNPACKED_BYTES`]; adds it to `total`.
-fn check_size(path: &Path, size: u64, total: &mut u64) -> Result<(), PackageError> {
-    *total = total.saturating_add(size);
-    let (size, limit, what) = if size > MAX_ENTRY_BYTES {
-        (size, MAX_ENTRY_BYTES, "one zip entry can hold")
-    } else if *total > MAX_UNPACKED_BYTES {
-        (
-            *total,
-            MAX_UNPACKED_BYTES,
-            "a layer may hold unpacked (counting every file listed up to this one)",
-        )
-    } else {
-        return Ok(());
-    };
-    Err(PackageError::FileTooLarge {
-        path: path.into(),
-        size,
-        limit,
-        what,
-    })
-}
-
-/// The walk less the `__pycache__` directories that the bytecode policy left empty.
-fn without_empty_bytecode_dirs(entries: Vec<Entry>) -> Vec<Entry> {
-    let holds_something = |index: usize| {
-        entries.get(index + 1).is_some_and(|next| {
-            next.name
-                .strip_prefix(entries[index].name.as_str())
-                .is_some_and(|rest| rest.starts_with('/'))
-        })
-    };
-    let keep: Vec<bool> = (0..entries.len())
-        .map(|index| {
-            !matches!(entries[index].kind, Kind::Directory)
-                || !select::is_bytecode_dir(&entries[index].name)
-                || holds_something(index)
-        })
-        .collect();
-    entries
-        .into_iter()
-        .zip(keep)
-        .filter_map(|(entry, keep)| keep.then_some(entry))
-        .collect()
-}
-
-fn entry_name(root: &Path, path: &Path) -> Result<String, PackageError> {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    let parts: Option<Vec<&str>> = relative
-        .components()
-        .map(|component| component.as_os_str().to_str())
-        .collect();
-    parts
-        .map(|parts| parts.join("/"))
-        .ok_or_else(|| PackageError::NonUtf8Name { path: path.into() })
-}
-
-#[cfg(unix)]
-fn is_executable(metadata: &fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    metadata.permissions().mode() & 0o111 != 0
-}
-
-#[cfg(not(unix))]
-fn is_executable(_metadata: &fs::Metadata) -> bool {
-    false
 }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use fc_layer_action::fc::runtimes;
 use fc_layer_action::interface::{Input, Output};
 use yaml_rust2::{Yaml, YamlLoader};
 
@@ -95,4 +96,33 @@ fn only_the_required_inputs_are_marked_required() {
 fn the_readme_tables_document_the_same_inputs_and_outputs() {
     assert_eq!(readme_table("### Inputs"), code_inputs());
     assert_eq!(readme_table("### Outputs"), code_outputs());
+}
+
+/// The check table's glibc row says which Debian, and so which glibc, each runtime has; the
+/// code reads the same facts from `fc::runtimes`, so the two must agree name by name.
+#[test]
+fn the_readme_gives_each_runtime_the_glibc_the_checks_hold_it_to() {
+    let readme = include_str!("../../README.md");
+    let row = readme
+        .lines()
+        .find(|line| line.contains("than the oldest Debian among the runtimes:"))
+        .expect("the glibc row");
+    let facts = row.split_once("runtimes:").expect("a colon").1;
+    let facts = facts.split('|').next().unwrap_or_default();
+    let mut named = 0;
+    for clause in facts.split(';') {
+        let clause = clause.trim();
+        let rest = clause.strip_prefix("Debian ").expect(clause);
+        let (debian, rest) = rest.split_once(" (").expect(clause);
+        let (glibc, names) = rest.split_once(") for ").expect(clause);
+        for name in names.split('`').skip(1).step_by(2) {
+            let runtime = runtimes::named(name).unwrap_or_else(|| panic!("{name} is not known"));
+            let system = runtime.system.expect("a system");
+            assert_eq!(system.debian.to_string(), debian, "{name}");
+            let (major, minor) = system.glibc;
+            assert_eq!(format!("{major}.{minor}"), glibc, "{name}");
+            named += 1;
+        }
+    }
+    assert!(named >= 10, "{row}");
 }

@@ -5,6 +5,7 @@
 mod chaos;
 mod common;
 
+mod bytecode_header;
 mod contents;
 mod end_to_end;
 mod hardening;

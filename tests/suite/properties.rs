@@ -266,12 +266,15 @@ proptest! {
         }
         prop_assert_eq!(&files, &tree);
 
-        let zip_path = dir.path().join("../round-trip.zip");
-        std::fs::write(&zip_path, &first).expect("zip on disk");
+        // A file of this case's own: a fixed name beside the temporary folder was shared by
+        // every suite running on the machine at once, which read each other's zips.
+        let zip_file = tempfile::NamedTempFile::new().expect("temp file");
+        let zip_path = zip_file.path();
+        std::fs::write(zip_path, &first).expect("zip on disk");
         let python = Command::new("python3")
             .arg("-c")
             .arg(PYTHON_READER)
-            .arg(&zip_path)
+            .arg(zip_path)
             .output()
             .expect("python3 runs");
         prop_assert!(python.status.success(), "{}", String::from_utf8_lossy(&python.stderr));
@@ -284,7 +287,6 @@ proptest! {
             })
             .collect();
         prop_assert_eq!(listed, expected);
-        let _ = std::fs::remove_file(zip_path);
     }
 
     /// Any bytes as a prebuilt zip, and any one-byte damage to a good one: refused with a

@@ -3,10 +3,13 @@
 //! signature vectors.
 
 pub mod binaries;
+pub mod github_output;
 pub mod hostile;
 pub mod in_process;
 pub mod native;
 pub mod vectors;
+
+pub use github_output::parse_github_output;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -127,33 +130,6 @@ pub fn stdout(output: &Output) -> String {
 
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Parses a `GITHUB_OUTPUT` file the way the runner does: `name=value` lines and
-/// `name<<DELIMITER` blocks.
-pub fn parse_github_output(text: &str) -> Vec<(String, String)> {
-    let mut outputs = Vec::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        if let Some((name, delimiter)) = line.split_once("<<") {
-            let mut value = Vec::new();
-            loop {
-                let next = lines
-                    .next()
-                    .unwrap_or_else(|| panic!("block {name} is not closed"));
-                if next == delimiter {
-                    break;
-                }
-                value.push(next);
-            }
-            outputs.push((name.to_owned(), value.join("\n")));
-        } else if let Some((name, value)) = line.split_once('=') {
-            outputs.push((name.to_owned(), value.to_owned()));
-        } else if !line.is_empty() {
-            panic!("malformed output line {line:?}");
-        }
-    }
-    outputs
 }
 
 /// The sample layer shipped in `examples/`.
