@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 
+use crate::backoff::Transient;
 use crate::clock::Signing;
 use crate::credentials::Credentials;
 use crate::endpoint::Endpoint;
@@ -44,6 +45,51 @@ pub enum ClientError {
     },
     #[error("cannot draw a random nonce: {0}")]
     Random(getrandom::Error),
+}
+
+/// FC and STS answer alike: the network, 5xx, 429 and throttling codes are worth another
+/// try; a refused request (400, 403, 404, a bad signature) is not.
+impl Transient for ClientError {
+    fn is_retryable(&self) -> bool {
+        match self {
+            ClientError::Transport { source, .. } => source.is_transient(),
+            ClientError::Service { error, .. } => {
+                let code = error.code.as_str();
+                if is_credential_code(code) {
+                    false
+                } else if code.starts_with("Throttling") || code == "ServiceUnavailable" {
+                    true
+                } else {
+                    error.status == 429 || error.status >= 500
+                }
+            }
+            ClientError::Redirected { .. }
+            | ClientError::InvalidReply { .. }
+            | ClientError::Random(_) => false,
+        }
+    }
+
+    fn outcome_unknown(&self) -> bool {
+        match self {
+            ClientError::Transport { source, .. } => source.request_may_have_arrived(),
+            ClientError::Service { error, .. } => error.status >= 500,
+            ClientError::InvalidReply { .. } => true,
+            ClientError::Redirected { .. } | ClientError::Random(_) => false,
+        }
+    }
+
+    fn asked_wait(&self) -> Option<Duration> {
+        match self {
+            ClientError::Service { error, .. } => error.retry_after,
+            _ => None,
+        }
+    }
+}
+
+fn is_credential_code(code: &str) -> bool {
+    code.contains("Signature")
+        || code.starts_with("InvalidAccessKey")
+        || code.starts_with("InvalidSecurityToken")
 }
 
 pub struct FcClient<T> {
@@ -189,6 +235,67 @@ pub fn retry_after(x_acs_retry_after: Option<&str>, retry_after: Option<&str>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::Phase;
+
+    fn service(status: u16, code: &str) -> ClientError {
+        ClientError::Service {
+            action: "CreateLayerVersion",
+            error: ServiceError::new(status, code, "m"),
+        }
+    }
+
+    fn transport(source: TransportError) -> ClientError {
+        ClientError::Transport {
+            action: "CreateLayerVersion",
+            source,
+        }
+    }
+
+    #[test]
+    fn what_is_retried_and_what_is_not() {
+        for retried in [
+            service(500, "InternalServerError"),
+            service(503, "ResourceThrottled"),
+            service(429, "ResourceExhausted"),
+            service(400, "Throttling.User"),
+            service(409, "ServiceUnavailable"),
+        ] {
+            assert!(retried.is_retryable(), "{retried}");
+        }
+        for refused in [
+            service(400, "InvalidArgument"),
+            service(403, "AccessDenied"),
+            service(404, "LayerNotFound"),
+            service(403, "SignatureNotMatch"),
+            service(500, "SignatureDoesNotMatch"),
+            service(409, "ConcurrentUpdateError"),
+        ] {
+            assert!(!refused.is_retryable(), "{refused}");
+        }
+        let dropped = transport(TransportError::Unreachable {
+            origin: "o".into(),
+            proxy: None,
+            detail: "reset".into(),
+            request_sent: true,
+        });
+        assert!(dropped.is_retryable() && dropped.outcome_unknown());
+        let refused = transport(TransportError::Unreachable {
+            origin: "o".into(),
+            proxy: None,
+            detail: "connection refused".into(),
+            request_sent: false,
+        });
+        assert!(refused.is_retryable() && !refused.outcome_unknown());
+        let silent_connect = transport(TransportError::TimedOut {
+            origin: "o".into(),
+            proxy: None,
+            phase: Phase::Connecting,
+            after: Duration::from_secs(30),
+        });
+        assert!(!silent_connect.outcome_unknown());
+        assert!(service(503, "ServiceUnavailable").outcome_unknown());
+        assert!(!service(429, "ResourceExhausted").outcome_unknown());
+    }
 
     #[test]
     fn the_service_says_how_long_to_wait() {

@@ -37,7 +37,8 @@
 //!   publish/verdict.rs      how the step ends: failures reported, outputs and summary written, in one place
 //!   outcome.rs              how a run ends: the Outcome, or the Failure and why
 //!   lifecycle.rs            one version per change, pure: decide, doomed, adoptable, highest
-//!   retry.rs                Retries, the one way a call is tried again (waits said; create_once); the rules
+//!   retry.rs                Retries, the one way a call is tried again: waits said, create_once
+//!   backoff.rs              which failures are worth another try (Transient), and the waits; a leaf
 //!   rollout/mod.rs          the rollout as pure values: TargetVersion, FunctionResult and their statuses
 //!   rollout/plan.rs         a function's new layer list, and the layer's family of ARNs
 //!   summary.rs              the job summary's Markdown, every value redacted then escaped
@@ -46,9 +47,11 @@
 //!   regions_summary.rs      the job summary of several regions: a row per region, the version drift line
 //!   inputs/mod.rs           INPUT_* text → Settings, built whole; Access (offline, or keys or a role in regions)
 //!   inputs/raw.rs           RawInputs: the INPUT_* variables by Input, secrets as Secret
+//!   inputs/error.rs         InputError, which names the input at fault; required and check
+//!   inputs/code.rs          `code`: a path to package, or an OSS object in the first region
 //!   inputs/lifecycle.rs     skip-unchanged, keep-versions, acl, retries, dry-run
 //!   inputs/regions.rs       `region` or `regions`: Regions, each region's endpoint and OSS route overlaid
-//!   inputs/oss.rs           the OSS and STS inputs: shared ones once, `oss-endpoint` and `oss-bucket` per region
+//!   inputs/oss.rs           `upload` and the OSS and STS inputs: shared ones once, `oss-endpoint` and `oss-bucket` per region
 //!   inputs/locations.rs     where OSS and STS calls go: own bucket or FC's temporary bucket, lender, account
 //!   inputs/role.rs          who the run acts as: keys, or a role (OIDC inputs, AssumeRole, the environment's chain)
 //!   inputs/functions.rs     `functions` and `function-update-timeout`
@@ -113,6 +116,7 @@
 //!   random.rs               nonces and delimiters from the OS; the nonce source handed to the FC client
 //! ```
 
+pub mod backoff;
 pub mod checksum;
 pub mod client;
 pub mod clock;

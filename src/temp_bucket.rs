@@ -50,7 +50,7 @@ impl TempBucketError {
     }
 }
 
-impl crate::retry::Transient for TempBucketError {
+impl crate::backoff::Transient for TempBucketError {
     fn is_retryable(&self) -> bool {
         TempBucketError::is_retryable(self)
     }

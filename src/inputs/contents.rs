@@ -1,7 +1,9 @@
 //! The inputs that decide what goes into a zip made here and how it is checked: `exclude`,
 //! `python-bytecode` and `check`, with the runtimes the checks hold the layer to.
 
-use super::{Code, InputError};
+use super::code::Code;
+use super::error::InputError;
+use super::raw::RawInputs;
 use crate::interface::Input;
 use crate::package::platform::Target;
 use crate::package::select::{Bytecode, Exclude, Selection};
@@ -10,7 +12,7 @@ use crate::package::{CheckLevel, Options};
 /// Reads the three inputs; `code` is the parsed `code` input, which `exclude` needs to be
 /// a directory.
 pub fn parse(
-    raw: &super::RawInputs,
+    raw: &RawInputs,
     code: Option<&Code>,
     runtimes: &[String],
     errors: &mut Vec<InputError>,

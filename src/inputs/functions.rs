@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use super::InputError;
-use super::RawInputs;
+use super::error::InputError;
+use super::raw::RawInputs;
 use crate::fc::FunctionName;
 use crate::interface::Input;
 

@@ -1,6 +1,7 @@
 //! The inputs around the create: the unchanged check, retention, ACL, retries, dry run.
 
-use super::{InputError, RawInputs};
+use super::error::InputError;
+use super::raw::RawInputs;
 use crate::fc::Acl;
 use crate::interface::Input;
 use crate::retry::{MAX_RETRIES, Retries};

@@ -10,7 +10,9 @@
 //! location once requests are being sent. Who the run acts as ([`Access`]) is decided once:
 //! keys, a role to assume (`role`), or nobody in a dry run given no credentials.
 
+mod code;
 mod contents;
+mod error;
 mod functions;
 mod lifecycle;
 mod locations;
@@ -19,49 +21,30 @@ mod raw;
 mod regions;
 mod role;
 
+pub use code::Code;
+pub use error::InputError;
 pub use functions::{MAX_FUNCTIONS, Rollout};
 pub use lifecycle::Lifecycle;
 pub use locations::{Account, Lender, RegionalOss, Staging, TempBucketRoute};
-pub use oss::DEFAULT_KEY_PREFIX;
+pub use oss::{DEFAULT_KEY_PREFIX, UploadMode};
 pub use raw::RawInputs;
-pub use regions::{REGION_PLACEHOLDER, RegionTarget, Regions, parse_regions};
+pub use regions::{ENV_REGION, REGION_PLACEHOLDER, RegionTarget, Regions, parse_regions};
 pub use role::{
     ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE, ENV_ROLE_ARN, ENV_ROLE_SESSION_NAME,
     ENV_STS_REGION, Identity,
 };
 
-use std::fmt::Display;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use self::oss::{RegionOss, SharedOss};
+use self::error::{check, required};
+use self::oss::SharedOss;
 use self::regions::RegionChoice;
+use self::role::credential_errors;
 use crate::cloud::Region;
-use crate::credentials::chain::{Chain, FromEnvironment, FromInputs};
-use crate::credentials::{CredentialsError, Masker, Secret};
+use crate::credentials::Masker;
 use crate::fc::limits::{MAX_DESCRIPTION_CHARS, MAX_RUNTIMES};
 use crate::fc::{LayerName, runtimes};
 use crate::interface::Input;
-use crate::oss_names::ObjectRef;
-
-/// The region to use when the `region` input is unset.
-pub const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
-
-/// A problem with one input, which a user fixes under `with:`.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("input `{input}`: {problem}")]
-pub struct InputError {
-    pub input: Input,
-    pub problem: String,
-}
-
-impl InputError {
-    fn new(input: Input, problem: impl Into<String>) -> Self {
-        Self {
-            input,
-            problem: problem.into(),
-        }
-    }
-}
 
 /// Everything a publish needs, validated, and every place a request goes, resolved. Built
 /// whole by [`Settings::parse`] and never changed after.
@@ -105,28 +88,6 @@ impl Access {
     }
 }
 
-/// The `code` input: files to package, or an object already in OSS.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Code {
-    /// Resolved against the working directory; whether it is a directory or a zip is
-    /// decided when it is read.
-    Path(PathBuf),
-    /// `oss` is where the object is looked up; the region it needs is required, so it is
-    /// `None` only in a dry run given no credentials, which looks nothing up.
-    Object {
-        object: ObjectRef,
-        oss: Option<RegionalOss>,
-    },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UploadMode {
-    /// Inline when the Base64 fits, OSS otherwise.
-    Auto,
-    Inline,
-    Oss,
-}
-
 /// The layer's own inputs, which no region changes.
 struct Layer {
     name: Option<LayerName>,
@@ -163,7 +124,7 @@ impl Settings {
             role::Resolved::NotFound(_) | role::Resolved::Invalid => None,
         };
         let oss = SharedOss::parse(&raw, &mut errors);
-        let code = parse_code(&raw, working_dir, &choice, &oss, offline, &mut errors);
+        let code = code::parse(&raw, working_dir, &choice, &oss, offline, &mut errors);
         let packaging = contents::parse(&raw, code.as_ref(), &layer.runtimes, &mut errors);
         let regions = choice.targets(&raw, &oss, offline, &mut errors);
         let access = match (offline, identity, regions) {
@@ -236,39 +197,6 @@ impl Layer {
     }
 }
 
-/// `code`: a path against `working_dir`, or an OSS object in the first region's OSS; how it
-/// goes with the OSS inputs checked too.
-fn parse_code(
-    raw: &RawInputs,
-    working_dir: &Path,
-    choice: &RegionChoice,
-    oss: &SharedOss,
-    offline: bool,
-    errors: &mut Vec<InputError>,
-) -> Option<Code> {
-    let first = choice.first();
-    let regional = RegionOss::parse(|input| RegionChoice::text_for(raw, input, first), errors);
-    let code = required(Input::Code, raw.text(Input::Code), errors).and_then(|code| {
-        let code = code.trim();
-        let Some(object) = ObjectRef::parse(code) else {
-            return Some(Code::Path(working_dir.join(code)));
-        };
-        check(Input::Code, object, errors).map(|object| {
-            let oss = regional.of(first);
-            let endpoint_given = raw.text(Input::Endpoint).is_some();
-            if oss.is_none() && !offline && endpoint_given && !choice.given {
-                errors.push(InputError::new(
-                    Input::Region,
-                    format!("is required for code: oss://… (or set {ENV_REGION})"),
-                ));
-            }
-            Code::Object { object, oss }
-        })
-    });
-    oss.check_against(&regional, code.as_ref(), choice.given, errors);
-    code
-}
-
 /// Each error once (every region sees the same inputs but for its own name, so most come
 /// once per region), in the order the inputs are declared, whichever check found them.
 fn in_order(errors: Vec<InputError>) -> Vec<InputError> {
@@ -282,28 +210,6 @@ fn in_order(errors: Vec<InputError>) -> Vec<InputError> {
     unique
 }
 
-fn required<'a>(
-    input: Input,
-    value: Option<&'a str>,
-    errors: &mut Vec<InputError>,
-) -> Option<&'a str> {
-    if value.is_none() {
-        errors.push(InputError::new(input, "is required"));
-    }
-    value
-}
-
-/// The value, or `None` with the problem recorded against `input`.
-fn check<T, E: Display>(
-    input: Input,
-    result: Result<T, E>,
-    errors: &mut Vec<InputError>,
-) -> Option<T> {
-    result
-        .map_err(|problem| errors.push(InputError::new(input, problem.to_string())))
-        .ok()
-}
-
 /// Splits on commas and any white space, drops repeats and keeps the order given.
 pub fn parse_runtimes(text: &str) -> Vec<String> {
     let mut runtimes: Vec<String> = Vec::new();
@@ -313,31 +219,4 @@ pub fn parse_runtimes(text: &str) -> Vec<String> {
         }
     }
     runtimes
-}
-
-/// The step's inputs first, then the `ALIBABA_CLOUD_*` environment.
-fn credential_chain<'a>(raw: &RawInputs, env: &'a dyn Fn(&str) -> Option<String>) -> Chain<'a> {
-    let secret = |input| {
-        raw.secret(input)
-            .map(|secret: &Secret| Secret::new(secret.expose().trim()))
-    };
-    let security_token = secret(Input::SecurityToken);
-    Chain::new()
-        .with(FromInputs {
-            access_key_id: raw.text(Input::AccessKeyId).map(|id| id.trim().to_owned()),
-            access_key_secret: secret(Input::AccessKeySecret),
-            security_token: security_token.clone(),
-        })
-        .with(FromEnvironment {
-            env,
-            security_token_input: security_token,
-        })
-}
-
-fn credential_errors(error: &CredentialsError) -> Vec<InputError> {
-    error
-        .inputs()
-        .into_iter()
-        .map(|input| InputError::new(input, error.to_string()))
-        .collect()
 }

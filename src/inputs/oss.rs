@@ -2,8 +2,9 @@
 //! `account-id`, `sts-endpoint`), parsed once, and those that may name a region
 //! (`oss-endpoint`, `oss-bucket`), parsed for each region with `{region}` replaced.
 
+use super::error::{InputError, check};
 use super::locations::{Account, Lender, RegionalOss, Staging, TempBucketRoute};
-use super::{Code, InputError, RawInputs, UploadMode, check};
+use super::raw::RawInputs;
 use crate::cloud::{AccountId, Region};
 use crate::endpoint::Endpoint;
 use crate::interface::Input;
@@ -12,6 +13,15 @@ use crate::oss_names::{BucketName, check_prefix};
 
 /// `fc-layers/`: where an own bucket keeps layer zips unless told otherwise.
 pub const DEFAULT_KEY_PREFIX: &str = "fc-layers/";
+
+/// The `upload` input: how the zip reaches FC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UploadMode {
+    /// Inline when the Base64 fits, OSS otherwise.
+    Auto,
+    Inline,
+    Oss,
+}
 
 /// The OSS and STS inputs every region shares; `None` where unset or invalid.
 pub(super) struct SharedOss {
@@ -53,36 +63,6 @@ impl SharedOss {
                 .and_then(|id| check(Input::AccountId, AccountId::parse(id), errors)),
             sts_endpoint: trimmed(Input::StsEndpoint)
                 .and_then(|endpoint| check(Input::StsEndpoint, Endpoint::parse(endpoint), errors)),
-        }
-    }
-
-    /// How the OSS inputs go together with `code` and whether a region was given.
-    pub fn check_against(
-        &self,
-        regional: &RegionOss,
-        code: Option<&Code>,
-        region_given: bool,
-        errors: &mut Vec<InputError>,
-    ) {
-        if let Some(Code::Object { object, .. }) = code {
-            if regional.bucket.is_some() {
-                errors.push(InputError::new(
-                    Input::OssBucket,
-                    format!("cannot be used with `code: {object}`, which names its bucket already"),
-                ));
-            }
-            if self.mode == UploadMode::Inline {
-                errors.push(InputError::new(
-                    Input::Upload,
-                    format!("`inline` cannot send `code: {object}`, which is in OSS already"),
-                ));
-            }
-        }
-        if regional.bucket.is_some() && !region_given {
-            errors.push(InputError::new(
-                Input::Region,
-                format!("is required with `oss-bucket` (or set {}): the bucket's region signs the upload", super::ENV_REGION),
-            ));
         }
     }
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::InputError;
+use super::error::InputError;
 use crate::credentials::Secret;
 use crate::interface::Input;
 

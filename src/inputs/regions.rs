@@ -4,13 +4,17 @@
 //! `oss-bucket`, so each region's locations are checked like a single region's, before any
 //! request.
 
+use super::error::{InputError, check};
 use super::oss::{RegionOss, SharedOss};
-use super::{ENV_REGION, InputError, RawInputs, check};
+use super::raw::RawInputs;
 use crate::cloud::Region;
 use crate::endpoint::Endpoint;
 use crate::inputs::locations::Staging;
 use crate::interface::Input;
 use crate::oss_names::ObjectRef;
+
+/// The region to use when the `region` input is unset.
+pub const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
 
 /// Where a region goes in the inputs that may differ per region.
 pub const REGION_PLACEHOLDER: &str = "{region}";

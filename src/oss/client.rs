@@ -86,7 +86,7 @@ impl OssError {
     }
 }
 
-impl crate::retry::Transient for OssError {
+impl crate::backoff::Transient for OssError {
     fn is_retryable(&self) -> bool {
         OssError::is_retryable(self)
     }

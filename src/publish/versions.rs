@@ -4,6 +4,7 @@
 use super::calls::Calls;
 use super::inline_body::InlineBody;
 use super::stage::Staged;
+use crate::backoff::Transient;
 use crate::client::ClientError;
 use crate::fc::{
     Acl, ApiRequest, Code, CreateLayerVersionInput, InlineCode, Layer, LayerName, OssCode,
@@ -14,7 +15,7 @@ use crate::lifecycle;
 use crate::outcome::Failure;
 use crate::package::PackageError;
 use crate::report::Reporter;
-use crate::retry::{self, Settled};
+use crate::retry::Settled;
 
 /// The CreateLayerVersion request for the staged zip, inline or named in OSS, sent through
 /// [`create`]; the reply is checked against the layer and the zip sent.
@@ -225,7 +226,7 @@ async fn delete_one<T: Transport>(
         }
         Err(error) => error,
     };
-    if !(lost_before || retry::outcome_unknown(&error)) {
+    if !(lost_before || error.outcome_unknown()) {
         reporter.warning(&format!(
             "keep-versions: version {version} was not deleted: {error}"
         ));

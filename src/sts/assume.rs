@@ -29,7 +29,7 @@ pub enum AssumeError {
     Sts(#[from] StsError),
 }
 
-impl crate::retry::Transient for AssumeError {
+impl crate::backoff::Transient for AssumeError {
     fn is_retryable(&self) -> bool {
         AssumeError::is_retryable(self)
     }
@@ -41,7 +41,7 @@ impl AssumeError {
         match self {
             Self::GitHub(GitHubTokenError::Transport(source)) => source.is_transient(),
             Self::GitHub(GitHubTokenError::Refused { status }) => *status == 429 || *status >= 500,
-            Self::Sts(StsError::Client(error)) => crate::retry::is_retryable(error),
+            Self::Sts(StsError::Client(error)) => crate::backoff::Transient::is_retryable(error),
             Self::GitHub(GitHubTokenError::InvalidReply)
             | Self::Sts(StsError::InvalidReply { .. })
             | Self::TokenFile { .. }
