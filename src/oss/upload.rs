@@ -13,7 +13,8 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::time::Instant;
 
-use super::client::{ObjectInfo, OssClient, OssError};
+use super::client::{ObjectInfo, OssClient};
+use super::error::OssError;
 use crate::checksum::crc64_xz;
 use crate::http::Transport;
 use crate::oss_names::BucketName;
