@@ -3,6 +3,7 @@
 //! memory whole, so a 500 MB layer costs disk, not RAM.
 //!
 //! - [`zip_dir`]: a directory as a reproducible zip, written to any writer.
+//! - [`walk`]: the tree as the zip will hold it, selected, in order, sizes checked.
 //! - [`writer`]: the zip format, written front to back and hashed as it goes.
 //! - [`deflate`]: libdeflate for small files, chunked parallel deflate for large ones.
 //! - [`check`]: a prebuilt zip read the way the service will unpack it.
@@ -21,6 +22,7 @@ pub mod keep;
 pub mod open;
 pub mod platform;
 pub mod select;
+pub mod walk;
 pub mod writer;
 pub mod zip_dir;
 

@@ -1,0 +1,185 @@
+//! The tree as the zip will hold it: every entry below the root that the selection keeps,
+//! in a reproducible order, with what is left out tallied and sizes checked before any file
+//! is read.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::contents::{Contents, Options};
+use super::select::{self, Bytecode, LeftOut, Rules};
+use super::{MAX_ENTRY_BYTES, MAX_UNPACKED_BYTES, PackageError};
+
+pub(super) enum Kind {
+    Directory,
+    File { executable: bool, size: u64 },
+    Symlink { target: String },
+}
+
+pub(super) struct Entry {
+    /// The entry name: relative, `/`-separated, a directory's without the trailing `/`.
+    pub(super) name: String,
+    pub(super) path: PathBuf,
+    pub(super) kind: Kind,
+}
+
+/// Every entry below `root` that the selection keeps, depth first, each directory's
+/// children sorted by name; what is left out is tallied in `contents`. Sizes are checked
+/// here, where they are first known, after the selection: a file one zip entry cannot hold,
+/// or a tree over [`MAX_UNPACKED_BYTES`], is refused before any file is read.
+pub(super) fn walk(
+    root: &Path,
+    options: &Options,
+    contents: &mut Contents,
+) -> Result<Vec<Entry>, PackageError> {
+    let mut total = 0u64;
+    let selection = &options.selection;
+    let mut rules = Rules::new(root, selection).map_err(PackageError::IgnoreFile)?;
+    let mut entries = Vec::new();
+    for item in walkdir::WalkDir::new(root)
+        .min_depth(1)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
+        let item = item.map_err(|error| {
+            let path = error.path().unwrap_or(root).to_path_buf();
+            PackageError::Io {
+                path,
+                source: error.into(),
+            }
+        })?;
+        let path = item.path().to_path_buf();
+        let name = entry_name(root, &path)?;
+        let file_type = item.file_type();
+        let kind = kind_of(&item, &path)?;
+        let size = match kind {
+            Kind::File { size, .. } => size,
+            _ => 0,
+        };
+        let depth = item.depth();
+        if let Some(reason) = rules.decide(&path, depth, file_type.is_dir()) {
+            let is_rules_file = item.file_name() == select::IGNORE_FILE;
+            if !file_type.is_dir() && !is_rules_file {
+                contents.leave_out(reason, size);
+            }
+            continue;
+        }
+        if file_type.is_dir() {
+            rules
+                .enter_directory(&path, depth)
+                .map_err(PackageError::IgnoreFile)?;
+        } else if selection.bytecode != Bytecode::All && select::is_cached_bytecode(&name) {
+            let header = select::read_header(&path).map_err(|source| PackageError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            if !select::keeps_bytecode(selection.bytecode, &header) {
+                contents.leave_out(LeftOut::Bytecode, size);
+                continue;
+            }
+        }
+        if let Kind::File { size, .. } = kind {
+            check_size(&path, size, &mut total)?;
+            contents.add_file(&name, size);
+        }
+        entries.push(Entry { name, path, kind });
+    }
+    Ok(without_empty_bytecode_dirs(entries))
+}
+
+/// What `item` at `path` is: a directory, a symlink (its target read, never followed) or a
+/// regular file with its size and run bit; anything else is refused.
+fn kind_of(item: &walkdir::DirEntry, path: &Path) -> Result<Kind, PackageError> {
+    let file_type = item.file_type();
+    Ok(if file_type.is_dir() {
+        Kind::Directory
+    } else if file_type.is_symlink() {
+        let target = fs::read_link(path).map_err(|source| PackageError::Io {
+            path: path.into(),
+            source,
+        })?;
+        let target = target
+            .to_str()
+            .ok_or_else(|| PackageError::NonUtf8Target { path: path.into() })?
+            .to_owned();
+        Kind::Symlink { target }
+    } else if file_type.is_file() {
+        let metadata = item.metadata().map_err(|error| PackageError::Io {
+            path: path.into(),
+            source: error.into(),
+        })?;
+        Kind::File {
+            executable: is_executable(&metadata),
+            size: metadata.len(),
+        }
+    } else {
+        return Err(PackageError::UnsupportedType { path: path.into() });
+    })
+}
+
+/// Refuses a file of `size` one zip entry cannot hold, or that brings the tree's `total`
+/// over [`MAX_UNPACKED_BYTES`]; adds it to `total`.
+fn check_size(path: &Path, size: u64, total: &mut u64) -> Result<(), PackageError> {
+    *total = total.saturating_add(size);
+    let (size, limit, what) = if size > MAX_ENTRY_BYTES {
+        (size, MAX_ENTRY_BYTES, "one zip entry can hold")
+    } else if *total > MAX_UNPACKED_BYTES {
+        (
+            *total,
+            MAX_UNPACKED_BYTES,
+            "a layer may hold unpacked (counting every file listed up to this one)",
+        )
+    } else {
+        return Ok(());
+    };
+    Err(PackageError::FileTooLarge {
+        path: path.into(),
+        size,
+        limit,
+        what,
+    })
+}
+
+/// The walk less the `__pycache__` directories that the bytecode policy left empty.
+fn without_empty_bytecode_dirs(entries: Vec<Entry>) -> Vec<Entry> {
+    let holds_something = |index: usize| {
+        entries.get(index + 1).is_some_and(|next| {
+            next.name
+                .strip_prefix(entries[index].name.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+    };
+    let keep: Vec<bool> = (0..entries.len())
+        .map(|index| {
+            !matches!(entries[index].kind, Kind::Directory)
+                || !select::is_bytecode_dir(&entries[index].name)
+                || holds_something(index)
+        })
+        .collect();
+    entries
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(entry, keep)| keep.then_some(entry))
+        .collect()
+}
+
+fn entry_name(root: &Path, path: &Path) -> Result<String, PackageError> {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let parts: Option<Vec<&str>> = relative
+        .components()
+        .map(|component| component.as_os_str().to_str())
+        .collect();
+    parts
+        .map(|parts| parts.join("/"))
+        .ok_or_else(|| PackageError::NonUtf8Name { path: path.into() })
+}
+
+#[cfg(unix)]
+fn is_executable(metadata: &fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    metadata.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_metadata: &fs::Metadata) -> bool {
+    false
+}
