@@ -112,15 +112,15 @@ impl Service {
             .map(|(key_id, _)| key_id);
         let owner = self.owner(inner, signer);
         let site = site(inner, prefix)?;
-        let lender = fc2::Lender {
-            credentials: &owner,
-            account_id: site.store.account_id(),
-            region: site.store.region(),
-            number: site.lent_credentials.len() as u64 + 1,
-        };
-        let (reply, lent) = fc2::lend_bucket(&lender, request.path, routed, now)?;
-        site.lent_credentials.push(lent);
-        Ok(reply)
+        remember_issued(&mut site.lent_credentials, |number| {
+            let lender = fc2::Lender {
+                credentials: &owner,
+                account_id: site.store.account_id(),
+                region: site.store.region(),
+                number,
+            };
+            fc2::lend_bucket(&lender, request.path, routed, now)
+        })
     }
 
     /// The account owner's credentials that signed a request: an assumed role's when its key
@@ -144,14 +144,14 @@ impl Service {
             OffsetDateTime,
         ) -> Result<(Value, Credentials), ServiceError>,
     ) -> Result<Value, ServiceError> {
-        let issuer = sts::Issuer {
-            account_id: &self.account_id,
-            oidc: &self.oidc,
-            number: inner.role_credentials.len() as u64 + 1,
-        };
-        let (reply, issued) = call(&issuer, request, now)?;
-        inner.role_credentials.push(issued);
-        Ok(reply)
+        remember_issued(&mut inner.role_credentials, |number| {
+            let issuer = sts::Issuer {
+                account_id: &self.account_id,
+                oidc: &self.oidc,
+                number,
+            };
+            call(&issuer, request, now)
+        })
     }
 
     /// An ACS3-signed call: STS's GetCallerIdentity or FC 3.0's layer API.
@@ -200,6 +200,17 @@ impl Service {
         let site = site(inner, prefix)?;
         fc3::answer(route, routed, &mut site.store, &site.oss, now)
     }
+}
+
+/// Runs `issue` with the number the next credentials get (their key id is made from it), and
+/// keeps the credentials it hands out: later requests may be signed with them.
+fn remember_issued(
+    issued: &mut Vec<Credentials>,
+    issue: impl FnOnce(u64) -> Result<(Value, Credentials), ServiceError>,
+) -> Result<Value, ServiceError> {
+    let (reply, credentials) = issue(issued.len() as u64 + 1)?;
+    issued.push(credentials);
+    Ok(reply)
 }
 
 /// The fault due for `action` under `prefix`, if any: an error to answer, or the reply to
