@@ -60,6 +60,17 @@ struct Inner {
     role_credentials: Vec<Credentials>,
 }
 
+/// A request being answered.
+struct Incoming<'a> {
+    /// The path prefix whose state it reaches ([`crate::prefix`]), `""` when there is none.
+    prefix: &'a str,
+    /// As sent: the signatures are checked over its path.
+    request: ReceivedRequest<'a>,
+    /// The same less its prefix: what the protocols route on.
+    routed: ReceivedRequest<'a>,
+    now: OffsetDateTime,
+}
+
 /// What one path prefix holds: a region of its own.
 struct Site {
     store: Store,
@@ -185,8 +196,13 @@ impl Service {
                 }
             };
         }
-        let (reply, drop_reply) =
-            self.answer(&mut inner, prefix, request, &routed, now, &request_id);
+        let incoming = Incoming {
+            prefix,
+            request: *request,
+            routed,
+            now,
+        };
+        let (reply, drop_reply) = self.answer(&mut inner, &incoming, &request_id);
         if let Err(error) = capture::record(inner.capture.as_mut(), request, reply.status) {
             return Handled::Reply(error_reply(error, &request_id));
         }

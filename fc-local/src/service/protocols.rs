@@ -10,24 +10,21 @@ use fc_layer_action::http::HttpReply;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::{Inner, Service, Site};
+use super::{Incoming, Inner, Service, Site};
 use crate::config::{Fault, FaultKind, take_fault};
 use crate::reply::{empty_reply, error_reply, json_reply};
 use crate::request::ReceivedRequest;
 use crate::{fc2, fc3, functions, github_oidc, oss, sts, verify};
 
 impl Service {
-    /// The reply to `request` (`routed` is it less its path's prefix), and whether the
-    /// connection is to drop it instead.
+    /// The reply to `incoming`, and whether the connection is to drop it instead.
     pub(super) fn answer(
         &self,
         inner: &mut Inner,
-        prefix: &str,
-        request: &ReceivedRequest<'_>,
-        routed: &ReceivedRequest<'_>,
-        now: OffsetDateTime,
+        incoming: &Incoming<'_>,
         request_id: &str,
     ) -> (HttpReply, bool) {
+        let (request, routed, now) = (&incoming.request, &incoming.routed, incoming.now);
         if github_oidc::is_token_request(routed) {
             let reply = match github_oidc::issue(&self.oidc, routed, now) {
                 Ok(value) => json_reply(200, &value, request_id),
@@ -45,18 +42,18 @@ impl Service {
             (reply, false)
         } else if oss::is_oss(request) {
             let reply = self
-                .answer_oss(inner, prefix, routed, now)
+                .answer_oss(inner, incoming)
                 .unwrap_or_else(|fault| fault.reply(request_id));
             (reply, false)
         } else if fc2::is_fc2(request) {
-            let reply = match self.lend_bucket(inner, prefix, request, routed, now) {
+            let reply = match self.lend_bucket(inner, incoming) {
                 Ok(value) => json_reply(200, &value, request_id),
                 Err(error) => error_reply(error, request_id),
             };
             (reply, false)
         } else {
             let mut drop_reply = false;
-            let reply = match self.answer_v3(inner, prefix, request, routed, now, &mut drop_reply) {
+            let reply = match self.answer_v3(inner, incoming, &mut drop_reply) {
                 Ok((status, Some(value))) => json_reply(status, &value, request_id),
                 Ok((status, None)) => empty_reply(status, request_id),
                 Err(error) => error_reply(error, request_id),
@@ -69,10 +66,9 @@ impl Service {
     fn answer_oss(
         &self,
         inner: &mut Inner,
-        prefix: &str,
-        routed: &ReceivedRequest<'_>,
-        now: OffsetDateTime,
+        incoming: &Incoming<'_>,
     ) -> Result<HttpReply, crate::oss_store::OssFault> {
+        let (prefix, routed, now) = (incoming.prefix, &incoming.routed, incoming.now);
         let signer = routed
             .header("authorization")
             .and_then(verify::oss_v4::parse_authorization)
@@ -100,11 +96,14 @@ impl Service {
     fn lend_bucket(
         &self,
         inner: &mut Inner,
-        prefix: &str,
-        request: &ReceivedRequest<'_>,
-        routed: &ReceivedRequest<'_>,
-        now: OffsetDateTime,
+        incoming: &Incoming<'_>,
     ) -> Result<Value, ServiceError> {
+        let (prefix, request, routed, now) = (
+            incoming.prefix,
+            &incoming.request,
+            &incoming.routed,
+            incoming.now,
+        );
         let signer = request
             .header("authorization")
             .and_then(|value| value.strip_prefix("FC "))
@@ -158,12 +157,15 @@ impl Service {
     fn answer_v3(
         &self,
         inner: &mut Inner,
-        prefix: &str,
-        request: &ReceivedRequest<'_>,
-        routed: &ReceivedRequest<'_>,
-        now: OffsetDateTime,
+        incoming: &Incoming<'_>,
         drop_reply: &mut bool,
     ) -> Result<(u16, Option<Value>), ServiceError> {
+        let (prefix, request, routed, now) = (
+            incoming.prefix,
+            &incoming.request,
+            &incoming.routed,
+            incoming.now,
+        );
         let known = |id: &str| {
             if id == self.credentials.access_key_id {
                 return Some(self.credentials.clone());
