@@ -83,7 +83,8 @@
 //!   sign/fc2.rs             the FC 2.0 signature (tempBucketToken)
 //!   client.rs               FcClient: signs ApiRequests, sends them through a Transport, parses replies
 //!   clock.rs                Signing: the clock and nonce source a run signs with, chosen once in entry.rs
-//!   http.rs                 the Transport trait; reqwest with no redirects, bounded replies, an idle timeout
+//!   http.rs                 the Transport trait, HttpRequest and HttpReply, TransportError
+//!   http/network.rs         the real transport: reqwest with no redirects, bounded replies, an idle timeout
 //!   proxy.rs                which proxy a URL goes through (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY)
 //!   report.rs               the Reporter trait and Workflow, the real one (masks, annotations, outputs)
 //!   report/buffered.rs      lines of concurrent work kept to replay in one piece; SharedBuffer
@@ -108,6 +109,7 @@
 //!   oss/mod.rs              large layers through OSS
 //!   oss/location.rs         virtual-hosted or path-style hosts
 //!   oss/client.rs           the signed calls, one OssCall value each
+//!   oss/error.rs            OssError, read from OSS's error documents; which are retried
 //!   oss/upload.rs           PutObject or multipart, CRC-64 checked, aborted on failure
 //!   oss/xml.rs              the few XML replies read
 //!   temp_bucket.rs          FC 2.0's temporary bucket; lent credentials masked on arrival

@@ -14,7 +14,7 @@ use crate::fc::{Acl, Layer, LayerName};
 use crate::inputs::{InputError, Settings};
 use crate::interface::Input;
 use crate::lifecycle::Decision;
-use crate::oss::client::OssError;
+use crate::oss::error::OssError;
 use crate::oss::upload::UploadError;
 use crate::oss_names::ObjectRef;
 use crate::package::{Contents, PackageError};

@@ -19,7 +19,19 @@ use crate::redact::Redactor;
 /// The summary of a run that succeeded, dry runs included.
 pub fn success(outcome: &Outcome, redactor: &Redactor) -> String {
     let name = code(redactor, outcome.layer_name.as_str());
-    let mut text = match (&outcome.layer, &outcome.decision, outcome.dry_run) {
+    let mut text = heading(outcome, &name);
+    text.push_str(&table(outcome, &name, redactor));
+    text.push('\n');
+    text.push_str(&functions::table(outcome, redactor));
+    if let Some(contents) = &outcome.contents {
+        text.push_str(&contents::section(contents, outcome.zip_bytes, redactor));
+    }
+    text
+}
+
+/// The title: what became of the layer `name` (set in code already), or would have.
+fn heading(outcome: &Outcome, name: &str) -> String {
+    match (&outcome.layer, &outcome.decision, outcome.dry_run) {
         (_, None, _) => format!("### Dry run: layer {name} packaged, not checked against FC\n\n"),
         (_, Some(Decision::Publish { .. }), true) => {
             format!("### Dry run: layer {name} would get a new version\n\n")
@@ -36,33 +48,21 @@ pub fn success(outcome: &Outcome, redactor: &Redactor) -> String {
             layer.version
         ),
         (None, _, false) => format!("### Layer {name}\n\n"),
-    };
-    text.push_str("| | |\n|---|---|\n");
+    }
+}
+
+/// The layer's table: its version, the decision, the zip, runtimes, ACL and deletions.
+fn table(outcome: &Outcome, name: &str, redactor: &Redactor) -> String {
+    let mut text = "| | |\n|---|---|\n".to_owned();
     let mut row = |label: &str, value: String| {
         let _ = writeln!(text, "| {label} | {value} |");
     };
-    row("Layer", name.clone());
+    row("Layer", name.to_owned());
     if let Some(layer) = &outcome.layer {
         row("Version", layer.version.to_string());
         row("ARN", code(redactor, &layer.layer_version_arn));
     }
-    let why = match &outcome.decision {
-        None => "no credentials given, so the layer's versions were not read".to_owned(),
-        Some(Decision::Publish { reason }) if outcome.dry_run => {
-            format!("would publish: {}", cell(redactor, reason))
-        }
-        Some(Decision::Publish { reason }) => format!("published: {}", cell(redactor, reason)),
-        Some(Decision::Reuse(layer)) => format!(
-            "{}: code, runtimes, description and license equal version {}",
-            if outcome.dry_run {
-                "would skip"
-            } else {
-                "skipped"
-            },
-            layer.version
-        ),
-    };
-    row("Result", why);
+    row("Result", result(outcome, redactor));
     row("Zip", zip_line(outcome, redactor));
     if let Some(staged) = &outcome.staged {
         row("Uploaded to", code(redactor, staged));
@@ -98,12 +98,27 @@ pub fn success(outcome: &Outcome, redactor: &Redactor) -> String {
         "Deleted versions"
     };
     row(label, deleted);
-    text.push('\n');
-    text.push_str(&functions::table(outcome, redactor));
-    if let Some(contents) = &outcome.contents {
-        text.push_str(&contents::section(contents, outcome.zip_bytes, redactor));
-    }
     text
+}
+
+/// Why the layer was published or reused, or why nothing was decided.
+fn result(outcome: &Outcome, redactor: &Redactor) -> String {
+    match &outcome.decision {
+        None => "no credentials given, so the layer's versions were not read".to_owned(),
+        Some(Decision::Publish { reason }) if outcome.dry_run => {
+            format!("would publish: {}", cell(redactor, reason))
+        }
+        Some(Decision::Publish { reason }) => format!("published: {}", cell(redactor, reason)),
+        Some(Decision::Reuse(layer)) => format!(
+            "{}: code, runtimes, description and license equal version {}",
+            if outcome.dry_run {
+                "would skip"
+            } else {
+                "skipped"
+            },
+            layer.version
+        ),
+    }
 }
 
 /// The zip's size and CRC-64, as the summaries show them: `123 bytes, CRC-64/XZ 456`.

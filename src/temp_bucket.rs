@@ -9,7 +9,7 @@ use crate::cloud::Region;
 use crate::credentials::{self, Credentials, Masker};
 use crate::endpoint::Endpoint;
 use crate::fc::ServiceError;
-use crate::http::{HttpRequest, Transport, TransportError};
+use crate::http::{HttpReply, HttpRequest, Transport, TransportError};
 use crate::oss_names::{BucketName, check_key};
 use crate::outside_text::capped_owned;
 use crate::sign::Request;
@@ -67,6 +67,18 @@ pub async fn lend<T: Transport>(
     clock: &dyn Clock,
     masker: &mut dyn Masker,
 ) -> Result<TempBucket, TempBucketError> {
+    let reply = ask(transport, endpoint, account_id, credentials, clock).await?;
+    read_reply(&reply.body, account_id, masker)
+}
+
+/// The signed call, and its reply when FC grants it.
+async fn ask<T: Transport>(
+    transport: &T,
+    endpoint: &Endpoint,
+    account_id: &str,
+    credentials: &Credentials,
+    clock: &dyn Clock,
+) -> Result<HttpReply, TempBucketError> {
     let mut headers = vec![
         ("host".to_owned(), endpoint.host().to_owned()),
         ("x-fc-account-id".to_owned(), account_id.to_owned()),
@@ -104,9 +116,18 @@ pub async fn lend<T: Transport>(
             request_id,
         )));
     }
+    Ok(reply)
+}
+
+/// The bucket, region, key and credentials a granted reply lends, each checked.
+fn read_reply(
+    body: &[u8],
+    account_id: &str,
+    masker: &mut dyn Masker,
+) -> Result<TempBucket, TempBucketError> {
     // Read as a JSON value, not into typed fields: serde's type errors quote the value, and
     // a credential of the wrong type must not be printed.
-    let parsed: Value = serde_json::from_slice(&reply.body).map_err(|error| {
+    let parsed: Value = serde_json::from_slice(body).map_err(|error| {
         TempBucketError::InvalidReply(format!(
             "not JSON (line {}, column {})",
             error.line(),

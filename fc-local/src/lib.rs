@@ -20,7 +20,8 @@
 //!   cli.rs                      the command line (clap): listen address, keys, region, account, capture, faults
 //!   lib.rs                      crate docs and this map
 //!   config.rs                   what the service starts with, and the faults it serves on cue
-//!   service.rs                  one request in, one reply out: tells the protocols apart, holds their state
+//!   service/mod.rs              one request in, one reply out: the shared state, one per path prefix
+//!   service/protocols.rs        each protocol's answer: tells FC 3.0, FC 2.0, STS, OSS and GitHub apart
 //!   prefix.rs                   a path prefix before the API's path (`/cn-beijing/2023-03-30/…`): a region of its own
 //!   fc3.rs                      FC 3.0's layer API routes, checked against their action and version headers
 //!   store.rs                    the layers and their versions, and the API's semantics over them; pure

@@ -154,66 +154,83 @@ impl OssStore {
                 self.objects.insert(id, body.to_vec());
                 Ok(with_crc(ok(), body))
             }
-            ("HEAD", None, None, None) => {
-                let data = self
-                    .objects
-                    .get(&id)
-                    .ok_or_else(|| OssFault::new(404, "NoSuchKey", "no such object"))?;
-                let mut reply = with_crc(ok(), data);
-                reply
-                    .headers
-                    .push(("content-length".to_owned(), data.len().to_string()));
-                Ok(reply)
-            }
-            ("POST", Some(_), None, None) => {
-                self.next_upload += 1;
-                let upload_id = format!("FC-LOCAL-UPLOAD-{:08}", self.next_upload);
-                self.uploads.insert(
-                    upload_id.clone(),
-                    Upload {
-                        bucket: bucket.to_owned(),
-                        key: key.to_owned(),
-                        parts: BTreeMap::new(),
-                    },
-                );
-                let body = format!(
-                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult><Bucket>{}</Bucket><Key>{}</Key><UploadId>{upload_id}</UploadId></InitiateMultipartUploadResult>",
-                    xml::escape(bucket),
-                    xml::escape(key)
-                );
-                Ok(HttpReply {
-                    status: 200,
-                    headers: vec![("content-type".to_owned(), "application/xml".to_owned())],
-                    body: body.into_bytes(),
-                })
-            }
+            ("HEAD", None, None, None) => self.head(&id),
+            ("POST", Some(_), None, None) => Ok(self.initiate(bucket, key)),
             ("PUT", None, Some(upload_id), Some(number)) => {
-                let number: u32 = number
-                    .parse()
-                    .ok()
-                    .filter(|number| (1..=10_000).contains(number))
-                    .ok_or_else(|| {
-                        OssFault::new(400, "InvalidArgument", "partNumber must be 1 to 10000")
-                    })?;
-                let upload = self.upload(upload_id, bucket, key)?;
-                upload.parts.insert(number, body.to_vec());
-                Ok(with_crc(ok(), body))
+                self.upload_part(upload_id, bucket, key, number, body)
             }
             ("POST", None, Some(upload_id), None) => self.complete(upload_id, bucket, key, body),
-            ("DELETE", None, Some(upload_id), None) => {
-                self.upload(upload_id, bucket, key)?;
-                self.uploads.remove(upload_id);
-                Ok(HttpReply {
-                    status: 204,
-                    ..HttpReply::default()
-                })
-            }
+            ("DELETE", None, Some(upload_id), None) => self.abort(upload_id, bucket, key),
             _ => Err(OssFault::new(
                 400,
                 "InvalidArgument",
                 format!("{method} with this query is not a call fc-local serves"),
             )),
         }
+    }
+
+    fn head(&self, id: &(String, String)) -> Result<HttpReply, OssFault> {
+        let data = self
+            .objects
+            .get(id)
+            .ok_or_else(|| OssFault::new(404, "NoSuchKey", "no such object"))?;
+        let mut reply = with_crc(ok(), data);
+        reply
+            .headers
+            .push(("content-length".to_owned(), data.len().to_string()));
+        Ok(reply)
+    }
+
+    fn initiate(&mut self, bucket: &str, key: &str) -> HttpReply {
+        self.next_upload += 1;
+        let upload_id = format!("FC-LOCAL-UPLOAD-{:08}", self.next_upload);
+        self.uploads.insert(
+            upload_id.clone(),
+            Upload {
+                bucket: bucket.to_owned(),
+                key: key.to_owned(),
+                parts: BTreeMap::new(),
+            },
+        );
+        let body = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult><Bucket>{}</Bucket><Key>{}</Key><UploadId>{upload_id}</UploadId></InitiateMultipartUploadResult>",
+            xml::escape(bucket),
+            xml::escape(key)
+        );
+        HttpReply {
+            status: 200,
+            headers: vec![("content-type".to_owned(), "application/xml".to_owned())],
+            body: body.into_bytes(),
+        }
+    }
+
+    fn upload_part(
+        &mut self,
+        upload_id: &str,
+        bucket: &str,
+        key: &str,
+        number: &str,
+        body: &[u8],
+    ) -> Result<HttpReply, OssFault> {
+        let number: u32 = number
+            .parse()
+            .ok()
+            .filter(|number| (1..=10_000).contains(number))
+            .ok_or_else(|| {
+                OssFault::new(400, "InvalidArgument", "partNumber must be 1 to 10000")
+            })?;
+        let upload = self.upload(upload_id, bucket, key)?;
+        upload.parts.insert(number, body.to_vec());
+        Ok(with_crc(ok(), body))
+    }
+
+    fn abort(&mut self, upload_id: &str, bucket: &str, key: &str) -> Result<HttpReply, OssFault> {
+        self.upload(upload_id, bucket, key)?;
+        self.uploads.remove(upload_id);
+        Ok(HttpReply {
+            status: 204,
+            ..HttpReply::default()
+        })
     }
 
     fn upload(

@@ -95,69 +95,10 @@ impl Store {
                 "the body is not a CreateLayerVersionInput: {error}"
             ))
         })?;
-        let zip = match (
-            body.code.zip_file,
-            body.code.oss_bucket_name,
-            body.code.oss_object_name,
-        ) {
-            (Some(base64), None, None) => {
-                if base64.len() > MAX_INLINE_BASE64_BYTES {
-                    return Err(ServiceError::new(
-                        400,
-                        "EntityTooLarge",
-                        format!(
-                            "code.zipFile is {} bytes of Base64; the limit is {MAX_INLINE_BASE64_BYTES}",
-                            base64.len()
-                        ),
-                    ));
-                }
-                STANDARD.decode(&base64).map_err(|error| {
-                    ServiceError::invalid_argument(format!("code.zipFile is not Base64: {error}"))
-                })?
-            }
-            (None, Some(bucket), Some(key)) => {
-                let zip = object(&bucket, &key).ok_or_else(|| {
-                    ServiceError::invalid_argument(format!("oss://{bucket}/{key} does not exist"))
-                })?;
-                if zip.len() as u64 > MAX_OSS_ZIP_BYTES {
-                    return Err(ServiceError::new(
-                        400,
-                        "EntityTooLarge",
-                        format!("oss://{bucket}/{key} is over {MAX_OSS_ZIP_BYTES} bytes"),
-                    ));
-                }
-                zip
-            }
-            _ => {
-                return Err(ServiceError::invalid_argument(
-                    "code needs either zipFile, or ossBucketName and ossObjectName",
-                ));
-            }
-        };
+        let zip = code_zip(&body.code, object)?;
         let files = list_zip(&zip)?;
         let checksum = crc64_xz(&zip);
-        if let Some(claimed) = &body.code.checksum
-            && *claimed != checksum
-        {
-            return Err(ServiceError::invalid_argument(format!(
-                "code.checksum {claimed} does not match the zip's CRC-64/XZ {checksum}"
-            )));
-        }
-        if body.compatible_runtime.len() > MAX_RUNTIMES {
-            return Err(ServiceError::invalid_argument(format!(
-                "compatibleRuntime holds more than {MAX_RUNTIMES} entries"
-            )));
-        }
-        if body
-            .description
-            .as_ref()
-            .is_some_and(|text| text.chars().count() > MAX_DESCRIPTION_CHARS)
-        {
-            return Err(ServiceError::invalid_argument(format!(
-                "description is longer than {MAX_DESCRIPTION_CHARS} characters"
-            )));
-        }
-
+        check_fields(&body, &checksum)?;
         let record = self
             .layers
             .entry(layer_name.to_owned())
@@ -337,6 +278,77 @@ impl Store {
         })?;
         Ok((record, number))
     }
+}
+
+/// The zip `code` carries: its Base64, or the OSS object it names, looked up by `object`.
+fn code_zip(
+    code: &CodeBody,
+    object: impl Fn(&str, &str) -> Option<Vec<u8>>,
+) -> Result<Vec<u8>, ServiceError> {
+    match (
+        code.zip_file.as_deref(),
+        code.oss_bucket_name.as_deref(),
+        code.oss_object_name.as_deref(),
+    ) {
+        (Some(base64), None, None) => {
+            if base64.len() > MAX_INLINE_BASE64_BYTES {
+                return Err(ServiceError::new(
+                    400,
+                    "EntityTooLarge",
+                    format!(
+                        "code.zipFile is {} bytes of Base64; the limit is {MAX_INLINE_BASE64_BYTES}",
+                        base64.len()
+                    ),
+                ));
+            }
+            STANDARD.decode(base64).map_err(|error| {
+                ServiceError::invalid_argument(format!("code.zipFile is not Base64: {error}"))
+            })
+        }
+        (None, Some(bucket), Some(key)) => {
+            let zip = object(bucket, key).ok_or_else(|| {
+                ServiceError::invalid_argument(format!("oss://{bucket}/{key} does not exist"))
+            })?;
+            if zip.len() as u64 > MAX_OSS_ZIP_BYTES {
+                return Err(ServiceError::new(
+                    400,
+                    "EntityTooLarge",
+                    format!("oss://{bucket}/{key} is over {MAX_OSS_ZIP_BYTES} bytes"),
+                ));
+            }
+            Ok(zip)
+        }
+        _ => Err(ServiceError::invalid_argument(
+            "code needs either zipFile, or ossBucketName and ossObjectName",
+        )),
+    }
+}
+
+/// What FC checks of a CreateLayerVersionInput besides its code: the checksum claimed
+/// against the zip's (`checksum`), the number of runtimes and the description's length.
+fn check_fields(body: &CreateBody, checksum: &str) -> Result<(), ServiceError> {
+    if let Some(claimed) = &body.code.checksum
+        && *claimed != checksum
+    {
+        return Err(ServiceError::invalid_argument(format!(
+            "code.checksum {claimed} does not match the zip's CRC-64/XZ {checksum}"
+        )));
+    }
+    if body.compatible_runtime.len() > MAX_RUNTIMES {
+        return Err(ServiceError::invalid_argument(format!(
+            "compatibleRuntime holds more than {MAX_RUNTIMES} entries"
+        )));
+    }
+    if body
+        .description
+        .as_ref()
+        .is_some_and(|text| text.chars().count() > MAX_DESCRIPTION_CHARS)
+    {
+        return Err(ServiceError::invalid_argument(format!(
+            "description is longer than {MAX_DESCRIPTION_CHARS} characters"
+        )));
+    }
+    Ok(())
 }
 
 fn list_zip(zip: &[u8]) -> Result<Vec<ZipEntry>, ServiceError> {

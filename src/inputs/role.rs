@@ -53,32 +53,125 @@ pub(super) fn identity(
     errors: &mut Vec<InputError>,
 ) -> Resolved {
     let before = errors.len();
-    let text = |input| {
-        raw.text(input)
-            .map(str::trim)
-            .filter(|text| !text.is_empty())
-    };
-    let role_arn = text(Input::RoleToAssume)
-        .and_then(|arn| check(Input::RoleToAssume, RoleArn::parse(arn), errors));
-    let provider = text(Input::OidcProviderArn)
-        .and_then(|arn| check(Input::OidcProviderArn, OidcProviderArn::parse(arn), errors));
-    let session_input = text(Input::RoleSessionName)
-        .and_then(|name| check(Input::RoleSessionName, SessionName::parse(name), errors));
-    let duration_seconds = text(Input::RoleDurationSeconds)
-        .and_then(|seconds| check(Input::RoleDurationSeconds, parse_duration(seconds), errors))
-        .unwrap_or(DEFAULT_DURATION_SECONDS);
-    let external_id = text(Input::RoleExternalId).map(str::to_owned);
-    let audience = text(Input::Audience).unwrap_or(DEFAULT_AUDIENCE).to_owned();
-    let wants_role = text(Input::RoleToAssume).is_some();
-    let wants_oidc = text(Input::OidcProviderArn).is_some();
+    let inputs = RoleInputs::read(raw, env, region, errors);
+    check_combinations(raw, &inputs, errors);
+    if inputs.wants_oidc {
+        return with_github_oidc(inputs, masker, errors, before);
+    }
+    let keys = credential_chain(raw, env).resolve(masker);
+    if inputs.wants_role {
+        return with_keys(inputs, keys, errors, before);
+    }
+    keys_or_environment_oidc(inputs, keys, errors, before)
+}
 
-    if wants_oidc && !wants_role {
+/// The role inputs, each checked as it is read (a wrong one is reported and left out), with
+/// what else decides where STS is and what the session is called.
+struct RoleInputs<'a> {
+    role_arn: Option<RoleArn>,
+    provider: Option<OidcProviderArn>,
+    session_name: Option<SessionName>,
+    duration_seconds: u32,
+    external_id: Option<String>,
+    audience: String,
+    sts_endpoint: Option<&'a str>,
+    /// `role-to-assume` is given, valid or not: the combinations are judged on what was asked.
+    wants_role: bool,
+    /// `oidc-provider-arn` is given, valid or not.
+    wants_oidc: bool,
+    env: &'a dyn Fn(&str) -> Option<String>,
+    /// The first region published to: STS's region when the environment names none.
+    region: Option<&'a Region>,
+}
+
+impl<'a> RoleInputs<'a> {
+    fn read(
+        raw: &'a super::RawInputs,
+        env: &'a dyn Fn(&str) -> Option<String>,
+        region: Option<&'a Region>,
+        errors: &mut Vec<InputError>,
+    ) -> Self {
+        let text = |input| {
+            raw.text(input)
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+        };
+        RoleInputs {
+            role_arn: text(Input::RoleToAssume)
+                .and_then(|arn| check(Input::RoleToAssume, RoleArn::parse(arn), errors)),
+            provider: text(Input::OidcProviderArn)
+                .and_then(|arn| check(Input::OidcProviderArn, OidcProviderArn::parse(arn), errors)),
+            session_name: text(Input::RoleSessionName)
+                .and_then(|name| check(Input::RoleSessionName, SessionName::parse(name), errors)),
+            duration_seconds: text(Input::RoleDurationSeconds)
+                .and_then(|seconds| {
+                    check(Input::RoleDurationSeconds, parse_duration(seconds), errors)
+                })
+                .unwrap_or(DEFAULT_DURATION_SECONDS),
+            external_id: text(Input::RoleExternalId).map(str::to_owned),
+            audience: text(Input::Audience).unwrap_or(DEFAULT_AUDIENCE).to_owned(),
+            sts_endpoint: text(Input::StsEndpoint),
+            wants_role: text(Input::RoleToAssume).is_some(),
+            wants_oidc: text(Input::OidcProviderArn).is_some(),
+            env,
+            region,
+        }
+    }
+
+    /// `sts-endpoint` as given, else the regional endpoint (`env_region`, else the first
+    /// region published to), over the VPC when the environment asks for it.
+    fn sts(&self, env_region: Option<String>) -> Option<Endpoint> {
+        // An invalid `sts-endpoint` is reported with the other OSS and STS inputs.
+        if let Some(given) = self.sts_endpoint {
+            return Endpoint::parse(given).ok();
+        }
+        let vpc = (self.env)(ENV_VPC_ENDPOINT).is_some_and(|value| value.trim() == "true");
+        let region = env_region
+            .and_then(|text| Region::parse(text.trim()).ok())
+            .or_else(|| self.region.cloned());
+        Some(match (region, vpc) {
+            (Some(region), true) => Endpoint::aliyuncs(format_args!("sts-vpc.{region}")),
+            (Some(region), false) => Endpoint::aliyuncs(format_args!("sts.{region}")),
+            (None, _) => Endpoint::default_sts(),
+        })
+    }
+
+    /// `role-session-name` as given, else a valid `fallback`, else one named after the run.
+    fn session_name(&self, fallback: Option<String>) -> SessionName {
+        self.session_name.clone().unwrap_or_else(|| {
+            fallback
+                .and_then(|name| SessionName::parse(name.trim()).ok())
+                .unwrap_or_else(|| SessionName::default_for((self.env)("GITHUB_RUN_ID").as_deref()))
+        })
+    }
+
+    fn assume(
+        &self,
+        role_arn: RoleArn,
+        session_fallback: Option<String>,
+        sts: Endpoint,
+        via: Via,
+    ) -> Resolved {
+        Resolved::Found(Identity::Role(Box::new(RoleAssumption {
+            role_arn,
+            session_name: self.session_name(session_fallback),
+            duration_seconds: self.duration_seconds,
+            sts,
+            via,
+        })))
+    }
+}
+
+/// Reports the role inputs that do not go together: OIDC takes a role and no keys, and an
+/// external ID belongs to AssumeRole alone.
+fn check_combinations(raw: &super::RawInputs, inputs: &RoleInputs, errors: &mut Vec<InputError>) {
+    if inputs.wants_oidc && !inputs.wants_role {
         errors.push(InputError::new(
             Input::RoleToAssume,
             "is required with `oidc-provider-arn`: it names the role the token is exchanged for",
         ));
     }
-    if wants_oidc {
+    if inputs.wants_oidc {
         let keys_given = [
             Input::AccessKeyId,
             Input::AccessKeySecret,
@@ -95,7 +188,7 @@ pub(super) fn identity(
                 ),
             ));
         }
-        if external_id.is_some() {
+        if inputs.external_id.is_some() {
             errors.push(InputError::new(
                 Input::RoleExternalId,
                 format!(
@@ -105,125 +198,125 @@ pub(super) fn identity(
                 ),
             ));
         }
-    } else if external_id.is_some() && !wants_role {
+    } else if inputs.external_id.is_some() && !inputs.wants_role {
         errors.push(InputError::new(
             Input::RoleExternalId,
             format!("is only sent with `{}`", Input::RoleToAssume),
         ));
     }
+}
 
-    let given_sts = text(Input::StsEndpoint);
-    let sts_for = |env_region: Option<String>| -> Option<Endpoint> {
-        // An invalid `sts-endpoint` is reported with the other OSS and STS inputs.
-        if let Some(given) = given_sts {
-            return Endpoint::parse(given).ok();
+/// `role-to-assume` with `oidc-provider-arn`: the job's own OIDC token is exchanged for the
+/// role's credentials. `before` is how many errors there were before the role inputs.
+fn with_github_oidc(
+    mut inputs: RoleInputs,
+    masker: &mut dyn Masker,
+    errors: &mut Vec<InputError>,
+    before: usize,
+) -> Resolved {
+    let token_request = github_token_request(&inputs, masker, errors);
+    match (
+        inputs.role_arn.take(),
+        inputs.provider.take(),
+        token_request,
+        inputs.sts(None),
+    ) {
+        (Some(role_arn), Some(provider), Some(request), Some(sts)) if errors.len() == before => {
+            let via = Via::Oidc {
+                provider,
+                token: OidcToken::GitHub(request),
+            };
+            inputs.assume(role_arn, None, sts, via)
         }
-        let vpc = env(ENV_VPC_ENDPOINT).is_some_and(|value| value.trim() == "true");
-        let region = env_region
-            .and_then(|text| Region::parse(text.trim()).ok())
-            .or_else(|| region.cloned());
-        Some(match (region, vpc) {
-            (Some(region), true) => Endpoint::aliyuncs(format_args!("sts-vpc.{region}")),
-            (Some(region), false) => Endpoint::aliyuncs(format_args!("sts.{region}")),
-            (None, _) => Endpoint::default_sts(),
-        })
-    };
-    let run_id = env("GITHUB_RUN_ID");
-    let session_name = |fallback: Option<String>| {
-        session_input.clone().unwrap_or_else(|| {
-            fallback
-                .and_then(|name| SessionName::parse(name.trim()).ok())
-                .unwrap_or_else(|| SessionName::default_for(run_id.as_deref()))
-        })
-    };
-
-    if wants_oidc {
-        let token_request = match (env(ENV_REQUEST_URL), env(ENV_REQUEST_TOKEN)) {
-            (Some(url), Some(bearer)) => {
-                let bearer = Secret::new(bearer.trim());
-                masker.mask(&bearer);
-                Some(GitHubTokenRequest {
-                    url: url.trim().to_owned(),
-                    bearer,
-                    audience,
-                })
-            }
-            _ => {
-                errors.push(InputError::new(
-                    Input::OidcProviderArn,
-                    format!(
-                        "needs the job's OIDC token, but {ENV_REQUEST_URL} and {ENV_REQUEST_TOKEN} are not set: the job needs `permissions: id-token: write`"
-                    ),
-                ));
-                None
-            }
-        };
-        return match (role_arn, provider, token_request, sts_for(None)) {
-            (Some(role_arn), Some(provider), Some(request), Some(sts))
-                if errors.len() == before =>
-            {
-                Resolved::Found(Identity::Role(Box::new(RoleAssumption {
-                    role_arn,
-                    session_name: session_name(None),
-                    duration_seconds,
-                    sts,
-                    via: Via::Oidc {
-                        provider,
-                        token: OidcToken::GitHub(request),
-                    },
-                })))
-            }
-            _ => Resolved::Invalid,
-        };
+        _ => Resolved::Invalid,
     }
+}
 
-    let keys = credential_chain(raw, env).resolve(masker);
-    if wants_role {
-        return match (keys, role_arn, sts_for(None)) {
-            (Ok(credentials), Some(role_arn), Some(sts)) if errors.len() == before => {
-                Resolved::Found(Identity::Role(Box::new(RoleAssumption {
-                    role_arn,
-                    session_name: session_name(None),
-                    duration_seconds,
-                    sts,
-                    via: Via::Credentials {
-                        credentials,
-                        external_id,
-                    },
-                })))
-            }
-            (Err(error), ..) => {
-                errors.extend(credential_errors(&error).into_iter().map(|mut error| {
-                    error.problem = format!(
-                        "{} (AssumeRole for `{}` is signed with them; add `{}` to use GitHub OIDC instead)",
-                        error.problem,
-                        Input::RoleToAssume,
-                        Input::OidcProviderArn
-                    );
-                    error
-                }));
-                Resolved::Invalid
-            }
-            _ => Resolved::Invalid,
-        };
+/// Where the job's OIDC token is asked for, from the variables GitHub sets for a job with
+/// `permissions: id-token: write`; the bearer is masked.
+fn github_token_request(
+    inputs: &RoleInputs,
+    masker: &mut dyn Masker,
+    errors: &mut Vec<InputError>,
+) -> Option<GitHubTokenRequest> {
+    match (
+        (inputs.env)(ENV_REQUEST_URL),
+        (inputs.env)(ENV_REQUEST_TOKEN),
+    ) {
+        (Some(url), Some(bearer)) => {
+            let bearer = Secret::new(bearer.trim());
+            masker.mask(&bearer);
+            Some(GitHubTokenRequest {
+                url: url.trim().to_owned(),
+                bearer,
+                audience: inputs.audience.clone(),
+            })
+        }
+        _ => {
+            errors.push(InputError::new(
+                Input::OidcProviderArn,
+                format!(
+                    "needs the job's OIDC token, but {ENV_REQUEST_URL} and {ENV_REQUEST_TOKEN} are not set: the job needs `permissions: id-token: write`"
+                ),
+            ));
+            None
+        }
     }
+}
+
+/// `role-to-assume` alone: AssumeRole, signed with the caller's keys.
+fn with_keys(
+    mut inputs: RoleInputs,
+    keys: Result<Credentials, CredentialsError>,
+    errors: &mut Vec<InputError>,
+    before: usize,
+) -> Resolved {
+    match (keys, inputs.role_arn.take(), inputs.sts(None)) {
+        (Ok(credentials), Some(role_arn), Some(sts)) if errors.len() == before => {
+            let via = Via::Credentials {
+                credentials,
+                external_id: inputs.external_id.take(),
+            };
+            inputs.assume(role_arn, None, sts, via)
+        }
+        (Err(error), ..) => {
+            errors.extend(credential_errors(&error).into_iter().map(|mut error| {
+                error.problem = format!(
+                    "{} (AssumeRole for `{}` is signed with them; add `{}` to use GitHub OIDC instead)",
+                    error.problem,
+                    Input::RoleToAssume,
+                    Input::OidcProviderArn
+                );
+                error
+            }));
+            Resolved::Invalid
+        }
+        _ => Resolved::Invalid,
+    }
+}
+
+/// No role input: the keys found, else the environment's OIDC chain, else nothing at all.
+fn keys_or_environment_oidc(
+    inputs: RoleInputs,
+    keys: Result<Credentials, CredentialsError>,
+    errors: &mut Vec<InputError>,
+    before: usize,
+) -> Resolved {
     match keys {
         Ok(credentials) if errors.len() == before => Resolved::Found(Identity::Keys(credentials)),
         Ok(_) => Resolved::Invalid,
         Err(CredentialsError::NotFound { missing }) if missing.len() == 2 => {
+            let env = inputs.env;
             match environment_oidc(env, errors) {
                 Some(Some((role_arn, provider, path))) if errors.len() == before => {
-                    match sts_for(env(ENV_STS_REGION)) {
-                        Some(sts) => Resolved::Found(Identity::Role(Box::new(RoleAssumption {
-                            role_arn,
-                            session_name: session_name(env(ENV_ROLE_SESSION_NAME)),
-                            duration_seconds,
-                            sts,
-                            via: Via::Oidc {
+                    match inputs.sts(env(ENV_STS_REGION)) {
+                        Some(sts) => {
+                            let via = Via::Oidc {
                                 provider,
                                 token: OidcToken::File(path),
-                            },
-                        }))),
+                            };
+                            inputs.assume(role_arn, env(ENV_ROLE_SESSION_NAME), sts, via)
+                        }
                         None => Resolved::Invalid,
                     }
                 }

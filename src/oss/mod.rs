@@ -4,10 +4,12 @@
 //!
 //! - [`location`]: virtual-hosted URLs for a host, path-style for a full URL.
 //! - [`client`]: HeadObject, PutObject and the multipart calls, OSS V4-signed.
+//! - [`error`]: what goes wrong with a call, read from OSS's error document.
 //! - [`upload`]: a package into OSS, streamed from disk, checked by CRC-64.
 //! - [`xml`]: the few elements OSS replies carry.
 
 pub mod client;
+pub mod error;
 pub mod location;
 pub mod upload;
 pub mod xml;

@@ -95,7 +95,13 @@ impl<W: Write> ZipOut<W> {
 
     pub fn directory(&mut self, name: &str, mode: u32) -> io::Result<()> {
         let name = format!("{name}/");
-        let entry = Entry::new(&name, DIRECTORY | mode, STORED, 0, 0, 0, 0, self.position);
+        let entry = Entry {
+            name: &name,
+            mode: DIRECTORY | mode,
+            method: STORED,
+            offset: self.position,
+            ..Entry::default()
+        };
         self.write_local(&entry)?;
         self.record(&entry, MS_DOS_DIRECTORY);
         Ok(())
@@ -105,16 +111,16 @@ impl<W: Write> ZipOut<W> {
         let data = target.as_bytes();
         let crc32 = crc32fast::hash(data);
         let length = data.len() as u64;
-        let entry = Entry::new(
+        let entry = Entry {
             name,
-            SYMLINK | mode,
-            STORED,
-            0,
+            mode: SYMLINK | mode,
+            method: STORED,
             crc32,
-            length,
-            length,
-            self.position,
-        );
+            compressed: length,
+            uncompressed: length,
+            offset: self.position,
+            ..Entry::default()
+        };
         self.write_local(&entry)?;
         self.write_data(data)?;
         self.record(&entry, 0);
@@ -122,16 +128,16 @@ impl<W: Write> ZipOut<W> {
     }
 
     pub fn file(&mut self, name: &str, mode: u32, content: &Compressed) -> io::Result<()> {
-        let entry = Entry::new(
+        let entry = Entry {
             name,
-            REGULAR | mode,
-            content.method,
-            0,
-            content.crc32,
-            content.data.len() as u64,
-            content.uncompressed,
-            self.position,
-        );
+            mode: REGULAR | mode,
+            method: content.method,
+            crc32: content.crc32,
+            compressed: content.data.len() as u64,
+            uncompressed: content.uncompressed,
+            offset: self.position,
+            ..Entry::default()
+        };
         self.write_local(&entry)?;
         self.write_data(&content.data)?;
         self.record(&entry, 0);
@@ -141,16 +147,14 @@ impl<W: Write> ZipOut<W> {
     /// Begins a deflated file whose sizes and CRC-32 follow its data, in a data descriptor.
     pub fn start_streamed(&mut self, name: &str, mode: u32) -> io::Result<Streamed> {
         let offset = self.position;
-        let entry = Entry::new(
+        let entry = Entry {
             name,
-            REGULAR | mode,
-            DEFLATED,
-            FLAG_DATA_DESCRIPTOR,
-            0,
-            0,
-            0,
+            mode: REGULAR | mode,
+            method: DEFLATED,
+            flags: FLAG_DATA_DESCRIPTOR,
             offset,
-        );
+            ..Entry::default()
+        };
         self.write_local(&entry)?;
         Ok(Streamed {
             name: name.to_owned(),
@@ -174,16 +178,16 @@ impl<W: Write> ZipOut<W> {
         put32(&mut descriptor, compressed32);
         put32(&mut descriptor, uncompressed32);
         self.write_data(&descriptor)?;
-        let entry = Entry::new(
-            &streamed.name,
-            REGULAR | streamed.mode,
-            DEFLATED,
-            FLAG_DATA_DESCRIPTOR,
+        let entry = Entry {
+            name: &streamed.name,
+            mode: REGULAR | streamed.mode,
+            method: DEFLATED,
+            flags: FLAG_DATA_DESCRIPTOR,
             crc32,
             compressed,
             uncompressed,
-            streamed.offset,
-        );
+            offset: streamed.offset,
+        };
         self.record(&entry, 0);
         Ok(())
     }
@@ -232,7 +236,7 @@ impl<W: Write> ZipOut<W> {
         let mut header = Vec::with_capacity(30 + entry.name.len());
         put32(&mut header, LOCAL_HEADER);
         put16(&mut header, entry.version_needed());
-        put16(&mut header, entry.flags);
+        put16(&mut header, entry.general_purpose_flags());
         put16(&mut header, entry.method);
         put16(&mut header, DOS_TIME);
         put16(&mut header, DOS_DATE);
@@ -265,7 +269,7 @@ impl<W: Write> ZipOut<W> {
         put32(central, CENTRAL_HEADER);
         put16(central, MADE_BY);
         put16(central, entry.version_needed());
-        put16(central, entry.flags);
+        put16(central, entry.general_purpose_flags());
         put16(central, entry.method);
         put16(central, DOS_TIME);
         put16(central, DOS_DATE);
@@ -285,10 +289,13 @@ impl<W: Write> ZipOut<W> {
     }
 }
 
+/// The fields an entry's local header and its central record share.
+#[derive(Default)]
 struct Entry<'a> {
     name: &'a str,
     mode: u32,
     method: u16,
+    /// Besides UTF-8, which the name decides.
     flags: u16,
     crc32: u32,
     compressed: u64,
@@ -296,29 +303,10 @@ struct Entry<'a> {
     offset: u64,
 }
 
-impl<'a> Entry<'a> {
-    #[allow(clippy::too_many_arguments)] // a zip header's fields, named at each call
-    fn new(
-        name: &'a str,
-        mode: u32,
-        method: u16,
-        flags: u16,
-        crc32: u32,
-        compressed: u64,
-        uncompressed: u64,
-        offset: u64,
-    ) -> Self {
-        let utf8 = if name.is_ascii() { 0 } else { FLAG_UTF8 };
-        Self {
-            name,
-            mode,
-            method,
-            flags: flags | utf8,
-            crc32,
-            compressed,
-            uncompressed,
-            offset,
-        }
+impl Entry<'_> {
+    fn general_purpose_flags(&self) -> u16 {
+        let utf8 = if self.name.is_ascii() { 0 } else { FLAG_UTF8 };
+        self.flags | utf8
     }
 
     fn version_needed(&self) -> u16 {

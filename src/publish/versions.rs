@@ -27,17 +27,47 @@ pub async fn create_version<T: Transport>(
     inline: &InlineBody,
     reporter: &mut impl Reporter,
 ) -> Result<Layer, Failure> {
+    let checksum = match staged {
+        Staged::Inline(package) => Some(package.checksum.clone()),
+        Staged::Oss { checksum, .. } => checksum.clone(),
+    };
+    let request = request(settings, staged, inline)?;
+    reporter.info(&format!(
+        "Publishing layer {} to {}",
+        settings.layer_name,
+        calls.client.endpoint()
+    ));
+    // A run whose checksum is unknown cannot tell its version from another run's.
+    let baseline = checksum.as_ref().and(highest_before);
+    let layer = create(
+        calls,
+        &settings.layer_name,
+        &request,
+        checksum.as_deref().unwrap_or_default(),
+        baseline,
+        reporter,
+    )
+    .await?;
+    drop(request);
+    check_created(&layer, &settings.layer_name, checksum.as_deref(), reporter)?;
+    reporter.info(&format!("Published {}", layer.layer_version_arn));
+    Ok(layer)
+}
+
+/// The CreateLayerVersion request for `staged`: an inline body is made once for every
+/// region (through `inline`), a request naming the OSS object each time.
+fn request(
+    settings: &Settings,
+    staged: &Staged<'_>,
+    inline: &InlineBody,
+) -> Result<ApiRequest, Failure> {
     let input = |code| CreateLayerVersionInput {
         code,
         compatible_runtime: &settings.compatible_runtimes,
         description: settings.description.as_deref(),
         license: settings.license.as_deref(),
     };
-    let checksum = match staged {
-        Staged::Inline(package) => Some(package.checksum.clone()),
-        Staged::Oss { checksum, .. } => checksum.clone(),
-    };
-    let request = match staged {
+    Ok(match staged {
         Staged::Inline(package) => inline.get_or_make(|| {
             let code = Code::Inline(InlineCode {
                 zip_file: &[],
@@ -69,39 +99,31 @@ pub async fn create_version<T: Transport>(
             });
             ApiRequest::create_layer_version_from_oss(&settings.layer_name, &input(code))?
         }
-    };
-    reporter.info(&format!(
-        "Publishing layer {} to {}",
-        settings.layer_name,
-        calls.client.endpoint()
-    ));
-    // A run whose checksum is unknown cannot tell its version from another run's.
-    let baseline = checksum.as_ref().and(highest_before);
-    let layer = create(
-        calls,
-        &settings.layer_name,
-        &request,
-        checksum.as_deref().unwrap_or_default(),
-        baseline,
-        reporter,
-    )
-    .await?;
-    drop(request);
+    })
+}
+
+/// The created version must be of this layer; a checksum other than the zip's is only warned
+/// of, since FC has taken the version already.
+fn check_created(
+    layer: &Layer,
+    layer_name: &LayerName,
+    checksum: Option<&str>,
+    reporter: &mut impl Reporter,
+) -> Result<(), ClientError> {
     layer
-        .check(&settings.layer_name)
+        .check(layer_name)
         .map_err(|problem| ClientError::InvalidReply {
             action: "CreateLayerVersion",
             problem: problem.to_string(),
         })?;
-    if let (Some(reported), Some(ours)) = (&layer.code_checksum, &checksum)
+    if let (Some(reported), Some(ours)) = (&layer.code_checksum, checksum)
         && reported != ours
     {
         reporter.warning(&format!(
             "FC reports codeChecksum {reported:?} but the zip sent has {ours}"
         ));
     }
-    reporter.info(&format!("Published {}", layer.layer_version_arn));
-    Ok(layer)
+    Ok(())
 }
 
 /// CreateLayerVersion, which is not idempotent: a failure that may have been applied (the

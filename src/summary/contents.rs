@@ -16,7 +16,16 @@ const FINDINGS_SHOWN: usize = 20;
 
 /// The section, for a zip of `zip_bytes` (when known).
 pub fn section(contents: &Contents, zip_bytes: Option<u64>, redactor: &Redactor) -> String {
-    let mut text = String::from("#### What is inside\n\n| | |\n|---|---|\n");
+    let mut text = String::from("#### What is inside\n\n");
+    text.push_str(&overview(contents, zip_bytes, redactor));
+    text.push_str(&largest_folders(contents, redactor));
+    text.push_str(&findings(contents, redactor));
+    text
+}
+
+/// The table of files, bytes, the zip, what was left out and how the checks went.
+fn overview(contents: &Contents, zip_bytes: Option<u64>, redactor: &Redactor) -> String {
+    let mut text = String::from("| | |\n|---|---|\n");
     let mut row = |label: &str, value: String| {
         let _ = writeln!(text, "| {label} | {value} |");
     };
@@ -62,7 +71,12 @@ pub fn section(contents: &Contents, zip_bytes: Option<u64>, redactor: &Redactor)
     };
     row("Checks", checks);
     text.push('\n');
+    text
+}
 
+/// The largest folders with their share of the unpacked bytes; nothing for an empty tree.
+fn largest_folders(contents: &Contents, redactor: &Redactor) -> String {
+    let mut text = String::new();
     let folders = contents.largest_folders(FOLDERS_SHOWN);
     if !folders.is_empty() {
         text.push_str("| Largest folders | Unpacked | Share |\n|---|---:|---:|\n");
@@ -80,7 +94,12 @@ pub fn section(contents: &Contents, zip_bytes: Option<u64>, redactor: &Redactor)
         }
         text.push('\n');
     }
+    text
+}
 
+/// The checks' findings, the first [`FINDINGS_SHOWN`] listed and the rest counted.
+fn findings(contents: &Contents, redactor: &Redactor) -> String {
+    let mut text = String::new();
     if !contents.findings.is_empty() {
         for finding in contents.findings.iter().take(FINDINGS_SHOWN) {
             let level = match finding.severity {

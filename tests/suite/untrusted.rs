@@ -108,6 +108,19 @@ fn act(endpoint: &str, extra: &[(&str, &str)]) -> Run {
     act_in(work.path(), endpoint, extra)
 }
 
+/// [`act`] with `url` as FC and as the OSS of one's own bucket, `my-bucket` in cn-hangzhou,
+/// the upload through it; `extra` over that.
+fn act_own_bucket(url: &str, extra: &[(&str, &str)]) -> Run {
+    let mut inputs = vec![
+        ("INPUT_UPLOAD", "oss"),
+        ("INPUT_REGION", "cn-hangzhou"),
+        ("INPUT_OSS-BUCKET", "my-bucket"),
+        ("INPUT_OSS-ENDPOINT", url),
+    ];
+    inputs.extend_from_slice(extra);
+    act(url, &inputs)
+}
+
 fn send(stream: &mut TcpStream, bytes: &[u8]) {
     let _ = stream.write_all(bytes);
 }
@@ -601,16 +614,7 @@ fn a_dot_segment_in_the_key_prefix_is_refused_before_any_request() {
         send(stream, &reply("500 Internal Server Error", &[], b""))
     });
     for prefix in ["./", "a/./b/", "a//b/", "../x/"] {
-        let run = act(
-            &server.url,
-            &[
-                ("INPUT_UPLOAD", "oss"),
-                ("INPUT_REGION", "cn-hangzhou"),
-                ("INPUT_OSS-BUCKET", "my-bucket"),
-                ("INPUT_OSS-ENDPOINT", &server.url),
-                ("INPUT_OSS-KEY-PREFIX", prefix),
-            ],
-        );
+        let run = act_own_bucket(&server.url, &[("INPUT_OSS-KEY-PREFIX", prefix)]);
         run.assert_failed_with("input `oss-key-prefix`: the prefix", &[]);
         assert!(
             run.errors().contains("empty, `.` or `..` segment"),
@@ -654,15 +658,7 @@ fn an_upload_oss_does_not_confirm_is_a_failure() {
         ),
     ] {
         let server = own_bucket_oss(put);
-        let run = act(
-            &server.url,
-            &[
-                ("INPUT_UPLOAD", "oss"),
-                ("INPUT_REGION", "cn-hangzhou"),
-                ("INPUT_OSS-BUCKET", "my-bucket"),
-                ("INPUT_OSS-ENDPOINT", &server.url),
-            ],
-        );
+        let run = act_own_bucket(&server.url, &[]);
         run.assert_failed_with(wanted, &[]);
         assert_eq!(creates(&server), 0, "created after an unconfirmed upload");
     }

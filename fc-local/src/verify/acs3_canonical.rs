@@ -12,11 +12,11 @@
 //! Signature        = hex(hmac_sha256(secret, StringToSign))
 //! ```
 
-use std::fmt;
-
 use crate::digest::{hex, hmac_sha256, sha256_hex};
 
-use super::canonical::{EmptyValue, Token, header_lines, header_list, query_line};
+use super::canonical::{
+    EmptyValue, Token, display_and_debug, header_lines, header_list, query_line,
+};
 use super::request::Request;
 
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
@@ -91,19 +91,7 @@ impl CanonicalRequest {
     }
 }
 
-impl fmt::Display for CanonicalRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text(Token::Shown))
-    }
-}
-
-impl fmt::Debug for CanonicalRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("CanonicalRequest")
-            .field(&self.text(Token::Hidden))
-            .finish()
-    }
-}
+display_and_debug!(CanonicalRequest);
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,28 @@ pub enum Token {
     Hidden,
 }
 
+/// Gives a canonical text with a `text(&self, Token) -> String` method its `Display`, exactly
+/// the text hashed, security token included (so for tests, never for a reply), and its
+/// `Debug`, the same text with the token's value hidden.
+macro_rules! display_and_debug {
+    ($type:ident) => {
+        impl std::fmt::Display for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.text($crate::verify::canonical::Token::Shown))
+            }
+        }
+
+        impl std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_tuple(stringify!($type))
+                    .field(&self.text($crate::verify::canonical::Token::Hidden))
+                    .finish()
+            }
+        }
+    };
+}
+pub(crate) use display_and_debug;
+
 /// How a query parameter with an empty value is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EmptyValue {

@@ -11,15 +11,13 @@
 //! The query is left out: FC 2.0 would sign its pairs on lines of their own, but the one
 //! call fc-local serves with this scheme has none, and it refuses any call that carries one.
 
-use std::fmt;
-
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::digest::hmac_sha256;
 use crate::percent;
 
-use super::canonical::{Token, header_lines, header_list};
+use super::canonical::{Token, display_and_debug, header_lines, header_list};
 use super::request::Request;
 
 pub const SCHEME: &str = "FC";
@@ -78,19 +76,7 @@ impl StringToSign {
     }
 }
 
-impl fmt::Display for StringToSign {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text(Token::Shown))
-    }
-}
-
-impl fmt::Debug for StringToSign {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("StringToSign")
-            .field(&self.redacted())
-            .finish()
-    }
-}
+display_and_debug!(StringToSign);
 
 #[cfg(test)]
 mod tests {

@@ -22,7 +22,9 @@ use crate::dates::format_basic_date;
 use crate::digest::{hex, hmac_sha256, sha256_hex};
 use crate::percent;
 
-use super::canonical::{EmptyValue, Token, header_lines, header_list, query_line};
+use super::canonical::{
+    EmptyValue, Token, display_and_debug, header_lines, header_list, query_line,
+};
 use super::request::Request;
 
 pub const ALGORITHM: &str = "OSS4-HMAC-SHA256";
@@ -153,19 +155,7 @@ impl CanonicalRequest {
     }
 }
 
-impl fmt::Display for CanonicalRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text(Token::Shown))
-    }
-}
-
-impl fmt::Debug for CanonicalRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("CanonicalRequest")
-            .field(&self.text(Token::Hidden))
-            .finish()
-    }
-}
+display_and_debug!(CanonicalRequest);
 
 #[cfg(test)]
 mod tests {
