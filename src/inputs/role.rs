@@ -86,7 +86,7 @@ struct RoleInputs<'a> {
 
 impl<'a> RoleInputs<'a> {
     fn read(
-        raw: &'a super::RawInputs,
+        raw: &'a RawInputs,
         env: &'a dyn Fn(&str) -> Option<String>,
         region: Option<&'a Region>,
         errors: &mut Vec<InputError>,
@@ -164,7 +164,7 @@ impl<'a> RoleInputs<'a> {
 
 /// Reports the role inputs that do not go together: OIDC takes a role and no keys, and an
 /// external ID belongs to AssumeRole alone.
-fn check_combinations(raw: &super::RawInputs, inputs: &RoleInputs, errors: &mut Vec<InputError>) {
+fn check_combinations(raw: &RawInputs, inputs: &RoleInputs, errors: &mut Vec<InputError>) {
     if inputs.wants_oidc && !inputs.wants_role {
         errors.push(InputError::new(
             Input::RoleToAssume,

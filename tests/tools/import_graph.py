@@ -43,6 +43,13 @@ for path in root.rglob("*.rs"):
     if mod and mod[0] in exclude:
         continue
     files[mod] = path.read_text()
+# Modules declared under `#[cfg(test)]` in their parent (`#[cfg(test)] mod vectors;`) are
+# test code kept in files of their own: left out like inline test modules, with their children.
+test_only = set()
+for mod, text in files.items():
+    for m in re.finditer(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;", text):
+        test_only.add(mod + (m.group(1),))
+files = {m: t for m, t in files.items() if not any(m[:len(t)] == t for t in test_only)}
 modules = set(files)
 
 def strip_tests(text):
