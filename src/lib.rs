@@ -74,6 +74,10 @@
 //!   fc/request.rs           ApiRequest: each call's method, path, query and body
 //!   fc/reply.rs             Layer, the listing's pages, ServiceError
 //!   fc/function.rs          FunctionName, GetFunction's reply, UpdateFunction's body
+//!   fc/qualifier.rs         GetFunction at LATEST, a version or an alias
+//!   fc/function_list.rs     ListFunctions and its pages: each function's name and layers
+//!   fc/versions.rs          FunctionVersion; PublishFunctionVersion, ListFunctionVersions
+//!   fc/alias.rs             AliasName, Alias; GetAlias, CreateAlias, UpdateAlias
 //!   cloud.rs                Region and AccountId, parsed once
 //!   endpoint.rs             a service's base URL from a host or a full URL; the default hosts
 //!   sign/mod.rs             the one request description every scheme signs, SigningOutput
