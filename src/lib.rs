@@ -54,7 +54,8 @@
 //!   inputs/oss.rs           `upload` and the OSS and STS inputs: shared ones once, `oss-endpoint` and `oss-bucket` per region
 //!   inputs/locations.rs     where OSS and STS calls go: own bucket or FC's temporary bucket, lender, account
 //!   inputs/role.rs          who the run acts as: keys, or a role (OIDC inputs, AssumeRole, the environment's chain)
-//!   inputs/functions.rs     `functions` and `function-update-timeout`
+//!   inputs/functions.rs     `functions` (names, or `*`: Functions) and `function-update-timeout`
+//!   inputs/alias.rs         `alias` and `alias-weight`
 //!   inputs/contents.rs      `exclude`, `python-bytecode` and `check`
 //!   interface.rs            the input and output names action.yml and the README must declare
 //!   credentials/mod.rs      Credentials and Secret (redacted in Debug), Masker, adopt(); a leaf
