@@ -41,6 +41,10 @@
 //!   backoff.rs              which failures are worth another try (Transient), and the waits; a leaf
 //!   rollout/mod.rs          the rollout as pure values: TargetVersion, FunctionResult and their statuses
 //!   rollout/plan.rs         a function's new layer list, and the layer's family of ARNs
+//!   release/mod.rs          a function released through an alias, as pure plans; no I/O
+//!   release/plan.rs         reuse an alias's version with the wanted layers or publish; adopt after a lost reply; `*`
+//!   release/alias_change.rs CreateAlias, UpdateAlias or nothing, for a version and a weight, with a note
+//!   release/in_use.rs       the layer's versions functions run (LATEST, aliases); keep-versions sparing them
 //!   summary.rs              the job summary's Markdown, every value redacted then escaped
 //!   summary/functions.rs    the rollout's table
 //!   summary/contents.rs     the "What is inside" section: files, left out, largest folders, findings
@@ -148,6 +152,7 @@ pub mod publish;
 pub mod random;
 pub mod redact;
 pub mod regions_summary;
+pub mod release;
 pub mod report;
 pub mod retry;
 pub mod rollout;
