@@ -38,6 +38,8 @@ pub enum Input {
     RoleExternalId,
     Functions,
     FunctionUpdateTimeout,
+    Alias,
+    AliasWeight,
     Regions,
     Exclude,
     PythonBytecode,
@@ -45,7 +47,7 @@ pub enum Input {
 }
 
 impl Input {
-    pub const ALL: [Input; 33] = [
+    pub const ALL: [Input; 35] = [
         Input::LayerName,
         Input::Code,
         Input::CompatibleRuntimes,
@@ -75,6 +77,8 @@ impl Input {
         Input::RoleExternalId,
         Input::Functions,
         Input::FunctionUpdateTimeout,
+        Input::Alias,
+        Input::AliasWeight,
         Input::Regions,
         Input::Exclude,
         Input::PythonBytecode,
@@ -113,6 +117,8 @@ impl Input {
             Input::RoleExternalId => "role-external-id",
             Input::Functions => "functions",
             Input::FunctionUpdateTimeout => "function-update-timeout",
+            Input::Alias => "alias",
+            Input::AliasWeight => "alias-weight",
             Input::Regions => "regions",
             Input::Exclude => "exclude",
             Input::PythonBytecode => "python-bytecode",

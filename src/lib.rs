@@ -41,6 +41,10 @@
 //!   backoff.rs              which failures are worth another try (Transient), and the waits; a leaf
 //!   rollout/mod.rs          the rollout as pure values: TargetVersion, FunctionResult and their statuses
 //!   rollout/plan.rs         a function's new layer list, and the layer's family of ARNs
+//!   release/mod.rs          a function released through an alias, as pure plans; no I/O
+//!   release/plan.rs         reuse an alias's version with the wanted layers or publish; adopt after a lost reply; `*`
+//!   release/alias_change.rs CreateAlias, UpdateAlias or nothing, for a version and a weight, with a note
+//!   release/in_use.rs       the layer's versions functions run (LATEST, aliases); keep-versions sparing them
 //!   summary.rs              the job summary's Markdown, every value redacted then escaped
 //!   summary/functions.rs    the rollout's table
 //!   summary/contents.rs     the "What is inside" section: files, left out, largest folders, findings
@@ -54,7 +58,8 @@
 //!   inputs/oss.rs           `upload` and the OSS and STS inputs: shared ones once, `oss-endpoint` and `oss-bucket` per region
 //!   inputs/locations.rs     where OSS and STS calls go: own bucket or FC's temporary bucket, lender, account
 //!   inputs/role.rs          who the run acts as: keys, or a role (OIDC inputs, AssumeRole, the environment's chain)
-//!   inputs/functions.rs     `functions` and `function-update-timeout`
+//!   inputs/functions.rs     `functions` (names, or `*`: Functions) and `function-update-timeout`
+//!   inputs/alias.rs         `alias` and `alias-weight`
 //!   inputs/contents.rs      `exclude`, `python-bytecode` and `check`
 //!   interface.rs            the input and output names action.yml and the README must declare
 //!   credentials/mod.rs      Credentials and Secret (redacted in Debug), Masker, adopt(); a leaf
@@ -74,6 +79,10 @@
 //!   fc/request.rs           ApiRequest: each call's method, path, query and body
 //!   fc/reply.rs             Layer, the listing's pages, ServiceError
 //!   fc/function.rs          FunctionName, GetFunction's reply, UpdateFunction's body
+//!   fc/qualifier.rs         GetFunction at LATEST, a version or an alias
+//!   fc/function_list.rs     ListFunctions and its pages: each function's name and layers
+//!   fc/versions.rs          FunctionVersion; PublishFunctionVersion, ListFunctionVersions
+//!   fc/alias.rs             AliasName, Alias; GetAlias, CreateAlias, UpdateAlias
 //!   cloud.rs                Region and AccountId, parsed once
 //!   endpoint.rs             a service's base URL from a host or a full URL; the default hosts
 //!   sign/mod.rs             the one request description every scheme signs, SigningOutput
@@ -145,6 +154,7 @@ pub mod publish;
 pub mod random;
 pub mod redact;
 pub mod regions_summary;
+pub mod release;
 pub mod report;
 pub mod retry;
 pub mod rollout;

@@ -10,6 +10,7 @@
 //! location once requests are being sent. Who the run acts as ([`Access`]) is decided once:
 //! keys, a role to assume (`role`), or nobody in a dry run given no credentials.
 
+mod alias;
 mod code;
 mod contents;
 mod error;
@@ -21,9 +22,10 @@ mod raw;
 mod regions;
 mod role;
 
+pub use alias::FULL_WEIGHT;
 pub use code::Code;
 pub use error::InputError;
-pub use functions::{MAX_FUNCTIONS, Rollout};
+pub use functions::{Functions, MAX_FUNCTIONS, Rollout};
 pub use lifecycle::Lifecycle;
 pub use locations::{Account, Lender, RegionalOss, Staging, TempBucketRoute};
 pub use oss::{DEFAULT_KEY_PREFIX, UploadMode};

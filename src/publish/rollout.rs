@@ -48,7 +48,7 @@ pub async fn roll_out<T: Transport>(
     reporter: &mut impl Reporter,
 ) -> Vec<FunctionResult> {
     let rollout = &RolloutPlan {
-        functions: &settings.rollout.functions,
+        functions: settings.rollout.functions.named(),
         target,
         update_timeout: settings.rollout.update_timeout,
         dry_run: settings.lifecycle.dry_run,

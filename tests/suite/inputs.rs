@@ -8,8 +8,8 @@ use crate::common::in_process::{self, Unreachable};
 use fc_layer_action::endpoint::Endpoint;
 use fc_layer_action::fc::LayerName;
 use fc_layer_action::inputs::{
-    Access, Account, Code, Identity, InputError, Lender, RawInputs, RegionalOss, Settings, Staging,
-    parse_runtimes,
+    Access, Account, Code, Functions, Identity, InputError, Lender, RawInputs, RegionalOss,
+    Settings, Staging, parse_runtimes,
 };
 use fc_layer_action::interface::Input;
 use fc_layer_action::oss_names::BucketName;
@@ -486,6 +486,112 @@ fn location_problems_are_input_errors_before_any_request() {
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].input, input, "{changes:?}");
         assert!(errors[0].problem.contains(problem), "{}", errors[0]);
+    }
+}
+
+#[test]
+fn rollout_inputs_are_read_whole() {
+    let settings = parse(&[
+        ("INPUT_FUNCTIONS", "*"),
+        ("INPUT_ALIAS", "prod"),
+        ("INPUT_ALIAS-WEIGHT", "10"),
+    ])
+    .expect("valid");
+    let rollout = &settings.rollout;
+    assert_eq!(rollout.functions, Functions::AllUsingTheLayer);
+    assert!(rollout.functions.named().is_empty() && !rollout.functions.is_empty());
+    assert_eq!(
+        rollout.alias.as_ref().map(|alias| alias.as_str()),
+        Some("prod")
+    );
+    assert_eq!(rollout.alias_weight, 10);
+    let settings = parse(&[
+        ("INPUT_FUNCTIONS", "api worker"),
+        ("INPUT_ALIAS-WEIGHT", "100"),
+    ])
+    .expect("valid");
+    let names: Vec<String> = settings
+        .rollout
+        .functions
+        .named()
+        .iter()
+        .map(|name| name.to_string())
+        .collect();
+    assert_eq!(names, ["api", "worker"]);
+    assert_eq!(
+        (settings.rollout.alias, settings.rollout.alias_weight),
+        (None, 100)
+    );
+    assert_eq!(
+        parse(&[]).expect("valid").rollout.functions,
+        Functions::None
+    );
+}
+
+#[test]
+fn rollout_problems_are_input_errors_before_any_request() {
+    let with_alias = |alias: &'static str, weight: &'static str| {
+        vec![
+            ("INPUT_FUNCTIONS", "api"),
+            ("INPUT_ALIAS", alias),
+            ("INPUT_ALIAS-WEIGHT", weight),
+        ]
+    };
+    for (changes, input, problem) in [
+        (
+            with_alias("1prod", ""),
+            Input::Alias,
+            "must start with a letter or `_`",
+        ),
+        (with_alias("pr.od", ""), Input::Alias, "not '.'"),
+        (
+            with_alias("LATEST", ""),
+            Input::Alias,
+            "`LATEST` is FC's name",
+        ),
+        (
+            vec![("INPUT_ALIAS", "prod")],
+            Input::Alias,
+            "needs `functions`",
+        ),
+        (
+            with_alias("prod", "0"),
+            Input::AliasWeight,
+            "\"0\" is not a whole number",
+        ),
+        (
+            with_alias("prod", "101"),
+            Input::AliasWeight,
+            "from 1 to 100",
+        ),
+        (with_alias("prod", "abc"), Input::AliasWeight, "\"abc\""),
+        (
+            vec![("INPUT_ALIAS-WEIGHT", "50")],
+            Input::AliasWeight,
+            "`alias` is not set",
+        ),
+        (
+            vec![("INPUT_FUNCTIONS", "*\napi")],
+            Input::Functions,
+            "cannot be mixed with names (api)",
+        ),
+    ] {
+        let run = in_process::run(&changes, Unreachable);
+        run.assert_failed_and_wrote_nothing();
+        assert_eq!(run.sent, Vec::<String>::new(), "{changes:?}");
+        let Err(Failure::Inputs(errors)) = &run.result else {
+            panic!("{changes:?}: {}", run.log)
+        };
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].input, input, "{changes:?}");
+        assert!(errors[0].problem.contains(problem), "{}", errors[0]);
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with(&format!("input `{}`", input.name())),
+            "{}",
+            errors[0]
+        );
     }
 }
 
