@@ -24,7 +24,11 @@
 //!   prefix.rs                   a path prefix before the API's path (`/cn-beijing/2023-03-30/…`): a region of its own
 //!   fc3.rs                      FC 3.0's layer API routes, checked against their action and version headers
 //!   store.rs                    the layers and their versions, and the API's semantics over them; pure
-//!   functions.rs                GetFunction and UpdateFunction over seeded functions: InProgress, Failed, strict body
+//!   functions/mod.rs            the function calls over seeded functions: the state, the dispatch
+//!   functions/route.rs          the function calls by method and path, checked against their action and version headers
+//!   functions/seeds.rs          the functions the command line seeds
+//!   functions/record.rs         a function as held, and as GetFunction describes it: InProgress, Failed
+//!   functions/update.rs         UpdateFunction: the layers checked, strict body, the update started
 //!   sts.rs                      STS GetCallerIdentity, AssumeRole, AssumeRoleWithOIDC; their credentials accepted
 //!   github_oidc.rs              GitHub's OIDC token endpoint for tests (faults: expired, wrong audience), the check
 //!   fc2.rs                      FC 2.0's tempBucketToken, which lends the temporary bucket
