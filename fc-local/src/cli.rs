@@ -201,6 +201,7 @@ fn config(args: Args, matches: &ArgMatches) -> Config {
             update_delay: Duration::from_millis(args.function_update_delay),
             failing: args.fail_function_update,
             strict_update: args.strict_function_update,
+            ..FunctionsConfig::default()
         },
     }
 }

@@ -1,5 +1,6 @@
 //! A function as the service holds it, and how GetFunction describes it: its settings and
-//! layers, its last update (`InProgress` for a while, then `Successful` or `Failed`).
+//! layers, its last update (`InProgress` for a while, then `Successful` or `Failed`), its
+//! published versions and its aliases.
 
 use std::collections::BTreeMap;
 
@@ -25,13 +26,39 @@ pub(super) struct FunctionRecord {
     pub layers: Vec<String>,
     pub update: Option<Update>,
     pub updates: u32,
+    /// Seeded as an FC 2.0 function: ListFunctions with `fcVersion=v3` leaves it out.
+    pub fc2: bool,
+    /// The published versions by number, immutable once published.
+    pub versions: BTreeMap<u64, VersionRecord>,
+    /// The number the next version gets: numbers are never reused.
+    pub next_version: u64,
+    pub aliases: BTreeMap<String, AliasRecord>,
+}
+
+/// A published version: what LATEST was when it was published.
+pub(super) struct VersionRecord {
+    pub settings: Map<String, Value>,
+    pub layers: Vec<String>,
+    pub description: String,
+    /// `createdTime`, which is also its `lastModifiedTime`.
+    pub created: String,
+}
+
+pub(super) struct AliasRecord {
+    /// The main version.
+    pub version_id: u64,
+    /// The canary: at most one other version, with its share of the traffic.
+    pub weights: BTreeMap<String, f64>,
+    pub description: String,
+    pub created: String,
+    pub modified: String,
 }
 
 pub(super) type Records = BTreeMap<String, FunctionRecord>;
 
 impl FunctionRecord {
     /// A seeded function, with the settings every seeded function has.
-    pub fn seeded(seed: FunctionSeed, region: &str, account_id: &str) -> Self {
+    pub fn seeded(seed: FunctionSeed, fc2: bool, region: &str, account_id: &str) -> Self {
         let settings = json!({
             "functionName": seed.name,
             "functionArn": format!("acs:fc:{region}:{account_id}:functions/{}", seed.name),
@@ -48,6 +75,10 @@ impl FunctionRecord {
             layers: seed.layers,
             update: None,
             updates: 0,
+            fc2,
+            versions: BTreeMap::new(),
+            next_version: 1,
+            aliases: BTreeMap::new(),
         }
     }
 }
@@ -127,5 +158,16 @@ pub(super) fn describe(record: &FunctionRecord, store: &Store, now: Instant) -> 
         value["lastUpdateStatusReason"] = json!(reason);
         value["lastUpdateStatusReasonCode"] = json!("FunctionUpdateFailed");
     }
+    value
+}
+
+/// A published version as GetFunction with its number (or an alias naming it) describes it:
+/// its own settings and layers, never updating.
+pub(super) fn describe_version(version: &VersionRecord, store: &Store) -> Value {
+    let mut value = Value::Object(version.settings.clone());
+    if let Some(layers) = layer_values(&version.layers, store) {
+        value["layers"] = layers;
+    }
+    value["lastUpdateStatus"] = json!("Successful");
     value
 }
