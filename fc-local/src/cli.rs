@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::config::{Config, DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Fault, FaultKind};
-use crate::functions::{FunctionSeed, FunctionsConfig};
+use crate::functions::{AliasSeed, FunctionSeed, FunctionsConfig, VersionSeed};
 use crate::github_oidc::{OidcConfig, TokenFault};
 use crate::server::router;
 use anyhow::Context;
@@ -22,9 +22,12 @@ use fc_layer_action::fc::ServiceError;
 ///
 /// Faults apply in the order given, each to its number of matching calls; ACTION is the
 /// `x-acs-action` (`CreateLayerVersion`, `ListLayerVersions`, `DeleteLayerVersion`,
-/// `PutLayerACL`, `GetFunction`, `UpdateFunction`, …) or the OSS operation (`PutObject`,
-/// `UploadPart`, `InitiateMultipartUpload`, `CompleteMultipartUpload`, `HeadObject`); `PREFIX/ACTION`
-/// limits a fault to the calls under the path prefix `/PREFIX` (`cn-beijing/PutObject`).
+/// `PutLayerACL`, `ListFunctions`, `GetFunction`, `UpdateFunction`, `PublishFunctionVersion`,
+/// `ListFunctionVersions`, `GetAlias`, `CreateAlias`, `UpdateAlias`) or the OSS operation
+/// (`PutObject`, `UploadPart`, `InitiateMultipartUpload`, `CompleteMultipartUpload`,
+/// `HeadObject`); `PREFIX/ACTION` limits a fault to the calls under the path prefix
+/// `/PREFIX` (`cn-beijing/PutObject`). `--drop-reply PublishFunctionVersion:1` (or
+/// `CreateAlias:1`) publishes (creates) and then drops the reply.
 ///
 /// A path prefix before the API's path (`http://ADDRESS/cn-beijing/2023-03-30/…`) gives the
 /// calls under it a state of their own, whose ARNs name the prefix's region when it is a
@@ -97,16 +100,35 @@ struct Args {
     /// Every token issued is `expired` or for the `wrong-audience`.
     #[arg(long, value_name = "FAULT", value_parser = parse_token_fault)]
     oidc_fault: Option<TokenFault>,
-    /// A function GetFunction and UpdateFunction serve, using these layers (ARNs, in order).
+    /// An FC 3.0 function the function calls serve, using these layers (ARNs, in order).
     #[arg(long, value_name = "NAME[:LAYER_ARN,...]", value_parser = FunctionSeed::parse)]
     function: Vec<FunctionSeed>,
+    /// An FC 2.0 function, as --function: ListFunctions with fcVersion=v3 leaves it out.
+    #[arg(long, value_name = "NAME[:LAYER_ARN,...]", value_parser = FunctionSeed::parse)]
+    function_v2: Vec<FunctionSeed>,
+    /// Publishes the next version of the seeded FUNCTION, with these layers and the
+    /// function's other settings (repeatable: versions 1, 2, … in order).
+    #[arg(long, value_name = "FUNCTION[:LAYER_ARN,...]", value_parser = VersionSeed::parse)]
+    function_version: Vec<VersionSeed>,
+    /// An alias NAME of FUNCTION on VERSION, with a canary version CANARY taking WEIGHT
+    /// (0 to 1, exclusive) of the traffic: `api:prod:2:3=0.1`.
+    #[arg(
+        long,
+        value_name = "FUNCTION:NAME:VERSION[:CANARY=WEIGHT]",
+        value_parser = AliasSeed::parse
+    )]
+    alias: Vec<AliasSeed>,
+    /// ListFunctions leaves `layers` out of every function, as FC may (fault).
+    #[arg(long)]
+    list_functions_without_layers: bool,
     /// How long each function update stays InProgress before it ends.
     #[arg(long, value_name = "MILLIS", default_value_t = 0)]
     function_update_delay: u64,
     /// Ends every update of function NAME Failed, with REASON as lastUpdateStatusReason.
     #[arg(long, value_name = "NAME:REASON", value_parser = parse_failing_function)]
     fail_function_update: Vec<(String, String)>,
-    /// Refuses an UpdateFunction body with any field but `layers`.
+    /// Refuses an UpdateFunction body with any field but `layers`, a PublishFunctionVersion
+    /// body with any but `description`, and alias bodies with fields their call does not take.
     #[arg(long)]
     strict_function_update: bool,
 }
@@ -135,6 +157,7 @@ pub fn main() -> ExitCode {
 fn run(args: Args, matches: &ArgMatches) -> anyhow::Result<()> {
     let listen = args.listen.clone();
     let config = config(args, matches);
+    config.functions.check().map_err(anyhow::Error::msg)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -198,9 +221,13 @@ fn config(args: Args, matches: &ArgMatches) -> Config {
         },
         functions: FunctionsConfig {
             seeds: args.function,
+            fc2_seeds: args.function_v2,
+            version_seeds: args.function_version,
+            alias_seeds: args.alias,
             update_delay: Duration::from_millis(args.function_update_delay),
             failing: args.fail_function_update,
             strict_update: args.strict_function_update,
+            list_without_layers: args.list_functions_without_layers,
         },
     }
 }
@@ -295,4 +322,53 @@ fn parse_token_fault(text: &str) -> Result<TokenFault, String> {
 fn parse_failing_function(text: &str) -> Result<(String, String), String> {
     let [name, reason] = split(text)?;
     Ok((name, reason))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn functions_config(args: &[&str]) -> Result<FunctionsConfig, String> {
+        let argv = std::iter::once("fc-local").chain(args.iter().copied());
+        let matches = Args::command()
+            .try_get_matches_from(argv)
+            .map_err(|error| error.to_string())?;
+        let args = Args::from_arg_matches(&matches).map_err(|error| error.to_string())?;
+        let functions = config(args, &matches).functions;
+        functions.check().map(|()| functions)
+    }
+
+    #[test]
+    fn function_versions_and_aliases_are_seeded_from_the_command_line() {
+        let config = functions_config(&[
+            "--function=api:a",
+            "--function-v2=old",
+            "--function-version=api:b",
+            "--function-version=api:c",
+            "--alias=api:prod:2:1=0.1",
+            "--list-functions-without-layers",
+        ])
+        .expect("the seeds hold");
+        assert_eq!(config.fc2_seeds[0].name, "old");
+        let layers: Vec<&[String]> = config.version_seeds.iter().map(|v| &v.layers[..]).collect();
+        assert_eq!(layers, [["b"], ["c"]]);
+        assert_eq!(config.alias_seeds[0].canary, Some(("1".to_owned(), 0.1)));
+        assert!(config.list_without_layers);
+    }
+
+    #[test]
+    fn seeds_that_do_not_hold_are_refused() {
+        for args in [
+            &["--function=api", "--alias=api:prod:1"][..],
+            &["--function-version=api:b"][..],
+            &["--function=api", "--alias=api:prod"][..],
+            &[
+                "--function=api",
+                "--function-version=api",
+                "--alias=api:LATEST:1",
+            ][..],
+        ] {
+            assert!(functions_config(args).is_err(), "{args:?}");
+        }
+    }
 }

@@ -25,7 +25,18 @@
 //!   prefix.rs                   a path prefix before the API's path (`/cn-beijing/2023-03-30/…`): a region of its own
 //!   fc3.rs                      FC 3.0's layer API routes, checked against their action and version headers
 //!   store.rs                    the layers and their versions, and the API's semantics over them; pure
-//!   functions.rs                GetFunction and UpdateFunction over seeded functions: InProgress, Failed, strict body
+//!   functions/mod.rs            the function calls over seeded functions: their wire, the state, the dispatch
+//!   functions/route.rs          the function calls by method and path, checked against their action and version headers
+//!   functions/wire.rs           what the function calls share: query, page size, version ids, bodies, not-found errors
+//!   functions/seeds.rs          the functions, versions and aliases the command line seeds
+//!   functions/record.rs         a function as held (versions, aliases), as GetFunction describes it: InProgress, Failed
+//!   functions/update.rs         UpdateFunction: the layers checked, strict body, the update started
+//!   functions/listing.rs        ListFunctions: name order, pages, prefix, fcVersion, the fault without layers
+//!   functions/versions.rs       PublishFunctionVersion (no change refused), ListFunctionVersions, qualifiers
+//!   functions/aliases.rs        GetAlias, CreateAlias, UpdateAlias and their rules
+//!   functions/view.rs           the versions and aliases in the state view, read back typed for tests
+//!   functions/test_support.rs   the function calls routed as the service routes them, for the unit tests
+//!   functions/alias_tests.rs    the alias calls' rules and seeds, one test each
 //!   sts.rs                      STS GetCallerIdentity, AssumeRole, AssumeRoleWithOIDC; their credentials accepted
 //!   github_oidc.rs              GitHub's OIDC token endpoint for tests (faults: expired, wrong audience), the check
 //!   fc2.rs                      FC 2.0's tempBucketToken, which lends the temporary bucket

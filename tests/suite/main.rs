@@ -14,6 +14,7 @@ mod interface;
 mod keyless;
 mod layout;
 mod lifecycle;
+mod local_functions;
 mod local_service;
 mod local_sts;
 mod oss;

@@ -119,7 +119,8 @@ impl Service {
                 .seed(layer, *count, OffsetDateTime::now_utc())
                 .map_err(|error| std::io::Error::other(error.to_string()))?;
         }
-        let functions = Functions::new(self.functions.clone(), store.region(), store.account_id());
+        let functions = Functions::new(self.functions.clone(), store.region(), store.account_id())
+            .map_err(std::io::Error::other)?;
         Ok(Site {
             store,
             functions,

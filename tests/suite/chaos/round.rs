@@ -126,6 +126,7 @@ pub fn play_drawn(seed: u64, scenario: Scenario, schedule: Schedule, rng: &mut R
             })
             .collect(),
         strict_update: true,
+        ..FunctionsConfig::default()
     };
     if scenario.keyless {
         secrets.push(OIDC_REQUEST_TOKEN.to_owned());
