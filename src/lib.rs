@@ -33,6 +33,10 @@
 //!   publish/inline_body.rs  the inline create's request made once; the slot large uploads take in turn
 //!   publish/versions.rs     the steps that change the layer: create (never twice), ACL, delete
 //!   publish/rollout.rs      `functions` moved to the version, 4 at a time: GetFunction, UpdateFunction, poll
+//!   publish/function_scan.rs  the region's functions and their layers: `functions: '*'`, what is in use
+//!   publish/release.rs      `alias`: a function version with the new layers, then the alias moved to it
+//!   publish/function_versions.rs  PublishFunctionVersion once: looked for after an unknown outcome
+//!   publish/in_use.rs       keep-versions spares the versions functions and aliases still use
 //!   publish/outputs.rs      the outputs, all in one write
 //!   publish/verdict.rs      how the step ends: failures reported, outputs and summary written, in one place
 //!   outcome.rs              how a run ends: the Outcome, or the Failure and why

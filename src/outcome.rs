@@ -3,6 +3,7 @@
 //! job summary are written from them. A module of its own so that [`crate::publish`], its
 //! steps and [`crate::summary`] all take them from here and none imports another for them.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::client::ClientError;
@@ -77,6 +78,10 @@ pub enum Failure {
         "cannot list the layer's versions, which skip-unchanged and keep-versions need (set `skip-unchanged: false` to publish without the check): {0}"
     )]
     Listing(#[source] ClientError),
+    #[error(
+        "cannot list the region's functions for `functions: '*'`, so nothing was published: {0}"
+    )]
+    Functions(#[source] ClientError),
     #[error(transparent)]
     Client(#[from] ClientError),
     #[error("version {version} was published, but setting the ACL failed: {error}")]
@@ -135,6 +140,7 @@ impl Outcome {
             decision: None,
             layer: None,
             deleted: Vec::new(),
+            kept: BTreeMap::new(),
             acl: settings.lifecycle.acl,
             staged: None,
             functions: Vec::new(),
@@ -178,7 +184,7 @@ impl Failure {
 }
 
 /// What a successful run did, or in a dry run would do.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     pub layer_name: LayerName,
     /// CRC-64/XZ of the zip; unknown for an OSS object that OSS gave none for.
@@ -192,6 +198,9 @@ pub struct Outcome {
     pub layer: Option<Layer>,
     /// Deleted by keep-versions; in a dry run, those it would delete.
     pub deleted: Vec<i64>,
+    /// Versions keep-versions would have deleted but kept, since functions use them: each
+    /// with its users.
+    pub kept: BTreeMap<i64, Vec<String>>,
     pub acl: Option<Acl>,
     /// `oss://bucket/key` when the zip went through OSS.
     pub staged: Option<String>,

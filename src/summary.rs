@@ -98,6 +98,14 @@ fn table(outcome: &Outcome, name: &str, redactor: &Redactor) -> String {
         "Deleted versions"
     };
     row(label, deleted);
+    if !outcome.kept.is_empty() {
+        let kept: Vec<String> = outcome
+            .kept
+            .iter()
+            .map(|(version, users)| format!("{version}: used by {}", users.join(", ")))
+            .collect();
+        row("Kept, in use", cell(redactor, &kept.join("; ")));
+    }
     text
 }
 

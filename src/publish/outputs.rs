@@ -1,10 +1,12 @@
 //! The step's outputs, from what the run did.
 
+use std::collections::BTreeMap;
+
 use crate::github::Outputs;
 use crate::interface::Output;
 use crate::outcome::{Failure, Outcome};
 use crate::report::Reporter;
-use crate::rollout::{FunctionResult, FunctionStatus};
+use crate::rollout::{AliasState, FunctionResult, FunctionStatus};
 
 /// Version numbers as the `deleted-versions` output and the log write them: `1,2,3`.
 pub fn join(versions: &[i64]) -> String {
@@ -72,6 +74,7 @@ pub fn updated_functions(results: &[FunctionResult]) -> String {
 
 /// One function in the `functions` output, its fields in the documented order.
 #[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 struct FunctionOutput<'a> {
     name: &'a str,
     before: Option<&'a str>,
@@ -79,6 +82,38 @@ struct FunctionOutput<'a> {
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
+    /// With `alias`: the function version holding the new layer list; null without.
+    function_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alias: Option<AliasOutput<'a>>,
+}
+
+/// The alias of one function: where it sent its traffic before and after.
+#[derive(serde::Serialize)]
+struct AliasOutput<'a> {
+    name: &'a str,
+    before: Option<AliasStateOutput>,
+    after: Option<AliasStateOutput>,
+}
+
+#[derive(serde::Serialize)]
+struct AliasStateOutput {
+    version: String,
+    /// Version → share of the traffic, as FC's `additionalVersionWeight`.
+    weights: BTreeMap<String, f64>,
+}
+
+impl AliasStateOutput {
+    fn of(state: &AliasState) -> Self {
+        Self {
+            version: state.version.to_string(),
+            weights: state
+                .weights
+                .iter()
+                .map(|(version, share)| (version.to_string(), *share))
+                .collect(),
+        }
+    }
 }
 
 /// The `functions` output: one object per function, in input order.
@@ -91,6 +126,16 @@ pub fn functions_json(results: &[FunctionResult]) -> String {
             after: &result.after,
             status: result.status.word(),
             error: result.status.error(),
+            function_version: result
+                .release
+                .as_ref()
+                .and_then(|release| release.function_version)
+                .map(|version| version.to_string()),
+            alias: result.release.as_ref().map(|release| AliasOutput {
+                name: release.alias.as_str(),
+                before: release.before.as_ref().map(AliasStateOutput::of),
+                after: release.after.as_ref().map(AliasStateOutput::of),
+            }),
         })
         .collect();
     // Strings, options and a list: nothing here can fail to serialise.

@@ -4,18 +4,19 @@
 use tokio::time::Instant;
 
 use super::calls::Calls;
+use super::release::{self, ReleasePlan};
 use super::shared::Shared;
 use super::source::{Route, Source};
 use super::stage::{self, Staged};
-use super::{dry_run, listing, outputs, rollout, versions};
+use super::{dry_run, function_scan, in_use, listing, outputs, rollout, versions};
 use crate::client::FcClient;
-use crate::fc::Layer;
+use crate::fc::{FunctionName, Layer};
 use crate::http::Transport;
-use crate::inputs::{RegionTarget, Settings};
+use crate::inputs::{Functions, RegionTarget, Settings};
 use crate::lifecycle::{Decision, Wanted, decide, doomed, highest};
 use crate::outcome::{Failure, Outcome};
 use crate::report::Reporter;
-use crate::rollout::TargetVersion;
+use crate::rollout::{FunctionResult, LayerFamily, TargetVersion};
 
 /// One region's pipeline once the zip is ready: list, decide, then publish or reuse, and
 /// what follows a version. The outputs are the verdict's to write.
@@ -37,6 +38,7 @@ pub async fn run<T: Transport>(
         retries: settings.lifecycle.retries,
     };
     let before = listing::versions_before(settings, &calls, reporter).await?;
+    let functions = functions_to_move(&calls, settings, before.as_deref(), reporter).await?;
     let wanted = shared.source.checksum().map(|checksum| Wanted {
         checksum,
         runtimes: &settings.compatible_runtimes,
@@ -53,7 +55,7 @@ pub async fn run<T: Transport>(
                 TargetVersion::next(&settings.layer_name, before.as_deref())
             }
         };
-        outcome.functions = rollout::roll_out(&calls, settings, &version, reporter).await;
+        outcome.functions = move_functions(&calls, settings, &functions, &version, reporter).await;
         let keep = lifecycle.keep_versions;
         return Ok(dry_run::finish(
             outcome,
@@ -88,6 +90,7 @@ pub async fn run<T: Transport>(
     after_version(
         &calls,
         settings,
+        &functions,
         layer,
         before.as_deref(),
         outcome,
@@ -130,11 +133,13 @@ async fn publish_version<T: Transport>(
     Ok(layer)
 }
 
-/// What follows a version, published or reused: the ACL, the functions moved to it, and
-/// old versions deleted, unless a function was not moved off them.
+/// What follows a version, published or reused: the ACL, the functions moved to it (and
+/// with `alias`, a function version and the alias), and old versions deleted, unless a
+/// function was not moved off them or still uses them.
 async fn after_version<T: Transport>(
     calls: &Calls<'_, T>,
     settings: &Settings,
+    functions: &[FunctionName],
     layer: Layer,
     before: Option<&[Layer]>,
     mut outcome: Outcome,
@@ -150,15 +155,20 @@ async fn after_version<T: Transport>(
             })?;
     }
     let version = TargetVersion::existing(&layer);
-    outcome.functions = rollout::roll_out(calls, settings, &version, reporter).await;
+    outcome.functions = move_functions(calls, settings, functions, &version, reporter).await;
     let rollout_failed = !crate::rollout::failures(&outcome.functions).is_empty();
-    let mut doomed = doomed(before, layer.version, settings.lifecycle.keep_versions);
+    let keep = settings.lifecycle.keep_versions;
+    let mut doomed = doomed(before, layer.version, keep);
     if rollout_failed && !doomed.is_empty() {
         reporter.warning(&format!(
             "keep-versions: nothing deleted, since not every function was moved off the versions it would delete ({}); a rerun tidies up",
             outputs::join(&doomed)
         ));
         doomed.clear();
+    } else if !doomed.is_empty() {
+        let functions = &outcome.functions;
+        let spared = in_use::spare_in_use(calls, &layer, before, keep, functions, reporter).await;
+        (doomed, outcome.kept) = spared.map_or_else(Default::default, |s| (s.delete, s.kept));
     }
     outcome.deleted = versions::delete(calls, &settings.layer_name, &doomed, reporter).await;
     if rollout_failed {
@@ -175,4 +185,46 @@ fn base_outcome(settings: &Settings, source: &Source, target: &RegionTarget) -> 
         source.size(),
         target.region.clone(),
     )
+}
+
+/// The functions the layers step moves: those `functions` names, or with `functions: '*'`
+/// those whose LATEST uses a version of the layer (listed before anything is written).
+async fn functions_to_move<T: Transport>(
+    calls: &Calls<'_, T>,
+    settings: &Settings,
+    before: Option<&[Layer]>,
+    reporter: &mut impl Reporter,
+) -> Result<Vec<FunctionName>, Failure> {
+    if settings.rollout.functions != Functions::AllUsingTheLayer {
+        return Ok(settings.rollout.functions.named().to_vec());
+    }
+    let family = before
+        .into_iter()
+        .flatten()
+        .find_map(|layer| LayerFamily::of(&layer.layer_version_arn));
+    function_scan::using_layer(calls, family.as_ref(), reporter)
+        .await
+        .map_err(Failure::Functions)
+}
+
+/// The layers step toward `version`, then with `alias` each function's version and alias.
+async fn move_functions<T: Transport>(
+    calls: &Calls<'_, T>,
+    settings: &Settings,
+    functions: &[FunctionName],
+    version: &TargetVersion,
+    reporter: &mut impl Reporter,
+) -> Vec<FunctionResult> {
+    let mut results = rollout::roll_out(calls, settings, functions, version, reporter).await;
+    if let Some(alias) = &settings.rollout.alias {
+        let plan = ReleasePlan {
+            alias,
+            weight: settings.rollout.alias_weight,
+            target: version,
+            layer_name: settings.layer_name.as_str(),
+            dry_run: settings.lifecycle.dry_run,
+        };
+        release::release_all(calls, &plan, &mut results, reporter).await;
+    }
+    results
 }

@@ -38,17 +38,18 @@ struct RolloutPlan<'a> {
     dry_run: bool,
 }
 
-/// Moves every function `settings` names to `target` (a dry run only reads them); one
+/// Moves every function of `functions` to `target` (a dry run only reads them); one
 /// result each, in input order. Each function's log lines are kept together, reported as it
 /// finishes.
 pub async fn roll_out<T: Transport>(
     calls: &Calls<'_, T>,
     settings: &Settings,
+    functions: &[FunctionName],
     target: &TargetVersion,
     reporter: &mut impl Reporter,
 ) -> Vec<FunctionResult> {
     let rollout = &RolloutPlan {
-        functions: settings.rollout.functions.named(),
+        functions,
         target,
         update_timeout: settings.rollout.update_timeout,
         dry_run: settings.lifecycle.dry_run,
@@ -102,6 +103,7 @@ async fn one<T: Transport>(
         layers_after: None,
         status: FunctionStatus::Unchanged,
         took: None,
+        release: None,
     };
     let fail = |mut result: FunctionResult, reason: String, log: &mut Buffered| {
         log.warning(&format!("function {name}: {reason}"));

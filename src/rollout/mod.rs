@@ -12,7 +12,8 @@ use std::time::Duration;
 
 pub use plan::{LayerFamily, Planned, TooManyLayers, plan};
 
-use crate::fc::{FunctionName, Layer, LayerName};
+use crate::fc::alias::Weights;
+use crate::fc::{AliasName, FunctionName, FunctionVersion, Layer, LayerName};
 use crate::lifecycle::highest;
 
 /// The version functions are moved to.
@@ -62,7 +63,7 @@ impl TargetVersion {
 }
 
 /// What became of one function.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FunctionResult {
     pub name: FunctionName,
     /// The version of this layer it used before (its ARN), if any, and if it was read.
@@ -76,6 +77,34 @@ pub struct FunctionResult {
     pub status: FunctionStatus,
     /// From UpdateFunction to `Successful`.
     pub took: Option<Duration>,
+    /// With `alias`: the function version and the alias's move; `None` without `alias`, or
+    /// when the layers step failed.
+    pub release: Option<Release>,
+}
+
+/// A function version and an alias moved to it (`alias`), for one function.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Release {
+    /// The version holding the new layer list, published or reused; `None` in a dry run
+    /// that would publish one, and when choosing it failed.
+    pub function_version: Option<FunctionVersion>,
+    /// Whether this run published `function_version`.
+    pub published: bool,
+    pub alias: AliasName,
+    /// The alias as found; `None` when it did not exist (or was not read).
+    pub before: Option<AliasState>,
+    /// The alias as left (in a dry run, as it would be); `None` when not known.
+    pub after: Option<AliasState>,
+    /// The layers of the versions the alias routes to, before and after, as read or
+    /// published: what `keep-versions` must not delete.
+    pub version_layers: Vec<(FunctionVersion, Vec<String>)>,
+}
+
+/// Where an alias sends its traffic: the main version and the canary shares.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AliasState {
+    pub version: FunctionVersion,
+    pub weights: Weights,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use super::{code, success};
 use crate::lifecycle::Decision;
 use crate::outcome::Outcome;
-use crate::rollout::{FunctionResult, FunctionStatus};
+use crate::rollout::{AliasState, FunctionResult, FunctionStatus, Release};
 
 /// The table, or nothing when no function was named.
 pub fn table(outcome: &Outcome, redactor: &Redactor) -> String {
@@ -57,6 +57,55 @@ pub fn table(outcome: &Outcome, redactor: &Redactor) -> String {
         }
     }
     text.push('\n');
+    text.push_str(&aliases(outcome, redactor));
+    text
+}
+
+/// With `alias`: each function's version and where its alias sent traffic before and after.
+fn aliases(outcome: &Outcome, redactor: &Redactor) -> String {
+    let released: Vec<(&FunctionResult, &Release)> = outcome
+        .functions
+        .iter()
+        .filter_map(|result| result.release.as_ref().map(|release| (result, release)))
+        .collect();
+    let Some((_, first)) = released.first() else {
+        return String::new();
+    };
+    let mut text = format!(
+        "#### Alias {}\n\n| function | function version | before | after |\n|---|---|---|---|\n",
+        code(redactor, first.alias.as_str())
+    );
+    for (result, release) in released {
+        let version = match (release.function_version, release.published) {
+            (Some(version), true) => format!("{version} (published)"),
+            (Some(version), false) => format!("{version} (reused)"),
+            (None, _) => "—".to_owned(),
+        };
+        let _ = writeln!(
+            text,
+            "| {} | {version} | {} | {} |",
+            code(redactor, result.name.as_str()),
+            routing(release.before.as_ref()),
+            routing(release.after.as_ref())
+        );
+    }
+    text.push('\n');
+    text
+}
+
+/// `7`, or `6, 10% to 7`; `none` for an alias that does not exist.
+fn routing(state: Option<&AliasState>) -> String {
+    let Some(state) = state else {
+        return "none".to_owned();
+    };
+    let mut text = state.version.to_string();
+    for (version, share) in &state.weights {
+        let _ = write!(
+            text,
+            ", {}% to {version}",
+            (share * 10_000.0).round() / 100.0
+        );
+    }
     text
 }
 
@@ -108,6 +157,7 @@ mod tests {
                 ..Layer::default()
             }),
             deleted: Vec::new(),
+            kept: Default::default(),
             acl: None,
             staged: None,
             functions,
@@ -126,6 +176,7 @@ mod tests {
             layers_after: None,
             status,
             took: None,
+            release: None,
         }
     }
 
