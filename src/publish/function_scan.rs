@@ -1,12 +1,12 @@
 //! The region's functions and the layers their LATEST uses: ListFunctions, every page, and
 //! GetFunction for a function listed without `layers` (FC documents that ListFunctions may
 //! return a subset of the fields). `functions: '*'` takes those that use this layer;
-//! `keep-versions` spares the versions they use.
+//! `keep-versions` spares the versions they use. Also a published version's layers.
 
 use super::calls::Calls;
 use crate::client::{self, ClientError};
 use crate::fc::function_list::{FC_VERSION_3, FunctionsPage, MAX_FUNCTIONS_PER_PAGE};
-use crate::fc::{ApiRequest, Function, FunctionName};
+use crate::fc::{ApiRequest, Function, FunctionName, FunctionVersion, Qualifier};
 use crate::http::Transport;
 use crate::release::plan::uses_layer;
 use crate::report::Reporter;
@@ -113,5 +113,18 @@ async fn layers_of<T: Transport, R: Reporter + ?Sized>(
     let request = ApiRequest::get_function(name);
     let body = calls.send(&request, reporter).await?;
     let function: Function = client::parse(request.action, &body)?;
+    Ok(function.layer_arns())
+}
+
+/// The layers of `name` as published in `version` (GetFunction at that qualifier).
+pub(super) async fn layers_at<T: Transport, R: Reporter + ?Sized>(
+    calls: &Calls<'_, T>,
+    name: &FunctionName,
+    version: FunctionVersion,
+    log: &mut R,
+) -> Result<Vec<String>, String> {
+    let request = ApiRequest::get_function_at(name, &Qualifier::Version(version));
+    let body = calls.send(&request, log).await.map_err(|e| e.to_string())?;
+    let function: Function = client::parse(request.action, &body).map_err(|e| e.to_string())?;
     Ok(function.layer_arns())
 }

@@ -7,7 +7,7 @@
 //! [`Retries::create_once`]: crate::retry::Retries::create_once
 
 use super::calls::Calls;
-use super::release::layers_at;
+use super::function_scan::layers_at;
 use crate::client::{self, ClientError};
 use crate::fc::versions::{MAX_VERSIONS_PER_PAGE, Version, VersionsPage};
 use crate::fc::{ApiRequest, FunctionName, FunctionVersion};

@@ -7,9 +7,10 @@
 use std::collections::BTreeMap;
 
 use super::calls::Calls;
+use super::function_scan::layers_at;
 use super::function_versions;
 use crate::client::{self, ClientError};
-use crate::fc::{Alias, AliasName, ApiRequest, Function, FunctionName, FunctionVersion, Qualifier};
+use crate::fc::{Alias, AliasName, ApiRequest, FunctionName, FunctionVersion};
 use crate::http::Transport;
 use crate::release::{AliasStep, Routing, VersionChoice, alias_change, choose_version};
 use crate::report::Reporter;
@@ -207,19 +208,6 @@ async fn get_alias<T: Transport>(
         Err(ClientError::Service { error, .. }) if error.code == "AliasNotFound" => Ok(None),
         Err(error) => Err(error.to_string()),
     }
-}
-
-/// The layers of `name` as published in `version` (GetFunction at that qualifier).
-pub(super) async fn layers_at<T: Transport, R: Reporter + ?Sized>(
-    calls: &Calls<'_, T>,
-    name: &FunctionName,
-    version: FunctionVersion,
-    log: &mut R,
-) -> Result<Vec<String>, String> {
-    let request = ApiRequest::get_function_at(name, &Qualifier::Version(version));
-    let body = calls.send(&request, log).await.map_err(|e| e.to_string())?;
-    let function: Function = client::parse(request.action, &body).map_err(|e| e.to_string())?;
-    Ok(function.layer_arns())
 }
 
 /// The versions an alias routes to: its main one, then its canary.
