@@ -150,11 +150,17 @@ async fn move_alias<T: Transport>(
     } else {
         let created = matches!(change.step, AliasStep::Create(_));
         let alias = write_alias(calls, name, plan.alias, routing, created, log).await?;
+        // FC leaves undocumented whether `{}` clears a canary: what it answers is checked.
+        if !routing.is(&alias) {
+            return Err(format!(
+                "alias {} was to route {said}, but FC answers main version {} with {:?}",
+                plan.alias, alias.version_id, alias.additional_version_weight
+            ));
+        }
         log.info(&format!(
             "function {name}: alias {} now routes {said}",
             plan.alias
         ));
-        drop(alias);
     }
     release.after = Some(AliasState {
         version: routing.main,

@@ -36,7 +36,8 @@ impl Routing {
     }
 
     /// Whether `alias` already routes this way.
-    fn is(&self, alias: &Alias) -> bool {
+    /// Whether `alias` routes exactly so (shares compared to a hundredth of a percent).
+    pub fn is(&self, alias: &Alias) -> bool {
         let wanted = self.weights();
         alias.version_id == self.main
             && alias.additional_version_weight.len() == wanted.len()
