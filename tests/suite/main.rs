@@ -23,6 +23,8 @@ mod package_zip;
 mod pipeline;
 mod properties;
 mod regions;
+mod release;
+mod release_keep;
 mod rollout;
 mod signature_vectors;
 mod sts_signature_vector;
