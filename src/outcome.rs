@@ -19,7 +19,7 @@ use crate::oss::error::OssError;
 use crate::oss::upload::UploadError;
 use crate::oss_names::ObjectRef;
 use crate::package::{Contents, PackageError};
-use crate::rollout::{self, FunctionResult};
+use crate::rollout::FunctionResult;
 use crate::sts::assume::AssumeError;
 use crate::temp_bucket::TempBucketError;
 
@@ -153,21 +153,40 @@ impl Outcome {
 
 /// `2 of 3 functions were not moved to version 4: a (reason); b (reason)`.
 fn rollout_failed(outcome: &Outcome) -> String {
-    let failed = rollout::failures(&outcome.functions);
     let version = outcome
         .layer
         .as_ref()
         .map_or(String::new(), |layer| format!(" {}", layer.version));
-    let each: Vec<String> = failed
+    // A function with a release failed after its layers moved: at its version or its alias.
+    let (released, not_moved): (Vec<_>, Vec<_>) = outcome
+        .functions
         .iter()
-        .map(|(name, reason)| format!("{name} ({reason})"))
-        .collect();
-    format!(
-        "{} of {} function(s) were not moved to version{version}: {}",
-        failed.len(),
-        outcome.functions.len(),
-        each.join("; ")
-    )
+        .filter_map(|result| result.status.error().map(|error| (result, error)))
+        .partition(|(result, _)| result.release.is_some());
+    let each = |failed: &[(&FunctionResult, &str)]| {
+        failed
+            .iter()
+            .map(|(result, reason)| format!("{} ({reason})", result.name))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let total = outcome.functions.len();
+    let mut parts = Vec::new();
+    if !not_moved.is_empty() {
+        parts.push(format!(
+            "{} of {total} function(s) were not moved to version{version}: {}",
+            not_moved.len(),
+            each(&not_moved)
+        ));
+    }
+    if !released.is_empty() {
+        parts.push(format!(
+            "{} of {total} function(s) moved to version{version}, but their function version or alias failed: {}",
+            released.len(),
+            each(&released)
+        ));
+    }
+    parts.join("; ")
 }
 
 impl Failure {

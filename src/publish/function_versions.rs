@@ -119,23 +119,39 @@ async fn newer_than<T: Transport, R: Reporter + ?Sized>(
     Err(format!("more than {MAX_PAGES} pages of versions"))
 }
 
-/// The newest version of `name` whose layers are `wanted`.
+/// The newest version of `name` whose layers are `wanted`: the pages come newest first, so
+/// the first match ends the search.
 async fn newest_with<T: Transport, R: Reporter + ?Sized>(
     calls: &Calls<'_, T>,
     name: &FunctionName,
     wanted: &[String],
     log: &mut R,
 ) -> Result<FunctionVersion, String> {
-    let every = newer_than(calls, name, None, log).await?;
-    every
-        .into_iter()
-        .filter(|(_, layers)| layers == wanted)
-        .map(|(version, _)| version)
-        .max()
-        .ok_or_else(|| {
-            "FC says nothing changed since the last version, but no version holds the new layers"
-                .to_owned()
-        })
+    let mut token = None;
+    for _ in 0..MAX_PAGES {
+        let page = page(calls, name, token.as_deref(), log)
+            .await
+            .map_err(|error| error.to_string())?;
+        let mut versions: Vec<FunctionVersion> = page
+            .versions
+            .iter()
+            .map(|version| version.version_id)
+            .collect();
+        versions.sort_unstable_by(|a, b| b.cmp(a));
+        for version in versions {
+            if layers_at(calls, name, version, log).await? == wanted {
+                return Ok(version);
+            }
+        }
+        match page.next_token() {
+            Some(next) => token = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    Err(
+        "FC says nothing changed since the last version, but no version holds the new layers"
+            .to_owned(),
+    )
 }
 
 /// One page of ListFunctionVersions, newest first.

@@ -14,15 +14,18 @@ use crate::rollout::{FunctionResult, LayerFamily};
 
 /// What `keep-versions` deletes once the versions in use are spared; `None` when what is in
 /// use could not be learned, so that nothing is deleted.
+/// `output` is the version the step outputs (in a dry run, would); `family` the layer's ARNs,
+/// `None` only when no version exists, so that there is nothing to delete.
 pub async fn spare_in_use<T: Transport>(
     calls: &Calls<'_, T>,
-    layer: &Layer,
+    family: Option<&LayerFamily>,
     before: Option<&[Layer]>,
+    output: i64,
     keep: u32,
     functions: &[FunctionResult],
     reporter: &mut impl Reporter,
 ) -> Option<Spared> {
-    let family = LayerFamily::of(&layer.layer_version_arn)?;
+    let family = family?;
     let every = match function_scan::every_function(calls, Generation::Any, reporter).await {
         Ok(every) => every,
         Err(error) => {
@@ -55,7 +58,7 @@ pub async fn spare_in_use<T: Transport>(
             });
         }
     }
-    let spared = doomed_unless_in_use(before, layer.version, keep, &in_use(&usages, &family));
+    let spared = doomed_unless_in_use(before, output, keep, &in_use(&usages, family));
     for note in spared.notes() {
         reporter.info(&format!("keep-versions: {note}"));
     }

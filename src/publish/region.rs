@@ -49,21 +49,11 @@ pub async fn run<T: Transport>(
     let decision = decide(wanted.as_ref(), before.as_deref(), lifecycle.skip_unchanged);
     outcome.decision = Some(decision.clone());
     if lifecycle.dry_run {
-        let version = match &decision {
-            Decision::Reuse(layer) => TargetVersion::existing(layer),
-            Decision::Publish { .. } => {
-                TargetVersion::next(&settings.layer_name, before.as_deref())
-            }
-        };
-        outcome.functions = move_functions(&calls, settings, &functions, &version, reporter).await;
-        let keep = lifecycle.keep_versions;
-        return Ok(dry_run::finish(
-            outcome,
-            &decision,
-            before.as_deref(),
-            keep,
-            reporter,
-        ));
+        let before = before.as_deref();
+        let end = dry_run_end(
+            &calls, settings, &functions, before, &decision, outcome, reporter,
+        );
+        return Ok(end.await);
     }
     let layer = match decision {
         Decision::Reuse(layer) => {
@@ -166,8 +156,20 @@ async fn after_version<T: Transport>(
         ));
         doomed.clear();
     } else if !doomed.is_empty() {
-        let functions = &outcome.functions;
-        let spared = in_use::spare_in_use(calls, &layer, before, keep, functions, reporter).await;
+        let (functions, family) = (
+            &outcome.functions,
+            LayerFamily::of(&layer.layer_version_arn),
+        );
+        let spared = in_use::spare_in_use(
+            calls,
+            family.as_ref(),
+            before,
+            layer.version,
+            keep,
+            functions,
+            reporter,
+        )
+        .await;
         (doomed, outcome.kept) = spared.map_or_else(Default::default, |s| (s.delete, s.kept));
     }
     outcome.deleted = versions::delete(calls, &settings.layer_name, &doomed, reporter).await;
@@ -227,4 +229,40 @@ async fn move_functions<T: Transport>(
         release::release_all(calls, &plan, &mut results, reporter).await;
     }
     results
+}
+
+/// A dry run once it is decided whether to publish: the functions read (GETs only), and what
+/// keep-versions would delete once the versions in use are spared.
+async fn dry_run_end<T: Transport>(
+    calls: &Calls<'_, T>,
+    settings: &Settings,
+    functions: &[FunctionName],
+    before: Option<&[Layer]>,
+    decision: &Decision,
+    mut outcome: Outcome,
+    reporter: &mut impl Reporter,
+) -> Outcome {
+    let version = match decision {
+        Decision::Reuse(layer) => TargetVersion::existing(layer),
+        Decision::Publish { .. } => TargetVersion::next(&settings.layer_name, before),
+    };
+    outcome.functions = move_functions(calls, settings, functions, &version, reporter).await;
+    let keep = settings.lifecycle.keep_versions;
+    outcome.deleted = doomed(before, version.version, keep);
+    if !outcome.deleted.is_empty() {
+        let (functions, family) = (&outcome.functions, version.family.as_ref());
+        let spared = in_use::spare_in_use(
+            calls,
+            family,
+            before,
+            version.version,
+            keep,
+            functions,
+            reporter,
+        )
+        .await;
+        (outcome.deleted, outcome.kept) =
+            spared.map_or_else(Default::default, |s| (s.delete, s.kept));
+    }
+    dry_run::finish(outcome, decision, reporter)
 }

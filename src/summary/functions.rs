@@ -85,18 +85,19 @@ fn aliases(outcome: &Outcome, redactor: &Redactor) -> String {
             text,
             "| {} | {version} | {} | {} |",
             code(redactor, result.name.as_str()),
-            routing(release.before.as_ref()),
-            routing(release.after.as_ref())
+            routing(release.before.as_ref(), "none"),
+            routing(release.after.as_ref(), "—")
         );
     }
     text.push('\n');
     text
 }
 
-/// `7`, or `6, 10% to 7`; `none` for an alias that does not exist.
-fn routing(state: Option<&AliasState>) -> String {
+/// `7`, or `6, 10% to 7`; `unknown` when there is no state to show (before: the alias did
+/// not exist; after: not moved, or a dry run that would publish first).
+fn routing(state: Option<&AliasState>, unknown: &str) -> String {
     let Some(state) = state else {
-        return "none".to_owned();
+        return unknown.to_owned();
     };
     let mut text = state.version.to_string();
     for (version, share) in &state.weights {

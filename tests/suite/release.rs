@@ -557,6 +557,7 @@ fn a_dry_run_with_an_alias_sends_only_gets() {
         &[("INPUT_DRY-RUN", "true"), ("INPUT_KEEP-VERSIONS", "1")],
     );
     assert!(run.result.is_ok(), "{}", run.log);
+    // keep-versions would delete a version, so what uses it is read, with a GET too.
     assert_eq!(
         run.sent,
         [
@@ -565,6 +566,7 @@ fn a_dry_run_with_an_alias_sends_only_gets() {
             "GET GetAlias",
             "GET GetFunction",
             "GET GetFunction",
+            "GET ListFunctions",
         ]
     );
     logged(
