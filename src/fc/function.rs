@@ -98,14 +98,19 @@ pub struct Function {
     pub last_update_status_reason: Option<String>,
 }
 
+/// The ARNs of `layers`, in the function's order; none when the reply left them out.
+pub fn arns_of(layers: Option<&[FunctionLayer]>) -> Vec<String> {
+    layers
+        .into_iter()
+        .flatten()
+        .map(|layer| layer.arn.clone())
+        .collect()
+}
+
 impl Function {
     /// The layers' ARNs, in the function's order.
     pub fn layer_arns(&self) -> Vec<String> {
-        self.layers
-            .iter()
-            .flatten()
-            .map(|layer| layer.arn.clone())
-            .collect()
+        arns_of(self.layers.as_deref())
     }
 
     /// `lastUpdateStatus`; a function never updated has none, which counts as done.

@@ -31,11 +31,7 @@ impl ListedFunction {
 
     /// The layers' ARNs, in the function's order.
     pub fn layer_arns(&self) -> Vec<String> {
-        self.layers
-            .iter()
-            .flatten()
-            .map(|layer| layer.arn.clone())
-            .collect()
+        super::function::arns_of(self.layers.as_deref())
     }
 }
 
