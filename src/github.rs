@@ -28,6 +28,13 @@ pub fn escape_data(text: &str) -> String {
         .replace('\n', "%0A")
 }
 
+/// A plain log line, which the runner prints as it is and never decodes: line breaks are
+/// escaped as in command data, so that the rest cannot pose as a command of its own, but `%`
+/// is left as it is, or the log would show the action's own "10%" as "10%25".
+pub fn escape_line(text: &str) -> String {
+    text.replace('\r', "%0D").replace('\n', "%0A")
+}
+
 /// The outputs a step sets, in the order they are written.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outputs {
@@ -74,6 +81,14 @@ mod tests {
         assert_eq!(error(two_lines), "::error::50%25%0Anext");
         assert_eq!(add_mask("a\r\nb"), "::add-mask::a%0D%0Ab");
         assert_eq!(warning("w"), "::warning::w");
+    }
+
+    #[test]
+    fn plain_lines_escape_line_breaks_only() {
+        assert_eq!(
+            escape_line("90% to 1\n::error::x\r"),
+            "90% to 1%0A::error::x%0D"
+        );
     }
 
     #[test]

@@ -105,7 +105,7 @@ impl<L: Write, O: Write> Masker for Workflow<L, O> {
 
 impl<L: Write, O: Write> Reporter for Workflow<L, O> {
     fn info(&mut self, message: &str) {
-        let line = github::escape_data(&self.redact(message));
+        let line = github::escape_line(&self.redact(message));
         self.line(&line);
     }
 
@@ -187,10 +187,11 @@ mod tests {
         reporter.mask(&Secret::new("s3cr3t"));
         reporter.mask(&Secret::new("s3cr3t"));
         reporter.info("Zipped /tmp/a\n::stop-commands::x with s3cr3t");
-        reporter.error("denied for s3cr3t");
+        reporter.info("90% to version 1");
+        reporter.error("denied for s3cr3t at 90%");
         assert_eq!(
             log(reporter),
-            "::add-mask::s3cr3t\nZipped /tmp/a%0A::stop-commands::x with ***\n::error::denied for ***\n"
+            "::add-mask::s3cr3t\nZipped /tmp/a%0A::stop-commands::x with ***\n90% to version 1\n::error::denied for *** at 90%25\n"
         );
     }
 

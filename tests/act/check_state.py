@@ -113,6 +113,21 @@ def check(workflow, endpoint, sts_endpoint, log):
             assert functions[name]["updates"] == 1, functions[name]
             assert functions[name]["lastUpdateStatus"] == "Successful", functions[name]
         assert "rolled out to act-api,act-worker" in log, "the job log lacks the later step's check"
+    elif workflow == "release":
+        # One layer version: the promotion published none.
+        arn = only_version(layers, "act-release")["layerVersionArn"]
+        function = full_state(endpoint)["functions"]["act-release"]
+        official = "acs:fc:cn-hangzhou:official:layers/Python310/versions/2"
+        assert function["layers"] == [official, arn], function
+        assert function["updates"] == 1, function
+        # Exactly one new function version, with the new layers, and prod on it alone.
+        versions = {v["versionId"]: v["layers"] for v in function["versions"]}
+        assert versions == {"1": [official], "2": [official, arn]}, versions
+        prod = function["aliases"]["prod"]
+        assert (prod["versionId"], prod["additionalVersionWeight"]) == ("2", {}), prod
+        assert "canary checked: version 2 at 10% of prod" in log, "the canary job's check is missing"
+        assert "promotion checked: prod on version 2, no canary" in log, \
+            "the promotion job's check is missing"
     elif workflow == "publish-regions":
         for region in ["cn-hangzhou", "ap-southeast-1"]:
             version = only_version(state(f"{endpoint}/{region}"), "act-regions")
