@@ -74,3 +74,39 @@ fn a_lost_complete_reply_is_settled_by_looking_the_object_up() {
     println!("{}", run.stdout());
     assert_eq!(run.output("published").as_deref(), Some("true"));
 }
+
+/// Seed 668909016: the OIDC token request used the one retry, then AssumeRoleWithOIDC got a
+/// cut reply and the step failed: the two calls shared one retry budget. Each has its own.
+#[test]
+fn the_oidc_token_and_sts_each_get_their_own_retries() {
+    let round = play(
+        Scenario {
+            keyless: true,
+            retries: 1,
+            ..scenario()
+        },
+        &[
+            (
+                Call::GitHubToken,
+                &[Fault::Status {
+                    status: 503,
+                    retry_after_millis: None,
+                }],
+            ),
+            (Call::AssumeRoleWithOidc, &[Fault::CutReply]),
+        ],
+    );
+    let run = &round.runs[0];
+    assert!(run.succeeded(), "{}", run.stdout());
+    let calls: Vec<Call> = run.exchanges.iter().map(|exchange| exchange.call).collect();
+    assert_eq!(
+        calls[..4],
+        [
+            Call::GitHubToken,
+            Call::GitHubToken,
+            Call::AssumeRoleWithOidc,
+            Call::AssumeRoleWithOidc
+        ],
+        "the token is fetched once it is got, STS retried alone"
+    );
+}
