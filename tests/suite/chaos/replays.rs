@@ -3,7 +3,7 @@
 
 use super::invariants;
 use super::round::{Round, play_drawn};
-use super::schedule::{Call, Fault, Rng, Route, Runs, Scenario, Schedule};
+use super::schedule::{Call, Fault, Release, Rng, Route, Runs, Scenario, Schedule};
 
 fn scenario() -> Scenario {
     Scenario {
@@ -22,6 +22,7 @@ fn scenario() -> Scenario {
         update_delay_millis: 0,
         keyless: false,
         regions: Vec::new(),
+        release: Release::default(),
     }
 }
 
