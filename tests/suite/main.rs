@@ -23,6 +23,7 @@ mod package_zip;
 mod pipeline;
 mod properties;
 mod regions;
+mod release;
 mod rollout;
 mod signature_vectors;
 mod sts_signature_vector;
