@@ -10,7 +10,7 @@ use crate::inputs::Identity;
 use crate::outcome::Failure;
 use crate::report::Reporter;
 use crate::retry::Retries;
-use crate::sts::assume::assume;
+use crate::sts::assume::{assume, oidc_token};
 
 /// The credentials of `identity`: the keys as they are, or the role's from STS, asked with
 /// `retries`.
@@ -44,16 +44,25 @@ async fn assume_role<T: Transport>(
         role.session_name,
         role.sts.host()
     ));
-    // Each attempt masks what arrives through the reporter it is handed.
-    let credentials = retries
+    // Two calls, each with `retries` of its own (the README promises every call that): the
+    // token, then STS with it. Each attempt masks what arrives through the reporter it is
+    // handed.
+    let failure = |error| Failure::AssumeRole {
+        role: role.role_arn.as_str().to_owned(),
+        error: Box::new(error),
+    };
+    let token = retries
         .run(reporter, async |reporter| {
-            assume(role, transport, signing, reporter).await
+            oidc_token(role, transport, reporter).await
         })
         .await
-        .map_err(|error| Failure::AssumeRole {
-            role: role.role_arn.as_str().to_owned(),
-            error: Box::new(error),
-        })?;
+        .map_err(failure)?;
+    let credentials = retries
+        .run(reporter, async |reporter| {
+            assume(role, token.as_ref(), transport, signing, reporter).await
+        })
+        .await
+        .map_err(failure)?;
     reporter.info(&format!(
         "Acting as {} with temporary credentials {}",
         role.role_arn.as_str(),

@@ -1,8 +1,8 @@
 //! The rollout step: after the version is published or reused, each function named in
 //! `functions` is moved to it. Per function: GetFunction; the new layer list
-//! ([`crate::rollout::plan`]); nothing more when it is already current; else UpdateFunction
-//! with `{"layers": [...]}` alone, then GetFunction until `lastUpdateStatus` is `Successful`,
-//! `Failed`, or the timeout passes. Up to [`CONCURRENCY`] functions at a time; every one is
+//! ([`crate::rollout::plan`]); nothing more when it is already current (an update still
+//! `InProgress` waited for first); else UpdateFunction with `{"layers": [...]}` alone, then
+//! GetFunction until `lastUpdateStatus` is `Successful`, `Failed`, or the timeout passes. Up to [`CONCURRENCY`] functions at a time; every one is
 //! attempted whatever became of the others. A dry run stops after the GetFunction.
 //!
 //! Self-contained: it takes the calls, the functions, the target version and the reporter,
@@ -123,11 +123,7 @@ async fn one<T: Transport>(
     result.before = planned.before.clone();
     result.layers_after = Some(planned.layers.clone());
     if !planned.changed {
-        log.info(&format!(
-            "function {name}: already on version {}; nothing sent",
-            target.version
-        ));
-        return result;
+        return already_on(calls, &function, rollout, result, log).await;
     }
     if rollout.dry_run {
         log.info(&format!(
@@ -156,6 +152,40 @@ async fn one<T: Transport>(
         }
         Err(reason) => fail(result, reason, log),
     }
+}
+
+/// A function that lists the target already. When an update (another run's) is still
+/// `InProgress`, the list is not settled: it is waited for like one of this run's, since
+/// one that ends `Failed` puts the old layers back, and a version published meanwhile
+/// would hold those.
+async fn already_on<T: Transport>(
+    calls: &Calls<'_, T>,
+    function: &Function,
+    rollout: &RolloutPlan<'_>,
+    result: FunctionResult,
+    log: &mut Buffered,
+) -> FunctionResult {
+    let name = &result.name;
+    let version = rollout.target.version;
+    if !rollout.dry_run && function.update_status() == Ok(UpdateStatus::InProgress) {
+        log.info(&format!(
+            "function {name}: already lists version {version}, but an update is InProgress: waiting for it"
+        ));
+        let layers = result.layers_after.clone().unwrap_or_default();
+        if let Err(reason) =
+            wait_until_done(calls, name, &layers, rollout.update_timeout, log).await
+        {
+            log.warning(&format!("function {name}: {reason}"));
+            return FunctionResult {
+                status: FunctionStatus::Failed(reason),
+                ..result
+            };
+        }
+    }
+    log.info(&format!(
+        "function {name}: already on version {version}; nothing sent"
+    ));
+    result
 }
 
 async fn get<T: Transport>(

@@ -1,5 +1,6 @@
-//! A [`RoleAssumption`] carried out: the OIDC token got (from GitHub or a file) or the
-//! caller's credentials used, then STS asked for the role's credentials. Everything secret
+//! A [`RoleAssumption`] carried out in two calls, each retried on its own: the OIDC token
+//! got (from GitHub or a file; [`oidc_token`]), then STS asked for the role's credentials
+//! ([`assume`]), with the token or signed with the caller's credentials. Everything secret
 //! that arrives is masked on arrival.
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,8 @@ pub enum AssumeError {
     EmptyTokenFile(PathBuf),
     #[error(transparent)]
     Sts(#[from] StsError),
+    #[error("AssumeRoleWithOIDC needs the OIDC token, and none was got")]
+    NoToken,
 }
 
 impl crate::backoff::Transient for AssumeError {
@@ -45,7 +48,8 @@ impl AssumeError {
             Self::GitHub(GitHubTokenError::InvalidReply)
             | Self::Sts(StsError::InvalidReply { .. })
             | Self::TokenFile { .. }
-            | Self::EmptyTokenFile(_) => false,
+            | Self::EmptyTokenFile(_)
+            | Self::NoToken => false,
         }
     }
 
@@ -72,25 +76,45 @@ impl AssumeError {
     }
 }
 
-/// The role's credentials, masked through `masker`, from `role.sts` through `transport`.
+/// The OIDC token the role is assumed with, masked through `masker`: asked of GitHub or read
+/// from its file; `None` when the role is assumed with the caller's credentials. A call of
+/// its own, so that it is retried alone and a retry of STS does not fetch it again.
+pub async fn oidc_token<T: Transport>(
+    role: &RoleAssumption,
+    transport: &T,
+    masker: &mut dyn Masker,
+) -> Result<Option<Secret>, AssumeError> {
+    match &role.via {
+        Via::Oidc {
+            token: OidcToken::GitHub(request),
+            ..
+        } => Ok(Some(fetch_token(transport, request, masker).await?)),
+        Via::Oidc {
+            token: OidcToken::File(path),
+            ..
+        } => Ok(Some(read_token_file(path, masker)?)),
+        Via::Credentials { .. } => Ok(None),
+    }
+}
+
+/// The role's credentials from `role.sts`, masked through `masker`: AssumeRoleWithOIDC with
+/// `token` ([`oidc_token`]'s), or AssumeRole signed with the caller's credentials.
 pub async fn assume<T: Transport>(
     role: &RoleAssumption,
+    token: Option<&Secret>,
     transport: &T,
     signing: &Signing,
     masker: &mut dyn Masker,
 ) -> Result<Credentials, AssumeError> {
     match &role.via {
-        Via::Oidc { provider, token } => {
-            let token = match token {
-                OidcToken::GitHub(request) => fetch_token(transport, request, masker).await?,
-                OidcToken::File(path) => read_token_file(path, masker)?,
-            };
+        Via::Oidc { provider, .. } => {
+            let token = token.ok_or(AssumeError::NoToken)?;
             let params = OidcParams {
                 provider,
                 role_arn: &role.role_arn,
                 session_name: &role.session_name,
                 duration_seconds: role.duration_seconds,
-                token: &token,
+                token,
             };
             Ok(assume_role_with_oidc(transport, &role.sts, signing, &params, masker).await?)
         }

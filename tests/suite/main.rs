@@ -25,6 +25,7 @@ mod properties;
 mod regions;
 mod release;
 mod release_keep;
+mod release_race;
 mod rollout;
 mod signature_vectors;
 mod sts_signature_vector;

@@ -1,10 +1,27 @@
 //! The promises the action makes, checked against a played [`Round`]: the service's state
 //! before and after, and each run's exit code, outputs, summary, log and exchanges.
 
-use std::collections::{BTreeMap, BTreeSet};
+//!
+//! - [`versions`]: the layer's versions, deletes, dry runs, uploads.
+//! - [`functions`]: the functions' layers, versions in use, outputs of a failed rollout.
+//! - [`release`]: `alias`: function versions and the alias's routing.
 
-use super::round::{BUCKET, LAYER, Round, RunRecord};
+mod functions;
+mod release;
+mod versions;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::round::{Round, RunRecord};
 use super::schedule::{Call, Fault, Runs};
+use functions::{failed_step_writes_functions, functions_hold_the_old_list_or_the_new};
+use functions::{moved, no_version_in_use_deleted};
+use release::{alias_on_the_old_state_or_the_new, one_function_version_per_run};
+use versions::uploads_are_closed_and_objects_whole;
+use versions::{at_most_one_version_per_run, deletes_are_shown_and_reported};
+use versions::{dry_run_writes_nothing, outputs_name_what_exists, rerun_adds_no_second_version};
 
 /// Every invariant a round broke, in words; empty when it kept them all. With `regions`,
 /// what concerns the step as a whole (secrets, the exit code, calm rounds) is checked once,
@@ -40,17 +57,17 @@ pub fn check(round: &Round) -> Vec<String> {
 
 /// `name` (`versions` or `layerVersionArns`) of `region`, from a run's JSON output.
 fn region_output(run: &RunRecord, name: &str, region: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(&run.output(name)?).ok()?;
+    let value: Value = serde_json::from_str(&run.output(name)?).ok()?;
     match &value[region] {
-        serde_json::Value::String(text) => Some(text.clone()),
-        serde_json::Value::Number(number) => Some(number.to_string()),
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
         _ => None,
     }
 }
 
 /// One region of a `regions` round, as if it were a round of its own: its state, the calls
 /// under its prefix, and its outputs out of `layerVersionArns` and `versions`.
-fn region_view(round: &Round, region: &str, after: &serde_json::Value) -> Round {
+fn region_view(round: &Round, region: &str, after: &Value) -> Round {
     let prefix = format!("/{region}/");
     let runs = round
         .runs
@@ -86,13 +103,54 @@ fn region_view(round: &Round, region: &str, after: &serde_json::Value) -> Round 
         seed: round.seed,
         scenario,
         schedule: round.schedule.clone(),
-        before: serde_json::Value::Null,
+        // Each region starts with the same functions, versions and aliases.
+        before: round.before.clone(),
         after: after.clone(),
         regions_after: Vec::new(),
+        // A region no call had reached between the runs still held what it starts with.
+        between: round
+            .regions_between
+            .iter()
+            .find(|(name, _)| name == region)
+            .map(|(_, state)| match state["functions"].is_null() {
+                true => round.before.clone(),
+                false => state.clone(),
+            }),
+        regions_between: Vec::new(),
         runs,
         checksum: round.checksum.clone(),
         zip_size: round.zip_size,
         secrets: Vec::new(),
+    }
+}
+
+/// A stretch of the round between two states of the service, and the runs played in it:
+/// each run alone when they ran one after the other, both when at once.
+pub(super) struct Segment<'a> {
+    pub before: &'a Value,
+    pub after: &'a Value,
+    pub runs: Vec<usize>,
+}
+
+pub(super) fn segments(round: &Round) -> Vec<Segment<'_>> {
+    match (&round.between, round.runs.len()) {
+        (Some(between), 2) => vec![
+            Segment {
+                before: &round.before,
+                after: between,
+                runs: vec![0],
+            },
+            Segment {
+                before: between,
+                after: &round.after,
+                runs: vec![1],
+            },
+        ],
+        _ => vec![Segment {
+            before: &round.before,
+            after: &round.after,
+            runs: (0..round.runs.len()).collect(),
+        }],
     }
 }
 
@@ -112,6 +170,7 @@ fn check_scope(round: &Round, region: &str, whole: bool) -> Vec<String> {
         if whole {
             no_secret_printed(round, run, &mut fail);
             exit_code_matches_outputs(run, &mut fail);
+            failed_step_writes_functions(round, run, &mut fail);
             calm_runs_succeed(round, run, &mut fail);
             tolerable_faults_are_tolerated(round, run, &mut fail);
         }
@@ -119,6 +178,9 @@ fn check_scope(round: &Round, region: &str, whole: bool) -> Vec<String> {
     let mut fail = |what: String| broken.push(format!("round: {what}"));
     rerun_adds_no_second_version(round, &mut fail);
     functions_hold_the_old_list_or_the_new(round, region, &mut fail);
+    no_version_in_use_deleted(round, region, &mut fail);
+    one_function_version_per_run(round, &mut fail);
+    alias_on_the_old_state_or_the_new(round, region, &mut fail);
     uploads_are_closed_and_objects_whole(round, &mut fail);
     if whole && round.scenario.dry_run && round.before != round.after {
         fail("a dry run changed the service's state".to_owned());
@@ -168,9 +230,7 @@ fn doomed_by_design(round: &Round) -> bool {
     // wins, and the other run rightly fails, saying which version FC lists.
     let racing = round.scenario.runs == Runs::Together && !round.scenario.functions.is_empty();
     racing
-        || round
-            .scenario
-            .functions
+        || moved(round, "cn-hangzhou")
             .iter()
             .any(|function| function.fails || function.layers.len() >= 5)
 }
@@ -188,213 +248,10 @@ fn exit_code_matches_outputs(run: &RunRecord, fail: &mut impl FnMut(String)) {
     }
 }
 
-/// The versions a run's applied creates made, from the service's replies.
-fn created(run: &RunRecord) -> Vec<i64> {
-    run.exchanges
-        .iter()
-        .filter(|exchange| exchange.call == Call::CreateLayerVersion && exchange.applied_ok())
-        .filter_map(|exchange| exchange.reply_json()["version"].as_i64())
-        .collect()
-}
-
-/// 1: one run never makes two versions, whatever it retried.
-fn at_most_one_version_per_run(run: &RunRecord, fail: &mut impl FnMut(String)) {
-    let created = created(run);
-    if created.len() > 1 {
-        fail(format!("created versions {created:?}: more than one"));
-    }
-}
-
-/// 1: a rerun after a failure, or a second run of the same content, reuses the version.
-fn rerun_adds_no_second_version(round: &Round, fail: &mut impl FnMut(String)) {
-    if round.scenario.runs != Runs::Twice || !round.scenario.skip_unchanged {
-        return;
-    }
-    let all: Vec<i64> = round.runs.iter().flat_map(created).collect();
-    if all.len() > 1 {
-        fail(format!("two runs in a row created versions {all:?}"));
-    }
-}
-
-/// 2 and 6: a successful run's outputs name a version with the zip's checksum that exists
-/// (unless the other run of the round deleted it since), `published` says whether this run
-/// made it, and `deletedVersions` lists what its deletes removed.
-fn outputs_name_what_exists(
-    round: &Round,
-    index: usize,
-    run: &RunRecord,
-    whole: bool,
-    fail: &mut impl FnMut(String),
-) {
-    if !run.succeeded() && !rollout_failed(run) {
-        return;
-    }
-    if run.output("codeChecksum").as_deref() != Some(round.checksum.as_str()) {
-        fail(format!(
-            "codeChecksum {:?}, the zip's is {}",
-            run.output("codeChecksum"),
-            round.checksum
-        ));
-    }
-    let Some(version) = run.output("version").filter(|v| !v.is_empty()) else {
-        if !round.scenario.dry_run {
-            fail("succeeded without a version output".to_owned());
-        }
-        return;
-    };
-    let Ok(version) = version.parse::<i64>() else {
-        fail(format!("version output {version:?} is not a number"));
-        return;
-    };
-    let arn = run.output("layerVersionArn").unwrap_or_default();
-    if !arn.ends_with(&format!(":layers/{LAYER}/versions/{version}")) {
-        fail(format!("ARN {arn} does not name version {version}"));
-    }
-    let deleted_by_other = round
-        .runs
-        .iter()
-        .enumerate()
-        .filter(|(other, _)| *other != index)
-        .flat_map(|(_, other)| deleted(other))
-        .any(|gone| gone == version);
-    let recorded = &round.after["layers"][LAYER]["versions"][version.to_string()];
-    if recorded.is_null() {
-        if !deleted_by_other {
-            fail(format!("output version {version} does not exist"));
-        }
-    } else if recorded["codeChecksum"].as_str() != Some(round.checksum.as_str()) {
-        fail(format!(
-            "output version {version} has checksum {}, not the zip's",
-            recorded["codeChecksum"]
-        ));
-    }
-    let mine = created(run);
-    let published = run.output("published").as_deref() == Some("true");
-    if round.scenario.dry_run || !whole {
-        return;
-    }
-    let made_by_another_run = round
-        .runs
-        .iter()
-        .enumerate()
-        .any(|(other, record)| other != index && created(record).contains(&version));
-    match (published, mine.first()) {
-        (true, Some(&own)) if own == version => {}
-        // Two runs at once with the same zip: a run whose create's outcome was unknown
-        // cannot tell its version from the other's, and takes the newest.
-        (true, _) if made_by_another_run && create_outcome_unknown(run) => {}
-        (true, _) => fail(format!(
-            "published=true for version {version}, but this run created {mine:?}"
-        )),
-        (false, Some(&own)) => fail(format!(
-            "published=false, yet this run created version {own} (outputs name {version})"
-        )),
-        (false, None) => {}
-    }
-}
-
-/// Whether the run said that a create's outcome was unknown to it (a fault, or a reply
-/// that came too late on a loaded machine).
-fn create_outcome_unknown(run: &RunRecord) -> bool {
-    run.stdout()
-        .contains("the version may have been created all the same")
-}
-
 /// Whether the machine's pace made the action give up on a reply that was coming: a
 /// fault the schedule did not draw, so the round is not calm.
 fn timed_out(run: &RunRecord) -> bool {
     run.stdout().contains("did not answer while")
-}
-
-/// The versions whose fate the run said it could not learn.
-fn said_uncertain(run: &RunRecord) -> BTreeSet<i64> {
-    run.stdout()
-        .lines()
-        .filter_map(|line| {
-            let rest = line.split("keep-versions: version ").nth(1)?;
-            let (version, tail) = rest.split_once(' ')?;
-            tail.starts_with("may or may not have been deleted")
-                .then(|| version.parse().ok())
-                .flatten()
-        })
-        .collect()
-}
-
-/// The versions a run's applied deletes removed.
-fn deleted(run: &RunRecord) -> Vec<i64> {
-    run.exchanges
-        .iter()
-        .filter(|exchange| exchange.call == Call::DeleteLayerVersion && exchange.applied_ok())
-        .filter_map(|exchange| exchange.path.rsplit('/').next()?.parse().ok())
-        .collect()
-}
-
-/// 6: deletes touch only versions the run's own listing showed, never the output version,
-/// and `deletedVersions` lists each one removed.
-fn deletes_are_shown_and_reported(
-    round: &Round,
-    index: usize,
-    run: &RunRecord,
-    whole: bool,
-    fail: &mut impl FnMut(String),
-) {
-    let shown: BTreeSet<i64> = run
-        .exchanges
-        .iter()
-        .filter(|exchange| {
-            exchange.call == Call::ListLayerVersions && exchange.maybe_delivered_ok()
-        })
-        .flat_map(|exchange| {
-            exchange.reply_json()["layers"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-        })
-        .filter_map(|layer| layer["version"].as_i64())
-        .collect();
-    let removed = deleted(run);
-    for version in &removed {
-        if !shown.contains(version) {
-            fail(format!(
-                "deleted version {version}, which its listing never showed"
-            ));
-        }
-        if run.output("version").as_deref() == Some(&version.to_string()) {
-            fail(format!("deleted version {version}, the one it outputs"));
-        }
-    }
-    if run.succeeded() && whole {
-        let reported: BTreeSet<i64> = run
-            .output("deletedVersions")
-            .unwrap_or_default()
-            .split(',')
-            .filter_map(|version| version.trim().parse().ok())
-            .collect();
-        let removed: BTreeSet<i64> = removed.into_iter().collect();
-        // A version another run of the round removed while this run's reply was lost may
-        // be counted by both: neither can tell. Never one that no run removed.
-        let removed_by_others: BTreeSet<i64> = round
-            .runs
-            .iter()
-            .enumerate()
-            .filter(|(other, _)| *other != index)
-            .flat_map(|(_, other)| deleted(other))
-            .collect();
-        let unexplained: Vec<&i64> = reported
-            .iter()
-            .filter(|version| !removed.contains(version) && !removed_by_others.contains(version))
-            .collect();
-        let said_uncertain = said_uncertain(run);
-        let unreported: Vec<&i64> = removed
-            .iter()
-            .filter(|version| !reported.contains(version) && !said_uncertain.contains(version))
-            .collect();
-        if !unreported.is_empty() || !unexplained.is_empty() {
-            fail(format!(
-                "deletedVersions says {reported:?}, its deletes removed {removed:?}"
-            ));
-        }
-    }
 }
 
 /// A run succeeds when nothing went wrong in its round: no fault served, and no reply given
@@ -443,133 +300,5 @@ fn tolerable_faults_are_tolerated(round: &Round, run: &RunRecord, fail: &mut imp
             "met only transient faults, at most retries={} per call ({per_call:?}), yet failed",
             round.scenario.retries
         ));
-    }
-}
-
-/// 5: a function's layers are the list it had, or that list with this layer's version
-/// replaced in place (later versions of it dropped) or appended: never anything else.
-fn functions_hold_the_old_list_or_the_new(
-    round: &Round,
-    region: &str,
-    fail: &mut impl FnMut(String),
-) {
-    let ours = format!("acs:fc:{region}:1234567890123456:layers/{LAYER}/versions/");
-    let mut candidates: BTreeSet<String> = round.after["layers"][LAYER]["versions"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter(|(_, version)| version["codeChecksum"].as_str() == Some(round.checksum.as_str()))
-        .filter_map(|(_, version)| version["layerVersionArn"].as_str().map(str::to_owned))
-        .collect();
-    for run in &round.runs {
-        for exchange in &run.exchanges {
-            if exchange.call == Call::CreateLayerVersion
-                && let Some(arn) = exchange.reply_json()["layerVersionArn"].as_str()
-            {
-                candidates.insert(arn.to_owned());
-            }
-        }
-    }
-    for function in &round.scenario.functions {
-        // A region no call reached holds nothing yet: nothing was changed there.
-        if round.after["functions"][&function.name].is_null() {
-            continue;
-        }
-        let now: Vec<String> = round.after["functions"][&function.name]["layers"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|arn| arn.as_str().map(str::to_owned))
-            .collect();
-        if now == function.layers {
-            continue;
-        }
-        let planned = |arn: &String| {
-            let mut list = function.layers.clone();
-            match list.iter().position(|layer| layer.starts_with(&ours)) {
-                Some(first) => {
-                    list[first] = arn.clone();
-                    let mut index = 0;
-                    list.retain(|layer| {
-                        index += 1;
-                        index - 1 <= first || !layer.starts_with(&ours)
-                    });
-                }
-                None => list.push(arn.clone()),
-            }
-            list
-        };
-        let allowed = candidates
-            .iter()
-            .map(planned)
-            .any(|list| list.len() <= 5 && list == now);
-        if !allowed {
-            fail(format!(
-                "function {} holds {now:?}: neither its old list {:?} nor this layer's version put in it",
-                function.name, function.layers
-            ));
-        }
-    }
-}
-
-/// 7: a dry run sends no write.
-fn dry_run_writes_nothing(run: &RunRecord, fail: &mut impl FnMut(String)) {
-    for exchange in &run.exchanges {
-        let write = matches!(
-            exchange.call,
-            Call::CreateLayerVersion
-                | Call::DeleteLayerVersion
-                | Call::PutLayerAcl
-                | Call::PutObject
-                | Call::InitiateMultipartUpload
-                | Call::UploadPart
-                | Call::CompleteMultipartUpload
-        );
-        if write {
-            fail(format!("a dry run sent {:?}", exchange.call));
-        }
-    }
-}
-
-/// 4: no multipart upload left open; every object the round wrote holds the whole zip.
-fn uploads_are_closed_and_objects_whole(round: &Round, fail: &mut impl FnMut(String)) {
-    // An upload whose InitiateMultipartUpload reply was lost is one the action never learnt
-    // the id of; it holds no part, costs nothing, and cannot be told from another run's
-    // upload of the same key, so aborting it could break that run. Every other is closed.
-    let unknown_to_the_action = round
-        .runs
-        .iter()
-        .flat_map(|run| &run.exchanges)
-        .filter(|exchange| {
-            exchange.call == Call::InitiateMultipartUpload
-                && exchange.applied_ok()
-                && exchange.fault.is_some()
-        })
-        .count() as u64;
-    let open = round.after["openUploads"].as_u64().unwrap_or(0);
-    if open > unknown_to_the_action {
-        fail(format!(
-            "{open} multipart upload(s) left open, {unknown_to_the_action} of them never known to the action"
-        ));
-    }
-    if round.after["openUploadsWithParts"].as_u64().unwrap_or(0) != 0 {
-        fail(format!(
-            "{} multipart upload(s) holding parts left open",
-            round.after["openUploadsWithParts"]
-        ));
-    }
-    let objects = round.after["ossObjects"]
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    for (name, size) in objects {
-        let existed = !round.before["ossObjects"][&name].is_null();
-        let ours = name.starts_with(&format!("{BUCKET}/")) || !existed;
-        if ours && size.as_u64() != Some(round.zip_size) {
-            fail(format!(
-                "object {name} holds {size} bytes, the zip is {}",
-                round.zip_size
-            ));
-        }
     }
 }

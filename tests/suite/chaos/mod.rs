@@ -8,12 +8,15 @@
 //! scenario and schedule; `bash bench/chaos 1 SEED` plays that round alone.
 //!
 //! - [`schedule`]: the seeded draw: scenario and faults.
+//! - [`functions`]: the functions' part of the draw: versions, aliases, `alias`,
+//!   `functions: '*'`, functions not moved, and faults on those calls.
 //! - [`front`]: the service behind the faulty front, a listener per run.
 //! - [`round`]: one round played: the runs and the state they left.
 //! - [`invariants`]: the promises, checked.
 //! - [`replays`]: defects the random rounds found, each kept as a round of its own.
 
 mod front;
+mod functions;
 mod invariants;
 mod replays;
 mod round;
@@ -80,12 +83,43 @@ struct Tally {
     succeeded: u64,
     faults: u64,
     calls: u64,
+    /// Rounds with `alias`, `functions: '*'`, functions not moved.
+    alias: u64,
+    every_using: u64,
+    bystanders: u64,
+    /// Function versions published and alias writes applied.
+    published: u64,
+    alias_writes: u64,
+    /// Runs whose keep-versions spared a version in use, by a LATEST or by an alias.
+    kept_in_use: u64,
+    kept_for_alias: u64,
 }
 
 impl Tally {
     fn add(&mut self, round: &round::Round) {
         self.rounds += 1;
+        let release = &round.scenario.release;
+        self.alias += u64::from(release.alias_weight.is_some());
+        self.every_using += u64::from(release.every_using);
+        self.bystanders += u64::from(!release.bystanders.is_empty());
+        let applied = |calls: &[schedule::Call]| {
+            round
+                .runs
+                .iter()
+                .flat_map(|run| &run.exchanges)
+                .filter(|exchange| calls.contains(&exchange.call) && exchange.applied_ok())
+                .count() as u64
+        };
+        self.published += applied(&[schedule::Call::PublishFunctionVersion]);
+        self.alias_writes += applied(&[schedule::Call::CreateAlias, schedule::Call::UpdateAlias]);
         for run in &round.runs {
+            let stdout = run.stdout();
+            let kept: Vec<&str> = stdout
+                .lines()
+                .filter(|line| line.contains("keep-versions: kept "))
+                .collect();
+            self.kept_in_use += u64::from(!kept.is_empty());
+            self.kept_for_alias += u64::from(kept.iter().any(|line| line.contains("alias")));
             self.runs += 1;
             self.succeeded += u64::from(run.succeeded());
             self.calls += run.exchanges.len() as u64;
@@ -102,8 +136,21 @@ impl std::fmt::Display for Tally {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} rounds, {} runs ({} succeeded), {} calls, {} faults served",
-            self.rounds, self.runs, self.succeeded, self.calls, self.faults
+            "{} rounds, {} runs ({} succeeded), {} calls, {} faults served; rounds with alias {}, \
+             functions '*' {}, functions not moved {}; {} function versions published, {} alias \
+             writes; runs that kept versions in use {} (for an alias {})",
+            self.rounds,
+            self.runs,
+            self.succeeded,
+            self.calls,
+            self.faults,
+            self.alias,
+            self.every_using,
+            self.bystanders,
+            self.published,
+            self.alias_writes,
+            self.kept_in_use,
+            self.kept_for_alias
         )
     }
 }

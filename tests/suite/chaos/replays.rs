@@ -1,9 +1,12 @@
 //! Defects the random rounds found, each replayed as a fixed round with the fault that
 //! showed it, so they stay fixed whatever the generators draw.
 
+use super::functions::OTHER_LAYERS;
 use super::invariants;
 use super::round::{Round, play_drawn};
-use super::schedule::{Call, Fault, Rng, Route, Runs, Scenario, Schedule};
+use super::schedule::{
+    Call, Fault, Function, REGIONS, Release, Rng, Route, Runs, Scenario, Schedule,
+};
 
 fn scenario() -> Scenario {
     Scenario {
@@ -22,6 +25,7 @@ fn scenario() -> Scenario {
         update_delay_millis: 0,
         keyless: false,
         regions: Vec::new(),
+        release: Release::default(),
     }
 }
 
@@ -73,4 +77,77 @@ fn a_lost_complete_reply_is_settled_by_looking_the_object_up() {
     assert!(run.succeeded(), "{}", run.stdout());
     println!("{}", run.stdout());
     assert_eq!(run.output("published").as_deref(), Some("true"));
+}
+
+/// Seed 668909016: the OIDC token request used the one retry, then AssumeRoleWithOIDC got a
+/// cut reply and the step failed: the two calls shared one retry budget. Each has its own.
+#[test]
+fn the_oidc_token_and_sts_each_get_their_own_retries() {
+    let round = play(
+        Scenario {
+            keyless: true,
+            retries: 1,
+            ..scenario()
+        },
+        &[
+            (
+                Call::GitHubToken,
+                &[Fault::Status {
+                    status: 503,
+                    retry_after_millis: None,
+                }],
+            ),
+            (Call::AssumeRoleWithOidc, &[Fault::CutReply]),
+        ],
+    );
+    let run = &round.runs[0];
+    assert!(run.succeeded(), "{}", run.stdout());
+    let calls: Vec<Call> = run.exchanges.iter().map(|exchange| exchange.call).collect();
+    assert_eq!(
+        calls[..4],
+        [
+            Call::GitHubToken,
+            Call::GitHubToken,
+            Call::AssumeRoleWithOidc,
+            Call::AssumeRoleWithOidc
+        ],
+        "the token is fetched once it is got, STS retried alone"
+    );
+}
+
+/// Seed 3045 (as #23's draw first stood): two runs at once, a function whose updates end
+/// `Failed`. One run found the other's update `InProgress` with the new layers, took the
+/// function as moved, then published a version once the failed update had put the old
+/// layers back, and gave the alias's canary to it. A function listing the target mid-update
+/// is now waited for. The round is kept as it was drawn; whether it meets the race depends
+/// on the machine's pace, so `release.rs` in the suite replays the race step by step.
+#[test]
+fn a_function_mid_update_is_waited_for_before_its_version_is_published() {
+    let own = |version: u32| format!("{}{version}", super::functions::ours("cn-hangzhou"));
+    let function = |name: &str| Function {
+        name: name.to_owned(),
+        layers: vec![OTHER_LAYERS[1].to_owned()],
+        fails: name == "fn-0",
+        versions: vec![own(1), OTHER_LAYERS[1].to_owned(), own(1)]
+            .into_iter()
+            .map(|arn| vec![arn])
+            .collect(),
+        alias: Some((3, Some((1, 0.3)))),
+        fc2: false,
+    };
+    play(
+        Scenario {
+            keep_versions: Some(1),
+            runs: Runs::Together,
+            functions: vec![function("fn-0"), function("fn-1")],
+            update_delay_millis: 300,
+            regions: REGIONS[..2].to_vec(),
+            release: Release {
+                alias_weight: Some(10),
+                ..Release::default()
+            },
+            ..scenario()
+        },
+        &[],
+    );
 }

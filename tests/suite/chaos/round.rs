@@ -11,11 +11,11 @@ use fc_layer_action::checksum::crc64_xz;
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::package::zip_directory;
 use fc_local::config::Config;
-use fc_local::functions::{FunctionSeed, FunctionsConfig};
 use fc_local::service::Service;
 use serde_json::Value;
 
 use super::front::{self, Exchange, Shared};
+use super::functions::{self, Release};
 use super::schedule::{Call, Rng, Route, Runs, Scenario, Schedule};
 use crate::common::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, SECURITY_TOKEN, run_action};
 
@@ -71,6 +71,9 @@ pub struct Round {
     pub after: Value,
     /// The states of each region's path prefix after the round, with `regions`.
     pub regions_after: Vec<(String, Value)>,
+    /// With [`Runs::Twice`], the state between the runs, and each region's.
+    pub between: Option<Value>,
+    pub regions_between: Vec<(String, Value)>,
     pub runs: Vec<RunRecord>,
     /// The CRC-64 and size of the round's zip, as the action must compute them.
     pub checksum: String,
@@ -81,8 +84,9 @@ pub struct Round {
 /// The round `seed` draws, played.
 pub fn play(seed: u64) -> Round {
     let mut rng = Rng::new(seed);
-    let scenario = Scenario::draw(&mut rng);
-    let schedule = Schedule::draw(&mut rng);
+    let mut scenario = Scenario::draw(&mut rng);
+    let mut schedule = Schedule::draw(&mut rng);
+    Release::draw(seed, &mut scenario, &mut schedule);
     play_drawn(seed, scenario, schedule, &mut rng)
 }
 
@@ -94,44 +98,7 @@ pub fn play_drawn(seed: u64, scenario: Scenario, schedule: Schedule, rng: &mut R
     write_tree(&code, &scenario, rng);
     let (zip, _) = zip_directory(&code).expect("the round's tree zips");
 
-    let mut credentials = Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET);
-    let mut secrets = vec![ACCESS_KEY_SECRET.to_owned()];
-    if scenario.security_token {
-        credentials = credentials.with_security_token(SECURITY_TOKEN);
-        secrets.push(SECURITY_TOKEN.to_owned());
-    }
-    let mut config = Config::new(credentials);
-    if scenario.seeded_versions > 0 {
-        config.seeds = vec![(LAYER.to_owned(), scenario.seeded_versions)];
-    }
-    config.functions = FunctionsConfig {
-        seeds: scenario
-            .functions
-            .iter()
-            .map(|function| FunctionSeed {
-                name: function.name.clone(),
-                layers: function.layers.clone(),
-            })
-            .collect(),
-        update_delay: Duration::from_millis(scenario.update_delay_millis),
-        failing: scenario
-            .functions
-            .iter()
-            .filter(|function| function.fails)
-            .map(|function| {
-                (
-                    function.name.clone(),
-                    "chaos: the runtime would not start".to_owned(),
-                )
-            })
-            .collect(),
-        strict_update: true,
-        ..FunctionsConfig::default()
-    };
-    if scenario.keyless {
-        secrets.push(OIDC_REQUEST_TOKEN.to_owned());
-        config.oidc.request_token = OIDC_REQUEST_TOKEN.to_owned();
-    }
+    let (config, mut secrets) = service_config(&scenario);
     let shared = Arc::new(Shared {
         service: Service::new(config).expect("service"),
         schedule: Mutex::new(schedule.clone()),
@@ -163,10 +130,13 @@ pub fn play_drawn(seed: u64, scenario: Scenario, schedule: Schedule, rng: &mut R
             ..record
         }
     };
+    let (mut between, mut regions_between) = (None, Vec::new());
     let runs = match scenario.runs {
         Runs::Once => vec![run(0)],
         Runs::Twice => {
             let first = run(0);
+            between = Some(shared.service.state());
+            regions_between = regions_state(&shared, &scenario);
             vec![first, run(1)]
         }
         Runs::Together => std::thread::scope(|scope| {
@@ -176,18 +146,50 @@ pub fn play_drawn(seed: u64, scenario: Scenario, schedule: Schedule, rng: &mut R
         }),
     };
     let after = shared.service.state();
-    let regions_after = scenario
-        .regions
-        .iter()
-        .map(|region| {
-            let state = shared.service.state_of(&format!("/{region}"));
-            ((*region).to_owned(), state)
-        })
-        .collect();
+    let regions_after = regions_state(&shared, &scenario);
     runtime.shutdown_timeout(Duration::from_secs(1));
 
-    // Whatever a server lent: FC 2.0's bucket credentials, STS's role credentials, the
-    // job's OIDC token.
+    secrets.extend(lent_secrets(&runs));
+    Round {
+        seed,
+        scenario,
+        schedule,
+        before,
+        after,
+        regions_after,
+        between,
+        regions_between,
+        runs,
+        checksum: crc64_xz(&zip),
+        zip_size: zip.len() as u64,
+        secrets,
+    }
+}
+
+/// The service's configuration for `scenario`, and the secrets it is given.
+fn service_config(scenario: &Scenario) -> (Config, Vec<String>) {
+    let mut credentials = Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET);
+    let mut secrets = vec![ACCESS_KEY_SECRET.to_owned()];
+    if scenario.security_token {
+        credentials = credentials.with_security_token(SECURITY_TOKEN);
+        secrets.push(SECURITY_TOKEN.to_owned());
+    }
+    let mut config = Config::new(credentials);
+    if scenario.seeded_versions > 0 {
+        config.seeds = vec![(LAYER.to_owned(), scenario.seeded_versions)];
+    }
+    config.functions = functions::functions_config(scenario);
+    if scenario.keyless {
+        secrets.push(OIDC_REQUEST_TOKEN.to_owned());
+        config.oidc.request_token = OIDC_REQUEST_TOKEN.to_owned();
+    }
+    (config, secrets)
+}
+
+/// Whatever a server lent: FC 2.0's bucket credentials, STS's role credentials, the job's
+/// OIDC token.
+fn lent_secrets(runs: &[RunRecord]) -> Vec<String> {
+    let mut secrets = Vec::new();
     for exchange in runs.iter().flat_map(|run| &run.exchanges) {
         let reply = exchange.reply_json();
         for credentials in [&reply["credentials"], &reply["Credentials"]] {
@@ -203,18 +205,19 @@ pub fn play_drawn(seed: u64, scenario: Scenario, schedule: Schedule, rng: &mut R
             secrets.push(token.to_owned());
         }
     }
-    Round {
-        seed,
-        scenario,
-        schedule,
-        before,
-        after,
-        regions_after,
-        runs,
-        checksum: crc64_xz(&zip),
-        zip_size: zip.len() as u64,
-        secrets,
-    }
+    secrets
+}
+
+/// The state of each region's path prefix, with `regions`.
+fn regions_state(shared: &Shared, scenario: &Scenario) -> Vec<(String, Value)> {
+    scenario
+        .regions
+        .iter()
+        .map(|region| {
+            let state = shared.service.state_of(&format!("/{region}"));
+            ((*region).to_owned(), state)
+        })
+        .collect()
 }
 
 /// The round's code: a small Python package unique to the round, and on the large draws a
@@ -283,38 +286,14 @@ fn run_once(work: &Path, index: usize, code: &Path, scenario: &Scenario, url: &s
     } else if scenario.security_token {
         envs.push(("INPUT_SECURITY-TOKEN", SECURITY_TOKEN.to_owned()));
     }
-    if !scenario.functions.is_empty() {
-        let names: Vec<&str> = scenario.functions.iter().map(|f| f.name.as_str()).collect();
-        envs.push(("INPUT_FUNCTIONS", names.join(",")));
-        envs.push(("INPUT_FUNCTION-UPDATE-TIMEOUT", "30".to_owned()));
-    }
+    envs.extend(functions::inputs(scenario));
     if let Some(keep) = scenario.keep_versions {
         envs.push(("INPUT_KEEP-VERSIONS", keep.to_string()));
     }
     if let Some(acl) = scenario.acl {
         envs.push(("INPUT_ACL", acl.to_owned()));
     }
-    match scenario.route {
-        Route::Inline => envs.push(("INPUT_UPLOAD", "inline".to_owned())),
-        Route::OwnBucket => envs.extend([
-            ("INPUT_UPLOAD", "oss".to_owned()),
-            ("INPUT_OSS-BUCKET", BUCKET.to_owned()),
-            ("INPUT_OSS-ENDPOINT", url.to_owned()),
-        ]),
-        Route::TempBucket { account_from_sts } => {
-            envs.extend([
-                ("INPUT_UPLOAD", "oss".to_owned()),
-                ("INPUT_OSS-ENDPOINT", url.to_owned()),
-                ("INPUT_STS-ENDPOINT", url.to_owned()),
-            ]);
-            if !account_from_sts {
-                envs.push((
-                    "INPUT_ACCOUNT-ID",
-                    fc_local::config::DEFAULT_ACCOUNT_ID.to_owned(),
-                ));
-            }
-        }
-    }
+    envs.extend(route_inputs(scenario, url));
     if !scenario.regions.is_empty() {
         let per_region = format!("{url}/{{region}}");
         envs.retain(|(name, _)| *name != "INPUT_REGION" && *name != "INPUT_ENDPOINT");
@@ -338,4 +317,31 @@ fn run_once(work: &Path, index: usize, code: &Path, scenario: &Scenario, url: &s
         exchanges: Vec::new(),
         region_succeeded: None,
     }
+}
+
+/// The inputs of the round's way to FC: inline, its own bucket, or FC's temporary one.
+fn route_inputs(scenario: &Scenario, url: &str) -> Vec<(&'static str, String)> {
+    let mut route = Vec::new();
+    match scenario.route {
+        Route::Inline => route.push(("INPUT_UPLOAD", "inline".to_owned())),
+        Route::OwnBucket => route.extend([
+            ("INPUT_UPLOAD", "oss".to_owned()),
+            ("INPUT_OSS-BUCKET", BUCKET.to_owned()),
+            ("INPUT_OSS-ENDPOINT", url.to_owned()),
+        ]),
+        Route::TempBucket { account_from_sts } => {
+            route.extend([
+                ("INPUT_UPLOAD", "oss".to_owned()),
+                ("INPUT_OSS-ENDPOINT", url.to_owned()),
+                ("INPUT_STS-ENDPOINT", url.to_owned()),
+            ]);
+            if !account_from_sts {
+                route.push((
+                    "INPUT_ACCOUNT-ID",
+                    fc_local::config::DEFAULT_ACCOUNT_ID.to_owned(),
+                ));
+            }
+        }
+    }
+    route
 }

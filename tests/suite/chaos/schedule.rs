@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub use super::functions::{Function, Release};
+
 /// SplitMix64: small, fast and stable across versions, so a seed printed today replays the
 /// same round tomorrow (a crate's generator may change its stream between releases).
 #[derive(Clone, Debug)]
@@ -57,11 +59,20 @@ pub enum Call {
     UploadPart,
     CompleteMultipartUpload,
     AbortMultipartUpload,
+    ListFunctions,
+    ListFunctionVersions,
+    PublishFunctionVersion,
+    GetAlias,
+    CreateAlias,
+    UpdateAlias,
     /// Anything else: a call added later still gets faults before it is named here.
     Other,
 }
 
 impl Call {
+    /// The calls faulted from the round's first stream, in the order drawn (the calls of
+    /// #23 are drawn from a stream of their own, [`Release::draw_faults`], so that a seed
+    /// drawn before them still draws the same round).
     pub const FAULTED: [Call; 17] = [
         Call::ListLayerVersions,
         Call::CreateLayerVersion,
@@ -128,6 +139,12 @@ impl Call {
             Some("GetCallerIdentity") => Call::GetCallerIdentity,
             Some("GetFunction") => Call::GetFunction,
             Some("UpdateFunction") => Call::UpdateFunction,
+            Some("ListFunctions") => Call::ListFunctions,
+            Some("ListFunctionVersions") => Call::ListFunctionVersions,
+            Some("PublishFunctionVersion") => Call::PublishFunctionVersion,
+            Some("GetAlias") => Call::GetAlias,
+            Some("CreateAlias") => Call::CreateAlias,
+            Some("UpdateAlias") => Call::UpdateAlias,
             _ => Call::Other,
         }
     }
@@ -168,7 +185,7 @@ pub enum Fault {
 }
 
 impl Fault {
-    fn draw(rng: &mut Rng, call: Call) -> Fault {
+    pub fn draw(rng: &mut Rng, call: Call) -> Fault {
         let statuses = [
             Fault::Status {
                 status: 429,
@@ -299,25 +316,12 @@ pub struct Scenario {
     /// `regions` instead of `region`: each a path prefix of the one service. Empty: one
     /// region, `cn-hangzhou`, without a prefix.
     pub regions: Vec<&'static str>,
+    /// `alias`, `functions: '*'`, and functions not moved that use older versions.
+    pub release: Release,
 }
 
 /// The regions a round may publish to at once.
 pub const REGIONS: [&str; 3] = ["cn-hangzhou", "cn-beijing", "ap-southeast-1"];
-
-/// A function the service holds at the start of a round.
-#[derive(Clone, Debug)]
-pub struct Function {
-    pub name: String,
-    pub layers: Vec<String>,
-    /// Its updates end `Failed`.
-    pub fails: bool,
-}
-
-/// Another account's layer and FC's own, which a rollout must leave where they are.
-pub const OTHER_LAYERS: [&str; 2] = [
-    "acs:fc:cn-hangzhou:official:layers/Python310/versions/2",
-    "acs:fc:cn-hangzhou:999999999:layers/chaos-layer/versions/4",
-];
 
 impl Scenario {
     pub fn draw(rng: &mut Rng) -> Scenario {
@@ -330,7 +334,7 @@ impl Scenario {
         };
         let seeded_versions = *rng.pick(&[0, 0, 1, 3]);
         let functions = (0..*rng.pick(&[0, 0, 1, 2, 3]))
-            .map(|index| Function::draw(rng, index, seeded_versions))
+            .map(|index| Function::draw(rng, &format!("fn-{index}"), seeded_versions))
             .collect();
         Scenario {
             route,
@@ -352,35 +356,7 @@ impl Scenario {
                 10..=14 => REGIONS.to_vec(),
                 _ => Vec::new(),
             },
-        }
-    }
-}
-
-impl Function {
-    fn draw(rng: &mut Rng, index: usize, seeded_versions: u32) -> Function {
-        let own = |version: u64| {
-            format!("acs:fc:cn-hangzhou:1234567890123456:layers/chaos-layer/versions/{version}")
-        };
-        let mut layers: Vec<String> = Vec::new();
-        for other in OTHER_LAYERS {
-            if rng.chance(40) {
-                layers.push(other.to_owned());
-            }
-        }
-        if seeded_versions > 0 && rng.chance(60) {
-            let at = rng.below(layers.len() as u64 + 1) as usize;
-            layers.insert(at, own(1 + rng.below(u64::from(seeded_versions))));
-        }
-        // Five layers already, none of this one: a sixth is refused, and nothing is sent.
-        if rng.chance(8) {
-            layers = (1..=5)
-                .map(|n| format!("acs:fc:cn-hangzhou:1234567890123456:layers/other-{n}/versions/1"))
-                .collect();
-        }
-        Function {
-            name: format!("fn-{index}"),
-            layers,
-            fails: rng.chance(8),
+            release: Release::default(),
         }
     }
 }
