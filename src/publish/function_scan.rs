@@ -17,7 +17,7 @@ const MAX_PAGES: usize = 1_000;
 
 /// Which functions ListFunctions is asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Generation {
+pub(crate) enum Generation {
     /// FC 3.0's only (`fcVersion=v3`): those a layer of FC 3.0 can be rolled out to.
     V3,
     /// FC 2.0's and 3.0's alike: any of them may run a version of the layer.
@@ -25,7 +25,7 @@ pub enum Generation {
 }
 
 /// Every function of the region with its LATEST's layers, in the order listed.
-pub async fn every_function<T: Transport, R: Reporter + ?Sized>(
+pub(crate) async fn every_function<T: Transport, R: Reporter + ?Sized>(
     calls: &Calls<'_, T>,
     generation: Generation,
     reporter: &mut R,
@@ -73,7 +73,7 @@ pub async fn every_function<T: Transport, R: Reporter + ?Sized>(
 /// `functions: '*'`: the FC 3.0 functions whose LATEST uses a version of the layer of
 /// `family`; none when the layer has no version yet (`family` is `None`), since then no
 /// function can use it.
-pub async fn using_layer<T: Transport, R: Reporter + ?Sized>(
+pub(crate) async fn using_layer<T: Transport, R: Reporter + ?Sized>(
     calls: &Calls<'_, T>,
     family: Option<&LayerFamily>,
     reporter: &mut R,
