@@ -131,7 +131,7 @@
 //!   random.rs               nonces and delimiters from the OS; the nonce source handed to the FC client
 //! ```
 
-pub mod backoff;
+pub(crate) mod backoff;
 pub mod checksum;
 pub mod client;
 pub mod clock;
@@ -146,7 +146,7 @@ pub mod github;
 pub mod http;
 pub mod inputs;
 pub mod interface;
-pub mod lifecycle;
+pub(crate) mod lifecycle;
 pub mod oss;
 pub mod oss_names;
 pub mod outcome;
@@ -158,10 +158,10 @@ pub mod publish;
 pub mod random;
 pub mod redact;
 pub(crate) mod regions_summary;
-pub mod release;
+pub(crate) mod release;
 pub mod report;
-pub mod retry;
-pub mod rollout;
+pub(crate) mod retry;
+pub(crate) mod rollout;
 pub mod sign;
 pub mod sts;
 pub(crate) mod summary;
