@@ -83,7 +83,7 @@
 //!   fc/request.rs           ApiRequest: each call's method, path, query and body
 //!   fc/reply.rs             Layer, the listing's pages, ServiceError
 //!   fc/function.rs          FunctionName, GetFunction's reply, UpdateFunction's body
-//!   fc/qualifier.rs         GetFunction at LATEST, a version or an alias
+//!   fc/qualifier.rs         GetFunction at a published version
 //!   fc/function_list.rs     ListFunctions and its pages: each function's name and layers
 //!   fc/versions.rs          FunctionVersion; PublishFunctionVersion, ListFunctionVersions
 //!   fc/alias.rs             AliasName, Alias; GetAlias, CreateAlias, UpdateAlias

@@ -6,7 +6,7 @@
 use super::calls::Calls;
 use crate::client::{self, ClientError};
 use crate::fc::function_list::{FC_VERSION_3, FunctionsPage, MAX_FUNCTIONS_PER_PAGE};
-use crate::fc::{ApiRequest, Function, FunctionName, FunctionVersion, Qualifier};
+use crate::fc::{ApiRequest, Function, FunctionName, FunctionVersion};
 use crate::http::Transport;
 use crate::release::plan::uses_layer;
 use crate::report::Reporter;
@@ -123,7 +123,7 @@ pub(super) async fn layers_at<T: Transport, R: Reporter + ?Sized>(
     version: FunctionVersion,
     log: &mut R,
 ) -> Result<Vec<String>, String> {
-    let request = ApiRequest::get_function_at(name, &Qualifier::Version(version));
+    let request = ApiRequest::get_function_at(name, version);
     let body = calls.send(&request, log).await.map_err(|e| e.to_string())?;
     let function: Function = client::parse(request.action, &body).map_err(|e| e.to_string())?;
     Ok(function.layer_arns())

@@ -37,7 +37,7 @@ impl crate::backoff::Transient for AssumeError {
 
 impl AssumeError {
     /// Whether asking again could succeed: the network, 5xx, throttling, from GitHub or STS.
-    pub(crate) fn is_retryable(&self) -> bool {
+    fn is_retryable(&self) -> bool {
         match self {
             Self::GitHub(GitHubTokenError::Transport(source)) => source.is_transient(),
             Self::GitHub(GitHubTokenError::Refused { status }) => *status == 429 || *status >= 500,
@@ -73,7 +73,7 @@ impl AssumeError {
 }
 
 /// The role's credentials, masked through `masker`, from `role.sts` through `transport`.
-pub async fn assume<T: Transport>(
+pub(crate) async fn assume<T: Transport>(
     role: &RoleAssumption,
     transport: &T,
     signing: &Signing,
