@@ -43,10 +43,10 @@ const STREAMED_FILE_BYTES: u64 = 64 << 20;
 /// A directory zipped: what was written to, and what it holds.
 pub struct Zipped<W> {
     pub writer: W,
-    pub entries: usize,
-    pub size: u64,
+    pub(crate) entries: usize,
+    pub(crate) size: u64,
     /// CRC-64/XZ of the zip, computed as it was written.
-    pub checksum: String,
+    pub(crate) checksum: String,
     pub contents: Contents,
 }
 
