@@ -31,8 +31,8 @@ const USER_AGENT: &str = concat!("fc-layer-action/", env!("CARGO_PKG_VERSION"));
 /// How long the real transport waits; tests shorten them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timeouts {
-    pub connect: Duration,
-    pub idle: Duration,
+    connect: Duration,
+    idle: Duration,
 }
 
 /// Shortens both timeouts to this many seconds, so that tests of silent servers take seconds.
@@ -40,7 +40,7 @@ pub const ENV_TEST_TIMEOUT_SECS: &str = "FC_LAYER_ACTION_TEST_TIMEOUT_SECS";
 
 impl Timeouts {
     /// The defaults, or both set to [`ENV_TEST_TIMEOUT_SECS`] when `env` has it.
-    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Self {
+    pub(crate) fn from_env(env: impl Fn(&str) -> Option<String>) -> Self {
         match env(ENV_TEST_TIMEOUT_SECS).and_then(|secs| secs.trim().parse().ok()) {
             Some(secs) => Self {
                 connect: Duration::from_secs(secs),
