@@ -17,10 +17,7 @@ use bytes::Bytes;
 
 mod network;
 
-pub use network::{
-    CONNECT_TIMEOUT, ENV_TEST_TIMEOUT_SECS, IDLE_TIMEOUT, MAX_REPLY_BYTES, ReqwestTransport,
-    Timeouts,
-};
+pub use network::{ENV_TEST_TIMEOUT_SECS, ReqwestTransport, Timeouts};
 
 /// A request as it goes on the wire; the body may be empty.
 #[derive(Clone, Debug, Default)]

@@ -22,7 +22,7 @@ pub(crate) enum Settled<T> {
 /// The `retries` input as the one way a call is tried again: each attempt is handed the
 /// reporter (to mask what arrives), and every wait is said through it before it is slept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Retries {
+pub(crate) struct Retries {
     /// How many more tries after the first.
     pub(crate) most: u32,
 }

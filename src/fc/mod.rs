@@ -29,8 +29,8 @@ pub(crate) use alias::{Alias, AliasName};
 pub use function::{Function, FunctionName};
 pub use layer_name::LayerName;
 pub use reply::{Layer, LayerVersionsPage, ServiceError};
+pub(crate) use request::OssCode;
 pub use request::{
-    API_VERSION, Acl, ApiRequest, Code, CreateLayerVersionInput, InlineCode, OssCode,
-    STS_API_VERSION,
+    API_VERSION, Acl, ApiRequest, Code, CreateLayerVersionInput, InlineCode, STS_API_VERSION,
 };
 pub(crate) use versions::FunctionVersion;

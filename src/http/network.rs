@@ -18,10 +18,10 @@ use super::{HttpReply, HttpRequest, Phase, Transport, TransportError};
 use crate::proxy::{self, ProxySettings};
 
 /// API replies are JSON of a few KB; anything past this is not an answer worth reading.
-pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const MAX_REPLY_BYTES: usize = 1024 * 1024;
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// No byte sent or received for this long fails the exchange.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 /// A ceiling for the whole exchange: 100 MB of Base64 over a slow runner link takes minutes.
 const TOTAL_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// Request bodies go out in pieces this big, each one a sign of progress.

@@ -11,7 +11,7 @@ use crate::fc::{AliasName, FunctionName};
 use crate::interface::Input;
 
 /// The most functions one step rolls out to.
-pub const MAX_FUNCTIONS: usize = 50;
+pub(crate) const MAX_FUNCTIONS: usize = 50;
 /// How long a function's update may stay `InProgress` unless told otherwise.
 const DEFAULT_UPDATE_TIMEOUT: Duration = Duration::from_secs(300);
 /// A job runs at most six hours; a longer wait is a typo.

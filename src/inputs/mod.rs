@@ -24,16 +24,14 @@ mod role;
 
 pub use code::Code;
 pub use error::InputError;
-pub use functions::{Functions, MAX_FUNCTIONS, Rollout};
+pub use functions::{Functions, Rollout};
 use lifecycle::Lifecycle;
-pub use locations::{Account, Lender, RegionalOss, Staging, TempBucketRoute};
+pub(crate) use locations::TempBucketRoute;
+pub use locations::{Account, Lender, RegionalOss, Staging};
 pub(crate) use oss::UploadMode;
 pub use raw::RawInputs;
 pub(crate) use regions::{RegionTarget, Regions};
-pub use role::{
-    ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE, ENV_ROLE_ARN, ENV_ROLE_SESSION_NAME,
-    ENV_STS_REGION, Identity,
-};
+pub use role::{ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE, ENV_ROLE_ARN, Identity};
 
 use std::path::Path;
 

@@ -12,7 +12,7 @@ use crate::oss::location::OssLocation;
 use crate::oss_names::{BucketName, check_prefix};
 
 /// `fc-layers/`: where an own bucket keeps layer zips unless told otherwise.
-pub(crate) const DEFAULT_KEY_PREFIX: &str = "fc-layers/";
+const DEFAULT_KEY_PREFIX: &str = "fc-layers/";
 
 /// The `upload` input: how the zip reaches FC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use crate::oss_names::ObjectRef;
 pub(crate) const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
 
 /// Where a region goes in the inputs that may differ per region.
-pub(crate) const REGION_PLACEHOLDER: &str = "{region}";
+const REGION_PLACEHOLDER: &str = "{region}";
 
 /// The inputs whose `{region}` is replaced.
 const PER_REGION: [Input; 3] = [Input::Endpoint, Input::OssEndpoint, Input::OssBucket];
@@ -234,7 +234,7 @@ impl RegionChoice {
 
 /// The `regions` list: commas, spaces or newlines between ids; a repeat is refused, since
 /// it is more likely a typo for another region than meant.
-pub(crate) fn parse_regions(text: &str, errors: &mut Vec<InputError>) -> Vec<Region> {
+fn parse_regions(text: &str, errors: &mut Vec<InputError>) -> Vec<Region> {
     let mut regions: Vec<Region> = Vec::new();
     for id in text.split(|c: char| c == ',' || c.is_whitespace()) {
         if id.is_empty() {

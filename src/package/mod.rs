@@ -36,7 +36,7 @@ use crate::checksum::Crc64;
 
 pub use check::check_zip;
 pub use contents::{CheckLevel, Contents, Options};
-pub use zip_dir::{zip_directory, zip_directory_into, zip_directory_with};
+pub use zip_dir::{zip_directory, zip_directory_with};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PackageError {

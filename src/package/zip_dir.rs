@@ -58,7 +58,7 @@ pub fn zip_directory(root: &Path) -> Result<(Vec<u8>, usize), PackageError> {
 
 /// Zips `root` reproducibly into `writer`, stopped as soon as the zip passes `max_bytes`,
 /// so a tree whose zip cannot be sent does not take the machine's time and disk first.
-pub fn zip_directory_into<W: Write>(
+pub(crate) fn zip_directory_into<W: Write>(
     root: &Path,
     writer: W,
     max_bytes: u64,
