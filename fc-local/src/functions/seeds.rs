@@ -31,8 +31,8 @@ impl FunctionSeed {
 /// one adds the function's next version, with the function's other settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VersionSeed {
-    pub function: String,
-    pub layers: Vec<String>,
+    pub(crate) function: String,
+    pub(crate) layers: Vec<String>,
 }
 
 impl VersionSeed {
@@ -49,11 +49,11 @@ impl VersionSeed {
 /// An alias of a seeded function (`--alias`), checked as CreateAlias checks one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AliasSeed {
-    pub function: String,
-    pub name: String,
-    pub version_id: String,
+    pub(crate) function: String,
+    pub(crate) name: String,
+    pub(crate) version_id: String,
     /// The canary: another version and its share of the traffic.
-    pub canary: Option<(String, f64)>,
+    pub(crate) canary: Option<(String, f64)>,
 }
 
 impl AliasSeed {

@@ -21,7 +21,7 @@ use super::versions::version_value;
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct VersionView {
-    pub version_id: String,
+    pub(crate) version_id: String,
     pub description: String,
     pub layers: Vec<String>,
 }
@@ -32,7 +32,7 @@ pub struct VersionView {
 pub struct AliasView {
     pub version_id: String,
     pub additional_version_weight: BTreeMap<String, f64>,
-    pub description: String,
+    description: String,
 }
 
 /// The versions of `function` in `state`, oldest first; none when it is not there.
