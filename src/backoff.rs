@@ -6,14 +6,14 @@
 use std::time::Duration;
 
 /// The first wait of the exponential backoff; each retry doubles it up to [`MAX_BACKOFF`].
-pub const FIRST_BACKOFF: Duration = Duration::from_secs(1);
-pub const MAX_BACKOFF: Duration = Duration::from_secs(20);
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_secs(20);
 /// A service's own `retry-after` is honoured up to this; beyond it the step would look hung.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 /// How long to wait before retry number `retry` (1 for the first): what the service asked
 /// for, up to [`MAX_RETRY_AFTER`], else exponential backoff, half fixed and half scaled by
 /// `jitter` in `[0, 1)`.
-pub fn delay(retry: u32, error: &impl Transient, jitter: f64) -> Duration {
+pub(crate) fn delay(retry: u32, error: &impl Transient, jitter: f64) -> Duration {
     match error.asked_wait() {
         Some(asked) => asked.min(MAX_RETRY_AFTER),
         None => backoff(retry, jitter),
@@ -22,7 +22,7 @@ pub fn delay(retry: u32, error: &impl Transient, jitter: f64) -> Duration {
 
 /// Exponential backoff before retry number `retry`: doubling from [`FIRST_BACKOFF`] up to
 /// [`MAX_BACKOFF`], half of it fixed and half scaled by `jitter` in `[0, 1)`.
-pub fn backoff(retry: u32, jitter: f64) -> Duration {
+fn backoff(retry: u32, jitter: f64) -> Duration {
     let doublings = retry.saturating_sub(1).min(16);
     let base = FIRST_BACKOFF
         .saturating_mul(1 << doublings)
@@ -31,7 +31,7 @@ pub fn backoff(retry: u32, jitter: f64) -> Duration {
 }
 
 /// A failure that another try may mend, as each kind of call tells it.
-pub trait Transient: std::fmt::Display {
+pub(crate) trait Transient: std::fmt::Display {
     /// Whether sending again could succeed: the network, 5xx, throttling.
     fn is_retryable(&self) -> bool;
     /// Whether the call may have taken effect although it failed: the request went out and
@@ -46,7 +46,7 @@ pub trait Transient: std::fmt::Display {
 }
 
 /// A uniform draw from `[0, 1)`; the middle of the range if the OS has no randomness to give.
-pub fn jitter() -> f64 {
+pub(crate) fn jitter() -> f64 {
     let mut bytes = [0u8; 4];
     match getrandom::fill(&mut bytes) {
         Ok(()) => f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0),

@@ -13,19 +13,19 @@ pub fn crc64_xz(bytes: &[u8]) -> String {
 }
 
 /// CRC-64/XZ over data that arrives in pieces (a file read, parts uploaded).
-pub struct Crc64(Digest<'static, u64, Table<16>>);
+pub(crate) struct Crc64(Digest<'static, u64, Table<16>>);
 
 impl Crc64 {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self(CRC64_XZ.digest())
     }
 
-    pub fn update(&mut self, bytes: &[u8]) {
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
         self.0.update(bytes);
     }
 
     /// The checksum as FC and OSS write it: an unsigned decimal string.
-    pub fn finish(self) -> String {
+    pub(crate) fn finish(self) -> String {
         self.0.finalize().to_string()
     }
 }

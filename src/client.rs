@@ -116,7 +116,7 @@ impl<T: Transport> FcClient<T> {
         }
     }
 
-    pub fn endpoint(&self) -> &Endpoint {
+    pub(crate) fn endpoint(&self) -> &Endpoint {
         &self.endpoint
     }
 
@@ -219,7 +219,7 @@ pub fn parse<T: DeserializeOwned>(action: &'static str, body: &[u8]) -> Result<T
 }
 
 /// `x-acs-retry-after` (milliseconds, FC's) or `Retry-After` (seconds, HTTP's), if positive.
-pub fn retry_after(x_acs_retry_after: Option<&str>, retry_after: Option<&str>) -> Option<Duration> {
+fn retry_after(x_acs_retry_after: Option<&str>, retry_after: Option<&str>) -> Option<Duration> {
     let millis = x_acs_retry_after
         .and_then(|value| value.trim().parse::<u64>().ok())
         .filter(|millis| *millis > 0)

@@ -15,7 +15,7 @@ pub trait Clock: Send + Sync {
 
 /// The system's clock, in UTC: what the action signs with.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct SystemClock;
+struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> OffsetDateTime {

@@ -12,7 +12,7 @@ pub struct Region(String);
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{text:?} is not a region id such as `cn-hangzhou` (lower-case letters, digits and `-`)")]
 pub struct RegionError {
-    pub text: String,
+    text: String,
 }
 
 impl Region {
@@ -51,7 +51,7 @@ pub struct AccountId(String);
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{text:?} is not an Alibaba Cloud account id (digits, like 1234567890123456)")]
 pub struct AccountIdError {
-    pub text: String,
+    text: String,
 }
 
 impl AccountId {

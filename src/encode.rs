@@ -23,7 +23,7 @@ pub fn encode(text: &str) -> String {
 
 /// Decodes what [`encode`] (or any other percent-encoder) produced. Invalid UTF-8 is replaced,
 /// since a request carrying it cannot match a signature computed over valid text anyway.
-pub fn decode(text: &str) -> String {
+pub(crate) fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
@@ -43,7 +43,7 @@ pub fn path<'a>(segments: impl IntoIterator<Item = &'a str>) -> String {
 }
 
 /// Lower-case hex, the form every signature, content hash and nonce is written in.
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes
         .iter()
         .fold(String::with_capacity(bytes.len() * 2), |mut out, byte| {

@@ -149,7 +149,7 @@ impl Endpoint {
     }
 
     /// `path` (starting with `/`) after the prefix: the path that is sent, and signed.
-    pub fn path(&self, path: &str) -> String {
+    pub(crate) fn path(&self, path: &str) -> String {
         format!("{}{path}", self.prefix)
     }
 

@@ -5,7 +5,7 @@
 use std::error::Error;
 
 /// `error`'s message and every cause not already in it, joined by `: `.
-pub fn with_causes(error: &dyn Error) -> String {
+pub(crate) fn with_causes(error: &dyn Error) -> String {
     let mut text = error.to_string();
     let mut cause = error.source();
     while let Some(current) = cause {

@@ -46,7 +46,7 @@ impl Outputs {
         self.values.push((output, value.into()));
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
         self.values
             .iter()
             .map(|(output, value)| (output.name(), value.as_str()))

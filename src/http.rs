@@ -17,10 +17,7 @@ use bytes::Bytes;
 
 mod network;
 
-pub use network::{
-    CONNECT_TIMEOUT, ENV_TEST_TIMEOUT_SECS, IDLE_TIMEOUT, MAX_REPLY_BYTES, ReqwestTransport,
-    Timeouts,
-};
+pub use network::{ENV_TEST_TIMEOUT_SECS, ReqwestTransport, Timeouts};
 
 /// A request as it goes on the wire; the body may be empty.
 #[derive(Clone, Debug, Default)]
@@ -59,7 +56,7 @@ impl HttpReply {
             .map(|(_, value)| value.as_str())
     }
 
-    pub fn is_success(&self) -> bool {
+    pub(crate) fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
 }
@@ -119,7 +116,7 @@ pub enum TransportError {
 
 impl TransportError {
     /// Whether the server may have received, and acted on, the request.
-    pub fn request_may_have_arrived(&self) -> bool {
+    pub(crate) fn request_may_have_arrived(&self) -> bool {
         match self {
             Self::Unreachable { request_sent, .. } => *request_sent,
             Self::TimedOut { phase, .. } => *phase != Phase::Connecting,
@@ -129,7 +126,7 @@ impl TransportError {
     }
 
     /// Whether trying again could succeed: the network failed, not the request.
-    pub fn is_transient(&self) -> bool {
+    pub(crate) fn is_transient(&self) -> bool {
         matches!(self, Self::Unreachable { .. } | Self::TimedOut { .. })
     }
 }

@@ -128,7 +128,7 @@ impl Input {
 
     /// The inputs whose values must never be shown: held as [`crate::credentials::Secret`]
     /// from the moment they are read.
-    pub fn is_secret(self) -> bool {
+    pub(crate) fn is_secret(self) -> bool {
         matches!(self, Input::AccessKeySecret | Input::SecurityToken)
     }
 }

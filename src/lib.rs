@@ -83,7 +83,7 @@
 //!   fc/request.rs           ApiRequest: each call's method, path, query and body
 //!   fc/reply.rs             Layer, the listing's pages, ServiceError
 //!   fc/function.rs          FunctionName, GetFunction's reply, UpdateFunction's body
-//!   fc/qualifier.rs         GetFunction at LATEST, a version or an alias
+//!   fc/qualifier.rs         GetFunction at a published version
 //!   fc/function_list.rs     ListFunctions and its pages: each function's name and layers
 //!   fc/versions.rs          FunctionVersion; PublishFunctionVersion, ListFunctionVersions
 //!   fc/alias.rs             AliasName, Alias; GetAlias, CreateAlias, UpdateAlias
@@ -131,7 +131,7 @@
 //!   random.rs               nonces and delimiters from the OS; the nonce source handed to the FC client
 //! ```
 
-pub mod backoff;
+pub(crate) mod backoff;
 pub mod checksum;
 pub mod client;
 pub mod clock;
@@ -140,29 +140,29 @@ pub mod credentials;
 pub mod encode;
 pub mod endpoint;
 pub mod entry;
-pub mod error_chain;
+pub(crate) mod error_chain;
 pub mod fc;
 pub mod github;
 pub mod http;
 pub mod inputs;
 pub mod interface;
-pub mod lifecycle;
+pub(crate) mod lifecycle;
 pub mod oss;
 pub mod oss_names;
 pub mod outcome;
-pub mod outside_text;
+pub(crate) mod outside_text;
 pub mod package;
 pub mod panic_report;
 pub mod proxy;
 pub mod publish;
 pub mod random;
-pub mod redact;
-pub mod regions_summary;
-pub mod release;
+pub(crate) mod redact;
+pub(crate) mod regions_summary;
+pub(crate) mod release;
 pub mod report;
-pub mod retry;
-pub mod rollout;
+pub(crate) mod retry;
+pub(crate) mod rollout;
 pub mod sign;
 pub mod sts;
-pub mod summary;
+pub(crate) mod summary;
 pub mod temp_bucket;

@@ -9,17 +9,17 @@ use crate::fc::Layer;
 
 /// What this run would publish, compared field by field with the newest version.
 #[derive(Clone, Copy, Debug)]
-pub struct Wanted<'a> {
+pub(crate) struct Wanted<'a> {
     /// CRC-64/XZ of the zip, FC's `codeChecksum`.
-    pub checksum: &'a str,
-    pub runtimes: &'a [String],
-    pub description: Option<&'a str>,
-    pub license: Option<&'a str>,
+    pub(crate) checksum: &'a str,
+    pub(crate) runtimes: &'a [String],
+    pub(crate) description: Option<&'a str>,
+    pub(crate) license: Option<&'a str>,
 }
 
 /// Whether the newest version already is what this run would publish.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Nothing like it exists; `reason` says why, for the log and the summary.
     Publish { reason: String },
     /// The newest version holds the same zip and settings.
@@ -27,20 +27,20 @@ pub enum Decision {
 }
 
 /// The newest version: the highest number, whatever order the pages listed them in.
-pub fn newest(versions: &[Layer]) -> Option<&Layer> {
+fn newest(versions: &[Layer]) -> Option<&Layer> {
     versions.iter().max_by_key(|layer| layer.version)
 }
 
 /// The highest version number listed, 0 when there are none: the baseline that a version
 /// this run creates is newer than. `None` when the versions could not be listed.
-pub fn highest(before: Option<&[Layer]>) -> Option<i64> {
+pub(crate) fn highest(before: Option<&[Layer]>) -> Option<i64> {
     before.map(|versions| newest(versions).map_or(0, |layer| layer.version))
 }
 
 /// What differs between `existing` and `wanted`, by input name; empty when nothing does.
 /// Runtimes compare as sets; an unset description or license equals an empty one, as FC
 /// stores it.
-pub fn differences(existing: &Layer, wanted: &Wanted<'_>) -> Vec<&'static str> {
+fn differences(existing: &Layer, wanted: &Wanted<'_>) -> Vec<&'static str> {
     let mut changed = Vec::new();
     if existing.code_checksum.as_deref() != Some(wanted.checksum) {
         changed.push("code");
@@ -68,7 +68,7 @@ pub fn differences(existing: &Layer, wanted: &Wanted<'_>) -> Vec<&'static str> {
 /// Reuse the newest of `before` when `skip_unchanged` is on and nothing differs from
 /// `wanted`. `wanted` is `None` when the zip's CRC-64 is unknown (an OSS object that OSS gave
 /// none for), `before` when the versions could not be listed.
-pub fn decide(
+pub(crate) fn decide(
     wanted: Option<&Wanted<'_>>,
     before: Option<&[Layer]>,
     skip_unchanged: bool,
@@ -109,7 +109,11 @@ pub fn decide(
 /// made, newer than every version seen before the create and with this zip, newest first.
 /// More than one means another run published the same zip meanwhile; which is whose cannot
 /// be told, and the newest is taken: it is the one the other run's `keep-versions` keeps.
-pub fn adoptable<'a>(after: &'a [Layer], checksum: &str, highest_before: i64) -> Vec<&'a Layer> {
+pub(crate) fn adoptable<'a>(
+    after: &'a [Layer],
+    checksum: &str,
+    highest_before: i64,
+) -> Vec<&'a Layer> {
     let mut found: Vec<&Layer> = after
         .iter()
         .filter(|layer| {
@@ -122,7 +126,7 @@ pub fn adoptable<'a>(after: &'a [Layer], checksum: &str, highest_before: i64) ->
 
 /// The versions `keep-versions: keep` deletes: all but the `keep` highest, never `output`.
 /// `keep == 0` keeps everything. Ascending.
-pub fn deletions(versions: &[i64], keep: u32, output: i64) -> Vec<i64> {
+fn deletions(versions: &[i64], keep: u32, output: i64) -> Vec<i64> {
     if keep == 0 {
         return Vec::new();
     }
@@ -140,7 +144,7 @@ pub fn deletions(versions: &[i64], keep: u32, output: i64) -> Vec<i64> {
 
 /// What keep-versions deletes once `output` is the version output: [`deletions`] among the
 /// versions listed `before` (none when they could not be listed) and `output` itself.
-pub fn doomed(before: Option<&[Layer]>, output: i64, keep: u32) -> Vec<i64> {
+pub(crate) fn doomed(before: Option<&[Layer]>, output: i64, keep: u32) -> Vec<i64> {
     let mut numbers: Vec<i64> = before
         .unwrap_or_default()
         .iter()

@@ -15,7 +15,7 @@ pub struct BucketName(String);
     "{text:?} is not a bucket name OSS accepts (3 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit)"
 )]
 pub struct BucketNameError {
-    pub text: String,
+    text: String,
 }
 
 impl BucketName {
@@ -47,7 +47,7 @@ impl fmt::Display for BucketName {
 
 /// Why an object key, or a prefix of one, is refused; `what` names it ("the prefix").
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum KeyError {
+pub(crate) enum KeyError {
     #[error("{what} must be 1 to 1023 bytes long")]
     Length { what: &'static str },
     #[error("{what} {key:?} must not start with `/` or `\\`")]
@@ -103,12 +103,12 @@ fn check_segments(key: &str, shown: &str, what: &'static str) -> Result<(), KeyE
 /// An object named as `oss://bucket/key`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObjectRef {
-    pub bucket: BucketName,
-    pub key: String,
+    pub(crate) bucket: BucketName,
+    pub(crate) key: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ObjectRefError {
+pub(crate) enum ObjectRefError {
     #[error(transparent)]
     Bucket(#[from] BucketNameError),
     #[error(transparent)]
@@ -121,7 +121,7 @@ pub enum ObjectRefError {
 
 impl ObjectRef {
     /// `None` when `text` is not an `oss://` reference at all; an error when it is a bad one.
-    pub fn parse(text: &str) -> Option<Result<Self, ObjectRefError>> {
+    pub(crate) fn parse(text: &str) -> Option<Result<Self, ObjectRefError>> {
         let rest = text.strip_prefix("oss://")?;
         Some(match rest.split_once('/') {
             Some((bucket, key)) if !key.is_empty() => Self::parse_parts(bucket, key),

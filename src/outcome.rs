@@ -125,7 +125,7 @@ pub enum Failure {
 impl Outcome {
     /// The outcome of a run for `settings` in `region`, before anything is done: the zip
     /// known by its checksum and size when they are.
-    pub fn of(
+    pub(crate) fn of(
         settings: &Settings,
         checksum: Option<&str>,
         zip_bytes: Option<u64>,
@@ -191,7 +191,7 @@ fn rollout_failed(outcome: &Outcome) -> String {
 
 impl Failure {
     /// The version this failed run created anyway, which a rerun would reuse.
-    pub fn published_version(&self) -> Option<i64> {
+    pub(crate) fn published_version(&self) -> Option<i64> {
         match self {
             Failure::Acl { version, .. } => Some(*version),
             Failure::Rollout(outcome) if outcome.published() => {
@@ -205,34 +205,34 @@ impl Failure {
 /// What a successful run did, or in a dry run would do.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
-    pub layer_name: LayerName,
+    pub(crate) layer_name: LayerName,
     /// CRC-64/XZ of the zip; unknown for an OSS object that OSS gave none for.
     pub checksum: Option<String>,
-    pub zip_bytes: Option<u64>,
-    pub runtimes: Vec<String>,
-    pub dry_run: bool,
+    pub(crate) zip_bytes: Option<u64>,
+    pub(crate) runtimes: Vec<String>,
+    pub(crate) dry_run: bool,
     /// `None` in a dry run given no credentials: nothing could be looked up.
-    pub decision: Option<Decision>,
+    pub(crate) decision: Option<Decision>,
     /// The version output: created by this run or reused; `None` in a dry run.
     pub layer: Option<Layer>,
     /// Deleted by keep-versions; in a dry run, those it would delete.
     pub deleted: Vec<i64>,
     /// Versions keep-versions would have deleted but kept, since functions use them: each
     /// with its users.
-    pub kept: BTreeMap<i64, Vec<String>>,
-    pub acl: Option<Acl>,
+    pub(crate) kept: BTreeMap<i64, Vec<String>>,
+    pub(crate) acl: Option<Acl>,
     /// `oss://bucket/key` when the zip went through OSS.
-    pub staged: Option<String>,
+    pub(crate) staged: Option<String>,
     /// What became of each function of `functions`, in input order; in a dry run, what
     /// would.
     pub functions: Vec<FunctionResult>,
     /// The region published to, when known (`region`, `regions` or the environment).
-    pub region: Option<Region>,
+    pub(crate) region: Option<Region>,
     /// How long the zip took from staging to the create's reply, when this run created
     /// the version.
-    pub upload_time: Option<Duration>,
+    pub(crate) upload_time: Option<Duration>,
     /// What the zip holds; `None` for an OSS object, which is not read.
-    pub contents: Option<Contents>,
+    pub(crate) contents: Option<Contents>,
 }
 
 impl Outcome {
@@ -244,10 +244,10 @@ impl Outcome {
 
 /// How one region of several ended, for the summary's row and the step's verdict.
 #[derive(Debug)]
-pub struct RegionRun {
+pub(crate) struct RegionRun {
     /// The region's id, or the endpoint's host when only `endpoint` named it.
-    pub region: String,
-    pub result: Result<Outcome, Failure>,
+    pub(crate) region: String,
+    pub(crate) result: Result<Outcome, Failure>,
     /// From the region's start (its listing) to its end.
-    pub took: Duration,
+    pub(crate) took: Duration,
 }

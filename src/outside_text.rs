@@ -5,18 +5,18 @@
 use std::borrow::Cow;
 
 /// The most bytes of one outside value that are shown.
-pub const MAX_SHOWN_BYTES: usize = 1024;
+pub(crate) const MAX_SHOWN_BYTES: usize = 1024;
 /// The most bytes of one log line or annotation, whatever it is made of.
-pub const MAX_LINE_BYTES: usize = 8 * MAX_SHOWN_BYTES;
+pub(crate) const MAX_LINE_BYTES: usize = 8 * MAX_SHOWN_BYTES;
 
 /// `text` as it may be shown: whole when it is at most [`MAX_SHOWN_BYTES`], otherwise its
 /// start (cut at a character boundary) followed by `… (N bytes)`, N the whole length.
-pub fn capped(text: &str) -> Cow<'_, str> {
+pub(crate) fn capped(text: &str) -> Cow<'_, str> {
     capped_to(text, MAX_SHOWN_BYTES)
 }
 
 /// [`capped`] at `max` bytes, for text that holds several outside values.
-pub fn capped_to(text: &str, max: usize) -> Cow<'_, str> {
+pub(crate) fn capped_to(text: &str, max: usize) -> Cow<'_, str> {
     if text.len() <= max {
         return Cow::Borrowed(text);
     }
@@ -28,7 +28,7 @@ pub fn capped_to(text: &str, max: usize) -> Cow<'_, str> {
 }
 
 /// [`capped`], owned: for values kept in errors.
-pub fn capped_owned(text: impl Into<String>) -> String {
+pub(crate) fn capped_owned(text: impl Into<String>) -> String {
     let text = text.into();
     match capped(&text) {
         Cow::Borrowed(_) => text,

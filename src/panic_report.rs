@@ -14,7 +14,7 @@ use crate::github;
 static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// Adds `value` to what a panic's annotation redacts.
-pub fn remember_secret(value: &str) {
+pub(crate) fn remember_secret(value: &str) {
     if value.is_empty() {
         return;
     }
@@ -54,7 +54,7 @@ fn annotation(info: &PanicHookInfo<'_>, secrets: &[String]) -> String {
 }
 
 /// The annotation for a panic with `message` at `place`; pure, for the tests.
-pub fn error_line(message: &str, place: &str, secrets: &[String]) -> String {
+fn error_line(message: &str, place: &str, secrets: &[String]) -> String {
     let text = format!(
         "fc-layer-action stopped on a bug at {place}: {message}. Nothing after this point ran; please report it with this line"
     );

@@ -30,14 +30,14 @@ enum NoProxyRule {
 /// A proxy variable that is not a URL, named for the error message.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{variable} is {value:?}, which is not a proxy URL")]
-pub struct ProxyError {
-    pub variable: &'static str,
-    pub value: String,
+pub(crate) struct ProxyError {
+    variable: &'static str,
+    value: String,
 }
 
 impl ProxySettings {
     /// Reads the variables through `env` (the process environment at the edge).
-    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Self, ProxyError> {
+    pub(crate) fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Self, ProxyError> {
         let read = |names: &[&'static str]| {
             names.iter().find_map(|name| {
                 env(name)
@@ -71,7 +71,7 @@ impl ProxySettings {
     }
 
     /// The proxy for `url`, or `None` to connect directly.
-    pub fn proxy_for(&self, url: &Url) -> Option<&Url> {
+    pub(crate) fn proxy_for(&self, url: &Url) -> Option<&Url> {
         let proxy = match url.scheme() {
             "https" => self.https.as_ref(),
             "http" => self.http.as_ref(),
@@ -88,7 +88,7 @@ impl ProxySettings {
 }
 
 /// `scheme://host:port` of a proxy, for messages: a proxy URL may carry a user and password.
-pub fn display(proxy: &Url) -> String {
+pub(crate) fn display(proxy: &Url) -> String {
     let host = proxy.host_str().unwrap_or_default();
     match proxy.port_or_known_default() {
         Some(port) => format!("{}://{host}:{port}", proxy.scheme()),

@@ -5,7 +5,7 @@
 //! words.
 
 /// What replaces a secret.
-pub const REDACTED: &str = "***";
+const REDACTED: &str = "***";
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Redactor {
@@ -14,7 +14,7 @@ pub struct Redactor {
 
 impl Redactor {
     /// Adds `secret`; `false` when it is empty or known already.
-    pub fn add(&mut self, secret: &str) -> bool {
+    pub(crate) fn add(&mut self, secret: &str) -> bool {
         if secret.is_empty() || self.secrets.iter().any(|known| known == secret) {
             return false;
         }
@@ -26,7 +26,7 @@ impl Redactor {
     }
 
     /// `text` with every known secret replaced by [`REDACTED`].
-    pub fn redact(&self, text: &str) -> String {
+    pub(crate) fn redact(&self, text: &str) -> String {
         self.secrets.iter().fold(text.to_owned(), |text, secret| {
             text.replace(secret, REDACTED)
         })

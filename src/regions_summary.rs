@@ -13,7 +13,7 @@ use crate::outcome::{Failure, RegionRun};
 use crate::summary::{cell, code, functions, zip_line};
 
 /// The summary's Markdown for `runs`, in the order the regions were listed.
-pub fn regions(layer_name: &LayerName, runs: &[RegionRun], redactor: &Redactor) -> String {
+pub(crate) fn regions(layer_name: &LayerName, runs: &[RegionRun], redactor: &Redactor) -> String {
     let failed = runs.iter().filter(|run| run.result.is_err()).count();
     let decided = |publish: bool| {
         runs.iter()
@@ -103,7 +103,7 @@ fn seconds(duration: Duration) -> String {
 
 /// A line saying the regions that succeeded hold different version numbers, which is
 /// reported rather than forced: FC numbers each region's versions on its own.
-pub fn drift(runs: &[RegionRun]) -> Option<String> {
+pub(crate) fn drift(runs: &[RegionRun]) -> Option<String> {
     let versions: Vec<(String, i64)> = runs
         .iter()
         .filter_map(|run| {

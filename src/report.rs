@@ -2,7 +2,7 @@
 //! [`Reporter`] so that the pipeline never writes to stdout or a file itself. [`Workflow`] is
 //! the real one; tests give it byte buffers and read back exactly what the runner would.
 
-pub mod buffered;
+pub(crate) mod buffered;
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -40,7 +40,7 @@ pub trait Reporter: Masker {
 /// so that a file the step cannot write fails the step before a version exists, not after.
 /// The runner's files are regular files; a device such as `/dev/full` opens fine and fails
 /// only at the write.
-pub fn open_outputs_file(path: &Path) -> io::Result<File> {
+pub(crate) fn open_outputs_file(path: &Path) -> io::Result<File> {
     let file = OpenOptions::new().append(true).create(true).open(path)?;
     if !file.metadata()?.is_file() {
         return Err(io::Error::other("it is not a regular file"));

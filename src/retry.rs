@@ -7,10 +7,10 @@ use crate::backoff::{Transient, delay, jitter};
 use crate::report::Reporter;
 
 /// The most `retries` an input may ask for.
-pub const MAX_RETRIES: u32 = 10;
+pub(crate) const MAX_RETRIES: u32 = 10;
 
 /// What a look for a non-idempotent call's effect found ([`Retries::create_once`]).
-pub enum Settled<T> {
+pub(crate) enum Settled<T> {
     /// The call took effect: this is its result.
     Done(T),
     /// It did not: sending it again creates nothing twice.
@@ -22,18 +22,18 @@ pub enum Settled<T> {
 /// The `retries` input as the one way a call is tried again: each attempt is handed the
 /// reporter (to mask what arrives), and every wait is said through it before it is slept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Retries {
+pub(crate) struct Retries {
     /// How many more tries after the first.
-    pub most: u32,
+    pub(crate) most: u32,
 }
 
 impl Retries {
-    pub fn new(most: u32) -> Self {
+    pub(crate) fn new(most: u32) -> Self {
         Self { most }
     }
 
     /// Runs `attempt` until it succeeds, fails for good or `most` more tries fail.
-    pub async fn run<R, T, E>(
+    pub(crate) async fn run<R, T, E>(
         self,
         reporter: &mut R,
         attempt: impl AsyncFnMut(&mut R) -> Result<T, E>,
@@ -48,7 +48,7 @@ impl Retries {
     /// [`run`](Self::run), also saying whether an attempt before the last may have been
     /// applied although it failed: a delete retried after a lost reply finds the version
     /// gone, and that was this run's doing.
-    pub async fn run_noting_unknown<R, T, E>(
+    pub(crate) async fn run_noting_unknown<R, T, E>(
         self,
         reporter: &mut R,
         mut attempt: impl AsyncFnMut(&mut R) -> Result<T, E>,
@@ -75,7 +75,7 @@ impl Retries {
     /// For a call that is not idempotent (a create, a publish): after a failure whose
     /// outcome is unknown, `settle` looks for what the call may have done before it is sent
     /// again, so that one run never makes two of a thing.
-    pub async fn create_once<R, T, E>(
+    pub(crate) async fn create_once<R, T, E>(
         self,
         reporter: &mut R,
         mut attempt: impl AsyncFnMut(&mut R) -> Result<T, E>,

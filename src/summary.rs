@@ -4,7 +4,7 @@
 //! or block it cannot break out of. In that order, a secret's `***` can never reopen what
 //! escaping closed, and the action's own words are never touched.
 
-pub mod contents;
+pub(crate) mod contents;
 pub(crate) mod functions;
 
 use std::fmt::Write;
@@ -17,7 +17,7 @@ use crate::outside_text;
 use crate::redact::Redactor;
 
 /// The summary of a run that succeeded, dry runs included.
-pub fn success(outcome: &Outcome, redactor: &Redactor) -> String {
+pub(crate) fn success(outcome: &Outcome, redactor: &Redactor) -> String {
     let name = code(redactor, outcome.layer_name.as_str());
     let mut text = heading(outcome, &name);
     text.push_str(&table(outcome, &name, redactor));
@@ -142,7 +142,11 @@ pub(crate) fn zip_line(outcome: &Outcome, redactor: &Redactor) -> String {
 }
 
 /// The summary of a run that failed: the error as reported, RequestId included.
-pub fn failure(layer_name: Option<&LayerName>, failure: &Failure, redactor: &Redactor) -> String {
+pub(crate) fn failure(
+    layer_name: Option<&LayerName>,
+    failure: &Failure,
+    redactor: &Redactor,
+) -> String {
     if let Failure::Rollout(outcome) = failure {
         return functions::failed(outcome, &block(redactor, &failure.to_string()), redactor);
     }
@@ -174,7 +178,7 @@ pub fn failure(layer_name: Option<&LayerName>, failure: &Failure, redactor: &Red
 
 /// `text` as an inline code span that no backtick, pipe or line break in it can end, its
 /// secrets redacted and its length capped first.
-pub fn code(redactor: &Redactor, text: &str) -> String {
+pub(crate) fn code(redactor: &Redactor, text: &str) -> String {
     let clean = single_line(&value(redactor, text)).replace('|', "\\|");
     let fence = "`".repeat(longest_run(&clean, '`') + 1);
     format!("{fence} {clean} {fence}")
@@ -182,7 +186,7 @@ pub fn code(redactor: &Redactor, text: &str) -> String {
 
 /// Plain table text, on one line, with Markdown's active characters escaped, its secrets
 /// redacted and its length capped first.
-pub fn cell(redactor: &Redactor, text: &str) -> String {
+pub(crate) fn cell(redactor: &Redactor, text: &str) -> String {
     let text = value(redactor, text);
     let mut escaped = String::with_capacity(text.len());
     for c in single_line(&text).chars() {
@@ -196,7 +200,7 @@ pub fn cell(redactor: &Redactor, text: &str) -> String {
 
 /// `text` in a fenced block longer than any backtick run inside it, its secrets redacted
 /// and its length capped first (at a few values' worth: an error names several).
-pub fn block(redactor: &Redactor, text: &str) -> String {
+fn block(redactor: &Redactor, text: &str) -> String {
     let redacted = redactor.redact(text);
     let text = outside_text::capped_to(&redacted, 4 * outside_text::MAX_SHOWN_BYTES);
     let fence = "`".repeat(longest_run(&text, '`').max(2) + 1);

@@ -21,12 +21,12 @@ const PATH: &str = "/2016-08-15/tempBucketToken";
 #[derive(Clone, Debug)]
 pub struct TempBucket {
     /// Masked already, through [`credentials::adopt`].
-    pub credentials: Credentials,
+    pub(crate) credentials: Credentials,
     /// The OSS signing region, `cn-hangzhou` for `oss-cn-hangzhou`.
-    pub region: Region,
-    pub bucket: BucketName,
+    pub(crate) region: Region,
+    pub(crate) bucket: BucketName,
     /// `{accountId}/{objectName}`, the key FC expects the zip under.
-    pub key: String,
+    pub(crate) key: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +41,7 @@ pub enum TempBucketError {
 
 impl TempBucketError {
     /// Whether asking again could succeed: the network, 5xx, throttling.
-    pub(crate) fn is_retryable(&self) -> bool {
+    fn is_retryable(&self) -> bool {
         match self {
             TempBucketError::Service(error) => error.status == 429 || error.status >= 500,
             TempBucketError::Transport(source) => source.is_transient(),

@@ -13,7 +13,7 @@ use crate::request::ReceivedRequest;
 
 /// Records `request` and the status it got. A capture that cannot be written fails loudly,
 /// or the conformance test would check fewer requests than were sent.
-pub fn record(
+pub(crate) fn record(
     file: Option<&mut File>,
     request: &ReceivedRequest<'_>,
     status: u16,

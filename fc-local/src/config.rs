@@ -12,8 +12,8 @@ use crate::github_oidc::OidcConfig;
 
 pub struct Config {
     pub credentials: Credentials,
-    pub region: String,
-    pub account_id: String,
+    pub(crate) region: String,
+    pub(crate) account_id: String,
     /// A JSON-lines file that receives every API request as it arrived.
     pub capture: Option<PathBuf>,
     /// Misbehaviour on cue, for the tests of retries and lost replies; each fault serves
@@ -50,7 +50,7 @@ pub enum FaultKind {
 }
 
 /// The region `fc-local` serves unless told otherwise.
-pub const DEFAULT_REGION: &str = "cn-hangzhou";
+pub(crate) const DEFAULT_REGION: &str = "cn-hangzhou";
 /// The account `fc-local` reports and puts in ARNs unless told otherwise.
 pub const DEFAULT_ACCOUNT_ID: &str = "1234567890123456";
 
@@ -74,7 +74,7 @@ impl Config {
 /// The first fault for `action` under the path `prefix` that has uses left, used once. A
 /// fault's action is `ACTION`, for every prefix, or `PREFIX/ACTION` (`cn-beijing/PutObject`)
 /// for the calls under `/PREFIX` only.
-pub fn take_fault(faults: &mut [Fault], prefix: &str, action: &str) -> Option<FaultKind> {
+pub(crate) fn take_fault(faults: &mut [Fault], prefix: &str, action: &str) -> Option<FaultKind> {
     let scoped = format!("{}/{action}", prefix.trim_start_matches('/'));
     let fault = faults.iter_mut().find(|fault| {
         (fault.action == action || (!prefix.is_empty() && fault.action == scoped))

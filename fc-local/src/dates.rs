@@ -36,7 +36,7 @@ fn utc(text: &str, format: &[BorrowedFormatItem<'_>]) -> Option<OffsetDateTime> 
 }
 
 /// `2024-01-01T00:00:00Z`; `None` for anything else.
-pub fn parse_iso8601(text: &str) -> Option<OffsetDateTime> {
+pub(crate) fn parse_iso8601(text: &str) -> Option<OffsetDateTime> {
     utc(text, ISO8601)
 }
 
@@ -46,7 +46,7 @@ pub fn parse_iso8601_basic(text: &str) -> Option<OffsetDateTime> {
 }
 
 /// `20240101`; `None` for anything else.
-pub fn parse_basic_date(text: &str) -> Option<Date> {
+pub(crate) fn parse_basic_date(text: &str) -> Option<Date> {
     Date::parse(text, BASIC_DATE).ok()
 }
 
@@ -59,7 +59,7 @@ pub fn parse_rfc1123(text: &str) -> Option<OffsetDateTime> {
 }
 
 /// `time` as `2024-01-01T00:00:00Z`.
-pub fn format_iso8601(time: OffsetDateTime) -> String {
+pub(crate) fn format_iso8601(time: OffsetDateTime) -> String {
     let time = time.to_offset(UtcOffset::UTC);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
@@ -73,7 +73,8 @@ pub fn format_iso8601(time: OffsetDateTime) -> String {
 }
 
 /// `time` as `20240101T000000Z`.
-pub fn format_iso8601_basic(time: OffsetDateTime) -> String {
+#[cfg(test)]
+pub(crate) fn format_iso8601_basic(time: OffsetDateTime) -> String {
     let time = time.to_offset(UtcOffset::UTC);
     format!(
         "{}T{:02}{:02}{:02}Z",
@@ -85,7 +86,7 @@ pub fn format_iso8601_basic(time: OffsetDateTime) -> String {
 }
 
 /// `date` as `20240101`.
-pub fn format_basic_date(date: Date) -> String {
+pub(crate) fn format_basic_date(date: Date) -> String {
     format!(
         "{:04}{:02}{:02}",
         date.year(),
@@ -95,7 +96,7 @@ pub fn format_basic_date(date: Date) -> String {
 }
 
 /// `time` as `Mon, 01 Jan 2024 00:00:00 GMT`.
-pub fn format_rfc1123(time: OffsetDateTime) -> String {
+pub(crate) fn format_rfc1123(time: OffsetDateTime) -> String {
     let time = time.to_offset(UtcOffset::UTC);
     format!(
         "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 /// `bytes` as lower-case hex, two digits a byte: how ACS3 and OSS V4 write hashes and
 /// signatures.
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut text = String::with_capacity(bytes.len() * 2);
     for byte in bytes {
@@ -20,12 +20,12 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// The SHA-256 of `bytes`, in hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
 /// HMAC-SHA256 of `message` under `key`.
-pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     // HMAC pads or hashes a key of any length, so `new_from_slice` cannot fail; the
     // fallback only keeps an `expect` out of library code.
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {

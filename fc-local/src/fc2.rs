@@ -14,28 +14,28 @@ use crate::request::ReceivedRequest;
 use crate::verify;
 
 /// The bucket fc-local lends as FC's temporary bucket.
-pub const TEMP_BUCKET: &str = "fc-local-temp";
+pub(crate) const TEMP_BUCKET: &str = "fc-local-temp";
 
 /// Whether `request` is signed with the FC 2.0 scheme.
-pub fn is_fc2(request: &ReceivedRequest<'_>) -> bool {
+pub(crate) fn is_fc2(request: &ReceivedRequest<'_>) -> bool {
     request
         .header("authorization")
         .is_some_and(|value| value.starts_with("FC "))
 }
 
 /// What lending needs of the service.
-pub struct Lender<'a> {
-    pub credentials: &'a Credentials,
-    pub account_id: &'a str,
-    pub region: &'a str,
+pub(crate) struct Lender<'a> {
+    pub(crate) credentials: &'a Credentials,
+    pub(crate) account_id: &'a str,
+    pub(crate) region: &'a str,
     /// How many loans came before this one; names the lent key id and object.
-    pub number: u64,
+    pub(crate) number: u64,
 }
 
 /// Verifies `request` (signed over `sent_path`; routed on its own path, a prefix dropped)
 /// and answers it; the credentials lent come back beside the reply, for
 /// the OSS verifier to accept from then on.
-pub fn lend_bucket(
+pub(crate) fn lend_bucket(
     lender: &Lender<'_>,
     sent_path: &str,
     request: &ReceivedRequest<'_>,

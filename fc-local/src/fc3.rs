@@ -11,7 +11,7 @@ use crate::request::ReceivedRequest;
 use crate::store::Store;
 
 /// A layer API call, by method and path.
-pub enum Route<'a> {
+pub(crate) enum Route<'a> {
     Create(&'a str),
     List(&'a str),
     Get(&'a str, &'a str),
@@ -36,7 +36,7 @@ impl<'a> Route<'a> {
     }
 
     /// The `x-acs-action` the route is, which faults are keyed by.
-    pub fn action(&self) -> &'static str {
+    pub(crate) fn action(&self) -> &'static str {
         match self {
             Route::Create(_) => "CreateLayerVersion",
             Route::List(_) => "ListLayerVersions",
@@ -48,7 +48,7 @@ impl<'a> Route<'a> {
 }
 
 /// `request`'s route, once its version and action headers agree with its path.
-pub fn route<'a>(
+pub(crate) fn route<'a>(
     request: &ReceivedRequest<'_>,
     segments: &'a [String],
 ) -> Result<Route<'a>, ServiceError> {
@@ -81,12 +81,12 @@ pub fn route<'a>(
 }
 
 /// The path's segments, decoded, for [`route`] to match.
-pub fn segments(path: &str) -> Vec<String> {
+pub(crate) fn segments(path: &str) -> Vec<String> {
     path.split('/').skip(1).map(percent::decode).collect()
 }
 
 /// Does what `route` asks: a status and, for most calls, a JSON body.
-pub fn answer(
+pub(crate) fn answer(
     route: Route<'_>,
     request: &ReceivedRequest<'_>,
     store: &mut Store,

@@ -16,11 +16,11 @@ use crate::request::ReceivedRequest;
 
 /// The path the token is asked for at; tests set `ACTIONS_ID_TOKEN_REQUEST_URL` to
 /// `{service}/_github/oidc/token?api-version=2.0`.
-pub const TOKEN_PATH: &str = "/_github/oidc/token";
+const TOKEN_PATH: &str = "/_github/oidc/token";
 /// The issuer GitHub's tokens carry.
 pub const ISSUER: &str = "https://token.actions.githubusercontent.com";
 /// The audience the wrong-audience fault puts in the token.
-pub const WRONG_AUDIENCE: &str = "not-the-audience-asked-for";
+const WRONG_AUDIENCE: &str = "not-the-audience-asked-for";
 
 /// What the token endpoint and the STS that checks its tokens share.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,16 +28,16 @@ pub struct OidcConfig {
     /// The bearer the endpoint wants (`ACTIONS_ID_TOKEN_REQUEST_TOKEN`).
     pub request_token: String,
     /// The token's `sub`.
-    pub subject: String,
+    pub(crate) subject: String,
     /// The OIDC provider's client ids: the audiences STS accepts.
-    pub client_ids: Vec<String>,
+    pub(crate) client_ids: Vec<String>,
     /// The subject the role's trust policy allows; `None` allows any.
     pub trusted_subject: Option<String>,
     /// The ExternalId AssumeRole must carry; `None` wants none.
     pub external_id: Option<String>,
     pub fault: Option<TokenFault>,
     /// Signs the tokens; a fixed value is fine, since only this service reads them.
-    pub signing_key: String,
+    pub(crate) signing_key: String,
 }
 
 impl Default for OidcConfig {
@@ -73,12 +73,12 @@ pub struct Claims {
     pub exp: i64,
 }
 
-pub fn is_token_request(request: &ReceivedRequest<'_>) -> bool {
+pub(crate) fn is_token_request(request: &ReceivedRequest<'_>) -> bool {
     request.path == TOKEN_PATH
 }
 
 /// Answers a token request: the token for the audience asked for, or 401 to a wrong bearer.
-pub fn issue(
+pub(crate) fn issue(
     config: &OidcConfig,
     request: &ReceivedRequest<'_>,
     now: OffsetDateTime,
@@ -132,14 +132,18 @@ pub fn token(config: &OidcConfig, claims: &Claims) -> String {
 
 /// Why a token is refused, as STS's code (401) and message.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: &'static str,
-    pub message: &'static str,
+pub(crate) struct Refusal {
+    pub(crate) code: &'static str,
+    pub(crate) message: &'static str,
 }
 
 /// The claims of a token this service issued and that is still good for one of the
 /// provider's client ids.
-pub fn check(config: &OidcConfig, token: &str, now: OffsetDateTime) -> Result<Claims, Refusal> {
+pub(crate) fn check(
+    config: &OidcConfig,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<Claims, Refusal> {
     let refuse = |code, message| Refusal { code, message };
     let mut parts = token.split('.');
     let (Some(header), Some(payload), Some(signature), None) =

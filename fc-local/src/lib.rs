@@ -66,24 +66,24 @@
 //!   in_process.rs               the service as a Transport, for in-process tests
 //! ```
 
-pub mod capture;
+pub(crate) mod capture;
 pub mod cli;
 pub mod config;
 pub mod dates;
-pub mod digest;
-pub mod fc2;
-pub mod fc3;
+pub(crate) mod digest;
+pub(crate) mod fc2;
+pub(crate) mod fc3;
 pub mod functions;
 pub mod github_oidc;
 pub mod in_process;
-pub mod oss;
-pub mod oss_store;
-pub mod percent;
-pub mod prefix;
-pub mod reply;
+pub(crate) mod oss;
+pub(crate) mod oss_store;
+pub(crate) mod percent;
+pub(crate) mod prefix;
+pub(crate) mod reply;
 pub mod request;
 pub mod server;
 pub mod service;
-pub mod store;
-pub mod sts;
+pub(crate) mod store;
+pub(crate) mod sts;
 pub mod verify;

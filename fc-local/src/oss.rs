@@ -13,14 +13,14 @@ use crate::verify;
 use crate::verify::oss_v4_canonical::{ALGORITHM, resource};
 
 /// Whether `request` is signed with OSS V4.
-pub fn is_oss(request: &ReceivedRequest<'_>) -> bool {
+pub(crate) fn is_oss(request: &ReceivedRequest<'_>) -> bool {
     request
         .header("authorization")
         .is_some_and(|value| value.starts_with(ALGORITHM))
 }
 
 /// Verifies `request` (its path less the service's `prefix`), serves a `--fail` fault for its operation, or hands it to `store`.
-pub fn answer(
+pub(crate) fn answer(
     request: &ReceivedRequest<'_>,
     prefix: &str,
     owner: &Credentials,

@@ -15,7 +15,7 @@ use crate::percent;
 const MIN_PART_BYTES: usize = 100 * 1024;
 
 #[derive(Default)]
-pub struct OssStore {
+pub(crate) struct OssStore {
     objects: BTreeMap<(String, String), Vec<u8>>,
     uploads: HashMap<String, Upload>,
     next_upload: u64,
@@ -29,14 +29,14 @@ struct Upload {
 
 /// An OSS error reply's parts.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OssFault {
-    pub status: u16,
-    pub code: &'static str,
-    pub message: String,
+pub(crate) struct OssFault {
+    status: u16,
+    code: &'static str,
+    message: String,
 }
 
 impl OssFault {
-    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -45,7 +45,7 @@ impl OssFault {
     }
 
     /// The XML body OSS writes, with `request_id`.
-    pub fn reply(&self, request_id: &str) -> HttpReply {
+    pub(crate) fn reply(&self, request_id: &str) -> HttpReply {
         let body = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{}</Code><Message>{}</Message><RequestId>{}</RequestId></Error>",
             self.code,
@@ -64,7 +64,7 @@ impl OssFault {
 }
 
 /// `/{bucket}/{key}` split; the key decoded.
-pub fn split_path(path: &str) -> Option<(String, String)> {
+pub(crate) fn split_path(path: &str) -> Option<(String, String)> {
     let rest = path.strip_prefix('/')?;
     let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
     Some((
@@ -94,14 +94,14 @@ fn ok() -> HttpReply {
 
 impl OssStore {
     /// The object's bytes, for CreateLayerVersion with OSS code.
-    pub fn object(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
+    pub(crate) fn object(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
         self.objects
             .get(&(bucket.to_owned(), key.to_owned()))
             .cloned()
     }
 
     /// Every object, as `bucket/key` and size, for the state view.
-    pub fn listing(&self) -> Vec<(String, usize)> {
+    pub(crate) fn listing(&self) -> Vec<(String, usize)> {
         self.objects
             .iter()
             .map(|((bucket, key), data)| (format!("{bucket}/{key}"), data.len()))
@@ -109,12 +109,12 @@ impl OssStore {
     }
 
     /// Uploads begun and neither completed nor aborted.
-    pub fn open_uploads(&self) -> usize {
+    pub(crate) fn open_uploads(&self) -> usize {
         self.uploads.len()
     }
 
     /// Open uploads that hold parts: the ones OSS bills for.
-    pub fn open_uploads_with_parts(&self) -> usize {
+    pub(crate) fn open_uploads_with_parts(&self) -> usize {
         self.uploads
             .values()
             .filter(|upload| !upload.parts.is_empty())
@@ -122,7 +122,7 @@ impl OssStore {
     }
 
     /// One OSS call on `bucket`/`key` with decoded `query`.
-    pub fn handle(
+    pub(crate) fn handle(
         &mut self,
         method: &str,
         bucket: &str,

@@ -15,18 +15,18 @@ const ENCODED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// `text` encoded whole: a query name or value, one path segment.
-pub fn encode(text: &str) -> String {
+pub(crate) fn encode(text: &str) -> String {
     utf8_percent_encode(text, ENCODED).to_string()
 }
 
 /// `text` encoded segment by segment with its `/`s kept, as OSS writes an object's path.
-pub fn encode_keeping_slashes(text: &str) -> String {
+pub(crate) fn encode_keeping_slashes(text: &str) -> String {
     text.split('/').map(encode).collect::<Vec<_>>().join("/")
 }
 
 /// `text` with every `%XX` decoded. Bytes that are not UTF-8 become U+FFFD: such a request
 /// cannot match any signature made over text, so nothing is lost by reading it leniently.
-pub fn decode(text: &str) -> String {
+pub(crate) fn decode(text: &str) -> String {
     percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 

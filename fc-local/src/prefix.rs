@@ -6,13 +6,13 @@
 /// The first segments of the FC 3.0 and FC 2.0 paths.
 const API_ROOTS: [&str; 2] = ["/2023-03-30/", "/2016-08-15/"];
 /// The unsigned view of what the service holds.
-pub const STATE_PATH: &str = "/_local/state";
+pub(crate) const STATE_PATH: &str = "/_local/state";
 
 /// `path` as a prefix (`""` or `/a/b`) and the path the API routes on. FC 3.0 and FC 2.0
 /// paths are known by their version segment, STS's is `/`, the state view's
 /// [`STATE_PATH`]. An OSS path (`/bucket/key`) says nothing of where a prefix ends, so its
 /// prefix is the longest of `known` (those seen on the other calls) that it starts with.
-pub fn split<'p>(path: &'p str, oss: bool, known: &[&str]) -> (&'p str, &'p str) {
+pub(crate) fn split<'p>(path: &'p str, oss: bool, known: &[&str]) -> (&'p str, &'p str) {
     if oss {
         let prefix = known
             .iter()
@@ -41,7 +41,7 @@ pub fn split<'p>(path: &'p str, oss: bool, known: &[&str]) -> (&'p str, &'p str)
 
 /// The region a prefix names (`/cn-beijing` → `cn-beijing`), which its ARNs carry; `None`
 /// for no prefix or one that is not a region id.
-pub fn region(prefix: &str) -> Option<&str> {
+pub(crate) fn region(prefix: &str) -> Option<&str> {
     let name = prefix.strip_prefix('/')?;
     fc_layer_action::cloud::Region::parse(name)
         .ok()

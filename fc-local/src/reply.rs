@@ -4,7 +4,7 @@ use fc_layer_action::fc::ServiceError;
 use fc_layer_action::http::HttpReply;
 use serde_json::Value;
 
-pub fn json_reply(status: u16, value: &Value, request_id: &str) -> HttpReply {
+pub(crate) fn json_reply(status: u16, value: &Value, request_id: &str) -> HttpReply {
     with_request_id(
         HttpReply {
             status,
@@ -16,7 +16,7 @@ pub fn json_reply(status: u16, value: &Value, request_id: &str) -> HttpReply {
 }
 
 /// `error` as FC writes it, with `x-acs-retry-after` when it asks the client to wait.
-pub fn error_reply(mut error: ServiceError, request_id: &str) -> HttpReply {
+pub(crate) fn error_reply(mut error: ServiceError, request_id: &str) -> HttpReply {
     error.request_id = request_id.to_owned();
     let body = serde_json::to_value(&error).unwrap_or_default();
     let mut reply = json_reply(error.status, &body, request_id);
@@ -29,7 +29,7 @@ pub fn error_reply(mut error: ServiceError, request_id: &str) -> HttpReply {
 }
 
 /// A reply with no body (a 204 to a delete, a 200 to an ACL change).
-pub fn empty_reply(status: u16, request_id: &str) -> HttpReply {
+pub(crate) fn empty_reply(status: u16, request_id: &str) -> HttpReply {
     with_request_id(
         HttpReply {
             status,

@@ -15,7 +15,7 @@ pub struct ReceivedRequest<'a> {
 }
 
 impl ReceivedRequest<'_> {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(key, _)| key == name)

@@ -21,7 +21,7 @@ use crate::service::{Handled, Service};
 const MAX_BODY_BYTES: usize = MAX_INLINE_BASE64_BYTES + 1024 * 1024;
 
 /// The service as an axum router.
-pub fn router(config: Config) -> std::io::Result<Router> {
+pub(crate) fn router(config: Config) -> std::io::Result<Router> {
     let service = Service::new(config)?;
     Ok(Router::new().fallback(handle).with_state(Arc::new(service)))
 }

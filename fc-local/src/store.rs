@@ -40,19 +40,19 @@ struct CodeBody {
 /// One published version, as FC describes it, plus what was in its zip.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Version {
+struct Version {
     #[serde(flatten)]
-    pub layer: Value,
+    layer: Value,
     /// The zip's entry names and sizes, for tests that check what was published.
-    pub files: Vec<ZipEntry>,
+    files: Vec<ZipEntry>,
 }
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ZipEntry {
-    pub name: String,
-    pub size: u64,
-    pub unix_mode: Option<u32>,
+struct ZipEntry {
+    name: String,
+    size: u64,
+    unix_mode: Option<u32>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -64,14 +64,14 @@ struct LayerRecord {
     versions: BTreeMap<i64, Version>,
 }
 
-pub struct Store {
+pub(crate) struct Store {
     region: String,
     account_id: String,
     layers: BTreeMap<String, LayerRecord>,
 }
 
 impl Store {
-    pub fn new(region: impl Into<String>, account_id: impl Into<String>) -> Self {
+    pub(crate) fn new(region: impl Into<String>, account_id: impl Into<String>) -> Self {
         Self {
             region: region.into(),
             account_id: account_id.into(),
@@ -81,7 +81,7 @@ impl Store {
 
     /// CreateLayerVersion. `object` looks up `code.ossBucketName`/`ossObjectName` in the
     /// service's OSS.
-    pub fn create_version(
+    pub(crate) fn create_version(
         &mut self,
         layer_name: &str,
         body: &[u8],
@@ -137,17 +137,17 @@ impl Store {
         Ok(layer)
     }
 
-    pub fn account_id(&self) -> &str {
+    pub(crate) fn account_id(&self) -> &str {
         &self.account_id
     }
 
-    pub fn region(&self) -> &str {
+    pub(crate) fn region(&self) -> &str {
         &self.region
     }
 
     /// Publishes `count` versions of `layer_name`, each a small zip of its own, as if earlier
     /// runs had: for tests that need history (paging, retention).
-    pub fn seed(
+    pub(crate) fn seed(
         &mut self,
         layer_name: &str,
         count: u32,
@@ -176,7 +176,11 @@ impl Store {
         Ok(())
     }
 
-    pub fn get_version(&self, layer_name: &str, version: &str) -> Result<Value, ServiceError> {
+    pub(crate) fn get_version(
+        &self,
+        layer_name: &str,
+        version: &str,
+    ) -> Result<Value, ServiceError> {
         let (record, version) = self.find(layer_name, version)?;
         record
             .versions
@@ -185,7 +189,11 @@ impl Store {
             .ok_or_else(|| version_not_found(layer_name, version))
     }
 
-    pub fn delete_version(&mut self, layer_name: &str, version: &str) -> Result<(), ServiceError> {
+    pub(crate) fn delete_version(
+        &mut self,
+        layer_name: &str,
+        version: &str,
+    ) -> Result<(), ServiceError> {
         let (_, number) = self.find(layer_name, version)?;
         let record = self
             .layers
@@ -199,7 +207,7 @@ impl Store {
     }
 
     /// Pages in ascending version order from `startVersion`.
-    pub fn list_versions(
+    pub(crate) fn list_versions(
         &self,
         layer_name: &str,
         query: &[(String, String)],
@@ -241,7 +249,7 @@ impl Store {
         Ok(reply)
     }
 
-    pub fn put_acl(
+    pub(crate) fn put_acl(
         &mut self,
         layer_name: &str,
         query: &[(String, String)],
@@ -264,7 +272,7 @@ impl Store {
     }
 
     /// Everything held, with each version's files: what `GET /_local/state` returns.
-    pub fn snapshot(&self) -> Value {
+    pub(crate) fn snapshot(&self) -> Value {
         json!({ "layers": self.layers })
     }
 

@@ -18,7 +18,7 @@ use crate::github_oidc::{self, OidcConfig};
 use crate::request::{ReceivedRequest, query_pairs};
 
 /// Whether `request` is a signed STS call rather than an FC 3.0 one.
-pub fn is_sts(request: &ReceivedRequest<'_>) -> bool {
+pub(crate) fn is_sts(request: &ReceivedRequest<'_>) -> bool {
     matches!(
         request.header("x-acs-action"),
         Some("GetCallerIdentity" | "AssumeRole")
@@ -26,7 +26,7 @@ pub fn is_sts(request: &ReceivedRequest<'_>) -> bool {
 }
 
 /// The caller's identity in `account_id`.
-pub fn get_caller_identity(
+pub(crate) fn get_caller_identity(
     request: &ReceivedRequest<'_>,
     account_id: &str,
 ) -> Result<Value, ServiceError> {
@@ -55,11 +55,11 @@ fn check_v3_shape(request: &ReceivedRequest<'_>, action: &str) -> Result<(), Ser
 }
 
 /// What an STS call that hands out credentials needs of the service.
-pub struct Issuer<'a> {
-    pub account_id: &'a str,
-    pub oidc: &'a OidcConfig,
+pub(crate) struct Issuer<'a> {
+    pub(crate) account_id: &'a str,
+    pub(crate) oidc: &'a OidcConfig,
     /// How many credentials were handed out before; names the new key id.
-    pub number: u64,
+    pub(crate) number: u64,
 }
 
 /// The parameters of an RPC-style call: the query, then a form body.
@@ -82,7 +82,7 @@ fn param<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
 }
 
 /// Whether `request` is an unsigned AssumeRoleWithOIDC.
-pub fn is_assume_role_with_oidc(request: &ReceivedRequest<'_>) -> bool {
+pub(crate) fn is_assume_role_with_oidc(request: &ReceivedRequest<'_>) -> bool {
     request.header("authorization").is_none()
         && request.method == "POST"
         && param(&rpc_params(request), "Action") == Some("AssumeRoleWithOIDC")
@@ -132,7 +132,7 @@ fn role_params(
 
 /// Anonymous AssumeRoleWithOIDC: the token checked against the provider's issuer, client ids
 /// and expiry, and the role's trust policy against its subject.
-pub fn assume_role_with_oidc(
+pub(crate) fn assume_role_with_oidc(
     issuer: &Issuer<'_>,
     request: &ReceivedRequest<'_>,
     now: OffsetDateTime,
@@ -188,7 +188,7 @@ pub fn assume_role_with_oidc(
 }
 
 /// AssumeRole, already verified as signed by credentials the service knows.
-pub fn assume_role(
+pub(crate) fn assume_role(
     issuer: &Issuer<'_>,
     request: &ReceivedRequest<'_>,
     now: OffsetDateTime,

@@ -28,7 +28,7 @@ pub(crate) enum CredentialsError {
 
 impl CredentialsError {
     /// The inputs a user should set to fix this.
-    pub fn inputs(&self) -> Vec<Input> {
+    pub(crate) fn inputs(&self) -> Vec<Input> {
         match self {
             Self::HalfPairInInputs { missing } => vec![*missing],
             Self::NotFound { missing } => missing.clone(),
@@ -48,17 +48,17 @@ pub(crate) struct Chain<'a> {
 }
 
 impl<'a> Chain<'a> {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
-    pub fn with(mut self, provider: impl Provider + 'a) -> Self {
+    pub(crate) fn with(mut self, provider: impl Provider + 'a) -> Self {
         self.providers.push(Box::new(provider));
         self
     }
 
     /// The first provider's credentials, masked through [`adopt`] as they are returned.
-    pub fn resolve(&self, masker: &mut dyn Masker) -> Result<Credentials, CredentialsError> {
+    pub(crate) fn resolve(&self, masker: &mut dyn Masker) -> Result<Credentials, CredentialsError> {
         for provider in &self.providers {
             if let Some(credentials) = provider.load()? {
                 return Ok(adopt(credentials, masker));
@@ -74,9 +74,9 @@ impl<'a> Chain<'a> {
 /// whole: a key id from one place and a secret from another would sign with a mismatched
 /// pair, and a token left in the environment must not ride along with long-term keys.
 pub(crate) struct FromInputs {
-    pub access_key_id: Option<String>,
-    pub access_key_secret: Option<Secret>,
-    pub security_token: Option<Secret>,
+    pub(crate) access_key_id: Option<String>,
+    pub(crate) access_key_secret: Option<Secret>,
+    pub(crate) security_token: Option<Secret>,
 }
 
 impl Provider for FromInputs {
@@ -101,8 +101,8 @@ impl Provider for FromInputs {
 /// The `ALIBABA_CLOUD_*` variables, read through `env` (the process environment at the
 /// edge). A `security-token` input, when given, goes with them.
 pub(crate) struct FromEnvironment<F> {
-    pub env: F,
-    pub security_token_input: Option<Secret>,
+    pub(crate) env: F,
+    pub(crate) security_token_input: Option<Secret>,
 }
 
 impl<F: Fn(&str) -> Option<String>> Provider for FromEnvironment<F> {

@@ -79,7 +79,7 @@ pub trait Masker {
 /// The one path by which credentials enter a run, whether resolved at the start from the
 /// inputs or the environment or obtained later (an assumed role, temporary upload keys): the
 /// secret and the token are masked before the credentials are handed back.
-pub(crate) fn adopt(credentials: Credentials, masker: &mut dyn Masker) -> Credentials {
+fn adopt(credentials: Credentials, masker: &mut dyn Masker) -> Credentials {
     masker.mask(&credentials.access_key_secret);
     if let Some(token) = &credentials.security_token {
         masker.mask(token);
@@ -94,7 +94,7 @@ pub(crate) mod test_support {
 
     /// The secrets masked, in order.
     #[derive(Default)]
-    pub struct Recorded(pub Vec<String>);
+    pub(crate) struct Recorded(pub Vec<String>);
 
     impl Masker for Recorded {
         fn mask(&mut self, secret: &Secret) {

@@ -191,7 +191,7 @@ pub enum Via {
 /// A role to assume, every part validated, and the STS endpoint that serves it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoleAssumption {
-    pub role_arn: RoleArn,
+    pub(crate) role_arn: RoleArn,
     pub session_name: SessionName,
     pub duration_seconds: u32,
     pub sts: Endpoint,

@@ -14,9 +14,9 @@ use super::versions::FunctionVersion;
 use crate::encode;
 
 /// FC's limit on an alias name's length.
-pub const MAX_ALIAS_NAME_CHARS: usize = 128;
+const MAX_ALIAS_NAME_CHARS: usize = 128;
 /// The name FC keeps for the function's unpublished configuration.
-pub const LATEST: &str = "LATEST";
+pub(crate) const LATEST: &str = "LATEST";
 
 /// An alias name FC accepts: 1 to 128 letters, digits, `_` or `-`, not starting with a digit
 /// or `-`, and not `LATEST`.
@@ -25,7 +25,7 @@ pub struct AliasName(String);
 
 /// Why a name is not valid, in words that follow the input's name.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum AliasNameError {
+pub(crate) enum AliasNameError {
     #[error("{name:?} must start with a letter or `_`")]
     First { name: String },
     #[error("{name:?} may hold only letters, digits, `_` and `-`, not {bad:?}")]
@@ -37,7 +37,7 @@ pub enum AliasNameError {
 }
 
 impl AliasName {
-    pub fn parse(name: &str) -> Result<Self, AliasNameError> {
+    pub(crate) fn parse(name: &str) -> Result<Self, AliasNameError> {
         let owned = || name.to_owned();
         if name == LATEST {
             return Err(AliasNameError::Latest);
@@ -77,21 +77,21 @@ impl fmt::Display for AliasName {
 
 /// The share of an alias's traffic each extra version gets, between 0 and 1 exclusive; the
 /// main version gets the rest.
-pub type Weights = BTreeMap<FunctionVersion, f64>;
+pub(crate) type Weights = BTreeMap<FunctionVersion, f64>;
 
 /// An alias as GetAlias, CreateAlias and UpdateAlias describe it; other fields are left alone.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
-pub struct Alias {
-    pub alias_name: String,
+pub(crate) struct Alias {
+    pub(crate) alias_name: String,
     /// The main version.
-    pub version_id: FunctionVersion,
+    pub(crate) version_id: FunctionVersion,
     /// The canary, if any (FC's documentation says at most one); `null`, absent and `{}` all
     /// mean none.
     #[serde(default, deserialize_with = "shares")]
-    pub additional_version_weight: Weights,
+    pub(crate) additional_version_weight: Weights,
     #[serde(default)]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 /// `additionalVersionWeight`, each share strictly between 0 and 1: anything else is not a
@@ -113,25 +113,25 @@ fn shares<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Weights, D::Erro
 /// the name and the version.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateAliasInput<'a> {
-    pub alias_name: &'a str,
-    pub version_id: FunctionVersion,
+struct CreateAliasInput<'a> {
+    alias_name: &'a str,
+    version_id: FunctionVersion,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub additional_version_weight: &'a Weights,
+    additional_version_weight: &'a Weights,
 }
 
 /// UpdateAlias's body. `additionalVersionWeight` always goes, `{}` included: left out, FC
 /// would keep the canary it has, and moving the main version must clear it.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
-pub struct UpdateAliasInput<'a> {
-    pub version_id: FunctionVersion,
-    pub additional_version_weight: &'a Weights,
+struct UpdateAliasInput<'a> {
+    version_id: FunctionVersion,
+    additional_version_weight: &'a Weights,
 }
 
 impl ApiRequest {
     /// `GET /2023-03-30/functions/{functionName}/aliases/{aliasName}`.
-    pub fn get_alias(function: &FunctionName, alias: &AliasName) -> Self {
+    pub(crate) fn get_alias(function: &FunctionName, alias: &AliasName) -> Self {
         Self {
             action: "GetAlias",
             version: API_VERSION,
@@ -144,7 +144,7 @@ impl ApiRequest {
 
     /// `POST /2023-03-30/functions/{functionName}/aliases`: `alias` on `version`, with
     /// `canary` (a version and its share) when there is one.
-    pub fn create_alias(
+    pub(crate) fn create_alias(
         function: &FunctionName,
         alias: &AliasName,
         version: FunctionVersion,
@@ -167,7 +167,7 @@ impl ApiRequest {
 
     /// `PUT /2023-03-30/functions/{functionName}/aliases/{aliasName}`: the main version and
     /// the whole canary map, `{}` clearing it.
-    pub fn update_alias(
+    pub(crate) fn update_alias(
         function: &FunctionName,
         alias: &AliasName,
         version: FunctionVersion,

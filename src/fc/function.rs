@@ -11,7 +11,7 @@ use super::request::{API_VERSION, ApiRequest};
 use crate::encode;
 
 /// FC's limit on a function name's length.
-pub const MAX_FUNCTION_NAME_CHARS: usize = 64;
+const MAX_FUNCTION_NAME_CHARS: usize = 64;
 /// The most layers FC lets one function use.
 pub const MAX_LAYERS_PER_FUNCTION: usize = 5;
 
@@ -56,7 +56,7 @@ impl FunctionName {
         Ok(Self(name.to_owned()))
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
@@ -69,15 +69,15 @@ impl fmt::Display for FunctionName {
 
 /// One of a function's layers as GetFunction lists it.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-pub struct FunctionLayer {
-    pub arn: String,
+pub(crate) struct FunctionLayer {
+    arn: String,
     #[serde(default)]
-    pub size: Option<i64>,
+    size: Option<i64>,
 }
 
 /// Where a function's last change stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UpdateStatus {
+pub(crate) enum UpdateStatus {
     Successful,
     Failed,
     InProgress,
@@ -88,18 +88,18 @@ pub enum UpdateStatus {
 #[serde(rename_all = "camelCase")]
 pub struct Function {
     #[serde(default)]
-    pub function_name: Option<String>,
+    function_name: Option<String>,
     /// FC leaves the field out for a function without layers.
     #[serde(default)]
-    pub layers: Option<Vec<FunctionLayer>>,
+    layers: Option<Vec<FunctionLayer>>,
     #[serde(default)]
-    pub last_update_status: Option<String>,
+    last_update_status: Option<String>,
     #[serde(default)]
-    pub last_update_status_reason: Option<String>,
+    pub(crate) last_update_status_reason: Option<String>,
 }
 
 /// The ARNs of `layers`, in the function's order; none when the reply left them out.
-pub fn arns_of(layers: Option<&[FunctionLayer]>) -> Vec<String> {
+pub(crate) fn arns_of(layers: Option<&[FunctionLayer]>) -> Vec<String> {
     layers
         .into_iter()
         .flatten()
@@ -109,12 +109,12 @@ pub fn arns_of(layers: Option<&[FunctionLayer]>) -> Vec<String> {
 
 impl Function {
     /// The layers' ARNs, in the function's order.
-    pub fn layer_arns(&self) -> Vec<String> {
+    pub(crate) fn layer_arns(&self) -> Vec<String> {
         arns_of(self.layers.as_deref())
     }
 
     /// `lastUpdateStatus`; a function never updated has none, which counts as done.
-    pub fn update_status(&self) -> Result<UpdateStatus, String> {
+    pub(crate) fn update_status(&self) -> Result<UpdateStatus, String> {
         match self.last_update_status.as_deref() {
             None | Some("") | Some("Successful") => Ok(UpdateStatus::Successful),
             Some("Failed") => Ok(UpdateStatus::Failed),
@@ -129,13 +129,13 @@ impl Function {
 /// UpdateFunction's body as the rollout sends it: the layers and nothing else, so that no
 /// other setting of the function is touched.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct UpdateLayersInput<'a> {
-    pub layers: &'a [String],
+struct UpdateLayersInput<'a> {
+    layers: &'a [String],
 }
 
 impl ApiRequest {
     /// `GET /2023-03-30/functions/{functionName}`.
-    pub fn get_function(name: &FunctionName) -> Self {
+    pub(crate) fn get_function(name: &FunctionName) -> Self {
         Self {
             action: "GetFunction",
             version: API_VERSION,

@@ -8,29 +8,29 @@ use super::request::{API_VERSION, ApiRequest};
 use crate::encode;
 
 /// The most functions ListFunctions returns at once.
-pub const MAX_FUNCTIONS_PER_PAGE: u32 = 100;
+pub(crate) const MAX_FUNCTIONS_PER_PAGE: u32 = 100;
 /// `fcVersion` asking for FC 3.0 functions only; without it FC lists 2.0 ones as well.
-pub const FC_VERSION_3: &str = "v3";
+pub(crate) const FC_VERSION_3: &str = "v3";
 
 /// One function of a page; every other field is left alone.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct ListedFunction {
-    pub function_name: String,
+pub(crate) struct ListedFunction {
+    function_name: String,
     /// FC leaves the field out for a function without layers.
     #[serde(default)]
-    pub layers: Option<Vec<FunctionLayer>>,
+    pub(crate) layers: Option<Vec<FunctionLayer>>,
 }
 
 impl ListedFunction {
     /// The name, checked as an input's would be: FC's own listing gives valid names, and a
     /// name that is not cannot be put in a path safely.
-    pub fn name(&self) -> Result<FunctionName, FunctionNameError> {
+    pub(crate) fn name(&self) -> Result<FunctionName, FunctionNameError> {
         FunctionName::parse(&self.function_name)
     }
 
     /// The layers' ARNs, in the function's order.
-    pub fn layer_arns(&self) -> Vec<String> {
+    pub(crate) fn layer_arns(&self) -> Vec<String> {
         super::function::arns_of(self.layers.as_deref())
     }
 }
@@ -38,16 +38,16 @@ impl ListedFunction {
 /// One page of ListFunctions.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct FunctionsPage {
+pub(crate) struct FunctionsPage {
     #[serde(default)]
-    pub functions: Vec<ListedFunction>,
+    pub(crate) functions: Vec<ListedFunction>,
     #[serde(default)]
-    pub next_token: Option<String>,
+    next_token: Option<String>,
 }
 
 impl FunctionsPage {
     /// The token of the next page; `None` on the last, where FC leaves it out or empty.
-    pub fn next_token(&self) -> Option<&str> {
+    pub(crate) fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref().filter(|token| !token.is_empty())
     }
 }
@@ -55,7 +55,11 @@ impl FunctionsPage {
 impl ApiRequest {
     /// `GET /2023-03-30/functions`: one page of the region's functions, `limit` at most
     /// [`MAX_FUNCTIONS_PER_PAGE`]; `fc_version` [`FC_VERSION_3`] for FC 3.0's only.
-    pub fn list_functions(limit: u32, next_token: Option<&str>, fc_version: Option<&str>) -> Self {
+    pub(crate) fn list_functions(
+        limit: u32,
+        next_token: Option<&str>,
+        fc_version: Option<&str>,
+    ) -> Self {
         let mut query = vec![("limit".to_owned(), limit.to_string())];
         if let Some(token) = next_token {
             query.push(("nextToken".to_owned(), token.to_owned()));

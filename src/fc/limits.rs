@@ -6,7 +6,7 @@ pub const MAX_RUNTIMES: usize = 20;
 /// At most this many characters (not bytes) in `description`.
 pub const MAX_DESCRIPTION_CHARS: usize = 256;
 /// At most this many characters in a layer name.
-pub const MAX_LAYER_NAME_CHARS: usize = 128;
+pub(crate) const MAX_LAYER_NAME_CHARS: usize = 128;
 /// FC takes at most this much Base64 text in `code.zipFile`.
 pub const MAX_INLINE_BASE64_BYTES: usize = 100 * 1024 * 1024;
 
@@ -14,10 +14,10 @@ pub const MAX_INLINE_BASE64_BYTES: usize = 100 * 1024 * 1024;
 pub const MAX_OSS_ZIP_BYTES: u64 = 500 * 1024 * 1024;
 
 /// The largest zip whose Base64 fits [`MAX_INLINE_BASE64_BYTES`].
-pub const MAX_INLINE_ZIP_BYTES: u64 = (MAX_INLINE_BASE64_BYTES / 4 * 3) as u64;
+pub(crate) const MAX_INLINE_ZIP_BYTES: u64 = (MAX_INLINE_BASE64_BYTES / 4 * 3) as u64;
 
 /// The length of the Base64 text for `zip_len` bytes.
-pub fn base64_len(zip_len: usize) -> usize {
+pub(crate) fn base64_len(zip_len: usize) -> usize {
     zip_len.div_ceil(3) * 4
 }
 

@@ -4,7 +4,7 @@
 //!
 //! - [`layer_name`]: the layer names FC accepts.
 //! - [`function`]: function names, GetFunction and UpdateFunction (the rollout's calls).
-//! - [`qualifier`]: GetFunction at a version or an alias.
+//! - [`qualifier`]: GetFunction at a published version.
 //! - [`function_list`]: ListFunctions, for `functions: '*'`.
 //! - [`versions`]: a function's versions: PublishFunctionVersion, ListFunctionVersions.
 //! - [`alias`]: alias names, GetAlias, CreateAlias and UpdateAlias.
@@ -14,24 +14,23 @@
 //! - [`request`]: each API call as an [`ApiRequest`], ready to sign.
 //! - [`reply`]: the [`Layer`] a call returns and the [`ServiceError`] wire type.
 
-pub mod alias;
+pub(crate) mod alias;
 pub mod function;
-pub mod function_list;
-pub mod layer_name;
+pub(crate) mod function_list;
+mod layer_name;
 pub mod limits;
-pub mod qualifier;
-pub mod reply;
-pub mod request;
+mod qualifier;
+mod reply;
+mod request;
 pub mod runtimes;
-pub mod versions;
+pub(crate) mod versions;
 
-pub use alias::{Alias, AliasName};
+pub(crate) use alias::{Alias, AliasName};
 pub use function::{Function, FunctionName};
 pub use layer_name::LayerName;
-pub use qualifier::Qualifier;
 pub use reply::{Layer, LayerVersionsPage, ServiceError};
+pub(crate) use request::OssCode;
 pub use request::{
-    API_VERSION, Acl, ApiRequest, Code, CreateLayerVersionInput, InlineCode, OssCode,
-    STS_API_VERSION,
+    API_VERSION, Acl, ApiRequest, Code, CreateLayerVersionInput, InlineCode, STS_API_VERSION,
 };
-pub use versions::FunctionVersion;
+pub(crate) use versions::FunctionVersion;

@@ -15,17 +15,17 @@ use super::LayerName;
 #[serde(rename_all = "camelCase")]
 pub struct Layer {
     pub layer_version_arn: String,
-    pub version: i64,
+    pub(crate) version: i64,
     #[serde(default)]
-    pub code_checksum: Option<String>,
+    pub(crate) code_checksum: Option<String>,
     #[serde(default)]
-    pub code_size: Option<i64>,
+    pub(crate) code_size: Option<i64>,
     #[serde(default)]
-    pub compatible_runtime: Option<Vec<String>>,
+    pub(crate) compatible_runtime: Option<Vec<String>>,
     #[serde(default)]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     #[serde(default)]
-    pub license: Option<String>,
+    pub(crate) license: Option<String>,
 }
 
 /// One page of ListLayerVersions; the next starts at `next_version`, absent on the last.
@@ -33,15 +33,15 @@ pub struct Layer {
 #[serde(rename_all = "camelCase")]
 pub struct LayerVersionsPage {
     #[serde(default)]
-    pub layers: Vec<Layer>,
+    pub(crate) layers: Vec<Layer>,
     #[serde(default)]
-    pub next_version: Option<i64>,
+    pub(crate) next_version: Option<i64>,
 }
 
 /// How a [`Layer`] in a reply departs from what the API documents. The message says what is
 /// wrong without repeating the value, which may hold anything.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum InvalidLayer {
+pub(crate) enum InvalidLayer {
     #[error("version is {0}, not a version number")]
     Version(i64),
     #[error("layerVersionArn is empty")]
@@ -59,7 +59,7 @@ pub enum InvalidLayer {
 impl Layer {
     /// Checks that this reply describes a version of `layer_name` the way the API documents
     /// it, so that nothing malformed reaches the log or the outputs.
-    pub fn check(&self, layer_name: &LayerName) -> Result<(), InvalidLayer> {
+    pub(crate) fn check(&self, layer_name: &LayerName) -> Result<(), InvalidLayer> {
         if self.version < 1 {
             return Err(InvalidLayer::Version(self.version));
         }

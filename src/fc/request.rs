@@ -23,7 +23,7 @@ pub enum Acl {
 
 impl Acl {
     /// The word the `acl` input takes.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Acl::Private => "private",
             Acl::Public => "public",
@@ -65,7 +65,7 @@ impl ApiRequest {
     /// CreateLayerVersion with the zip inline, read from `zip` (`zip_len` bytes) and written
     /// as Base64 straight into the body: the request holds the body and nothing else.
     /// `input.code` must be inline with an empty `zip_file`, whose place the zip takes.
-    pub fn create_layer_version_from(
+    pub(crate) fn create_layer_version_from(
         layer_name: &LayerName,
         input: &CreateLayerVersionInput<'_>,
         mut zip: impl std::io::Read,
@@ -94,7 +94,7 @@ impl ApiRequest {
     }
 
     /// CreateLayerVersion whose zip is an OSS object.
-    pub fn create_layer_version_from_oss(
+    pub(crate) fn create_layer_version_from_oss(
         layer_name: &LayerName,
         input: &CreateLayerVersionInput<'_>,
     ) -> Result<Self, serde_json::Error> {
@@ -115,7 +115,7 @@ impl ApiRequest {
     }
 
     /// STS GetCallerIdentity: who the credentials belong to, and so the account id.
-    pub fn get_caller_identity() -> Self {
+    pub(crate) fn get_caller_identity() -> Self {
         Self {
             action: "GetCallerIdentity",
             version: STS_API_VERSION,
@@ -194,7 +194,7 @@ impl ApiRequest {
     }
 
     /// The headers the request carries and signs before [`crate::sign::acs3::sign`] adds its own.
-    pub fn headers(&self, host: &str) -> Vec<(String, String)> {
+    pub(crate) fn headers(&self, host: &str) -> Vec<(String, String)> {
         let mut headers = vec![
             ("host".to_owned(), host.to_owned()),
             ("x-acs-action".to_owned(), self.action.to_owned()),
@@ -210,7 +210,7 @@ impl ApiRequest {
     }
 
     /// The path with its encoded query, for the URL.
-    pub fn path_and_query(&self) -> String {
+    pub(crate) fn path_and_query(&self) -> String {
         let query: Vec<String> = self
             .query
             .iter()
@@ -248,11 +248,11 @@ pub enum Code<'a> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OssCode<'a> {
-    pub oss_bucket_name: &'a BucketName,
-    pub oss_object_name: &'a str,
+    pub(crate) oss_bucket_name: &'a BucketName,
+    pub(crate) oss_object_name: &'a str,
     /// CRC-64/XZ of the object, when known; FC rejects the call if it does not match.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub checksum: Option<String>,
+    pub(crate) checksum: Option<String>,
 }
 
 #[derive(Serialize)]

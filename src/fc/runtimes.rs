@@ -9,8 +9,8 @@
 /// A runtime and its facts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Runtime {
-    pub name: &'static str,
-    pub language: Language,
+    pub(crate) name: &'static str,
+    pub(crate) language: Language,
     /// The system under the runtime; `None` for `custom-container`, the user's own image,
     /// about which nothing can be said.
     pub system: Option<System>,
@@ -18,7 +18,7 @@ pub struct Runtime {
 
 /// What a runtime runs, which decides where it looks in a layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Language {
+pub(crate) enum Language {
     /// A custom runtime or container: the layer's paths are the user's business.
     Custom,
     /// CPython (3, minor).
@@ -40,7 +40,7 @@ pub struct System {
 
 impl Runtime {
     /// (3, minor) for a Python runtime.
-    pub fn python(&self) -> Option<(u32, u32)> {
+    pub(crate) fn python(&self) -> Option<(u32, u32)> {
         match self.language {
             Language::Python(major, minor) => Some((major, minor)),
             _ => None,
@@ -64,7 +64,7 @@ const fn runtime(name: &'static str, language: Language, debian: u8) -> Runtime 
 
 /// Every runtime FC is known to accept. Java, PHP and Go publish no system version, so are
 /// taken as the oldest, Debian 9.
-pub const RUNTIMES: &[Runtime] = &[
+pub(crate) const RUNTIMES: &[Runtime] = &[
     runtime("custom", Language::Custom, 9),
     runtime("custom.debian10", Language::Custom, 10),
     runtime("custom.debian11", Language::Custom, 11),
@@ -96,7 +96,7 @@ pub fn named(name: &str) -> Option<&'static Runtime> {
     RUNTIMES.iter().find(|runtime| runtime.name == name)
 }
 
-pub fn is_known(name: &str) -> bool {
+pub(crate) fn is_known(name: &str) -> bool {
     named(name).is_some()
 }
 

@@ -15,22 +15,23 @@ use crate::encode;
 /// a higher id is a later version. On the wire it is a string (`"versionId": "7"`), and the
 /// key of `additionalVersionWeight`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FunctionVersion(u64);
+pub(crate) struct FunctionVersion(u64);
 
 /// A `versionId` that is not a version number, in words that follow the field's name.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not a version id (a positive whole number without leading zeros)")]
-pub struct InvalidVersionId(String);
+struct InvalidVersionId(String);
 
 impl FunctionVersion {
     /// `None` for 0, which FC never gives a version.
-    pub fn new(number: u64) -> Option<Self> {
+    #[cfg(test)]
+    pub(crate) fn new(number: u64) -> Option<Self> {
         (number > 0).then_some(Self(number))
     }
 
     /// Digits only, no sign, no leading zero: a string FC wrote, read strictly, so that "07"
     /// and "7" cannot stand for one version in a comparison.
-    pub fn parse(text: &str) -> Result<Self, InvalidVersionId> {
+    fn parse(text: &str) -> Result<Self, InvalidVersionId> {
         let invalid = || InvalidVersionId(crate::outside_text::capped_owned(text));
         if text.is_empty() || text.starts_with('0') || !text.bytes().all(|b| b.is_ascii_digit()) {
             return Err(invalid());
@@ -38,7 +39,8 @@ impl FunctionVersion {
         text.parse().map(Self).map_err(|_| invalid())
     }
 
-    pub fn number(self) -> u64 {
+    #[cfg(test)]
+    fn number(self) -> u64 {
         self.0
     }
 }
@@ -66,46 +68,46 @@ impl<'de> Deserialize<'de> for FunctionVersion {
 /// A published version as PublishFunctionVersion and ListFunctionVersions describe it.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct Version {
-    pub version_id: FunctionVersion,
+pub(crate) struct Version {
+    pub(crate) version_id: FunctionVersion,
     #[serde(default)]
-    pub description: Option<String>,
+    description: Option<String>,
     #[serde(default)]
-    pub created_time: Option<String>,
+    created_time: Option<String>,
 }
 
 /// One page of ListFunctionVersions.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct VersionsPage {
+pub(crate) struct VersionsPage {
     #[serde(default)]
-    pub versions: Vec<Version>,
+    pub(crate) versions: Vec<Version>,
     #[serde(default)]
-    pub next_token: Option<String>,
+    next_token: Option<String>,
     #[serde(default)]
-    pub direction: Option<String>,
+    direction: Option<String>,
 }
 
 impl VersionsPage {
     /// The token of the next page; `None` on the last, where FC leaves it out or empty.
-    pub fn next_token(&self) -> Option<&str> {
+    pub(crate) fn next_token(&self) -> Option<&str> {
         self.next_token.as_deref().filter(|token| !token.is_empty())
     }
 }
 
 /// PublishFunctionVersion's body: the description and nothing else.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct PublishVersionInput<'a> {
-    pub description: &'a str,
+struct PublishVersionInput<'a> {
+    description: &'a str,
 }
 
 /// The most versions ListFunctionVersions is asked for at once.
-pub const MAX_VERSIONS_PER_PAGE: u32 = 100;
+pub(crate) const MAX_VERSIONS_PER_PAGE: u32 = 100;
 
 impl ApiRequest {
     /// `POST /2023-03-30/functions/{functionName}/versions` with `{"description": "…"}`: a
     /// snapshot of the function's LATEST, layers included.
-    pub fn publish_function_version(
+    pub(crate) fn publish_function_version(
         name: &FunctionName,
         description: &str,
     ) -> Result<Self, serde_json::Error> {
@@ -123,7 +125,7 @@ impl ApiRequest {
 
     /// One page of the function's versions, newest first (`direction=BACKWARD`), so that a
     /// caller after the latest few can stop early; page on with the reply's `nextToken`.
-    pub fn list_function_versions(
+    pub(crate) fn list_function_versions(
         name: &FunctionName,
         limit: u32,
         next_token: Option<&str>,

@@ -18,10 +18,10 @@ use super::{HttpReply, HttpRequest, Phase, Transport, TransportError};
 use crate::proxy::{self, ProxySettings};
 
 /// API replies are JSON of a few KB; anything past this is not an answer worth reading.
-pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const MAX_REPLY_BYTES: usize = 1024 * 1024;
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// No byte sent or received for this long fails the exchange.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 /// A ceiling for the whole exchange: 100 MB of Base64 over a slow runner link takes minutes.
 const TOTAL_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 /// Request bodies go out in pieces this big, each one a sign of progress.
@@ -31,8 +31,8 @@ const USER_AGENT: &str = concat!("fc-layer-action/", env!("CARGO_PKG_VERSION"));
 /// How long the real transport waits; tests shorten them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timeouts {
-    pub connect: Duration,
-    pub idle: Duration,
+    connect: Duration,
+    idle: Duration,
 }
 
 /// Shortens both timeouts to this many seconds, so that tests of silent servers take seconds.
@@ -40,7 +40,7 @@ pub const ENV_TEST_TIMEOUT_SECS: &str = "FC_LAYER_ACTION_TEST_TIMEOUT_SECS";
 
 impl Timeouts {
     /// The defaults, or both set to [`ENV_TEST_TIMEOUT_SECS`] when `env` has it.
-    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Self {
+    pub(crate) fn from_env(env: impl Fn(&str) -> Option<String>) -> Self {
         match env(ENV_TEST_TIMEOUT_SECS).and_then(|secs| secs.trim().parse().ok()) {
             Some(secs) => Self {
                 connect: Duration::from_secs(secs),

@@ -7,7 +7,7 @@ use crate::fc::AliasName;
 use crate::interface::Input;
 
 /// All of the alias's traffic: the new version becomes its main version.
-pub const FULL_WEIGHT: u8 = 100;
+pub(crate) const FULL_WEIGHT: u8 = 100;
 
 /// `alias` and `alias-weight`, checked.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use crate::package::{CheckLevel, Options};
 
 /// Reads the three inputs; `code` is the parsed `code` input, which `exclude` needs to be
 /// a directory.
-pub fn parse(
+pub(crate) fn parse(
     raw: &RawInputs,
     code: Option<&Code>,
     runtimes: &[String],

@@ -11,9 +11,9 @@ use crate::fc::{AliasName, FunctionName};
 use crate::interface::Input;
 
 /// The most functions one step rolls out to.
-pub const MAX_FUNCTIONS: usize = 50;
+pub(crate) const MAX_FUNCTIONS: usize = 50;
 /// How long a function's update may stay `InProgress` unless told otherwise.
-pub const DEFAULT_UPDATE_TIMEOUT: Duration = Duration::from_secs(300);
+const DEFAULT_UPDATE_TIMEOUT: Duration = Duration::from_secs(300);
 /// A job runs at most six hours; a longer wait is a typo.
 const MAX_UPDATE_TIMEOUT_SECS: u64 = 6 * 60 * 60;
 /// `functions: '*'`.
@@ -53,7 +53,7 @@ impl Functions {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rollout {
     pub functions: Functions,
-    pub update_timeout: Duration,
+    pub(crate) update_timeout: Duration,
     /// `alias`: set only with `functions`.
     pub alias: Option<AliasName>,
     /// `alias-weight`: the percent of the alias's traffic for the new version, 1 to 100.

@@ -8,13 +8,13 @@ use crate::retry::{MAX_RETRIES, Retries};
 
 /// What happens around the create: the unchanged check, retention, ACL, retries, dry run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Lifecycle {
-    pub skip_unchanged: bool,
+pub(crate) struct Lifecycle {
+    pub(crate) skip_unchanged: bool,
     /// 0 keeps every version.
-    pub keep_versions: u32,
-    pub acl: Option<Acl>,
-    pub retries: Retries,
-    pub dry_run: bool,
+    pub(crate) keep_versions: u32,
+    pub(crate) acl: Option<Acl>,
+    pub(crate) retries: Retries,
+    pub(crate) dry_run: bool,
 }
 
 impl Default for Lifecycle {

@@ -52,7 +52,7 @@ pub enum Lender {
 impl Lender {
     /// The host of the call for `account`. The account may be known only from STS, once the
     /// run has begun, so the host is made then; from parsed parts, it cannot fail.
-    pub fn endpoint(&self, account: &AccountId) -> Endpoint {
+    pub(crate) fn endpoint(&self, account: &AccountId) -> Endpoint {
         match self {
             Lender::Endpoint(endpoint) => endpoint.clone(),
             Lender::Region(region) => Endpoint::fc2_for_account(account, region),

@@ -22,19 +22,16 @@ mod raw;
 mod regions;
 mod role;
 
-pub use alias::FULL_WEIGHT;
 pub use code::Code;
 pub use error::InputError;
-pub use functions::{Functions, MAX_FUNCTIONS, Rollout};
-pub use lifecycle::Lifecycle;
-pub use locations::{Account, Lender, RegionalOss, Staging, TempBucketRoute};
-pub use oss::{DEFAULT_KEY_PREFIX, UploadMode};
+pub use functions::{Functions, Rollout};
+use lifecycle::Lifecycle;
+pub(crate) use locations::TempBucketRoute;
+pub use locations::{Account, Lender, RegionalOss, Staging};
+pub(crate) use oss::UploadMode;
 pub use raw::RawInputs;
-pub use regions::{ENV_REGION, REGION_PLACEHOLDER, RegionTarget, Regions, parse_regions};
-pub use role::{
-    ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE, ENV_ROLE_ARN, ENV_ROLE_SESSION_NAME,
-    ENV_STS_REGION, Identity,
-};
+pub(crate) use regions::{RegionTarget, Regions};
+pub use role::{ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE, ENV_ROLE_ARN, Identity};
 
 use std::path::Path;
 
@@ -59,12 +56,12 @@ pub struct Settings {
     pub license: Option<String>,
     /// As whom, and where, FC and OSS are called.
     pub access: Access,
-    pub lifecycle: Lifecycle,
-    pub upload: UploadMode,
+    pub(crate) lifecycle: Lifecycle,
+    pub(crate) upload: UploadMode,
     /// The functions moved to the version after it is published or reused.
     pub rollout: Rollout,
     /// `exclude`, `python-bytecode`, `check`: what a zip made here holds, and its checks.
-    pub packaging: crate::package::Options,
+    pub(crate) packaging: crate::package::Options,
 }
 
 /// As whom the run calls, and where.
@@ -82,7 +79,7 @@ pub enum Access {
 
 impl Access {
     /// The first region given, if any: the offline run's, or the first listed.
-    pub fn first_region(&self) -> Option<&Region> {
+    pub(crate) fn first_region(&self) -> Option<&Region> {
         match self {
             Access::Offline { region } => region.as_ref(),
             Access::Online { regions, .. } => regions.first().region.as_ref(),

@@ -12,11 +12,11 @@ use crate::oss::location::OssLocation;
 use crate::oss_names::{BucketName, check_prefix};
 
 /// `fc-layers/`: where an own bucket keeps layer zips unless told otherwise.
-pub const DEFAULT_KEY_PREFIX: &str = "fc-layers/";
+const DEFAULT_KEY_PREFIX: &str = "fc-layers/";
 
 /// The `upload` input: how the zip reaches FC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UploadMode {
+pub(crate) enum UploadMode {
     /// Inline when the Base64 fits, OSS otherwise.
     Auto,
     Inline,
@@ -25,7 +25,7 @@ pub enum UploadMode {
 
 /// The OSS and STS inputs every region shares; `None` where unset or invalid.
 pub(super) struct SharedOss {
-    pub mode: UploadMode,
+    pub(crate) mode: UploadMode,
     key_prefix: String,
     account_id: Option<AccountId>,
     sts_endpoint: Option<Endpoint>,
@@ -33,12 +33,12 @@ pub(super) struct SharedOss {
 
 /// `oss-endpoint` and `oss-bucket` for one region; `None` where unset or invalid.
 pub(super) struct RegionOss {
-    pub bucket: Option<BucketName>,
+    pub(crate) bucket: Option<BucketName>,
     location: Option<OssLocation>,
 }
 
 impl SharedOss {
-    pub fn parse(raw: &RawInputs, errors: &mut Vec<InputError>) -> Self {
+    pub(crate) fn parse(raw: &RawInputs, errors: &mut Vec<InputError>) -> Self {
         let trimmed = |input| raw.text(input).map(str::trim);
         let mode = match trimmed(Input::Upload) {
             None | Some("auto") => UploadMode::Auto,
@@ -69,7 +69,7 @@ impl SharedOss {
     /// How a zip made here reaches OSS in `region`. `given_endpoint` is the `endpoint`
     /// input's, where the temporary bucket is asked for too. `None` when the region is
     /// unknown and needed, which is an input error already.
-    pub fn staging(
+    pub(crate) fn staging(
         &self,
         regional: &RegionOss,
         region: Option<&Region>,
@@ -105,7 +105,10 @@ impl SharedOss {
 
 impl RegionOss {
     /// `oss-endpoint` and `oss-bucket` as `text` gives them for one region.
-    pub fn parse(text: impl Fn(Input) -> Option<String>, errors: &mut Vec<InputError>) -> Self {
+    pub(crate) fn parse(
+        text: impl Fn(Input) -> Option<String>,
+        errors: &mut Vec<InputError>,
+    ) -> Self {
         let trimmed = |input| text(input).map(|text| text.trim().to_owned());
         Self {
             bucket: trimmed(Input::OssBucket)
@@ -117,7 +120,7 @@ impl RegionOss {
     }
 
     /// OSS of `region`: `oss-endpoint`, or the region's own.
-    pub fn of(&self, region: Option<&Region>) -> Option<RegionalOss> {
+    pub(crate) fn of(&self, region: Option<&Region>) -> Option<RegionalOss> {
         region.map(|region| RegionalOss {
             location: self
                 .location

@@ -57,18 +57,8 @@ impl RawInputs {
         self.text.get(&input).map(String::as_str)
     }
 
-    /// These inputs with `input` set to `text` (a non-secret input), or unset when `None`:
-    /// the inputs as one region of several sees them.
-    pub fn with_text(mut self, input: Input, text: Option<String>) -> Self {
-        match text {
-            Some(text) if !input.is_secret() => self.text.insert(input, text),
-            _ => self.text.remove(&input),
-        };
-        self
-    }
-
     /// A secret input ([`Input::is_secret`]); `None` when it is unset or blank.
-    pub fn secret(&self, input: Input) -> Option<&Secret> {
+    pub(crate) fn secret(&self, input: Input) -> Option<&Secret> {
         self.secrets.get(&input)
     }
 }

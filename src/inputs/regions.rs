@@ -14,10 +14,10 @@ use crate::interface::Input;
 use crate::oss_names::ObjectRef;
 
 /// The region to use when the `region` input is unset.
-pub const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
+pub(crate) const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
 
 /// Where a region goes in the inputs that may differ per region.
-pub const REGION_PLACEHOLDER: &str = "{region}";
+const REGION_PLACEHOLDER: &str = "{region}";
 
 /// The inputs whose `{region}` is replaced.
 const PER_REGION: [Input; 3] = [Input::Endpoint, Input::OssEndpoint, Input::OssBucket];
@@ -28,7 +28,7 @@ pub(super) struct RegionChoice {
     /// summary, and writes the outputs by region.
     listed: bool,
     /// A region was given (`regions`, `region` or [`ENV_REGION`]), valid or not.
-    pub given: bool,
+    pub(crate) given: bool,
     /// Those that are valid: one at most unless listed.
     regions: Vec<Region>,
 }
@@ -44,7 +44,7 @@ pub struct Regions {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegionTarget {
     /// `None` only with `region` unset and `endpoint` given.
-    pub region: Option<Region>,
+    pub(crate) region: Option<Region>,
     pub endpoint: Endpoint,
     pub staging: Staging,
 }
@@ -52,7 +52,7 @@ pub struct RegionTarget {
 impl RegionTarget {
     /// The region's id, or the endpoint's host when only `endpoint` named it: what the log,
     /// the failures and the summary call it.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         match &self.region {
             Some(region) => region.to_string(),
             None => self.endpoint.host().to_owned(),
@@ -62,7 +62,7 @@ impl RegionTarget {
 
 impl Regions {
     /// Whether `regions` listed them (even one).
-    pub fn listed(&self) -> bool {
+    pub(crate) fn listed(&self) -> bool {
         self.listed
     }
 
@@ -72,14 +72,14 @@ impl Regions {
         &self.each[0]
     }
 
-    pub fn iter(&self) -> std::slice::Iter<'_, RegionTarget> {
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, RegionTarget> {
         self.each.iter()
     }
 }
 
 impl RegionChoice {
     /// `regions`, else `region`, else [`ENV_REGION`]; a problem is recorded in `errors`.
-    pub fn read(
+    pub(crate) fn read(
         raw: &RawInputs,
         env: &dyn Fn(&str) -> Option<String>,
         errors: &mut Vec<InputError>,
@@ -151,12 +151,16 @@ impl RegionChoice {
     }
 
     /// The first region given, which the role is assumed through and an OSS object is in.
-    pub fn first(&self) -> Option<&Region> {
+    pub(crate) fn first(&self) -> Option<&Region> {
         self.regions.first()
     }
 
     /// The text of `input` for `region`, `{region}` replaced.
-    pub fn text_for(raw: &RawInputs, input: Input, region: Option<&Region>) -> Option<String> {
+    pub(crate) fn text_for(
+        raw: &RawInputs,
+        input: Input,
+        region: Option<&Region>,
+    ) -> Option<String> {
         let text = raw.text(input)?;
         Some(match region {
             Some(region) if PER_REGION.contains(&input) => {
@@ -169,7 +173,7 @@ impl RegionChoice {
     /// Each region's endpoint and OSS route over what they share; `None` when any is
     /// missing, which is an input error already unless `offline` (a dry run given no
     /// credentials, which needs no location).
-    pub fn targets(
+    pub(crate) fn targets(
         &self,
         raw: &RawInputs,
         oss: &SharedOss,
@@ -230,7 +234,7 @@ impl RegionChoice {
 
 /// The `regions` list: commas, spaces or newlines between ids; a repeat is refused, since
 /// it is more likely a typo for another region than meant.
-pub fn parse_regions(text: &str, errors: &mut Vec<InputError>) -> Vec<Region> {
+fn parse_regions(text: &str, errors: &mut Vec<InputError>) -> Vec<Region> {
     let mut regions: Vec<Region> = Vec::new();
     for id in text.split(|c: char| c == ',' || c.is_whitespace()) {
         if id.is_empty() {

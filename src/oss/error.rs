@@ -53,7 +53,7 @@ fn request_id_suffix(request_id: &str) -> String {
 
 impl OssError {
     /// Whether trying again could succeed: the network, 5xx, throttling.
-    pub fn is_retryable(&self) -> bool {
+    fn is_retryable(&self) -> bool {
         match self {
             OssError::Transport { source, .. } => source.is_transient(),
             OssError::Service { status, code, .. } => {
@@ -83,7 +83,7 @@ impl crate::backoff::Transient for OssError {
 impl OssError {
     /// Whether the call may have taken effect although it failed: the request went out and
     /// no clear refusal came back.
-    pub fn may_have_applied(&self) -> bool {
+    fn may_have_applied(&self) -> bool {
         match self {
             OssError::Transport { source, .. } => source.request_may_have_arrived(),
             OssError::Service { status, .. } => *status >= 500,

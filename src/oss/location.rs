@@ -34,7 +34,7 @@ impl OssLocation {
     }
 
     /// `oss-accelerate.aliyuncs.com`, OSS's global acceleration, for FC's temporary bucket.
-    pub fn accelerate() -> Self {
+    pub(crate) fn accelerate() -> Self {
         Self::aliyuncs("oss-accelerate")
     }
 

@@ -9,7 +9,7 @@
 //! - [`xml`]: the few elements OSS replies carry.
 
 pub mod client;
-pub mod error;
+pub(crate) mod error;
 pub mod location;
-pub mod upload;
+pub(crate) mod upload;
 pub mod xml;

@@ -24,7 +24,7 @@ use crate::report::buffered::SharedBuffer;
 use crate::retry::Retries;
 
 /// Objects up to this size go up in one PutObject.
-pub const SINGLE_PUT_MAX: u64 = 32 << 20;
+const SINGLE_PUT_MAX: u64 = 32 << 20;
 /// Parts are at least this big, and at most [`MAX_PART`]; OSS allows 10,000 of them.
 const MIN_PART: u64 = 8 << 20;
 const MAX_PART: u64 = 64 << 20;
@@ -48,22 +48,22 @@ pub enum UploadError {
 }
 
 /// Where the package goes and how patiently.
-pub struct UploadTarget<'a> {
-    pub bucket: &'a BucketName,
-    pub key: &'a str,
+pub(crate) struct UploadTarget<'a> {
+    pub(crate) bucket: &'a BucketName,
+    pub(crate) key: &'a str,
     /// Retries of each call, as the `retries` input says.
-    pub retries: Retries,
+    pub(crate) retries: Retries,
 }
 
 /// The part size for an object of `size` bytes: at least [`MIN_PART`], enough that 10,000
 /// parts hold it, rounded up to a whole MiB.
-pub fn part_size(size: u64) -> u64 {
+fn part_size(size: u64) -> u64 {
     let needed = size.div_ceil(MAX_PARTS).div_ceil(1 << 20) << 20;
     needed.clamp(MIN_PART, MAX_PART)
 }
 
 /// Uploads `package` to `target`, its retries said in the log.
-pub async fn upload<T: Transport>(
+pub(crate) async fn upload<T: Transport>(
     client: &OssClient<T>,
     package: &Package,
     target: &UploadTarget<'_>,

@@ -29,7 +29,7 @@ pub fn check_zip(path: &Path) -> Result<usize, PackageError> {
 }
 
 /// [`check_zip`], with what the entries hold tallied and checked into `contents`.
-pub fn check_zip_into(
+pub(crate) fn check_zip_into(
     path: &Path,
     options: &Options,
     contents: &mut Contents,

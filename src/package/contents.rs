@@ -22,7 +22,7 @@ pub enum CheckLevel {
 }
 
 impl CheckLevel {
-    pub fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         match text.trim().to_ascii_lowercase().as_str() {
             "error" => Some(Self::Error),
             "warn" => Some(Self::Warn),
@@ -48,18 +48,18 @@ const FOLDER_DEPTH: usize = 2;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Contents {
     pub files: u64,
-    pub unpacked_bytes: u64,
+    pub(crate) unpacked_bytes: u64,
     /// Files and bytes left out, by why.
     pub left_out: BTreeMap<LeftOut, (u64, u64)>,
     /// Unpacked bytes by folder, [`FOLDER_DEPTH`] levels deep.
-    pub folders: BTreeMap<String, u64>,
-    pub findings: Vec<Finding>,
+    folders: BTreeMap<String, u64>,
+    pub(crate) findings: Vec<Finding>,
     /// Whether the checks ran (`check` is not `off`, and the zip was read).
-    pub checked: bool,
+    pub(crate) checked: bool,
 }
 
 impl Contents {
-    pub fn add_file(&mut self, name: &str, size: u64) {
+    pub(crate) fn add_file(&mut self, name: &str, size: u64) {
         self.files += 1;
         self.unpacked_bytes += size;
         *self.folders.entry(folder_of(name)).or_default() += size;
@@ -67,7 +67,7 @@ impl Contents {
 
     /// Reads a prebuilt zip's entry to its end (which checks its CRC-32) and tallies and
     /// inspects it as the packager does a file.
-    pub fn read_entry(
+    pub(crate) fn read_entry(
         &mut self,
         name: &str,
         is_file: bool,
@@ -87,7 +87,7 @@ impl Contents {
         Ok(size)
     }
 
-    pub fn leave_out(&mut self, reason: LeftOut, size: u64) {
+    pub(crate) fn leave_out(&mut self, reason: LeftOut, size: u64) {
         let tally = self.left_out.entry(reason).or_default();
         tally.0 += 1;
         tally.1 += size;
@@ -95,7 +95,7 @@ impl Contents {
 
     /// Adds the layout's findings and puts all in the order of the paths; under
     /// `check: warn` every one is a warning.
-    pub fn finish_checks<'a>(
+    pub(crate) fn finish_checks<'a>(
         &mut self,
         names: impl IntoIterator<Item = &'a str>,
         options: &Options,
@@ -116,7 +116,7 @@ impl Contents {
             .sort_by(|a, b| (a.severity, &a.path).cmp(&(b.severity, &b.path)));
     }
 
-    pub fn errors(&self) -> usize {
+    pub(crate) fn errors(&self) -> usize {
         self.findings
             .iter()
             .filter(|finding| finding.severity == Severity::Error)
@@ -124,7 +124,7 @@ impl Contents {
     }
 
     /// The `count` largest folders, largest first (then by name), with their bytes.
-    pub fn largest_folders(&self, count: usize) -> Vec<(&str, u64)> {
+    pub(crate) fn largest_folders(&self, count: usize) -> Vec<(&str, u64)> {
         let mut folders: Vec<(&str, u64)> = self
             .folders
             .iter()
@@ -150,7 +150,7 @@ fn folder_of(name: &str) -> String {
 
 /// Bytes in human units, as the log and the summary show them: `66.6 MB`, `812 B`
 /// (decimal, as `du --si` and most tools that print MB).
-pub fn human_bytes(bytes: u64) -> String {
+pub(crate) fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["kB", "MB", "GB", "TB"];
     if bytes < 1000 {
         return format!("{bytes} B");

@@ -40,7 +40,7 @@ thread_local! {
 }
 
 /// `data` deflated whole, or stored when deflate does not make it smaller.
-pub fn compress_small(data: &[u8]) -> Compressed {
+pub(crate) fn compress_small(data: &[u8]) -> Compressed {
     let crc32 = crc32fast::hash(data);
     let deflated = COMPRESSOR.with(|slot| {
         let mut slot = slot.borrow_mut();
@@ -75,7 +75,7 @@ pub fn compress_small(data: &[u8]) -> Compressed {
 
 /// Deflates everything `input` yields, handing the compressed stream to `sink` piece by
 /// piece; returns the CRC-32 and the uncompressed and compressed sizes.
-pub fn compress_large(
+pub(crate) fn compress_large(
     mut input: impl Read,
     mut sink: impl FnMut(&[u8]) -> io::Result<()>,
 ) -> io::Result<(u32, u64, u64)> {

@@ -13,18 +13,18 @@ use crate::fc::runtimes::Runtime;
 
 /// How much a finding matters: an error stops `check: error`; a warning never does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
+pub(crate) enum Severity {
     Error,
     Warning,
 }
 
 /// One problem with one file (or the layout), in words a user can act on.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Finding {
-    pub severity: Severity,
+pub(crate) struct Finding {
+    pub(crate) severity: Severity,
     /// The path inside the layer; empty for the layout as a whole.
-    pub path: String,
-    pub message: String,
+    pub(crate) path: String,
+    pub(crate) message: String,
 }
 
 impl Finding {
@@ -47,10 +47,10 @@ impl Finding {
 
 /// How many leading bytes tell whether a file may be native code, which is when its
 /// whole content is worth keeping for [`inspect_file`].
-pub const MAGIC_BYTES: usize = 4;
+pub(crate) const MAGIC_BYTES: usize = 4;
 
 /// Whether a file starting with `head` may be native code: ELF, Mach-O or PE.
-pub fn may_be_native(head: &[u8]) -> bool {
+pub(crate) fn may_be_native(head: &[u8]) -> bool {
     matches!(
         head,
         [0x7f, b'E', b'L', b'F', ..]
@@ -63,7 +63,7 @@ pub fn may_be_native(head: &[u8]) -> bool {
 
 /// The findings about one file: its name (a CPython extension's tag) and its content
 /// (`data` whole, or at least its first bytes when the file is not native code).
-pub fn inspect_file(path: &str, data: &[u8], target: &Target) -> Vec<Finding> {
+pub(crate) fn inspect_file(path: &str, data: &[u8], target: &Target) -> Vec<Finding> {
     let mut findings = Vec::new();
     findings.extend(python_tag(path, target));
     if may_be_native(data) {
@@ -236,7 +236,7 @@ fn glibc_version(name: &str) -> Option<(u32, u32)> {
 
 /// The findings about the layer's layout, from all its entry names: packages where FC
 /// does not look, or nothing where it does.
-pub fn inspect_layout<'a>(
+pub(crate) fn inspect_layout<'a>(
     names: impl IntoIterator<Item = &'a str>,
     target: &Target,
 ) -> Vec<Finding> {

@@ -13,7 +13,7 @@ const KEPT_NATIVE_BYTES: usize = 512 << 20;
 const KEPT_HEAD_BYTES: usize = 64 << 10;
 
 /// Passes a file through, keeping a copy of what the inspection needs.
-pub struct Keep<R> {
+pub(crate) struct Keep<R> {
     inner: R,
     kept: Vec<u8>,
     /// Whether to keep a native file whole.
@@ -24,7 +24,7 @@ pub struct Keep<R> {
 
 impl<R> Keep<R> {
     /// `whole`: whether a native file is kept whole, for the checks that read all of it.
-    pub fn new(inner: R, whole: bool) -> Self {
+    pub(crate) fn new(inner: R, whole: bool) -> Self {
         Self {
             inner,
             kept: Vec::new(),
@@ -35,7 +35,7 @@ impl<R> Keep<R> {
 
     /// What was kept: the whole file when it is native code (within the limit), else its
     /// first bytes.
-    pub fn kept(&self) -> &[u8] {
+    pub(crate) fn kept(&self) -> &[u8] {
         &self.kept
     }
 }

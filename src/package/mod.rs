@@ -14,16 +14,16 @@
 //! - [`contents`]: what the layer holds, tallied on the one pass, for the log and summary.
 //! - [`open`]: a listed file opened once, without following links, checked on the handle.
 
-pub mod check;
-pub mod contents;
-pub mod deflate;
-pub mod inspect;
-pub mod keep;
-pub mod open;
+mod check;
+pub(crate) mod contents;
+mod deflate;
+pub(crate) mod inspect;
+mod keep;
+mod open;
 pub mod platform;
 pub mod select;
 mod walk;
-pub mod writer;
+mod writer;
 pub mod zip_dir;
 
 use std::fs::{self, File};
@@ -36,7 +36,7 @@ use crate::checksum::Crc64;
 
 pub use check::check_zip;
 pub use contents::{CheckLevel, Contents, Options};
-pub use zip_dir::{zip_directory, zip_directory_into, zip_directory_with};
+pub use zip_dir::{zip_directory, zip_directory_with};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PackageError {
@@ -138,11 +138,11 @@ pub enum PackageError {
 }
 
 /// The most one zip entry can hold in [`writer`], which writes no Zip64 entry fields.
-pub const MAX_ENTRY_BYTES: u64 = u32::MAX as u64;
+const MAX_ENTRY_BYTES: u64 = u32::MAX as u64;
 /// The most a layer may hold unpacked: a tree to zip, or what a prebuilt zip declares. FC
 /// documents no limit for an unpacked layer, so this is the action's own bound, there so a
 /// zip bomb or a runaway tree is refused before it costs hours.
-pub const MAX_UNPACKED_BYTES: u64 = 10 << 30;
+const MAX_UNPACKED_BYTES: u64 = 10 << 30;
 
 /// Where the zip came from, for the log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,7 +180,7 @@ impl Package {
     }
 
     /// The zip, for reading from the start.
-    pub fn open(&self) -> Result<File, PackageError> {
+    pub(crate) fn open(&self) -> Result<File, PackageError> {
         File::open(self.path()).map_err(|source| PackageError::Io {
             path: self.path().into(),
             source,

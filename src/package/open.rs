@@ -12,7 +12,7 @@ use std::path::Path;
 use super::PackageError;
 
 /// A listed file, open, of the size the walk saw; reads stop at that size.
-pub struct Listed {
+pub(crate) struct Listed {
     reader: io::Take<File>,
     size: u64,
     read: u64,
@@ -20,13 +20,18 @@ pub struct Listed {
 
 impl Listed {
     /// The whole content, which must be exactly the listed size.
-    pub fn read_all(self, path: &Path) -> Result<Vec<u8>, PackageError> {
+    #[cfg(test)]
+    fn read_all(self, path: &Path) -> Result<Vec<u8>, PackageError> {
         let capacity = usize::try_from(self.size).unwrap_or(0);
         self.read_rest(path, Vec::with_capacity(capacity))
     }
 
     /// `start`, the bytes read from this file so far, and then the rest of it.
-    pub fn read_rest(mut self, path: &Path, mut data: Vec<u8>) -> Result<Vec<u8>, PackageError> {
+    pub(crate) fn read_rest(
+        mut self,
+        path: &Path,
+        mut data: Vec<u8>,
+    ) -> Result<Vec<u8>, PackageError> {
         self.read_to_end(&mut data)
             .map_err(|source| PackageError::Io {
                 path: path.into(),
@@ -56,7 +61,7 @@ impl Read for Listed {
 }
 
 /// Opens the file at `path`, which the walk listed as a regular file of `size` bytes.
-pub fn open_listed(path: &Path, size: u64) -> Result<Listed, PackageError> {
+pub(crate) fn open_listed(path: &Path, size: u64) -> Result<Listed, PackageError> {
     let changed = |now: String| PackageError::Changed {
         path: path.into(),
         now,

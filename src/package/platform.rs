@@ -6,11 +6,11 @@ use crate::fc::runtimes::{self, Language, Runtime, System};
 /// What a layer for the named runtimes must fit: the known ones among them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Target {
-    pub runtimes: Vec<&'static Runtime>,
+    runtimes: Vec<&'static Runtime>,
 }
 
 impl Target {
-    pub fn new(names: &[String]) -> Self {
+    pub(crate) fn new(names: &[String]) -> Self {
         Self {
             runtimes: names
                 .iter()
@@ -21,21 +21,21 @@ impl Target {
 
     /// The runtime with the oldest glibc, which native code must load on, and its system;
     /// `custom-container` has none known, so it holds native code to nothing.
-    pub fn oldest_glibc(&self) -> Option<(&'static Runtime, System)> {
+    pub(crate) fn oldest_glibc(&self) -> Option<(&'static Runtime, System)> {
         self.runtimes
             .iter()
             .filter_map(|runtime| Some((*runtime, runtime.system?)))
             .min_by_key(|(_, system)| system.glibc)
     }
 
-    pub fn pythons(&self) -> impl Iterator<Item = &'static Runtime> + '_ {
+    pub(crate) fn pythons(&self) -> impl Iterator<Item = &'static Runtime> + '_ {
         self.runtimes
             .iter()
             .copied()
             .filter(|runtime| runtime.python().is_some())
     }
 
-    pub fn nodejs(&self) -> Option<&'static Runtime> {
+    pub(crate) fn nodejs(&self) -> Option<&'static Runtime> {
         self.runtimes
             .iter()
             .copied()

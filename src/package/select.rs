@@ -12,7 +12,7 @@ use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 /// The name of the per-directory ignore file.
-pub const IGNORE_FILE: &str = ".fcignore";
+pub(crate) const IGNORE_FILE: &str = ".fcignore";
 const BYTECODE_DIR: &str = "__pycache__";
 
 /// What `python-bytecode` keeps of the `.pyc` files inside `__pycache__` directories
@@ -28,20 +28,12 @@ pub enum Bytecode {
 }
 
 impl Bytecode {
-    pub fn parse(text: &str) -> Option<Self> {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
         match text.trim().to_ascii_lowercase().as_str() {
             "portable" => Some(Self::Portable),
             "all" => Some(Self::All),
             "none" => Some(Self::None),
             _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Portable => "portable",
-            Self::All => "all",
-            Self::None => "none",
         }
     }
 }
@@ -55,7 +47,7 @@ pub enum LeftOut {
 }
 
 impl LeftOut {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Self::FcIgnore => ".fcignore",
             Self::Exclude => "exclude",
@@ -68,8 +60,8 @@ impl LeftOut {
 #[derive(Debug, thiserror::Error)]
 #[error("{pattern:?} is not a valid pattern: {reason}")]
 pub struct PatternError {
-    pub pattern: String,
-    pub reason: String,
+    pattern: String,
+    reason: String,
 }
 
 /// The `exclude` input's patterns, checked; matched relative to the `code` directory.
@@ -92,7 +84,7 @@ impl Exclude {
         Ok(exclude)
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.lines.iter().all(|line| line.starts_with('#'))
     }
 
@@ -120,7 +112,7 @@ pub struct Selection {
 
 /// The ignore rules in force at one point of a depth-first walk: the `.fcignore` files of
 /// the directories above, and `exclude`.
-pub struct Rules {
+pub(crate) struct Rules {
     exclude: Gitignore,
     /// (depth of the directory holding it, its matcher), shallowest first.
     ignore_files: Vec<(usize, Gitignore)>,
@@ -132,13 +124,13 @@ pub struct Rules {
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {reason}")]
 pub struct IgnoreFileError {
-    pub path: PathBuf,
-    pub reason: String,
+    path: PathBuf,
+    reason: String,
 }
 
 impl Rules {
     /// The rules at `root`, its own `.fcignore` read.
-    pub fn new(root: &Path, selection: &Selection) -> Result<Self, IgnoreFileError> {
+    pub(crate) fn new(root: &Path, selection: &Selection) -> Result<Self, IgnoreFileError> {
         let exclude = selection
             .exclude
             .matcher(root)
@@ -158,7 +150,7 @@ impl Rules {
     /// Decides on the entry at `path`, `depth` levels below the root (walked depth first):
     /// `Some(reason)` when it is left out. Call [`Self::enter_directory`] for a directory
     /// that is kept, before its children.
-    pub fn decide(&mut self, path: &Path, depth: usize, is_dir: bool) -> Option<LeftOut> {
+    pub(crate) fn decide(&mut self, path: &Path, depth: usize, is_dir: bool) -> Option<LeftOut> {
         self.ignore_files.retain(|(level, _)| *level < depth);
         match self.left_out_dir {
             Some((level, reason)) if level < depth => return Some(reason),
@@ -190,7 +182,11 @@ impl Rules {
     }
 
     /// Reads `dir`'s `.fcignore`, if it has one, for the entries below it.
-    pub fn enter_directory(&mut self, dir: &Path, depth: usize) -> Result<(), IgnoreFileError> {
+    pub(crate) fn enter_directory(
+        &mut self,
+        dir: &Path,
+        depth: usize,
+    ) -> Result<(), IgnoreFileError> {
         let file = dir.join(IGNORE_FILE);
         if !file.is_file() {
             return Ok(());
@@ -213,19 +209,19 @@ impl Rules {
 
 /// Whether `name` (an entry name, `/`-separated) is bytecode that `policy` decides on:
 /// a `.pyc` file directly inside a `__pycache__` directory.
-pub fn is_cached_bytecode(name: &str) -> bool {
+pub(crate) fn is_cached_bytecode(name: &str) -> bool {
     let mut parts = name.rsplit('/');
     let file = parts.next().unwrap_or_default();
     file.ends_with(".pyc") && parts.next() == Some(BYTECODE_DIR)
 }
 
 /// Whether a `__pycache__` directory's entry name.
-pub fn is_bytecode_dir(name: &str) -> bool {
+pub(crate) fn is_bytecode_dir(name: &str) -> bool {
     name.rsplit('/').next() == Some(BYTECODE_DIR)
 }
 
 /// Whether `policy` keeps cached bytecode whose file starts with `header`.
-pub fn keeps_bytecode(policy: Bytecode, header: &[u8]) -> bool {
+pub(crate) fn keeps_bytecode(policy: Bytecode, header: &[u8]) -> bool {
     match policy {
         Bytecode::All => true,
         Bytecode::None => false,
@@ -234,7 +230,7 @@ pub fn keeps_bytecode(policy: Bytecode, header: &[u8]) -> bool {
 }
 
 /// The first bytes of a `.pyc` needed to tell its kind.
-pub const PYC_HEADER_BYTES: usize = 8;
+const PYC_HEADER_BYTES: usize = 8;
 /// The first magic number of Python 3.7, which added PEP 552's flags word.
 const FIRST_FLAGS_MAGIC: u16 = 3392;
 
@@ -251,7 +247,7 @@ fn is_unchecked_hash(header: &[u8]) -> bool {
 
 /// The first [`PYC_HEADER_BYTES`] read from `file` (fewer if it is shorter), which the
 /// caller goes on reading from: the header is judged on the handle the file is zipped from.
-pub fn read_header(file: &mut impl Read) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_header(file: &mut impl Read) -> std::io::Result<Vec<u8>> {
     let mut header = Vec::with_capacity(PYC_HEADER_BYTES);
     file.take(PYC_HEADER_BYTES as u64)
         .read_to_end(&mut header)?;

@@ -25,9 +25,9 @@ pub(super) enum Kind {
 
 pub(super) struct Entry {
     /// The entry name: relative, `/`-separated, a directory's without the trailing `/`.
-    pub name: String,
-    pub path: PathBuf,
-    pub kind: Kind,
+    pub(crate) name: String,
+    pub(crate) path: PathBuf,
+    pub(crate) kind: Kind,
 }
 
 /// Every entry below `root` that the selection keeps, depth first, each directory's

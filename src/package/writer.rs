@@ -27,16 +27,16 @@ const FLAG_UTF8: u16 = 1 << 11;
 const FLAG_DATA_DESCRIPTOR: u16 = 1 << 3;
 const MS_DOS_DIRECTORY: u32 = 0x10;
 
-pub const STORED: u16 = 0;
-pub const DEFLATED: u16 = 8;
+pub(crate) const STORED: u16 = 0;
+pub(crate) const DEFLATED: u16 = 8;
 
 /// A file's content as it goes in the zip.
 #[derive(Debug)]
-pub struct Compressed {
-    pub method: u16,
-    pub crc32: u32,
-    pub uncompressed: u64,
-    pub data: Vec<u8>,
+pub(crate) struct Compressed {
+    pub(crate) method: u16,
+    pub(crate) crc32: u32,
+    pub(crate) uncompressed: u64,
+    pub(crate) data: Vec<u8>,
 }
 
 /// Unix file types, for the external attributes.
@@ -47,16 +47,16 @@ const SYMLINK: u32 = 0o120_000;
 /// The error a write fails with once the zip would pass its limit.
 #[derive(Debug, thiserror::Error)]
 #[error("the zip passed its size limit")]
-pub struct OverLimit;
+pub(crate) struct OverLimit;
 
 /// A streamed entry begun by [`ZipOut::start_streamed`].
-pub struct Streamed {
+pub(crate) struct Streamed {
     name: String,
     mode: u32,
     offset: u64,
 }
 
-pub struct ZipOut<W> {
+pub(crate) struct ZipOut<W> {
     out: W,
     position: u64,
     limit: u64,
@@ -67,7 +67,7 @@ pub struct ZipOut<W> {
 
 impl<W: Write> ZipOut<W> {
     /// Writes to `out`, failing with [`OverLimit`] once more than `limit` bytes would be.
-    pub fn new(out: W, limit: u64) -> Self {
+    pub(crate) fn new(out: W, limit: u64) -> Self {
         Self {
             out,
             position: 0,
@@ -78,12 +78,8 @@ impl<W: Write> ZipOut<W> {
         }
     }
 
-    pub fn position(&self) -> u64 {
-        self.position
-    }
-
     /// Raw bytes of entry data; for streamed entries between start and finish.
-    pub fn write_data(&mut self, bytes: &[u8]) -> io::Result<()> {
+    pub(crate) fn write_data(&mut self, bytes: &[u8]) -> io::Result<()> {
         if self.position + bytes.len() as u64 > self.limit {
             return Err(io::Error::other(OverLimit));
         }
@@ -93,7 +89,7 @@ impl<W: Write> ZipOut<W> {
         Ok(())
     }
 
-    pub fn directory(&mut self, name: &str, mode: u32) -> io::Result<()> {
+    pub(crate) fn directory(&mut self, name: &str, mode: u32) -> io::Result<()> {
         let name = format!("{name}/");
         let entry = Entry {
             name: &name,
@@ -107,7 +103,7 @@ impl<W: Write> ZipOut<W> {
         Ok(())
     }
 
-    pub fn symlink(&mut self, name: &str, target: &str, mode: u32) -> io::Result<()> {
+    pub(crate) fn symlink(&mut self, name: &str, target: &str, mode: u32) -> io::Result<()> {
         let data = target.as_bytes();
         let crc32 = crc32fast::hash(data);
         let length = data.len() as u64;
@@ -127,7 +123,7 @@ impl<W: Write> ZipOut<W> {
         Ok(())
     }
 
-    pub fn file(&mut self, name: &str, mode: u32, content: &Compressed) -> io::Result<()> {
+    pub(crate) fn file(&mut self, name: &str, mode: u32, content: &Compressed) -> io::Result<()> {
         let entry = Entry {
             name,
             mode: REGULAR | mode,
@@ -145,7 +141,7 @@ impl<W: Write> ZipOut<W> {
     }
 
     /// Begins a deflated file whose sizes and CRC-32 follow its data, in a data descriptor.
-    pub fn start_streamed(&mut self, name: &str, mode: u32) -> io::Result<Streamed> {
+    pub(crate) fn start_streamed(&mut self, name: &str, mode: u32) -> io::Result<Streamed> {
         let offset = self.position;
         let entry = Entry {
             name,
@@ -164,7 +160,7 @@ impl<W: Write> ZipOut<W> {
     }
 
     /// Ends a streamed file whose data was written with [`ZipOut::write_data`].
-    pub fn finish_streamed(
+    pub(crate) fn finish_streamed(
         &mut self,
         streamed: Streamed,
         crc32: u32,
@@ -194,7 +190,7 @@ impl<W: Write> ZipOut<W> {
 
     /// Writes the central directory and the end records; returns the writer, the zip's size
     /// and its CRC-64/XZ.
-    pub fn finish(mut self) -> io::Result<(W, u64, String)> {
+    pub(crate) fn finish(mut self) -> io::Result<(W, u64, String)> {
         let central_offset = self.position;
         let central = std::mem::take(&mut self.central);
         self.write_data(&central)?;

@@ -43,10 +43,10 @@ const STREAMED_FILE_BYTES: u64 = 64 << 20;
 /// A directory zipped: what was written to, and what it holds.
 pub struct Zipped<W> {
     pub writer: W,
-    pub entries: usize,
-    pub size: u64,
+    pub(crate) entries: usize,
+    pub(crate) size: u64,
     /// CRC-64/XZ of the zip, computed as it was written.
-    pub checksum: String,
+    pub(crate) checksum: String,
     pub contents: Contents,
 }
 
@@ -58,7 +58,7 @@ pub fn zip_directory(root: &Path) -> Result<(Vec<u8>, usize), PackageError> {
 
 /// Zips `root` reproducibly into `writer`, stopped as soon as the zip passes `max_bytes`,
 /// so a tree whose zip cannot be sent does not take the machine's time and disk first.
-pub fn zip_directory_into<W: Write>(
+pub(crate) fn zip_directory_into<W: Write>(
     root: &Path,
     writer: W,
     max_bytes: u64,

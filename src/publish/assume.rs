@@ -14,7 +14,7 @@ use crate::sts::assume::{assume, oidc_token};
 
 /// The credentials of `identity`: the keys as they are, or the role's from STS, asked with
 /// `retries`.
-pub async fn ready_credentials<T: Transport>(
+pub(crate) async fn ready_credentials<T: Transport>(
     identity: &Identity,
     retries: Retries,
     transport: &T,

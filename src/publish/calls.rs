@@ -11,19 +11,19 @@ use crate::report::Reporter;
 use crate::retry::Retries;
 
 /// ListLayerVersions asks for this many per page; FC pages with `nextVersion`.
-pub const LIST_PAGE_SIZE: u32 = 20;
+const LIST_PAGE_SIZE: u32 = 20;
 /// A layer has at most a few thousand versions; past this many pages the service is looping.
 const MAX_PAGES: usize = 10_000;
 
 /// The client and how a failed call is tried again.
-pub struct Calls<'a, T> {
-    pub client: &'a FcClient<T>,
-    pub retries: Retries,
+pub(crate) struct Calls<'a, T> {
+    pub(crate) client: &'a FcClient<T>,
+    pub(crate) retries: Retries,
 }
 
 impl<T: Transport> Calls<'_, T> {
     /// Sends `request` until it succeeds, fails for good or runs out of retries.
-    pub async fn send<R: Reporter + ?Sized>(
+    pub(crate) async fn send<R: Reporter + ?Sized>(
         &self,
         request: &ApiRequest,
         reporter: &mut R,
@@ -35,7 +35,7 @@ impl<T: Transport> Calls<'_, T> {
 
     /// [`send`](Self::send), also saying whether an attempt before the last may have been
     /// applied although it failed ([`Retries::run_noting_unknown`]).
-    pub async fn send_noting_unknown<R: Reporter + ?Sized>(
+    pub(crate) async fn send_noting_unknown<R: Reporter + ?Sized>(
         &self,
         request: &ApiRequest,
         reporter: &mut R,
@@ -46,7 +46,7 @@ impl<T: Transport> Calls<'_, T> {
     }
 
     /// Every version of `layer_name`, all pages; none when the layer does not exist yet.
-    pub async fn list_versions<R: Reporter + ?Sized>(
+    pub(crate) async fn list_versions<R: Reporter + ?Sized>(
         &self,
         layer_name: &LayerName,
         reporter: &mut R,
@@ -93,6 +93,6 @@ impl<T: Transport> Calls<'_, T> {
 }
 
 /// `1.5 s`, for messages.
-pub fn seconds(duration: Duration) -> String {
+pub(crate) fn seconds(duration: Duration) -> String {
     format!("{:.1} s", duration.as_secs_f64())
 }

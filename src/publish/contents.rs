@@ -12,7 +12,7 @@ use crate::report::Reporter;
 
 /// Logs what `source` holds and its findings; fails when `check: error` finds an error.
 /// Returns the contents for the summary (`None` for an OSS object, which is not read).
-pub fn review(
+pub(crate) fn review(
     settings: &Settings,
     source: &Source,
     reporter: &mut impl Reporter,

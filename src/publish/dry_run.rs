@@ -9,7 +9,11 @@ use crate::report::Reporter;
 /// Logs what a real run would publish or reuse and delete (`outcome.deleted`, what
 /// keep-versions would delete once the versions in use are spared). The caller writes the
 /// outputs.
-pub fn finish(outcome: Outcome, decision: &Decision, reporter: &mut impl Reporter) -> Outcome {
+pub(crate) fn finish(
+    outcome: Outcome,
+    decision: &Decision,
+    reporter: &mut impl Reporter,
+) -> Outcome {
     let reason = match decision {
         Decision::Publish { reason } => format!("would publish a new version: {reason}"),
         Decision::Reuse(layer) => {

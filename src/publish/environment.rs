@@ -12,7 +12,7 @@ pub struct Environment {
 
 impl Environment {
     /// The variable `name`, unless unset or empty.
-    pub fn var(&self, name: &str) -> Option<String> {
+    pub(crate) fn var(&self, name: &str) -> Option<String> {
         self.vars
             .iter()
             .find(|(key, _)| key == name)
@@ -22,7 +22,7 @@ impl Environment {
 
     /// Where the zip is written: the runner's own temporary folder, which it cleans, when
     /// it is there; a container action may be handed a path that is not mounted.
-    pub fn temp_dir(&self) -> PathBuf {
+    pub(crate) fn temp_dir(&self) -> PathBuf {
         [self.var("RUNNER_TEMP"), self.var("TMPDIR")]
             .into_iter()
             .flatten()

@@ -28,13 +28,13 @@ use crate::report::Reporter;
 /// regions, are counted: with four regions at a time, a fifth would wait for a whole region
 /// to end and five regions would take twice as long as one; counted by calls, the fifth
 /// region's calls fill the gaps the others leave.
-pub const MAX_IN_FLIGHT: usize = 4;
+pub(crate) const MAX_IN_FLIGHT: usize = 4;
 
 /// A transport that lets at most [`MAX_IN_FLIGHT`] calls through at once, every region's
 /// calls sharing the one gate.
-pub struct Gated<'a, T> {
-    pub inner: &'a T,
-    pub gate: &'a Semaphore,
+pub(crate) struct Gated<'a, T> {
+    pub(crate) inner: &'a T,
+    pub(crate) gate: &'a Semaphore,
 }
 
 impl<T: Transport> Transport for Gated<'_, T> {
@@ -49,7 +49,7 @@ impl<T: Transport> Transport for Gated<'_, T> {
 /// Runs `publish` for every region of `regions` at once, each with its own [`RegionLog`]
 /// over `shared` (prefixed with the region when `regions` listed them); the runs in the
 /// order listed. Every region runs: none is skipped, whatever the others do.
-pub async fn run_each<'a, 'r, R, F, Fut>(
+pub(crate) async fn run_each<'a, 'r, R, F, Fut>(
     regions: &'a Regions,
     shared: &'a RefCell<&'r mut R>,
     publish: F,

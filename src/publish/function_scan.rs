@@ -6,7 +6,7 @@
 use super::calls::Calls;
 use crate::client::{self, ClientError};
 use crate::fc::function_list::{FC_VERSION_3, FunctionsPage, MAX_FUNCTIONS_PER_PAGE};
-use crate::fc::{ApiRequest, Function, FunctionName, FunctionVersion, Qualifier};
+use crate::fc::{ApiRequest, Function, FunctionName, FunctionVersion};
 use crate::http::Transport;
 use crate::release::plan::uses_layer;
 use crate::report::Reporter;
@@ -17,7 +17,7 @@ const MAX_PAGES: usize = 1_000;
 
 /// Which functions ListFunctions is asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Generation {
+pub(crate) enum Generation {
     /// FC 3.0's only (`fcVersion=v3`): those a layer of FC 3.0 can be rolled out to.
     V3,
     /// FC 2.0's and 3.0's alike: any of them may run a version of the layer.
@@ -25,7 +25,7 @@ pub enum Generation {
 }
 
 /// Every function of the region with its LATEST's layers, in the order listed.
-pub async fn every_function<T: Transport, R: Reporter + ?Sized>(
+pub(crate) async fn every_function<T: Transport, R: Reporter + ?Sized>(
     calls: &Calls<'_, T>,
     generation: Generation,
     reporter: &mut R,
@@ -73,7 +73,7 @@ pub async fn every_function<T: Transport, R: Reporter + ?Sized>(
 /// `functions: '*'`: the FC 3.0 functions whose LATEST uses a version of the layer of
 /// `family`; none when the layer has no version yet (`family` is `None`), since then no
 /// function can use it.
-pub async fn using_layer<T: Transport, R: Reporter + ?Sized>(
+pub(crate) async fn using_layer<T: Transport, R: Reporter + ?Sized>(
     calls: &Calls<'_, T>,
     family: Option<&LayerFamily>,
     reporter: &mut R,
@@ -123,7 +123,7 @@ pub(super) async fn layers_at<T: Transport, R: Reporter + ?Sized>(
     version: FunctionVersion,
     log: &mut R,
 ) -> Result<Vec<String>, String> {
-    let request = ApiRequest::get_function_at(name, &Qualifier::Version(version));
+    let request = ApiRequest::get_function_at(name, version);
     let body = calls.send(&request, log).await.map_err(|e| e.to_string())?;
     let function: Function = client::parse(request.action, &body).map_err(|e| e.to_string())?;
     Ok(function.layer_arns())

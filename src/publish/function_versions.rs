@@ -21,7 +21,7 @@ const MAX_PAGES: usize = 100;
 
 /// Publishes a version of `name` holding `wanted` (its LATEST's layers, just set), never
 /// two from one run.
-pub async fn publish_once<T: Transport, R: Reporter>(
+pub(crate) async fn publish_once<T: Transport, R: Reporter>(
     calls: &Calls<'_, T>,
     name: &FunctionName,
     wanted: &[String],

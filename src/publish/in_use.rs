@@ -16,7 +16,7 @@ use crate::rollout::{FunctionResult, LayerFamily};
 /// use could not be learned, so that nothing is deleted.
 /// `output` is the version the step outputs (in a dry run, would); `family` the layer's ARNs,
 /// `None` only when no version exists, so that there is nothing to delete.
-pub async fn spare_in_use<T: Transport>(
+pub(crate) async fn spare_in_use<T: Transport>(
     calls: &Calls<'_, T>,
     family: Option<&LayerFamily>,
     before: Option<&[Layer]>,

@@ -13,11 +13,11 @@ use crate::outcome::Failure;
 /// Empty until the first region that publishes inline makes the request; the others take
 /// a copy that shares its body (the body is reference-counted `Bytes`).
 #[derive(Debug, Default)]
-pub struct InlineBody(OnceCell<ApiRequest>);
+pub(crate) struct InlineBody(OnceCell<ApiRequest>);
 
 impl InlineBody {
     /// The request, made by `make` the first time.
-    pub fn get_or_make(
+    pub(crate) fn get_or_make(
         &self,
         make: impl FnOnce() -> Result<ApiRequest, Failure>,
     ) -> Result<ApiRequest, Failure> {
@@ -36,11 +36,11 @@ impl InlineBody {
 /// memory, and an upload this large is bound by the runner's bandwidth, which regions
 /// uploading side by side would only share. Smaller uploads, bound by latency, run side by
 /// side.
-pub const LARGE_UPLOAD_BYTES: u64 = 8 << 20;
+const LARGE_UPLOAD_BYTES: u64 = 8 << 20;
 
 /// The one slot large uploads take in turn.
 #[derive(Debug)]
-pub struct UploadSlot(Semaphore);
+pub(crate) struct UploadSlot(Semaphore);
 
 impl Default for UploadSlot {
     fn default() -> Self {
@@ -50,7 +50,7 @@ impl Default for UploadSlot {
 
 impl UploadSlot {
     /// Waits for the slot when `zip_bytes` is large; `None` (no wait) otherwise.
-    pub async fn take(&self, zip_bytes: u64) -> Option<SemaphorePermit<'_>> {
+    pub(crate) async fn take(&self, zip_bytes: u64) -> Option<SemaphorePermit<'_>> {
         if zip_bytes < LARGE_UPLOAD_BYTES {
             return None;
         }

@@ -10,7 +10,7 @@ use crate::report::Reporter;
 /// The layer's versions before anything is written: what the unchanged check compares,
 /// what keep-versions counts, and the baseline that tells this run's version from others'
 /// after a lost reply. `None` when they could not be listed and nothing needs them.
-pub async fn versions_before<T: Transport>(
+pub(crate) async fn versions_before<T: Transport>(
     settings: &Settings,
     calls: &Calls<'_, T>,
     reporter: &mut impl Reporter,

@@ -29,28 +29,28 @@
 //!
 //! What each module is for is in the crate's `# Layout` (`src/lib.rs`), the one map.
 
-pub mod assume;
-pub mod calls;
-pub mod contents;
-pub mod dry_run;
-pub mod environment;
-pub mod fan_out;
-pub mod function_scan;
-pub mod function_versions;
-pub mod in_use;
-pub mod inline_body;
-pub mod listing;
-pub mod outputs;
-pub mod prepare;
-pub mod region;
-pub mod region_log;
-pub mod release;
-pub mod rollout;
-pub mod shared;
-pub mod source;
-pub mod stage;
-pub mod verdict;
-pub mod versions;
+mod assume;
+mod calls;
+mod contents;
+mod dry_run;
+mod environment;
+mod fan_out;
+mod function_scan;
+mod function_versions;
+mod in_use;
+mod inline_body;
+mod listing;
+mod outputs;
+mod prepare;
+mod region;
+mod region_log;
+mod release;
+mod rollout;
+mod shared;
+mod source;
+mod stage;
+mod verdict;
+mod versions;
 
 use std::cell::RefCell;
 use std::path::Path;
@@ -87,7 +87,7 @@ pub async fn run_step<T: Transport>(
 }
 
 /// The `INPUT_*` variables as [`Settings`]; each invalid input reported on its own.
-pub fn read_settings(env: &Environment, reporter: &mut impl Reporter) -> Result<Settings, Failure> {
+fn read_settings(env: &Environment, reporter: &mut impl Reporter) -> Result<Settings, Failure> {
     let invalid = |errors: Vec<InputError>, reporter: &mut dyn Reporter| {
         for error in &errors {
             reporter.error(&error.to_string());
@@ -101,8 +101,8 @@ pub fn read_settings(env: &Environment, reporter: &mut impl Reporter) -> Result<
 }
 
 /// The steps after the inputs: the credentials made ready, the zip prepared once, then
-/// [`publish_region`] in each region. What it came to, for the verdict.
-pub async fn publish<T: Transport>(
+/// [`region::run`] in each region. What it came to, for the verdict.
+async fn publish<T: Transport>(
     settings: &Settings,
     transport: &T,
     signing: &Signing,

@@ -9,7 +9,7 @@ use crate::report::Reporter;
 use crate::rollout::{AliasState, FunctionResult, FunctionStatus};
 
 /// Version numbers as the `deleted-versions` output and the log write them: `1,2,3`.
-pub fn join(versions: &[i64]) -> String {
+pub(crate) fn join(versions: &[i64]) -> String {
     versions
         .iter()
         .map(i64::to_string)
@@ -18,7 +18,7 @@ pub fn join(versions: &[i64]) -> String {
 }
 
 /// The outputs, all in one write.
-pub fn write(outcome: &Outcome, reporter: &mut impl Reporter) -> Result<(), Failure> {
+pub(crate) fn write(outcome: &Outcome, reporter: &mut impl Reporter) -> Result<(), Failure> {
     let mut outputs = of(outcome);
     set_by_region(&mut outputs, std::slice::from_ref(outcome));
     reporter.set_outputs(&outputs).map_err(Failure::Outputs)
@@ -63,7 +63,7 @@ fn of(outcome: &Outcome) -> Outputs {
 }
 
 /// The functions moved by this run, comma-separated, in input order.
-pub fn updated_functions(results: &[FunctionResult]) -> String {
+fn updated_functions(results: &[FunctionResult]) -> String {
     results
         .iter()
         .filter(|result| result.status == FunctionStatus::Updated)
@@ -117,7 +117,7 @@ impl AliasStateOutput {
 }
 
 /// The `functions` output: one object per function, in input order.
-pub fn functions_json(results: &[FunctionResult]) -> String {
+fn functions_json(results: &[FunctionResult]) -> String {
     let each: Vec<FunctionOutput<'_>> = results
         .iter()
         .map(|result| FunctionOutput {
@@ -146,7 +146,7 @@ pub fn functions_json(results: &[FunctionResult]) -> String {
 /// `versions` hold every region in `succeeded`; the single-region outputs are `first`'s,
 /// the first region listed, only when it succeeded; `codeChecksum` and `codeSize` are the
 /// same everywhere, taken from any.
-pub fn write_regions(
+pub(crate) fn write_regions(
     first: Option<&Outcome>,
     succeeded: &[Outcome],
     reporter: &mut impl Reporter,

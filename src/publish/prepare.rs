@@ -16,15 +16,15 @@ use crate::package::Contents;
 use crate::report::Reporter;
 
 /// The zip every region publishes, how it goes, and what is inside it.
-pub struct Prepared {
-    pub source: Source,
-    pub route: Route,
-    pub contents: Option<Contents>,
+pub(crate) struct Prepared {
+    pub(crate) source: Source,
+    pub(crate) route: Route,
+    pub(crate) contents: Option<Contents>,
 }
 
 /// Packages the code (or looks the object up) and reviews it, as `credentials` (`None`
 /// only offline); the runtimes FC does not know are warned of first.
-pub async fn prepare<T: Transport>(
+pub(crate) async fn prepare<T: Transport>(
     settings: &Settings,
     credentials: Option<&Credentials>,
     transport: &T,
@@ -52,7 +52,7 @@ pub async fn prepare<T: Transport>(
 }
 
 /// What is known of a run with nothing to call: a dry run given no credentials.
-pub fn offline(
+pub(crate) fn offline(
     settings: &Settings,
     source: &Source,
     contents: Option<Contents>,

@@ -20,7 +20,7 @@ use crate::rollout::{FunctionResult, LayerFamily, TargetVersion};
 
 /// One region's pipeline once the zip is ready: list, decide, then publish or reuse, and
 /// what follows a version. The outputs are the verdict's to write.
-pub async fn run<T: Transport>(
+pub(crate) async fn run<T: Transport>(
     shared: &Shared<'_, T>,
     target: &RegionTarget,
     reporter: &mut impl Reporter,

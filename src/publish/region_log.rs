@@ -17,7 +17,7 @@ use crate::report::Reporter;
 
 /// Regions run as futures of one task, so the step's reporter is shared through a
 /// `RefCell`, borrowed only inside each (synchronous) call.
-pub struct RegionLog<'a, 'r, R: Reporter> {
+pub(crate) struct RegionLog<'a, 'r, R: Reporter> {
     shared: &'a RefCell<&'r mut R>,
     prefix: String,
     /// The open group's title and lines, written when it ends.
@@ -35,7 +35,7 @@ enum Line {
 
 impl<'a, 'r, R: Reporter> RegionLog<'a, 'r, R> {
     /// The log of one region among several, each line prefixed with `[name]`.
-    pub fn prefixed(shared: &'a RefCell<&'r mut R>, name: &str) -> Self {
+    pub(crate) fn prefixed(shared: &'a RefCell<&'r mut R>, name: &str) -> Self {
         Self {
             shared,
             prefix: format!("[{name}] "),
@@ -45,7 +45,7 @@ impl<'a, 'r, R: Reporter> RegionLog<'a, 'r, R> {
     }
 
     /// The log of a step's only region: as it is, groups written while they happen.
-    pub fn live(shared: &'a RefCell<&'r mut R>) -> Self {
+    pub(crate) fn live(shared: &'a RefCell<&'r mut R>) -> Self {
         Self {
             shared,
             prefix: String::new(),

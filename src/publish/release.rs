@@ -18,19 +18,19 @@ use crate::report::buffered::Buffered;
 use crate::rollout::{AliasState, FunctionResult, FunctionStatus, Release, TargetVersion};
 
 /// What every function's release shares.
-pub struct ReleasePlan<'a> {
-    pub alias: &'a AliasName,
+pub(crate) struct ReleasePlan<'a> {
+    pub(crate) alias: &'a AliasName,
     /// The new version's share of the alias's traffic, in percent.
-    pub weight: u8,
+    pub(crate) weight: u8,
     /// The layer version the functions were moved to, named in the versions' description.
-    pub target: &'a TargetVersion,
-    pub layer_name: &'a str,
-    pub dry_run: bool,
+    pub(crate) target: &'a TargetVersion,
+    pub(crate) layer_name: &'a str,
+    pub(crate) dry_run: bool,
 }
 
 /// Releases every function of `results` whose layers step succeeded, one after another
 /// (each function's calls depend on the one before); a failure marks that function failed.
-pub async fn release_all<T: Transport>(
+pub(crate) async fn release_all<T: Transport>(
     calls: &Calls<'_, T>,
     plan: &ReleasePlan<'_>,
     results: &mut [FunctionResult],

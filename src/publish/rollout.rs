@@ -25,10 +25,10 @@ use crate::report::buffered::Buffered;
 use crate::rollout::{FunctionResult, FunctionStatus, TargetVersion, plan};
 
 /// How many functions are worked on at once.
-pub const CONCURRENCY: usize = 4;
+const CONCURRENCY: usize = 4;
 /// The first wait between GetFunction polls; each grows by this up to [`MAX_POLL_WAIT`].
-pub const FIRST_POLL_WAIT: Duration = Duration::from_secs(1);
-pub const MAX_POLL_WAIT: Duration = Duration::from_secs(5);
+const FIRST_POLL_WAIT: Duration = Duration::from_secs(1);
+const MAX_POLL_WAIT: Duration = Duration::from_secs(5);
 
 /// What the step needs beyond the calls: where to, how long to wait, whether to write.
 struct RolloutPlan<'a> {
@@ -41,7 +41,7 @@ struct RolloutPlan<'a> {
 /// Moves every function of `functions` to `target` (a dry run only reads them); one
 /// result each, in input order. Each function's log lines are kept together, reported as it
 /// finishes.
-pub async fn roll_out<T: Transport>(
+pub(crate) async fn roll_out<T: Transport>(
     calls: &Calls<'_, T>,
     settings: &Settings,
     functions: &[FunctionName],

@@ -8,16 +8,16 @@ use crate::credentials::Credentials;
 use crate::inputs::Settings;
 
 /// The regions' common ground, made once before the first region starts.
-pub struct Shared<'a, T> {
-    pub settings: &'a Settings,
+pub(crate) struct Shared<'a, T> {
+    pub(crate) settings: &'a Settings,
     /// The keys given, or the role's once assumed: the same in every region.
-    pub credentials: &'a Credentials,
-    pub source: &'a Source,
-    pub route: Route,
+    pub(crate) credentials: &'a Credentials,
+    pub(crate) source: &'a Source,
+    pub(crate) route: Route,
     /// The inline create's request, made once for every region.
-    pub inline: &'a InlineBody,
+    pub(crate) inline: &'a InlineBody,
     /// Taken in turn by large uploads to OSS.
-    pub slot: &'a UploadSlot,
-    pub transport: &'a T,
-    pub signing: &'a Signing,
+    pub(crate) slot: &'a UploadSlot,
+    pub(crate) transport: &'a T,
+    pub(crate) signing: &'a Signing,
 }

@@ -20,7 +20,7 @@ use crate::report::Reporter;
 
 /// The layer's zip, wherever it is.
 #[derive(Debug)]
-pub enum Source {
+pub(crate) enum Source {
     Package(Package),
     Object {
         object: ObjectRef,
@@ -31,14 +31,14 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn checksum(&self) -> Option<&str> {
+    pub(crate) fn checksum(&self) -> Option<&str> {
         match self {
             Source::Package(package) => Some(&package.checksum),
             Source::Object { checksum, .. } => checksum.as_deref(),
         }
     }
 
-    pub fn size(&self) -> Option<u64> {
+    pub(crate) fn size(&self) -> Option<u64> {
         match self {
             Source::Package(package) => Some(package.size),
             Source::Object { size, .. } => *size,
@@ -48,13 +48,13 @@ impl Source {
 
 /// How the zip reaches FC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Route {
+pub(crate) enum Route {
     Inline,
     Oss,
 }
 
 /// Inline when asked, or when `auto` and the Base64 fits FC's limit; OSS otherwise.
-pub fn route(mode: UploadMode, source: &Source) -> Route {
+fn route(mode: UploadMode, source: &Source) -> Route {
     match (mode, source) {
         (_, Source::Object { .. }) | (UploadMode::Oss, _) => Route::Oss,
         (UploadMode::Inline, _) => Route::Inline,
@@ -67,7 +67,11 @@ pub fn route(mode: UploadMode, source: &Source) -> Route {
 }
 
 /// [`route`], with a line in the log when a zip made here goes through OSS, saying why.
-pub fn choose_route(mode: UploadMode, source: &Source, reporter: &mut impl Reporter) -> Route {
+pub(crate) fn choose_route(
+    mode: UploadMode,
+    source: &Source,
+    reporter: &mut impl Reporter,
+) -> Route {
     let route = route(mode, source);
     if let (Route::Oss, Source::Package(package)) = (route, source) {
         reporter.info(&format!(
@@ -85,7 +89,7 @@ pub fn choose_route(mode: UploadMode, source: &Source, reporter: &mut impl Repor
 
 /// The `code` input as a zip on disk (under `temp_dir` when zipped here), within the limit
 /// of the way it may go.
-pub fn package_code(
+fn package_code(
     path: &Path,
     mode: UploadMode,
     options: &package::Options,
@@ -120,7 +124,7 @@ pub fn package_code(
 }
 
 /// An `oss://` object, which must exist: its size and CRC-64 come from HeadObject.
-pub async fn look_up_object<T: Transport>(
+async fn look_up_object<T: Transport>(
     client: &OssClient<T>,
     object: &ObjectRef,
     reporter: &mut impl Reporter,
@@ -143,7 +147,7 @@ pub async fn look_up_object<T: Transport>(
 }
 
 /// OSS of the layer's region, as the user's own credentials: for their bucket or object.
-pub fn own_oss<'t, T: Transport>(
+pub(crate) fn own_oss<'t, T: Transport>(
     oss: &RegionalOss,
     credentials: &Credentials,
     transport: &'t T,
@@ -160,7 +164,7 @@ pub fn own_oss<'t, T: Transport>(
 
 /// The `code` input, packaged or looked up (as `credentials`, `None` only in a dry run
 /// given no credentials, which looks nothing up).
-pub async fn source<T: Transport>(
+pub(crate) async fn source<T: Transport>(
     settings: &Settings,
     credentials: Option<&Credentials>,
     transport: &T,

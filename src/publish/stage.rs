@@ -21,7 +21,7 @@ use crate::{sts, temp_bucket};
 
 /// Where the zip is for the create.
 #[derive(Clone, Debug)]
-pub enum Staged<'a> {
+pub(crate) enum Staged<'a> {
     /// In the request body, read from this package.
     Inline(&'a Package),
     Oss {
@@ -32,7 +32,7 @@ pub enum Staged<'a> {
 }
 
 /// Puts the zip where the route says; for OSS, uploads it (once) and names the object.
-pub async fn stage<'s, T: Transport>(
+pub(crate) async fn stage<'s, T: Transport>(
     shared: &Shared<'s, T>,
     target: &RegionTarget,
     reporter: &mut impl Reporter,

@@ -13,7 +13,7 @@ use crate::report::Reporter;
 use crate::summary;
 
 /// What the pipeline came to, before anything of it is reported.
-pub enum Ended {
+pub(crate) enum Ended {
     /// Before any region ran: the inputs, the role, the package or what is inside.
     Early(Failure),
     /// A dry run given no credentials: packaged and checked, nothing called.
@@ -30,7 +30,7 @@ pub enum Ended {
 
 /// Reports `ended` and writes its outputs and summary: the step's verdict. `layer_name` is
 /// `None` only when the inputs were not valid.
-pub fn conclude(
+pub(crate) fn conclude(
     layer_name: Option<&LayerName>,
     ended: Ended,
     reporter: &mut impl Reporter,

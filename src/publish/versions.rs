@@ -19,7 +19,7 @@ use crate::retry::Settled;
 
 /// The CreateLayerVersion request for the staged zip, inline or named in OSS, sent through
 /// [`create`]; the reply is checked against the layer and the zip sent.
-pub async fn create_version<T: Transport>(
+pub(crate) async fn create_version<T: Transport>(
     settings: &Settings,
     calls: &Calls<'_, T>,
     staged: &Staged<'_>,
@@ -130,7 +130,7 @@ fn check_created(
 /// request went out, then the connection dropped, timed out or a 5xx came back) is followed
 /// by a listing, and a version that this run created is adopted instead of creating a
 /// second. Without `highest_before` (no listing was possible) such a failure is final.
-pub async fn create<T: Transport, R: Reporter + ?Sized>(
+async fn create<T: Transport, R: Reporter + ?Sized>(
     calls: &Calls<'_, T>,
     layer_name: &LayerName,
     request: &ApiRequest,
@@ -188,7 +188,7 @@ fn adopt(
 }
 
 /// PutLayerACL for every version of the layer.
-pub async fn set_acl<T: Transport>(
+pub(crate) async fn set_acl<T: Transport>(
     calls: &Calls<'_, T>,
     layer_name: &LayerName,
     acl: Acl,
@@ -203,7 +203,7 @@ pub async fn set_acl<T: Transport>(
 
 /// Deletes `doomed`, each failure a warning: the publish itself has succeeded. Returns the
 /// versions deleted.
-pub async fn delete<T: Transport>(
+pub(crate) async fn delete<T: Transport>(
     calls: &Calls<'_, T>,
     layer_name: &LayerName,
     doomed: &[i64],

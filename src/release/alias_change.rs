@@ -12,23 +12,23 @@ const SHARE_TOLERANCE_PERCENT: f64 = 0.01;
 
 /// A version that gets part of an alias's traffic, the main version the rest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Canary {
-    pub version: FunctionVersion,
+pub(crate) struct Canary {
+    pub(crate) version: FunctionVersion,
     /// 1 to 99.
-    pub percent: u8,
+    pub(crate) percent: u8,
 }
 
 /// Where an alias sends its traffic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Routing {
-    pub main: FunctionVersion,
-    pub canary: Option<Canary>,
+pub(crate) struct Routing {
+    pub(crate) main: FunctionVersion,
+    pub(crate) canary: Option<Canary>,
 }
 
 impl Routing {
     /// `additionalVersionWeight` as CreateAlias and UpdateAlias take it; empty without a
     /// canary, which UpdateAlias sends as `{}` to clear one.
-    pub fn weights(&self) -> Weights {
+    pub(crate) fn weights(&self) -> Weights {
         self.canary
             .map(|canary| (canary.version, f64::from(canary.percent) / 100.0))
             .into_iter()
@@ -37,7 +37,7 @@ impl Routing {
 
     /// Whether `alias` already routes this way.
     /// Whether `alias` routes exactly so (shares compared to a hundredth of a percent).
-    pub fn is(&self, alias: &Alias) -> bool {
+    pub(crate) fn is(&self, alias: &Alias) -> bool {
         let wanted = self.weights();
         alias.version_id == self.main
             && alias.additional_version_weight.len() == wanted.len()
@@ -52,7 +52,7 @@ impl Routing {
 
 /// The call an alias needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AliasStep {
+pub(crate) enum AliasStep {
     Create(Routing),
     Update(Routing),
     Nothing,
@@ -60,9 +60,9 @@ pub enum AliasStep {
 
 /// The call, and what a reader of the log should know about it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AliasChange {
-    pub step: AliasStep,
-    pub note: Option<String>,
+pub(crate) struct AliasChange {
+    pub(crate) step: AliasStep,
+    pub(crate) note: Option<String>,
 }
 
 impl AliasChange {
@@ -81,7 +81,7 @@ impl AliasChange {
 /// How `current` (`None`: the alias does not exist) changes so that `version` gets
 /// `weight_percent` of its traffic. 100 makes it the main version and clears any canary;
 /// 1 to 99 makes it the only canary beside the main version the alias has.
-pub fn alias_change(
+pub(crate) fn alias_change(
     current: Option<&Alias>,
     version: FunctionVersion,
     weight_percent: u8,

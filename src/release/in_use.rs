@@ -10,7 +10,7 @@ use crate::rollout::LayerFamily;
 
 /// Which configuration of a function uses the layers.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Place {
+pub(crate) enum Place {
     /// What the function runs when called without a qualifier.
     Latest,
     /// The main or canary version an alias routes to.
@@ -31,15 +31,15 @@ impl fmt::Display for Place {
 
 /// One configuration of one function, and the layers it uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Usage {
-    pub function: FunctionName,
-    pub place: Place,
-    pub layers: Vec<String>,
+pub(crate) struct Usage {
+    pub(crate) function: FunctionName,
+    pub(crate) place: Place,
+    pub(crate) layers: Vec<String>,
 }
 
 /// The versions of the layer (of `family`) the usages hold, each with its users, e.g.
 /// `api (LATEST)` and `worker (alias prod → version 7)`, each once, in the usages' order.
-pub fn in_use(usages: &[Usage], family: &LayerFamily) -> BTreeMap<i64, Vec<String>> {
+pub(crate) fn in_use(usages: &[Usage], family: &LayerFamily) -> BTreeMap<i64, Vec<String>> {
     let mut users: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for usage in usages {
         let user = format!("{} ({})", usage.function, usage.place);
@@ -67,17 +67,17 @@ fn version_in(arn: &str, family: &LayerFamily) -> Option<i64> {
 
 /// What `keep-versions` deletes once versions in use are spared, and what it spared.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Spared {
+pub(crate) struct Spared {
     /// Ascending.
-    pub delete: Vec<i64>,
+    pub(crate) delete: Vec<i64>,
     /// Versions `keep-versions` alone would have deleted, each with its users.
-    pub kept: BTreeMap<i64, Vec<String>>,
+    pub(crate) kept: BTreeMap<i64, Vec<String>>,
 }
 
 impl Spared {
     /// One line per version kept: `kept 3: used by api (LATEST), worker (alias prod →
     /// version 7)`.
-    pub fn notes(&self) -> Vec<String> {
+    pub(crate) fn notes(&self) -> Vec<String> {
         self.kept
             .iter()
             .map(|(version, users)| format!("kept {version}: used by {}", users.join(", ")))
@@ -87,7 +87,7 @@ impl Spared {
 
 /// [`doomed`], but never a version in `in_use`: deleting it would leave a function that
 /// runs it unable to be updated, and an alias unable to be rolled back to it.
-pub fn doomed_unless_in_use(
+pub(crate) fn doomed_unless_in_use(
     before: Option<&[Layer]>,
     output: i64,
     keep: u32,

@@ -9,10 +9,10 @@
 //! - [`mod@alias_change`]: CreateAlias, UpdateAlias or nothing, with a note.
 //! - [`mod@in_use`]: the layer's versions in use, and keep-versions sparing them.
 
-pub mod alias_change;
-pub mod in_use;
-pub mod plan;
+pub(crate) mod alias_change;
+pub(crate) mod in_use;
+pub(crate) mod plan;
 
-pub use alias_change::{AliasChange, AliasStep, Canary, Routing, alias_change};
-pub use in_use::{Place, Spared, Usage, doomed_unless_in_use, in_use};
-pub use plan::{Role, VersionChoice, adoptable, choose_version, uses_layer};
+pub(crate) use alias_change::{AliasStep, Routing, alias_change};
+pub(crate) use in_use::{Place, Spared, Usage, doomed_unless_in_use, in_use};
+pub(crate) use plan::{VersionChoice, adoptable, choose_version};

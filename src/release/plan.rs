@@ -9,7 +9,7 @@ use crate::rollout::LayerFamily;
 
 /// The part a version plays in an alias.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     Main,
     Canary,
 }
@@ -25,7 +25,7 @@ impl fmt::Display for Role {
 
 /// Publish a new version of the function, or point the alias at one it already routes to.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum VersionChoice {
+pub(crate) enum VersionChoice {
     /// `version` already has exactly the wanted layers: a new version would be a copy.
     Reuse {
         version: FunctionVersion,
@@ -38,7 +38,7 @@ pub enum VersionChoice {
 /// The alias's main version, then its canary, whose layers equal `wanted` exactly (order
 /// matters: FC stacks layers in list order, so another order is another function). A
 /// version whose layers `layers_of` does not know is not reused: it was not read.
-pub fn choose_version<'a>(
+pub(crate) fn choose_version<'a>(
     alias: Option<&Alias>,
     layers_of: impl Fn(FunctionVersion) -> Option<&'a [String]>,
     wanted: &[String],
@@ -76,7 +76,7 @@ pub fn choose_version<'a>(
 /// cannot be told, so one is taken, the newest, as `lifecycle::adoptable` does, and never
 /// both. A caller that could not list the versions before cannot tell new from old, and
 /// must not call this.
-pub fn adoptable(
+pub(crate) fn adoptable(
     versions_after: &[(FunctionVersion, Vec<String>)],
     highest_before: Option<FunctionVersion>,
     wanted: &[String],
@@ -90,7 +90,7 @@ pub fn adoptable(
 
 /// Whether a function with these layers uses a version of the layer: `functions: '*'`
 /// takes it. Another account's layer of the same name is not of the family.
-pub fn uses_layer(function_layers: &[String], family: &LayerFamily) -> bool {
+pub(crate) fn uses_layer(function_layers: &[String], family: &LayerFamily) -> bool {
     function_layers.iter().any(|arn| family.contains(arn))
 }
 

@@ -21,13 +21,13 @@ enum Line {
 }
 
 #[derive(Default)]
-pub struct Buffered {
+pub(crate) struct Buffered {
     lines: Vec<Line>,
 }
 
 impl Buffered {
     /// Hands everything kept to `reporter`, in the order it came.
-    pub fn replay(self, reporter: &mut impl Reporter) {
+    pub(crate) fn replay(self, reporter: &mut impl Reporter) {
         for line in self.lines {
             match line {
                 Line::Info(text) => reporter.info(&text),
@@ -95,15 +95,15 @@ impl Reporter for Buffered {
 /// a [`SharedHandle`] of its own, and that the task holding the real reporter drains
 /// between its own lines.
 #[derive(Default)]
-pub struct SharedBuffer(Mutex<Buffered>);
+pub(crate) struct SharedBuffer(Mutex<Buffered>);
 
 impl SharedBuffer {
-    pub fn handle(&self) -> SharedHandle<'_> {
+    pub(crate) fn handle(&self) -> SharedHandle<'_> {
         SharedHandle(self)
     }
 
     /// Hands what was kept so far to `reporter` and starts afresh.
-    pub fn drain_into(&self, reporter: &mut impl Reporter) {
+    pub(crate) fn drain_into(&self, reporter: &mut impl Reporter) {
         std::mem::take(&mut *self.lock()).replay(reporter);
     }
 
@@ -114,7 +114,7 @@ impl SharedBuffer {
 }
 
 /// One task's way into a [`SharedBuffer`].
-pub struct SharedHandle<'a>(&'a SharedBuffer);
+pub(crate) struct SharedHandle<'a>(&'a SharedBuffer);
 
 impl Masker for SharedHandle<'_> {
     fn mask(&mut self, secret: &Secret) {

@@ -6,11 +6,11 @@
 //!
 //! - [`plan`]: the new layer list, pure.
 
-pub mod plan;
+pub(crate) mod plan;
 
 use std::time::Duration;
 
-pub use plan::{LayerFamily, Planned, TooManyLayers, plan};
+pub(crate) use plan::{LayerFamily, plan};
 
 use crate::fc::alias::Weights;
 use crate::fc::{AliasName, FunctionName, FunctionVersion, Layer, LayerName};
@@ -18,21 +18,21 @@ use crate::lifecycle::highest;
 
 /// The version functions are moved to.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TargetVersion {
+pub(crate) struct TargetVersion {
     /// Its ARN; in a dry run that would publish, the ARN the next version would get (or,
     /// when the layer has no version to learn the account from, a description of it).
-    pub arn: String,
-    pub version: i64,
+    pub(crate) arn: String,
+    pub(crate) version: i64,
     /// The ARNs that are versions of this layer; `None` when no version exists to learn the
     /// region and account from, so that no function can be using one.
-    pub family: Option<LayerFamily>,
+    pub(crate) family: Option<LayerFamily>,
     /// `false` in a dry run that would publish: the version is not there yet.
-    pub exists: bool,
+    pub(crate) exists: bool,
 }
 
 impl TargetVersion {
     /// A version that exists, published or reused.
-    pub fn existing(layer: &Layer) -> Self {
+    pub(crate) fn existing(layer: &Layer) -> Self {
         Self {
             arn: layer.layer_version_arn.clone(),
             version: layer.version,
@@ -43,7 +43,7 @@ impl TargetVersion {
 
     /// The version a dry run would publish: the next number after the highest in `before`,
     /// whose ARN is known when some version shows the region and account.
-    pub fn next(layer_name: &LayerName, before: Option<&[Layer]>) -> Self {
+    pub(crate) fn next(layer_name: &LayerName, before: Option<&[Layer]>) -> Self {
         let version = highest(before).unwrap_or(0) + 1;
         let family = before
             .into_iter()
@@ -65,50 +65,50 @@ impl TargetVersion {
 /// What became of one function.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionResult {
-    pub name: FunctionName,
+    pub(crate) name: FunctionName,
     /// The version of this layer it used before (its ARN), if any, and if it was read.
-    pub before: Option<String>,
+    pub(crate) before: Option<String>,
     /// The ARN it has now, or was to get.
-    pub after: String,
+    pub(crate) after: String,
     /// Its whole layer list before, when it was read.
-    pub layers_before: Option<Vec<String>>,
+    pub(crate) layers_before: Option<Vec<String>>,
     /// The list it was to get, when one could be made.
-    pub layers_after: Option<Vec<String>>,
-    pub status: FunctionStatus,
+    pub(crate) layers_after: Option<Vec<String>>,
+    pub(crate) status: FunctionStatus,
     /// From UpdateFunction to `Successful`.
     pub took: Option<Duration>,
     /// With `alias`: the function version and the alias's move; `None` without `alias`, or
     /// when the layers step failed.
-    pub release: Option<Release>,
+    pub(crate) release: Option<Release>,
 }
 
 /// A function version and an alias moved to it (`alias`), for one function.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Release {
+pub(crate) struct Release {
     /// The version holding the new layer list, published or reused; `None` in a dry run
     /// that would publish one, and when choosing it failed.
-    pub function_version: Option<FunctionVersion>,
+    pub(crate) function_version: Option<FunctionVersion>,
     /// Whether this run published `function_version`.
-    pub published: bool,
-    pub alias: AliasName,
+    pub(crate) published: bool,
+    pub(crate) alias: AliasName,
     /// The alias as found; `None` when it did not exist (or was not read).
-    pub before: Option<AliasState>,
+    pub(crate) before: Option<AliasState>,
     /// The alias as left (in a dry run, as it would be); `None` when not known.
-    pub after: Option<AliasState>,
+    pub(crate) after: Option<AliasState>,
     /// The layers of the versions the alias routes to, before and after, as read or
     /// published: what `keep-versions` must not delete.
-    pub version_layers: Vec<(FunctionVersion, Vec<String>)>,
+    pub(crate) version_layers: Vec<(FunctionVersion, Vec<String>)>,
 }
 
 /// Where an alias sends its traffic: the main version and the canary shares.
 #[derive(Clone, Debug, PartialEq)]
-pub struct AliasState {
-    pub version: FunctionVersion,
-    pub weights: Weights,
+pub(crate) struct AliasState {
+    pub(crate) version: FunctionVersion,
+    pub(crate) weights: Weights,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FunctionStatus {
+pub(crate) enum FunctionStatus {
     /// Moved to the version, and FC reports the update `Successful`.
     Updated,
     /// Already on the version: nothing was sent.
@@ -121,7 +121,7 @@ pub enum FunctionStatus {
 
 impl FunctionStatus {
     /// The word the `functions` output and the summary use.
-    pub fn word(&self) -> &'static str {
+    pub(crate) fn word(&self) -> &'static str {
         match self {
             FunctionStatus::Updated => "updated",
             FunctionStatus::Unchanged => "unchanged",
@@ -130,7 +130,7 @@ impl FunctionStatus {
         }
     }
 
-    pub fn error(&self) -> Option<&str> {
+    pub(crate) fn error(&self) -> Option<&str> {
         match self {
             FunctionStatus::Failed(reason) => Some(reason),
             _ => None,
@@ -139,7 +139,7 @@ impl FunctionStatus {
 }
 
 /// The functions that failed, each with its reason.
-pub fn failures(results: &[FunctionResult]) -> Vec<(&FunctionName, &str)> {
+pub(crate) fn failures(results: &[FunctionResult]) -> Vec<(&FunctionName, &str)> {
     results
         .iter()
         .filter_map(|result| result.status.error().map(|error| (&result.name, error)))

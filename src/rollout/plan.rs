@@ -8,13 +8,13 @@ use crate::fc::function::MAX_LAYERS_PER_FUNCTION;
 /// followed by a version number. Another account's layer of the same name, or an official
 /// one, is not of the family.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LayerFamily {
+pub(crate) struct LayerFamily {
     prefix: String,
 }
 
 impl LayerFamily {
     /// The family of a version's ARN; `None` when it does not end in `/versions/{number}`.
-    pub fn of(arn: &str) -> Option<Self> {
+    pub(crate) fn of(arn: &str) -> Option<Self> {
         let (prefix, version) = arn.rsplit_once("/versions/")?;
         if !is_version_number(version) || !prefix.contains(":layers/") {
             return None;
@@ -24,13 +24,13 @@ impl LayerFamily {
         })
     }
 
-    pub fn contains(&self, arn: &str) -> bool {
+    pub(crate) fn contains(&self, arn: &str) -> bool {
         arn.strip_prefix(&self.prefix)
             .is_some_and(is_version_number)
     }
 
     /// The ARN of `version` of this layer.
-    pub fn arn(&self, version: i64) -> String {
+    pub(crate) fn arn(&self, version: i64) -> String {
         format!("{}{version}", self.prefix)
     }
 }
@@ -41,12 +41,12 @@ fn is_version_number(text: &str) -> bool {
 
 /// A function's layer list, planned.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Planned {
+pub(crate) struct Planned {
     /// The version of this layer the function used, if any.
-    pub before: Option<String>,
-    pub layers: Vec<String>,
+    pub(crate) before: Option<String>,
+    pub(crate) layers: Vec<String>,
     /// Whether `layers` differs from the list the function has.
-    pub changed: bool,
+    pub(crate) changed: bool,
 }
 
 /// The new list would pass FC's limit: nothing is written.
@@ -56,13 +56,13 @@ pub struct Planned {
     .current.len() + 1,
     .current.join(", ")
 )]
-pub struct TooManyLayers {
-    pub current: Vec<String>,
+pub(crate) struct TooManyLayers {
+    current: Vec<String>,
 }
 
 /// The list a function using `current` gets to use `target` of `family` (`None`: no version
 /// of the layer exists, so none is in use).
-pub fn plan(
+pub(crate) fn plan(
     current: &[String],
     family: Option<&LayerFamily>,
     target: &str,

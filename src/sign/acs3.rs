@@ -24,11 +24,11 @@ use super::{Request, SigningOutput, Token, canonical_text, write_request_lines};
 use crate::credentials::Credentials;
 use crate::encode::hex;
 
-pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
-pub const DATE_HEADER: &str = "x-acs-date";
-pub const NONCE_HEADER: &str = "x-acs-signature-nonce";
-pub const CONTENT_SHA256_HEADER: &str = "x-acs-content-sha256";
-pub const SECURITY_TOKEN_HEADER: &str = "x-acs-security-token";
+const ALGORITHM: &str = "ACS3-HMAC-SHA256";
+const DATE_HEADER: &str = "x-acs-date";
+const NONCE_HEADER: &str = "x-acs-signature-nonce";
+const CONTENT_SHA256_HEADER: &str = "x-acs-content-sha256";
+const SECURITY_TOKEN_HEADER: &str = "x-acs-security-token";
 
 /// What varies from one signing to the next, handed in so that signing stays pure.
 #[derive(Clone, Copy, Debug)]
@@ -96,16 +96,16 @@ impl CanonicalRequest {
     }
 
     /// The `SignedHeaders` value: the lowercase names joined with `;`.
-    pub fn signed_headers(&self) -> String {
+    fn signed_headers(&self) -> String {
         let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
         names.join(";")
     }
 
-    pub fn string_to_sign(&self) -> String {
+    fn string_to_sign(&self) -> String {
         format!("{ALGORITHM}\n{}", sha256_hex(self.to_string().as_bytes()))
     }
 
-    pub fn signature(&self, access_key_secret: &str) -> String {
+    fn signature(&self, access_key_secret: &str) -> String {
         hex(&hmac_sha256(
             access_key_secret.as_bytes(),
             self.string_to_sign().as_bytes(),
@@ -125,10 +125,10 @@ canonical_text!(CanonicalRequest);
 
 /// The `Authorization` header's value.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Authorization {
-    pub access_key_id: String,
-    pub signed_headers: String,
-    pub signature: String,
+struct Authorization {
+    access_key_id: String,
+    signed_headers: String,
+    signature: String,
 }
 
 impl fmt::Display for Authorization {

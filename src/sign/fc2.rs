@@ -27,9 +27,9 @@ use super::{Request, SigningOutput, Token, canonical_text, write_header_lines};
 use crate::credentials::Credentials;
 use crate::encode;
 
-pub const SCHEME: &str = "FC";
+const SCHEME: &str = "FC";
 pub const DATE_HEADER: &str = "date";
-pub const SECURITY_TOKEN_HEADER: &str = "x-fc-security-token";
+const SECURITY_TOKEN_HEADER: &str = "x-fc-security-token";
 const SIGNED_PREFIX: &str = "x-fc-";
 
 /// What varies from one signing to the next, handed in so that signing stays pure.
@@ -107,10 +107,10 @@ canonical_text!(StringToSign);
 
 /// The `Authorization` header's value.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Authorization {
-    pub access_key_id: String,
+struct Authorization {
+    access_key_id: String,
     /// Base64, as sent.
-    pub signature: String,
+    signature: String,
 }
 
 impl fmt::Display for Authorization {

@@ -52,7 +52,7 @@ pub struct Request<'a> {
 
 impl<'a> Request<'a> {
     /// The first value of header `name`, whatever the case of its name.
-    pub fn header(&self, name: &str) -> Option<&'a str> {
+    fn header(&self, name: &str) -> Option<&'a str> {
         self.headers
             .iter()
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
@@ -61,7 +61,7 @@ impl<'a> Request<'a> {
 
     /// The same request carrying `headers` instead: what a signer hashes once it has added its
     /// own.
-    pub fn with_headers<'b>(&self, headers: &'b [(String, String)]) -> Request<'b>
+    fn with_headers<'b>(&self, headers: &'b [(String, String)]) -> Request<'b>
     where
         'a: 'b,
     {
@@ -208,7 +208,7 @@ macro_rules! canonical_text {
     ($type:ident) => {
         impl $type {
             /// The text with the security token's value hidden, for an error message.
-            pub fn redacted(&self) -> String {
+            fn redacted(&self) -> String {
                 let mut text = String::new();
                 // Writing to a String cannot fail.
                 let _ = self.write(&mut text, $crate::sign::Token::Hidden);
@@ -235,20 +235,20 @@ use canonical_text;
 
 /// What the signers' tests share: one time and one STS identity.
 #[cfg(test)]
-pub(crate) mod test_support {
+mod test_support {
     use time::OffsetDateTime;
     use time::macros::datetime;
 
     use crate::credentials::Credentials;
 
-    pub const TIME: OffsetDateTime = datetime!(2024-05-20 08:30:00 UTC);
+    pub(crate) const TIME: OffsetDateTime = datetime!(2024-05-20 08:30:00 UTC);
 
-    pub fn credentials() -> Credentials {
+    pub(crate) fn credentials() -> Credentials {
         Credentials::new("key-id", "SECRET-VALUE").with_security_token("TOKEN-VALUE")
     }
 
     /// `debug` shows no token while `display` is what gets signed, token included.
-    pub fn assert_token_only_in_display(debug: &str, display: &str) {
+    pub(crate) fn assert_token_only_in_display(debug: &str, display: &str) {
         assert!(display.contains("TOKEN-VALUE"), "{display}");
         assert!(!debug.contains("TOKEN-VALUE"), "{debug}");
         assert!(debug.contains("**redacted**"), "{debug}");

@@ -31,14 +31,14 @@ use crate::credentials::Credentials;
 use crate::encode;
 use crate::encode::hex;
 
-pub const ALGORITHM: &str = "OSS4-HMAC-SHA256";
+const ALGORITHM: &str = "OSS4-HMAC-SHA256";
 /// What `x-oss-content-sha256` carries, and the canonical request's last line.
-pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
-pub const SERVICE: &str = "oss";
-pub const TERMINATOR: &str = "aliyun_v4_request";
+const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+const SERVICE: &str = "oss";
+const TERMINATOR: &str = "aliyun_v4_request";
 pub const DATE_HEADER: &str = "x-oss-date";
 pub const CONTENT_SHA256_HEADER: &str = "x-oss-content-sha256";
-pub const SECURITY_TOKEN_HEADER: &str = "x-oss-security-token";
+const SECURITY_TOKEN_HEADER: &str = "x-oss-security-token";
 
 /// What varies from one signing to the next, handed in so that signing stays pure.
 #[derive(Clone, Copy, Debug)]
@@ -96,7 +96,7 @@ pub fn sign(request: &Request<'_>, params: &SigningParams<'_>) -> SigningOutput 
 }
 
 /// `yyyymmdd/region/oss/aliyun_v4_request`, what a signature is valid for.
-pub fn scope(date: Date, region: &str) -> String {
+fn scope(date: Date, region: &str) -> String {
     format!(
         "{}/{region}/{SERVICE}/{TERMINATOR}",
         format_basic_date(date)
@@ -104,7 +104,7 @@ pub fn scope(date: Date, region: &str) -> String {
 }
 
 /// The key that signs a day's requests in one region; the secret itself never signs.
-pub fn signing_key(access_key_secret: &str, date: Date, region: &str) -> [u8; 32] {
+fn signing_key(access_key_secret: &str, date: Date, region: &str) -> [u8; 32] {
     let key = hmac_sha256(
         format!("aliyun_v4{access_key_secret}").as_bytes(),
         format_basic_date(date).as_bytes(),
@@ -210,18 +210,18 @@ canonical_text!(CanonicalRequest);
 
 /// The `Authorization` header's value.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Authorization {
-    pub access_key_id: String,
+struct Authorization {
+    access_key_id: String,
     /// The scope's day, which must be the day of `x-oss-date`.
-    pub date: Date,
-    pub region: String,
+    date: Date,
+    region: String,
     /// Lowercase names; empty when the field is left out, as it usually is.
-    pub additional_headers: Vec<String>,
-    pub signature: String,
+    additional_headers: Vec<String>,
+    signature: String,
 }
 
 impl Authorization {
-    pub fn scope(&self) -> String {
+    fn scope(&self) -> String {
         scope(self.date, &self.region)
     }
 }

@@ -14,23 +14,23 @@ use time::{Date, OffsetDateTime, UtcOffset};
 use crate::encode::{self, hex};
 
 /// ISO 8601 in UTC to the second with a literal `Z`: ACS3's `x-acs-date`, FC's `createTime`.
-pub const ISO8601_SECONDS: &[BorrowedFormatItem<'static>] =
+const ISO8601_SECONDS: &[BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
 
 /// ISO 8601's basic (separator-free) form of the same: OSS V4's `x-oss-date`.
-pub const ISO8601_BASIC: &[BorrowedFormatItem<'static>] =
+const ISO8601_BASIC: &[BorrowedFormatItem<'static>] =
     format_description!("[year][month][day]T[hour][minute][second]Z");
 
 /// The day alone in the basic form: the first part of an OSS V4 scope.
-pub const BASIC_DATE: &[BorrowedFormatItem<'static>] = format_description!("[year][month][day]");
+const BASIC_DATE: &[BorrowedFormatItem<'static>] = format_description!("[year][month][day]");
 
 /// RFC 1123, HTTP's `Date`, which FC 2.0 signs. Always GMT: the zone is a literal, not a
 /// field, so no other zone can be written or read.
-pub const RFC1123: &[BorrowedFormatItem<'static>] = format_description!(
+const RFC1123: &[BorrowedFormatItem<'static>] = format_description!(
     "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
 );
 
-pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
@@ -38,7 +38,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&sha256(bytes))
 }
 
-pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     let mut mac = Hmac::<Sha256>::new_from_slice(key)
         .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
     mac.update(message);
@@ -47,7 +47,7 @@ pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 
 /// Query parameters as ACS3 and OSS V4 list them: names and values percent-encoded
 /// ([`encode::encode`]), then sorted.
-pub fn canonical_query(pairs: &[(String, String)]) -> Vec<(String, String)> {
+pub(crate) fn canonical_query(pairs: &[(String, String)]) -> Vec<(String, String)> {
     let mut query: Vec<(String, String)> = pairs
         .iter()
         .map(|(key, value)| (encode::encode(key), encode::encode(value)))
@@ -58,7 +58,7 @@ pub fn canonical_query(pairs: &[(String, String)]) -> Vec<(String, String)> {
 
 /// How a canonical query writes a parameter whose value is empty.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EmptyValue {
+pub(crate) enum EmptyValue {
     /// `name=`, as ACS3 writes it.
     WithEquals,
     /// `name`, as OSS V4 writes it (`uploads`).
@@ -66,7 +66,7 @@ pub enum EmptyValue {
 }
 
 /// A [`canonical_query`] on one line, `&`-separated, without the line break.
-pub fn write_query(
+pub(crate) fn write_query(
     out: &mut impl fmt::Write,
     query: &[(String, String)],
     empty: EmptyValue,
@@ -85,7 +85,7 @@ pub fn write_query(
 /// Headers as every signature lists them: names in lower case, values trimmed, sorted by name,
 /// a repeated header's values joined with `,` in the order sent (what an HTTP server makes of
 /// repeats). `keep` picks the signed ones by lowercase name.
-pub fn canonical_headers<'a>(
+pub(crate) fn canonical_headers<'a>(
     headers: impl IntoIterator<Item = &'a (String, String)>,
     keep: impl Fn(&str) -> bool,
 ) -> Vec<(String, String)> {
@@ -110,7 +110,7 @@ pub fn canonical_headers<'a>(
 }
 
 /// `2024-01-01T00:00:00Z`: the time in UTC, to the second.
-pub fn format_iso8601(time: OffsetDateTime) -> String {
+pub(crate) fn format_iso8601(time: OffsetDateTime) -> String {
     time.to_offset(UtcOffset::UTC)
         .format(ISO8601_SECONDS)
         .unwrap_or_else(|_| unreachable!("every field of the format is numeric"))
@@ -124,7 +124,7 @@ pub fn format_iso8601_basic(time: OffsetDateTime) -> String {
 }
 
 /// `20240101`: a day, as OSS V4 scopes name it.
-pub fn format_basic_date(date: Date) -> String {
+pub(crate) fn format_basic_date(date: Date) -> String {
     date.format(BASIC_DATE)
         .unwrap_or_else(|_| unreachable!("every field of the format is numeric"))
 }

@@ -40,7 +40,7 @@ impl crate::backoff::Transient for AssumeError {
 
 impl AssumeError {
     /// Whether asking again could succeed: the network, 5xx, throttling, from GitHub or STS.
-    pub(crate) fn is_retryable(&self) -> bool {
+    fn is_retryable(&self) -> bool {
         match self {
             Self::GitHub(GitHubTokenError::Transport(source)) => source.is_transient(),
             Self::GitHub(GitHubTokenError::Refused { status }) => *status == 429 || *status >= 500,
@@ -79,7 +79,7 @@ impl AssumeError {
 /// The OIDC token the role is assumed with, masked through `masker`: asked of GitHub or read
 /// from its file; `None` when the role is assumed with the caller's credentials. A call of
 /// its own, so that it is retried alone and a retry of STS does not fetch it again.
-pub async fn oidc_token<T: Transport>(
+pub(crate) async fn oidc_token<T: Transport>(
     role: &RoleAssumption,
     transport: &T,
     masker: &mut dyn Masker,
@@ -99,7 +99,7 @@ pub async fn oidc_token<T: Transport>(
 
 /// The role's credentials from `role.sts`, masked through `masker`: AssumeRoleWithOIDC with
 /// `token` ([`oidc_token`]'s), or AssumeRole signed with the caller's credentials.
-pub async fn assume<T: Transport>(
+pub(crate) async fn assume<T: Transport>(
     role: &RoleAssumption,
     token: Option<&Secret>,
     transport: &T,

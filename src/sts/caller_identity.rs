@@ -14,7 +14,7 @@ struct Identity {
 
 /// The account id in a GetCallerIdentity reply ([`crate::fc::ApiRequest::get_caller_identity`], sent
 /// by the caller with its retries).
-pub fn account_id(body: &[u8]) -> Result<AccountId, ClientError> {
+pub(crate) fn account_id(body: &[u8]) -> Result<AccountId, ClientError> {
     let identity: Identity = client::parse("GetCallerIdentity", body)?;
     AccountId::parse(&identity.account_id).map_err(|_| ClientError::InvalidReply {
         action: "GetCallerIdentity",

@@ -12,9 +12,9 @@
 //! - [`oidc`]: AssumeRoleWithOIDC, anonymous, its parameters in a form body.
 //! - [`github_token`]: the job's OIDC token from GitHub.
 
-pub mod assume;
+pub(crate) mod assume;
 pub mod assume_role;
-pub(crate) mod caller_identity;
+mod caller_identity;
 pub mod github_token;
 pub mod oidc;
 

@@ -15,7 +15,7 @@ const FOLDERS_SHOWN: usize = 10;
 const FINDINGS_SHOWN: usize = 20;
 
 /// The section, for a zip of `zip_bytes` (when known).
-pub fn section(contents: &Contents, zip_bytes: Option<u64>, redactor: &Redactor) -> String {
+pub(crate) fn section(contents: &Contents, zip_bytes: Option<u64>, redactor: &Redactor) -> String {
     let mut text = String::from("#### What is inside\n\n");
     text.push_str(&overview(contents, zip_bytes, redactor));
     text.push_str(&largest_folders(contents, redactor));

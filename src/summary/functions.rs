@@ -11,7 +11,7 @@ use crate::outcome::Outcome;
 use crate::rollout::{AliasState, FunctionResult, FunctionStatus, Release};
 
 /// The table, or nothing when no function was named.
-pub fn table(outcome: &Outcome, redactor: &Redactor) -> String {
+pub(crate) fn table(outcome: &Outcome, redactor: &Redactor) -> String {
     if outcome.functions.is_empty() {
         return String::new();
     }
@@ -112,7 +112,7 @@ fn routing(state: Option<&AliasState>, unknown: &str) -> String {
 
 /// The summary of a run whose version exists but whose rollout failed for some functions:
 /// what the run did, the error, and the table.
-pub fn failed(outcome: &Outcome, error_block: &str, redactor: &Redactor) -> String {
+pub(crate) fn failed(outcome: &Outcome, error_block: &str, redactor: &Redactor) -> String {
     let mut text = success(outcome, redactor);
     text.push_str("**Not every function was moved to the version; the step failed.**\n\n");
     text.push_str(error_block);

@@ -81,7 +81,7 @@ use tokio::time::Instant;
 use crate::store::Store;
 use record::{FunctionRecord, Records, describe, describe_version, find, settle, status};
 use route::Call;
-pub use route::{Route, route};
+pub(crate) use route::{Route, route};
 pub use seeds::{AliasSeed, FunctionSeed, VersionSeed};
 
 /// How the functions behave: the seeds, how long an update takes, which updates fail.
@@ -108,12 +108,12 @@ pub struct FunctionsConfig {
 impl FunctionsConfig {
     /// Whether the seeds hold together (each version's and alias's function seeded, each
     /// alias valid), with the error [`Functions::new`] would give.
-    pub fn check(&self) -> Result<(), String> {
+    pub(crate) fn check(&self) -> Result<(), String> {
         Functions::new(self.clone(), "cn-hangzhou", "0").map(|_| ())
     }
 }
 
-pub struct Functions {
+pub(crate) struct Functions {
     records: Records,
     update_delay: Duration,
     failing: BTreeMap<String, String>,
@@ -124,7 +124,11 @@ pub struct Functions {
 impl Functions {
     /// The seeded functions, then their versions, then their aliases; an error names the
     /// seed that does not hold.
-    pub fn new(config: FunctionsConfig, region: &str, account_id: &str) -> Result<Self, String> {
+    pub(crate) fn new(
+        config: FunctionsConfig,
+        region: &str,
+        account_id: &str,
+    ) -> Result<Self, String> {
         let fc3 = config.seeds.into_iter().map(|seed| (seed, false));
         let fc2 = config.fc2_seeds.into_iter().map(|seed| (seed, true));
         let mut records: Records = fc3
@@ -163,7 +167,7 @@ impl Functions {
 
     /// Every function: layers, status, how many updates it took, its FC version, versions
     /// and aliases, for `/_local/state` (and [`view`], which reads them back).
-    pub fn snapshot(&mut self) -> Value {
+    pub(crate) fn snapshot(&mut self) -> Value {
         let now = Instant::now();
         let mut all = Map::new();
         for (name, record) in &mut self.records {
@@ -181,7 +185,7 @@ impl Functions {
         Value::Object(all)
     }
 
-    pub fn answer(
+    pub(crate) fn answer(
         &mut self,
         route: Route<'_>,
         body: &[u8],

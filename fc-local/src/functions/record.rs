@@ -13,52 +13,52 @@ use crate::store::Store;
 
 pub(super) struct Update {
     /// When it stops being `InProgress`.
-    pub done_at: Instant,
+    pub(crate) done_at: Instant,
     /// `Some(reason)` when it ends `Failed`; the layers before it are then restored.
-    pub failure: Option<String>,
+    pub(crate) failure: Option<String>,
     /// Taken back when a failed update is over.
-    pub previous_layers: Option<Vec<String>>,
+    pub(crate) previous_layers: Option<Vec<String>>,
 }
 
 pub(super) struct FunctionRecord {
     /// Everything but the layers and the update state: kept as it is by every update.
-    pub settings: Map<String, Value>,
-    pub layers: Vec<String>,
-    pub update: Option<Update>,
-    pub updates: u32,
+    pub(crate) settings: Map<String, Value>,
+    pub(crate) layers: Vec<String>,
+    pub(crate) update: Option<Update>,
+    pub(crate) updates: u32,
     /// Seeded as an FC 2.0 function: ListFunctions with `fcVersion=v3` leaves it out.
-    pub fc2: bool,
+    pub(crate) fc2: bool,
     /// The published versions by number, immutable once published.
-    pub versions: BTreeMap<u64, VersionRecord>,
+    pub(crate) versions: BTreeMap<u64, VersionRecord>,
     /// The number the next version gets: numbers are never reused.
-    pub next_version: u64,
-    pub aliases: BTreeMap<String, AliasRecord>,
+    pub(crate) next_version: u64,
+    pub(crate) aliases: BTreeMap<String, AliasRecord>,
 }
 
 /// A published version: what LATEST was when it was published.
 pub(super) struct VersionRecord {
-    pub settings: Map<String, Value>,
-    pub layers: Vec<String>,
-    pub description: String,
+    pub(crate) settings: Map<String, Value>,
+    pub(crate) layers: Vec<String>,
+    pub(crate) description: String,
     /// `createdTime`, which is also its `lastModifiedTime`.
-    pub created: String,
+    pub(crate) created: String,
 }
 
 pub(super) struct AliasRecord {
     /// The main version.
-    pub version_id: u64,
+    pub(crate) version_id: u64,
     /// The canary: at most one other version, with its share of the traffic.
-    pub weights: BTreeMap<String, f64>,
-    pub description: String,
-    pub created: String,
-    pub modified: String,
+    pub(crate) weights: BTreeMap<String, f64>,
+    pub(crate) description: String,
+    pub(crate) created: String,
+    pub(crate) modified: String,
 }
 
 pub(super) type Records = BTreeMap<String, FunctionRecord>;
 
 impl FunctionRecord {
     /// A seeded function, with the settings every seeded function has.
-    pub fn seeded(seed: FunctionSeed, fc2: bool, region: &str, account_id: &str) -> Self {
+    pub(crate) fn seeded(seed: FunctionSeed, fc2: bool, region: &str, account_id: &str) -> Self {
         let settings = json!({
             "functionName": seed.name,
             "functionArn": format!("acs:fc:{region}:{account_id}:functions/{}", seed.name),

@@ -6,7 +6,7 @@ use fc_layer_action::fc::{API_VERSION, ServiceError};
 use crate::request::ReceivedRequest;
 
 /// A function call: what it is, on which function, and its query.
-pub struct Route<'a> {
+pub(crate) struct Route<'a> {
     pub(super) call: Call<'a>,
     pub(super) query: Vec<(String, String)>,
 }
@@ -25,7 +25,7 @@ pub(super) enum Call<'a> {
 
 impl Route<'_> {
     /// The `x-acs-action` the call is.
-    pub fn action(&self) -> &'static str {
+    pub(crate) fn action(&self) -> &'static str {
         match self.call {
             Call::List => "ListFunctions",
             Call::Get(_) => "GetFunction",
@@ -61,7 +61,7 @@ impl<'a> Call<'a> {
 
 /// The route of a function call, `None` for any other path; the action and version headers
 /// must agree.
-pub fn route<'a>(
+pub(crate) fn route<'a>(
     request: &ReceivedRequest<'_>,
     segments: &'a [String],
 ) -> Result<Option<Route<'a>>, ServiceError> {

@@ -13,8 +13,8 @@ use crate::store::Store;
 pub(super) const ACCOUNT: &str = "1234567890123456";
 
 pub(super) struct Fixture {
-    pub functions: Functions,
-    pub store: Store,
+    pub(crate) functions: Functions,
+    store: Store,
 }
 
 pub(super) fn seed(name: &str, layers: &[&str]) -> FunctionSeed {
@@ -52,7 +52,7 @@ pub(super) fn with(names: &[&str]) -> Fixture {
 
 impl Fixture {
     /// `action` as `METHOD /2023-03-30/functions{rest}` (`rest` may carry `?query`).
-    pub fn call(
+    pub(crate) fn call(
         &mut self,
         action: &str,
         method: &str,
@@ -82,13 +82,19 @@ impl Fixture {
         Ok(value.expect("a JSON reply"))
     }
 
-    pub fn ok(&mut self, action: &str, method: &str, rest: &str, body: &str) -> Value {
+    pub(crate) fn ok(&mut self, action: &str, method: &str, rest: &str, body: &str) -> Value {
         self.call(action, method, rest, body)
             .unwrap_or_else(|error| panic!("{action} {rest}: {error:?}"))
     }
 
     /// The error's status and code.
-    pub fn refused(&mut self, action: &str, method: &str, rest: &str, body: &str) -> (u16, String) {
+    pub(crate) fn refused(
+        &mut self,
+        action: &str,
+        method: &str,
+        rest: &str,
+        body: &str,
+    ) -> (u16, String) {
         match self.call(action, method, rest, body) {
             Ok(value) => panic!("{action} {rest} answered {value}"),
             Err(error) => (error.status, error.code),
@@ -96,13 +102,13 @@ impl Fixture {
     }
 
     /// UpdateFunction setting `layers`.
-    pub fn set_layers(&mut self, function: &str, layers: &[&str]) {
+    pub(crate) fn set_layers(&mut self, function: &str, layers: &[&str]) {
         let body = serde_json::json!({ "layers": layers }).to_string();
         self.ok("UpdateFunction", "PUT", &format!("/{function}"), &body);
     }
 
     /// PublishFunctionVersion; the new version's id.
-    pub fn publish(&mut self, function: &str) -> String {
+    pub(crate) fn publish(&mut self, function: &str) -> String {
         let rest = format!("/{function}/versions");
         let version = self.ok(
             "PublishFunctionVersion",

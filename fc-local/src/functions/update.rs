@@ -15,14 +15,14 @@ use crate::store::Store;
 
 /// An UpdateFunction body: its `layers`, checked (`None` when it sets none), and the rest.
 pub(super) struct UpdateBody {
-    pub layers: Option<Vec<String>>,
-    pub others: Map<String, Value>,
+    layers: Option<Vec<String>>,
+    others: Map<String, Value>,
 }
 
 /// How an update goes: how long it is `InProgress`, and the reason it fails, if it does.
 pub(super) struct Outcome {
-    pub delay: Duration,
-    pub failure: Option<String>,
+    pub(crate) delay: Duration,
+    pub(crate) failure: Option<String>,
 }
 
 /// The body's `layers`, checked as FC checks them (`None` when it sets none), and its

@@ -32,7 +32,7 @@ pub struct VersionView {
 pub struct AliasView {
     pub version_id: String,
     pub additional_version_weight: BTreeMap<String, f64>,
-    pub description: String,
+    description: String,
 }
 
 /// The versions of `function` in `state`, oldest first; none when it is not there.

@@ -130,7 +130,7 @@ impl Service {
     }
 
     /// How long every reply waits; the server and the in-process transport sleep it.
-    pub fn delay(&self) -> Option<Duration> {
+    pub(crate) fn delay(&self) -> Option<Duration> {
         self.delay
     }
 

@@ -19,16 +19,16 @@ use super::canonical::{
 };
 use super::request::Request;
 
-pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
-pub const DATE_HEADER: &str = "x-acs-date";
-pub const NONCE_HEADER: &str = "x-acs-signature-nonce";
-pub const CONTENT_SHA256_HEADER: &str = "x-acs-content-sha256";
-pub const SECURITY_TOKEN_HEADER: &str = "x-acs-security-token";
+pub(crate) const ALGORITHM: &str = "ACS3-HMAC-SHA256";
+pub(crate) const DATE_HEADER: &str = "x-acs-date";
+pub(crate) const NONCE_HEADER: &str = "x-acs-signature-nonce";
+pub(crate) const CONTENT_SHA256_HEADER: &str = "x-acs-content-sha256";
+pub(crate) const SECURITY_TOKEN_HEADER: &str = "x-acs-security-token";
 
 /// A request's canonical form. `Display` is exactly the text that is hashed, the security
 /// token included, so it is for tests; `Debug` hides the token.
 #[derive(Clone, PartialEq, Eq)]
-pub struct CanonicalRequest {
+pub(crate) struct CanonicalRequest {
     method: String,
     uri: String,
     /// The whole line, encoded and sorted.
@@ -41,7 +41,7 @@ pub struct CanonicalRequest {
 impl CanonicalRequest {
     /// The canonical form of `request` signing its headers named in `signed` (lower case),
     /// over a body whose SHA-256 is `payload_hash` (hex).
-    pub fn new(request: &Request<'_>, signed: &[&str], payload_hash: &str) -> Self {
+    pub(crate) fn new(request: &Request<'_>, signed: &[&str], payload_hash: &str) -> Self {
         let uri = match request.path {
             "" => "/",
             path => path,
@@ -56,7 +56,7 @@ impl CanonicalRequest {
     }
 
     /// The `SignedHeaders` these headers make: their names, sorted, each once.
-    pub fn signed_headers(&self) -> String {
+    pub(crate) fn signed_headers(&self) -> String {
         let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
         names.join(";")
     }
@@ -75,14 +75,14 @@ impl CanonicalRequest {
 
     /// The text the secret signs. It holds only a hash of the canonical request, so a reply
     /// may show it.
-    pub fn string_to_sign(&self) -> String {
+    pub(crate) fn string_to_sign(&self) -> String {
         format!(
             "{ALGORITHM}\n{}",
             sha256_hex(self.text(Token::Shown).as_bytes())
         )
     }
 
-    pub fn signature(&self, access_key_secret: &str) -> String {
+    pub(crate) fn signature(&self, access_key_secret: &str) -> String {
         let string_to_sign = self.string_to_sign();
         hex(&hmac_sha256(
             access_key_secret.as_bytes(),

@@ -11,7 +11,7 @@ use super::request::is_security_token;
 /// Whether a canonical text carries the security token's value, as it is signed, or
 /// `**redacted**` in its place, as it may be shown in a reply or a `Debug`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Token {
+pub(crate) enum Token {
     Shown,
     Hidden,
 }
@@ -40,7 +40,7 @@ pub(crate) use display_and_debug;
 
 /// How a query parameter with an empty value is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EmptyValue {
+pub(crate) enum EmptyValue {
     /// `name=`, as ACS3 writes it.
     Equals,
     /// `name`, as OSS V4 writes it (`?uploads`).
@@ -50,7 +50,7 @@ pub enum EmptyValue {
 /// The headers `signed` picks (by lower-case name) as the schemes list them: names in lower
 /// case, values trimmed, sorted by name; a header received more than once is one entry, its
 /// values joined with `,` in the order received, as HTTP folds repeats.
-pub fn header_list(
+pub(crate) fn header_list(
     headers: &[(String, String)],
     signed: impl Fn(&str) -> bool,
 ) -> Vec<(String, String)> {
@@ -76,7 +76,7 @@ pub fn header_list(
 
 /// `name:value\n` for each of a [`header_list`], a token's value hidden unless `token` is
 /// [`Token::Shown`].
-pub fn header_lines(list: &[(String, String)], token: Token) -> String {
+pub(crate) fn header_lines(list: &[(String, String)], token: Token) -> String {
     list.iter()
         .map(|(name, value)| {
             let value = if token == Token::Hidden && is_security_token(name) {
@@ -91,7 +91,7 @@ pub fn header_lines(list: &[(String, String)], token: Token) -> String {
 
 /// The query as both V4-style schemes sign it: every name and value percent-encoded, the
 /// pairs sorted (by name, then value), joined with `&`; no `\n`.
-pub fn query_line(pairs: &[(String, String)], empty: EmptyValue) -> String {
+pub(crate) fn query_line(pairs: &[(String, String)], empty: EmptyValue) -> String {
     let mut encoded: Vec<(String, String)> = pairs
         .iter()
         .map(|(name, value)| (percent::encode(name), percent::encode(value)))

@@ -15,9 +15,9 @@ use super::{AuthError, check_security_token, invalid, required, signer, within_s
 /// The `Authorization` header's value: `FC keyId:signature`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Authorization {
-    pub access_key_id: String,
+    pub(crate) access_key_id: String,
     /// Base64, as sent.
-    pub signature: String,
+    pub(crate) signature: String,
 }
 
 impl fmt::Display for Authorization {

@@ -20,14 +20,14 @@ use crate::percent;
 use super::canonical::{Token, display_and_debug, header_lines, header_list};
 use super::request::Request;
 
-pub const SCHEME: &str = "FC";
-pub const DATE_HEADER: &str = "date";
-pub const SECURITY_TOKEN_HEADER: &str = "x-fc-security-token";
+pub(crate) const SCHEME: &str = "FC";
+pub(crate) const DATE_HEADER: &str = "date";
+pub(crate) const SECURITY_TOKEN_HEADER: &str = "x-fc-security-token";
 
 /// The text the secret signs. `Display` is exactly those bytes, the security token included,
 /// so it is for tests; `Debug` and [`StringToSign::redacted`] hide the token.
 #[derive(Clone, PartialEq, Eq)]
-pub struct StringToSign {
+pub(crate) struct StringToSign {
     method: String,
     content_md5: String,
     content_type: String,
@@ -39,7 +39,7 @@ pub struct StringToSign {
 }
 
 impl StringToSign {
-    pub fn new(request: &Request<'_>) -> Self {
+    pub(crate) fn new(request: &Request<'_>) -> Self {
         let trimmed = |name| request.header(name).unwrap_or_default().trim().to_owned();
         Self {
             method: request.method.to_owned(),
@@ -64,11 +64,11 @@ impl StringToSign {
     }
 
     /// The text with the security token's value hidden, for a reply.
-    pub fn redacted(&self) -> String {
+    pub(crate) fn redacted(&self) -> String {
         self.text(Token::Hidden)
     }
 
-    pub fn signature(&self, access_key_secret: &str) -> String {
+    pub(crate) fn signature(&self, access_key_secret: &str) -> String {
         BASE64.encode(hmac_sha256(
             access_key_secret.as_bytes(),
             self.text(Token::Shown).as_bytes(),

@@ -24,15 +24,15 @@
 //! - [`fc2`] over [`fc2_canonical`]: `FC keyId:signature` (FC 2.0's `tempBucketToken`).
 
 pub mod acs3;
-pub mod acs3_canonical;
-pub mod canonical;
+mod acs3_canonical;
+mod canonical;
 pub mod fc2;
-pub mod fc2_canonical;
+mod fc2_canonical;
 pub mod oss_v4;
-pub mod oss_v4_canonical;
-pub mod request;
+pub(crate) mod oss_v4_canonical;
+mod request;
 #[cfg(test)]
-pub(crate) mod test_support;
+mod test_support;
 #[cfg(test)]
 mod vectors;
 
@@ -44,7 +44,7 @@ pub use self::request::Request;
 
 /// How far a signed request's date may be from the verifier's clock, as every Alibaba Cloud
 /// service allows.
-pub const MAX_CLOCK_SKEW: time::Duration = time::Duration::minutes(15);
+const MAX_CLOCK_SKEW: time::Duration = time::Duration::minutes(15);
 
 /// Why a verifier refused a request, in the terms the real service replies with. The message
 /// goes back to the client, so it never holds a secret or a security token.
@@ -52,13 +52,13 @@ pub const MAX_CLOCK_SKEW: time::Duration = time::Duration::minutes(15);
 #[error("{code}: {message}")]
 pub struct AuthError {
     /// The HTTP status the service answers with.
-    pub status: u16,
+    pub(crate) status: u16,
     pub code: &'static str,
     pub message: String,
 }
 
 impl AuthError {
-    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+    fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -74,12 +74,12 @@ impl From<AuthError> for ServiceError {
 }
 
 /// Why a request is refused as malformed rather than as wrongly signed.
-pub fn invalid(message: String) -> AuthError {
+fn invalid(message: String) -> AuthError {
     AuthError::new(400, "InvalidArgument", message)
 }
 
 /// Header `name` of `request`, which the scheme requires.
-pub fn required<'a>(request: &Request<'a>, name: &'static str) -> Result<&'a str, AuthError> {
+fn required<'a>(request: &Request<'a>, name: &'static str) -> Result<&'a str, AuthError> {
     request.header(name).ok_or_else(|| {
         AuthError::new(
             400,
@@ -91,7 +91,7 @@ pub fn required<'a>(request: &Request<'a>, name: &'static str) -> Result<&'a str
 
 /// The opening every verifier shares: the credentials `lookup` knows for the key id the
 /// request names, or the scheme's own refusal (`unknown_code`, 403).
-pub fn signer(
+fn signer(
     lookup: impl Fn(&str) -> Option<Credentials>,
     access_key_id: &str,
     unknown_code: &'static str,
@@ -107,7 +107,7 @@ pub fn signer(
 
 /// The second step of every verifier: the request's date (`text`, read from `header` as
 /// `time`) is within [`MAX_CLOCK_SKEW`] of `now`.
-pub fn within_skew(
+fn within_skew(
     header: &str,
     text: &str,
     time: OffsetDateTime,
@@ -125,7 +125,7 @@ pub fn within_skew(
 
 /// The verifiers' last check: the security token `request` sends in `header` is the one the
 /// signing credentials carry, and none is sent with long-term keys.
-pub fn check_security_token(
+fn check_security_token(
     request: &Request<'_>,
     credentials: &Credentials,
     header: &str,

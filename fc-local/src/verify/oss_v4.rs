@@ -18,18 +18,18 @@ use super::{AuthError, check_security_token, invalid, signer, within_skew};
 /// The `Authorization` header's value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Authorization {
-    pub access_key_id: String,
+    pub(crate) access_key_id: String,
     /// The scope's day, which must be the day of `x-oss-date`.
-    pub date: Date,
-    pub region: String,
+    pub(crate) date: Date,
+    pub(crate) region: String,
     /// Lower-case names; empty when the field is left out, as it usually is.
-    pub additional_headers: Vec<String>,
+    pub(crate) additional_headers: Vec<String>,
     /// Hex, as sent.
-    pub signature: String,
+    pub(crate) signature: String,
 }
 
 impl Authorization {
-    pub fn scope(&self) -> Scope {
+    pub(crate) fn scope(&self) -> Scope {
         Scope {
             day: self.date,
             region: self.region.clone(),

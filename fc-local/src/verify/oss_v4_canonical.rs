@@ -27,19 +27,19 @@ use super::canonical::{
 };
 use super::request::Request;
 
-pub const ALGORITHM: &str = "OSS4-HMAC-SHA256";
+pub(crate) const ALGORITHM: &str = "OSS4-HMAC-SHA256";
 /// What `x-oss-content-sha256` carries, and the canonical request's last line.
-pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
-pub const SERVICE: &str = "oss";
-pub const TERMINATOR: &str = "aliyun_v4_request";
-pub const DATE_HEADER: &str = "x-oss-date";
-pub const CONTENT_SHA256_HEADER: &str = "x-oss-content-sha256";
-pub const SECURITY_TOKEN_HEADER: &str = "x-oss-security-token";
+pub(crate) const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+pub(crate) const SERVICE: &str = "oss";
+pub(crate) const TERMINATOR: &str = "aliyun_v4_request";
+pub(crate) const DATE_HEADER: &str = "x-oss-date";
+pub(crate) const CONTENT_SHA256_HEADER: &str = "x-oss-content-sha256";
+pub(crate) const SECURITY_TOKEN_HEADER: &str = "x-oss-security-token";
 
 /// The path OSS signs for an object: `/bucket/key`, each encoded with its `/`s kept; the
 /// bucket is there even though a request names it in the host. `/bucket/` for a call on the
 /// bucket itself, `/` for one on the service.
-pub fn resource(bucket: &str, key: &str) -> String {
+pub(crate) fn resource(bucket: &str, key: &str) -> String {
     if bucket.is_empty() {
         return "/".to_owned();
     }
@@ -51,20 +51,20 @@ pub fn resource(bucket: &str, key: &str) -> String {
 }
 
 /// Whether OSS V4 signs header `name` (lower case) whenever it is sent.
-pub fn is_signed_by_default(name: &str) -> bool {
+pub(crate) fn is_signed_by_default(name: &str) -> bool {
     name.starts_with("x-oss-") || name == "content-type" || name == "content-md5"
 }
 
 /// What a signature is good for: one day in one region.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Scope {
-    pub day: Date,
-    pub region: String,
+pub(crate) struct Scope {
+    pub(crate) day: Date,
+    pub(crate) region: String,
 }
 
 impl Scope {
     /// The key that signs the scope's requests; the secret itself never signs.
-    pub fn signing_key(&self, access_key_secret: &str) -> [u8; 32] {
+    fn signing_key(&self, access_key_secret: &str) -> [u8; 32] {
         let first = format!("aliyun_v4{access_key_secret}");
         let day = format_basic_date(self.day);
         [self.region.as_str(), SERVICE, TERMINATOR].iter().fold(
@@ -84,7 +84,7 @@ impl fmt::Display for Scope {
 /// A request's canonical form. `Display` is exactly the text that is hashed, the security
 /// token included, so it is for tests; `Debug` hides the token.
 #[derive(Clone, PartialEq, Eq)]
-pub struct CanonicalRequest {
+pub(crate) struct CanonicalRequest {
     method: String,
     uri: String,
     /// The whole line, encoded and sorted.
@@ -98,7 +98,7 @@ impl CanonicalRequest {
     /// The canonical form of `request` (its path a [`resource`]) when `additional` are named
     /// as further headers to sign. A name that is signed anyway, or whose header is absent or
     /// empty, is dropped, as OSS drops it.
-    pub fn new(request: &Request<'_>, additional: &[&str]) -> Self {
+    pub(crate) fn new(request: &Request<'_>, additional: &[&str]) -> Self {
         let sent = |name: &str| {
             request
                 .header(name)
@@ -124,7 +124,7 @@ impl CanonicalRequest {
     }
 
     /// The names that belong in `AdditionalHeaders`; empty when there are none.
-    pub fn additional_headers(&self) -> &[String] {
+    pub(crate) fn additional_headers(&self) -> &[String] {
         &self.additional_headers
     }
 
@@ -141,12 +141,17 @@ impl CanonicalRequest {
 
     /// The text the signing key signs, `x_oss_date` as sent. It holds only a hash of the
     /// canonical request, so a reply may show it.
-    pub fn string_to_sign(&self, x_oss_date: &str, scope: &Scope) -> String {
+    pub(crate) fn string_to_sign(&self, x_oss_date: &str, scope: &Scope) -> String {
         let hash = sha256_hex(self.text(Token::Shown).as_bytes());
         format!("{ALGORITHM}\n{x_oss_date}\n{scope}\n{hash}")
     }
 
-    pub fn signature(&self, access_key_secret: &str, x_oss_date: &str, scope: &Scope) -> String {
+    pub(crate) fn signature(
+        &self,
+        access_key_secret: &str,
+        x_oss_date: &str,
+        scope: &Scope,
+    ) -> String {
         let key = scope.signing_key(access_key_secret);
         hex(&hmac_sha256(
             &key,

@@ -23,7 +23,7 @@ pub struct Request<'a> {
 impl<'a> Request<'a> {
     /// The first value of header `name`; names compare without regard to case, so a caller
     /// that kept the sender's case is read the same.
-    pub fn header(&self, name: &str) -> Option<&'a str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&'a str> {
         self.headers
             .iter()
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
@@ -33,7 +33,7 @@ impl<'a> Request<'a> {
 
 /// Whether header `name` carries a security token: `x-acs-`, `x-oss-` and `x-fc-` all end
 /// in `security-token`.
-pub fn is_security_token(name: &str) -> bool {
+pub(crate) fn is_security_token(name: &str) -> bool {
     name.to_ascii_lowercase().ends_with("security-token")
 }
 

@@ -19,33 +19,33 @@ use super::oss_v4::Authorization as OssAuthorization;
 use super::oss_v4_canonical::{CanonicalRequest as OssCanonical, UNSIGNED_PAYLOAD};
 use super::request::Request;
 
-pub const TIME: OffsetDateTime = datetime!(2024-05-20 08:30:00 UTC);
+pub(crate) const TIME: OffsetDateTime = datetime!(2024-05-20 08:30:00 UTC);
 const KEY_ID: &str = "key-id";
 const SECRET: &str = "SECRET-VALUE";
 const TOKEN: &str = "TOKEN-VALUE";
 
-pub fn credentials() -> Credentials {
+fn credentials() -> Credentials {
     Credentials::new(KEY_ID, SECRET).with_security_token(TOKEN)
 }
 
-pub fn lookup(id: &str) -> Option<Credentials> {
+pub(crate) fn lookup(id: &str) -> Option<Credentials> {
     (id == KEY_ID).then(credentials)
 }
 
 /// The same key id known as long-term keys, which carry no security token.
-pub fn long_term(_: &str) -> Option<Credentials> {
+pub(crate) fn long_term(_: &str) -> Option<Credentials> {
     Some(Credentials::new(KEY_ID, SECRET))
 }
 
 /// A refusal goes back to the client, so it names neither the secret nor the token.
-pub fn assert_discreet(error: &AuthError) {
+pub(crate) fn assert_discreet(error: &AuthError) {
     for leaked in [TOKEN, SECRET] {
         assert!(!error.message.contains(leaked), "{error}");
     }
 }
 
 /// `headers` with header `name` left out, and sent with `value` instead when there is one.
-pub fn replaced(
+pub(crate) fn replaced(
     headers: &[(String, String)],
     name: &str,
     value: Option<&str>,
@@ -62,7 +62,11 @@ pub fn replaced(
 }
 
 /// `method path` carrying `headers`, and nothing else.
-pub fn request<'a>(method: &'a str, path: &'a str, headers: &'a [(String, String)]) -> Request<'a> {
+pub(crate) fn request<'a>(
+    method: &'a str,
+    path: &'a str,
+    headers: &'a [(String, String)],
+) -> Request<'a> {
     Request {
         method,
         path,
@@ -96,7 +100,7 @@ fn signed(
 
 /// `request` as [`credentials`] sign it with ACS3 at [`TIME`], every header it carries
 /// signed: its headers and the signer's.
-pub fn sign_acs3(request: &Request<'_>, nonce: &str) -> Vec<(String, String)> {
+pub(crate) fn sign_acs3(request: &Request<'_>, nonce: &str) -> Vec<(String, String)> {
     let hash = sha256_hex(request.body);
     let added = [
         ("x-acs-date", format_iso8601(TIME)),
@@ -117,7 +121,7 @@ pub fn sign_acs3(request: &Request<'_>, nonce: &str) -> Vec<(String, String)> {
 
 /// `request` (its path a resource) as [`credentials`] sign it with OSS V4 at [`TIME`] for
 /// `cn-hangzhou`: its headers and the signer's.
-pub fn sign_oss_v4(request: &Request<'_>) -> Vec<(String, String)> {
+pub(crate) fn sign_oss_v4(request: &Request<'_>) -> Vec<(String, String)> {
     let date = format_iso8601_basic(TIME);
     let added = [
         ("x-oss-date", date.clone()),
@@ -139,7 +143,7 @@ pub fn sign_oss_v4(request: &Request<'_>) -> Vec<(String, String)> {
 
 /// `request` as [`credentials`] sign it with FC 2.0 at [`TIME`]: its headers and the
 /// signer's.
-pub fn sign_fc2(request: &Request<'_>) -> Vec<(String, String)> {
+pub(crate) fn sign_fc2(request: &Request<'_>) -> Vec<(String, String)> {
     let added = [("date", format_rfc1123(TIME))];
     signed(request, &added, "x-fc-security-token", |all| {
         Fc2Authorization {
