@@ -32,6 +32,10 @@ impl Listed {
         path: &Path,
         mut data: Vec<u8>,
     ) -> Result<Vec<u8>, PackageError> {
+        // The size is known: room for exactly the rest, or `read_to_end` doubles its way up
+        // and a 40 MB file held for compression takes 64 MB.
+        let rest = usize::try_from(self.size.saturating_sub(self.read)).unwrap_or(0);
+        data.reserve_exact(rest);
         self.read_to_end(&mut data)
             .map_err(|source| PackageError::Io {
                 path: path.into(),
@@ -126,6 +130,21 @@ mod tests {
         fs::write(&path, b"hello").expect("write");
         let data = open_listed(&path, 5).expect("opens").read_all(&path);
         assert_eq!(data.expect("reads"), b"hello");
+    }
+
+    #[test]
+    fn the_rest_is_read_into_exactly_its_room() {
+        // Held whole while compressed: a doubling Vec would hold up to twice the file.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("lib.so");
+        let size = (3 << 20) + 17;
+        fs::write(&path, vec![7u8; size]).expect("write");
+        let mut file = open_listed(&path, size as u64).expect("opens");
+        let mut start = vec![0u8; 16];
+        file.read_exact(&mut start).expect("a header");
+        let data = file.read_rest(&path, start).expect("reads");
+        assert_eq!(data.len(), size);
+        assert_eq!(data.capacity(), size, "no room beyond the file");
     }
 
     #[test]
