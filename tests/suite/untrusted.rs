@@ -76,26 +76,12 @@ impl Run {
 fn act_in(work: &Path, endpoint: &str, extra: &[(&str, &str)]) -> Run {
     let outputs_path = work.join("github_output");
     let summary_path = work.join("summary.md");
-    let example = example_layer();
-    let mut envs: Vec<(&str, &str)> = vec![
-        ("INPUT_LAYER-NAME", "my-layer"),
-        ("INPUT_CODE", example.to_str().expect("utf-8 path")),
-        ("INPUT_ENDPOINT", endpoint),
-        ("INPUT_ACCESS-KEY-ID", ACCESS_KEY_ID),
-        ("INPUT_ACCESS-KEY-SECRET", ACCESS_KEY_SECRET),
-        ("INPUT_SECURITY-TOKEN", SECURITY_TOKEN),
-        ("GITHUB_OUTPUT", outputs_path.to_str().expect("utf-8 path")),
-        (
-            "GITHUB_STEP_SUMMARY",
-            summary_path.to_str().expect("utf-8 path"),
-        ),
-        ("INPUT_RETRIES", "0"),
-    ];
-    for (name, value) in extra {
-        envs.retain(|(existing, _)| existing != name);
-        envs.push((name, value));
-    }
-    let output = run_action(work, &envs);
+    let mut envs = vec![(
+        "GITHUB_STEP_SUMMARY",
+        summary_path.to_str().expect("utf-8 path"),
+    )];
+    envs.extend_from_slice(extra);
+    let output = run_action_with_sts(work, endpoint, &outputs_path, &envs);
     Run {
         output,
         outputs_file: fs::read_to_string(&outputs_path).unwrap_or_default(),
