@@ -177,20 +177,19 @@ fn a_failed_update_alias_fails_the_step_writes_the_outputs_and_deletes_nothing()
     let rerun = release_ok(&service, &[("INPUT_KEEP-VERSIONS", "1")]);
     assert_eq!(
         rerun.sent,
-        [
-            "GET ListLayerVersions",
-            "GET GetFunction",
-            "GET GetAlias",
-            "GET GetFunction",
-            "GET ListFunctionVersions",
-            "POST PublishFunctionVersion",
-            // Newest first: version 2 holds the new layers, and the search ends there.
-            "GET ListFunctionVersions",
-            "GET GetFunction",
-            "PUT UpdateAlias",
-            "GET ListFunctions",
-            "DELETE DeleteLayerVersion",
-        ]
+        with_steps(
+            &READ_ALIAS,
+            &[
+                "GET ListFunctionVersions",
+                "POST PublishFunctionVersion",
+                // Newest first: version 2 holds the new layers, and the search ends there.
+                "GET ListFunctionVersions",
+                "GET GetFunction",
+                "PUT UpdateAlias",
+                "GET ListFunctions",
+                "DELETE DeleteLayerVersion",
+            ],
+        )
     );
     assert_eq!(versions_of(&service, "api").len(), 2);
     assert_eq!(prod(&service).version_id, "2");
@@ -293,7 +292,7 @@ fn functions_star_takes_every_fc3_function_using_the_layer_over_every_page() {
         ..World::default()
     }
     .start(|config| config.capture = Some(file.clone()));
-    let run = run(&[("INPUT_FUNCTIONS", "*")], InProcess(Arc::clone(&service)));
+    let run = functions_star(&service);
     assert!(run.result.is_ok(), "{}", run.log);
     // Listed before anything is written: 210 functions at 100 a page.
     assert_eq!(
@@ -340,7 +339,7 @@ fn functions_star_reads_a_function_listed_without_layers_with_get_function() {
         ..World::default()
     }
     .start(|config| config.functions.list_without_layers = true);
-    let run = run(&[("INPUT_FUNCTIONS", "*")], InProcess(Arc::clone(&service)));
+    let run = functions_star(&service);
     assert!(run.result.is_ok(), "{}", run.log);
     assert_eq!(
         run.sent[..5],
@@ -359,7 +358,7 @@ fn functions_star_reads_a_function_listed_without_layers_with_get_function() {
 #[test]
 fn functions_star_publishes_nothing_when_the_functions_cannot_be_listed() {
     let service = api_with_listing_refused();
-    let run = run(&[("INPUT_FUNCTIONS", "*")], InProcess(Arc::clone(&service)));
+    let run = functions_star(&service);
     assert!(
         matches!(run.result, Err(Failure::Functions(_))),
         "{}",
@@ -372,7 +371,7 @@ fn functions_star_publishes_nothing_when_the_functions_cannot_be_listed() {
 #[test]
 fn functions_star_with_no_function_using_the_layer_is_a_warning() {
     let service = api_alone(&[THEIRS], |_| {});
-    let run = run(&[("INPUT_FUNCTIONS", "*")], InProcess(Arc::clone(&service)));
+    let run = functions_star(&service);
     assert!(run.result.is_ok(), "{}", run.log);
     logged(
         &run,

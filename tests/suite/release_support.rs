@@ -104,6 +104,19 @@ pub fn api_on_prod(canary: Option<&str>, configure: impl FnOnce(&mut Config)) ->
     world.start(configure)
 }
 
+/// [`api_on_prod`] capturing each request in the file returned, in a directory that lives
+/// as long as the first.
+pub fn api_on_prod_captured(canary: &str) -> (tempfile::TempDir, PathBuf, Arc<Service>) {
+    let (dir, file) = capture_file();
+    let service = api_on_prod(Some(canary), |config| config.capture = Some(file.clone()));
+    (dir, file, service)
+}
+
+/// A run with `functions: '*'` and nothing else.
+pub fn functions_star(service: &Arc<Service>) -> Run {
+    run_on(service, &[("INPUT_FUNCTIONS", "*")])
+}
+
 /// The layers `api` gets from version 3 of the layer.
 pub fn new_layers() -> Vec<String> {
     vec![OFFICIAL.to_owned(), ours(3)]
@@ -205,6 +218,15 @@ pub const PUBLISH_AND_UPDATE: [&str; 5] = [
     "POST CreateLayerVersion",
     "GET GetFunction",
     "PUT UpdateFunction",
+    "GET GetFunction",
+];
+
+/// What a release with an alias reads first once the layer version is there: the function,
+/// the alias and the alias's main version.
+pub const READ_ALIAS: [&str; 4] = [
+    "GET ListLayerVersions",
+    "GET GetFunction",
+    "GET GetAlias",
     "GET GetFunction",
 ];
 
