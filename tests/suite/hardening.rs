@@ -111,15 +111,6 @@ fn hostile_create(
     })
 }
 
-/// How many creates reached `server`.
-fn creates(server: &Hostile) -> usize {
-    server
-        .requests()
-        .iter()
-        .filter(|request| request.method == "POST")
-        .count()
-}
-
 fn sts_fc_local() -> FcLocal {
     FcLocal::start(&["--security-token", SECURITY_TOKEN])
 }
@@ -157,7 +148,7 @@ fn a_redirect_to_another_host_is_not_followed_for_any_status() {
                 elsewhere.port
             )],
         );
-        assert_eq!(creates(&redirecting), 1, "{status}: exactly one create");
+        assert_eq!(redirecting.creates(), 1, "{status}: exactly one create");
         assert!(
             elsewhere.requests().is_empty(),
             "{status}: something reached the other host"
@@ -176,7 +167,7 @@ fn a_redirect_to_the_same_url_is_sent_once() {
     });
     let run = act(&server.url, &[]);
     run.assert_failed_cleanly();
-    assert_eq!(creates(&server), 1, "CreateLayerVersion is never re-sent");
+    assert_eq!(server.creates(), 1, "CreateLayerVersion is never re-sent");
     assert!(run.errors()[0].contains(&format!(
         "HTTP 307 redirecting to 127.0.0.1:{}",
         server.port

@@ -161,14 +161,6 @@ fn lent_reply(bucket: &str, object: &str, credentials: &str) -> String {
 
 const GOOD_CREDENTIALS: &str = r#"{"AccessKeyId":"STS.lent","AccessKeySecret":"lent-secret-5e1d","SecurityToken":"lent-token-9b7a"}"#;
 
-fn creates(server: &Hostile) -> usize {
-    server
-        .requests()
-        .iter()
-        .filter(|request| request.method == "POST")
-        .count()
-}
-
 // 1. Names and credentials lent by FC are checked like inputs.
 
 #[test]
@@ -223,7 +215,7 @@ fn a_lent_bucket_or_key_that_is_not_a_name_sends_nothing_anywhere() {
                 &format!("tempBucketToken: the reply is not what the API documents: {field}"),
                 &["lent-secret-5e1d", "lent-token-9b7a"],
             );
-            assert_eq!(creates(&server), 0, "{bucket} {object}");
+            assert_eq!(server.creates(), 0, "{bucket} {object}");
         }
     }
     assert_eq!(
@@ -287,7 +279,7 @@ fn lent_credentials_must_be_printable_strings_and_are_never_printed() {
                 &huge,
             ],
         );
-        assert_eq!(creates(&server), 0);
+        assert_eq!(server.creates(), 0);
     }
     assert!(oss.requests().is_empty(), "{:?}", oss.requests());
 }
@@ -646,7 +638,7 @@ fn an_upload_oss_does_not_confirm_is_a_failure() {
         let server = own_bucket_oss(put);
         let run = act_own_bucket(&server.url, &[]);
         run.assert_failed_with(wanted, &[]);
-        assert_eq!(creates(&server), 0, "created after an unconfirmed upload");
+        assert_eq!(server.creates(), 0, "created after an unconfirmed upload");
     }
 }
 
@@ -680,7 +672,7 @@ fn head_object_lies_about_size_or_checksum_are_refused_naming_the_object() {
             "OSS HeadObject: the reply is not what OSS documents: for oss://my-bucket/layers/a.zip",
             &[],
         );
-        assert_eq!(creates(&server), 0);
+        assert_eq!(server.creates(), 0);
         // Shown, but as text: in a code block, never as an element.
         assert!(!read_summary(&run.summary).1, "{}", run.summary);
     }
