@@ -57,15 +57,8 @@ pub(crate) fn jitter() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::ClientError;
+    use crate::client::{ClientError, service};
     use crate::fc::ServiceError;
-
-    fn service(status: u16, code: &str) -> ClientError {
-        ClientError::Service {
-            action: "CreateLayerVersion",
-            error: ServiceError::new(status, code, "m"),
-        }
-    }
 
     #[test]
     fn backoff_doubles_from_one_second_to_twenty_with_jitter() {

@@ -232,17 +232,19 @@ fn retry_after(x_acs_retry_after: Option<&str>, retry_after: Option<&str>) -> Op
     })
 }
 
+/// A CreateLayerVersion call's `status` and `code`, for the unit tests here and in `backoff`.
+#[cfg(test)]
+pub(crate) fn service(status: u16, code: &str) -> ClientError {
+    ClientError::Service {
+        action: "CreateLayerVersion",
+        error: ServiceError::new(status, code, "m"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::http::Phase;
-
-    fn service(status: u16, code: &str) -> ClientError {
-        ClientError::Service {
-            action: "CreateLayerVersion",
-            error: ServiceError::new(status, code, "m"),
-        }
-    }
 
     fn transport(source: TransportError) -> ClientError {
         ClientError::Transport {

@@ -108,16 +108,7 @@ pub(crate) fn doomed_unless_in_use(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const OURS: &str = "acs:fc:cn-hangzhou:111:layers/deps/versions/";
-
-    fn ours(version: i64) -> String {
-        format!("{OURS}{version}")
-    }
-
-    fn family() -> LayerFamily {
-        LayerFamily::of(&ours(1)).expect("an ARN")
-    }
+    use crate::rollout::plan::arns::{family, ours};
 
     fn usage(function: &str, place: Place, layers: &[String]) -> Usage {
         Usage {

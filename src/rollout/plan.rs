@@ -95,19 +95,26 @@ pub(crate) fn plan(
     })
 }
 
+/// ARNs of one layer family, `deps` in account 111, for the unit tests here and in
+/// `release::in_use`.
 #[cfg(test)]
-mod tests {
-    use super::*;
+pub(crate) mod arns {
+    use super::LayerFamily;
 
-    const OURS: &str = "acs:fc:cn-hangzhou:111:layers/deps/versions/";
-
-    fn ours(version: i64) -> String {
-        format!("{OURS}{version}")
+    /// Version `version` of the family.
+    pub(crate) fn ours(version: i64) -> String {
+        format!("acs:fc:cn-hangzhou:111:layers/deps/versions/{version}")
     }
 
-    fn family() -> LayerFamily {
+    pub(crate) fn family() -> LayerFamily {
         LayerFamily::of(&ours(7)).expect("an ARN")
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arns::{family, ours};
+    use super::*;
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|item| item.to_string()).collect()

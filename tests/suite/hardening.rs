@@ -82,23 +82,7 @@ fn act(endpoint: &str, extra: &[(&str, &str)]) -> Run {
 
 fn act_in(work: &Path, endpoint: &str, extra: &[(&str, &str)]) -> Run {
     let outputs_path = work.join("github_output");
-    let example = example_layer();
-    let mut envs: Vec<(&str, &str)> = vec![
-        ("INPUT_LAYER-NAME", "my-layer"),
-        ("INPUT_CODE", example.to_str().expect("utf-8 path")),
-        ("INPUT_ENDPOINT", endpoint),
-        ("INPUT_ACCESS-KEY-ID", ACCESS_KEY_ID),
-        ("INPUT_ACCESS-KEY-SECRET", ACCESS_KEY_SECRET),
-        ("INPUT_SECURITY-TOKEN", SECURITY_TOKEN),
-        ("GITHUB_OUTPUT", outputs_path.to_str().expect("utf-8 path")),
-        // One try, so that each case shows its own behaviour, not the retries'.
-        ("INPUT_RETRIES", "0"),
-    ];
-    for (name, value) in extra {
-        envs.retain(|(existing, _)| existing != name);
-        envs.push((name, value));
-    }
-    let output = run_action(work, &envs);
+    let output = run_action_with_sts(work, endpoint, &outputs_path, extra);
     let outputs_file = fs::read_to_string(&outputs_path).unwrap_or_default();
     Run {
         output,
@@ -125,15 +109,6 @@ fn hostile_create(
             answer(request, stream);
         }
     })
-}
-
-/// How many creates reached `server`.
-fn creates(server: &Hostile) -> usize {
-    server
-        .requests()
-        .iter()
-        .filter(|request| request.method == "POST")
-        .count()
 }
 
 fn sts_fc_local() -> FcLocal {
@@ -173,7 +148,7 @@ fn a_redirect_to_another_host_is_not_followed_for_any_status() {
                 elsewhere.port
             )],
         );
-        assert_eq!(creates(&redirecting), 1, "{status}: exactly one create");
+        assert_eq!(redirecting.creates(), 1, "{status}: exactly one create");
         assert!(
             elsewhere.requests().is_empty(),
             "{status}: something reached the other host"
@@ -192,7 +167,7 @@ fn a_redirect_to_the_same_url_is_sent_once() {
     });
     let run = act(&server.url, &[]);
     run.assert_failed_cleanly();
-    assert_eq!(creates(&server), 1, "CreateLayerVersion is never re-sent");
+    assert_eq!(server.creates(), 1, "CreateLayerVersion is never re-sent");
     assert!(run.errors()[0].contains(&format!(
         "HTTP 307 redirecting to 127.0.0.1:{}",
         server.port

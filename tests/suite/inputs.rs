@@ -72,6 +72,21 @@ fn failing_inputs(changes: &[(&str, &str)]) -> Vec<Input> {
         .collect()
 }
 
+/// A run with `changes` fails on one input error alone, of `input` and holding `problem`,
+/// before any request and with nothing written; that error.
+fn the_one_input_error(changes: &[(&str, &str)], input: Input, problem: &str) -> InputError {
+    let run = in_process::run(changes, Unreachable);
+    run.assert_failed_and_wrote_nothing();
+    assert_eq!(run.sent, Vec::<String>::new(), "{changes:?}");
+    let Err(Failure::Inputs(errors)) = &run.result else {
+        panic!("{changes:?}: {}", run.log)
+    };
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].input, input, "{changes:?}");
+    assert!(errors[0].problem.contains(problem), "{}", errors[0]);
+    errors[0].clone()
+}
+
 #[test]
 fn a_valid_set_becomes_settings() {
     let settings = parse(&[
@@ -477,15 +492,7 @@ fn location_problems_are_input_errors_before_any_request() {
             "must use http or https",
         ),
     ] {
-        let run = in_process::run(&changes, Unreachable);
-        run.assert_failed_and_wrote_nothing();
-        assert_eq!(run.sent, Vec::<String>::new(), "{changes:?}");
-        let Err(Failure::Inputs(errors)) = &run.result else {
-            panic!("{changes:?}: {}", run.log)
-        };
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        assert_eq!(errors[0].input, input, "{changes:?}");
-        assert!(errors[0].problem.contains(problem), "{}", errors[0]);
+        the_one_input_error(&changes, input, problem);
     }
 }
 
@@ -576,21 +583,12 @@ fn rollout_problems_are_input_errors_before_any_request() {
             "cannot be mixed with names (api)",
         ),
     ] {
-        let run = in_process::run(&changes, Unreachable);
-        run.assert_failed_and_wrote_nothing();
-        assert_eq!(run.sent, Vec::<String>::new(), "{changes:?}");
-        let Err(Failure::Inputs(errors)) = &run.result else {
-            panic!("{changes:?}: {}", run.log)
-        };
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        assert_eq!(errors[0].input, input, "{changes:?}");
-        assert!(errors[0].problem.contains(problem), "{}", errors[0]);
+        let error = the_one_input_error(&changes, input, problem);
         assert!(
-            errors[0]
+            error
                 .to_string()
                 .starts_with(&format!("input `{}`", input.name())),
-            "{}",
-            errors[0]
+            "{error}"
         );
     }
 }

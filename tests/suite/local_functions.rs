@@ -9,17 +9,13 @@ use crate::common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::in_process::{ENDPOINT, service};
-use common::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, block_on};
-use fc_layer_action::client::{ClientError, FcClient};
-use fc_layer_action::clock::Signing;
-use fc_layer_action::credentials::Credentials;
-use fc_layer_action::endpoint::Endpoint;
+use common::block_on;
+use common::in_process::{fc_client, service};
+use fc_layer_action::client::ClientError;
 use fc_layer_action::fc::{API_VERSION, ApiRequest, ServiceError};
 use fc_layer_action::http::TransportError;
 use fc_local::config::{Config, Fault, FaultKind};
 use fc_local::functions::{FunctionSeed, FunctionsConfig, VersionSeed, view};
-use fc_local::in_process::InProcess;
 use fc_local::service::Service;
 use serde_json::{Value, json};
 
@@ -104,12 +100,7 @@ const ACTIONS: [&str; 7] = [
 ];
 
 fn send(service: &Arc<Service>, action: &'static str) -> Result<Value, ClientError> {
-    let client = FcClient::new(
-        InProcess(Arc::clone(service)),
-        Endpoint::parse(ENDPOINT).expect("endpoint"),
-        Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET),
-        Signing::system(),
-    );
+    let client = fc_client(service);
     let body = block_on(client.send(call(action)))?;
     Ok(serde_json::from_slice(&body).expect("a JSON reply"))
 }
@@ -174,6 +165,24 @@ fn every_new_call_is_signed_answered_and_captured() {
     assert_eq!(captured, expected);
 }
 
+/// The request was sent and its reply dropped: a transport error, with `request_sent`.
+fn assert_reply_dropped<T: std::fmt::Debug>(sent: Result<T, ClientError>) {
+    let dropped = sent.expect_err("dropped");
+    assert!(
+        matches!(
+            &dropped,
+            ClientError::Transport {
+                source: TransportError::Unreachable {
+                    request_sent: true,
+                    ..
+                },
+                ..
+            }
+        ),
+        "{dropped}"
+    );
+}
+
 #[test]
 fn a_dropped_publish_or_create_alias_reply_was_applied_and_sending_again_is_refused() {
     let service = with_functions(|config| {
@@ -185,20 +194,7 @@ fn a_dropped_publish_or_create_alias_reply_was_applied_and_sending_again_is_refu
             });
         }
     });
-    let dropped = send(&service, "PublishFunctionVersion").expect_err("dropped");
-    assert!(
-        matches!(
-            &dropped,
-            ClientError::Transport {
-                source: TransportError::Unreachable {
-                    request_sent: true,
-                    ..
-                },
-                ..
-            }
-        ),
-        "{dropped}"
-    );
+    assert_reply_dropped(send(&service, "PublishFunctionVersion"));
     assert_eq!(
         view::versions_in(&service.state(), "api").len(),
         2,
@@ -210,20 +206,7 @@ fn a_dropped_publish_or_create_alias_reply_was_applied_and_sending_again_is_refu
         (400, "VersionPublishError")
     );
 
-    let dropped = send(&service, "CreateAlias").expect_err("dropped");
-    assert!(
-        matches!(
-            &dropped,
-            ClientError::Transport {
-                source: TransportError::Unreachable {
-                    request_sent: true,
-                    ..
-                },
-                ..
-            }
-        ),
-        "{dropped}"
-    );
+    assert_reply_dropped(send(&service, "CreateAlias"));
     assert!(view::aliases_in(&service.state(), "api").contains_key("prod"));
     let again = service_error(send(&service, "CreateAlias"));
     assert_eq!(

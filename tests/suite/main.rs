@@ -26,6 +26,7 @@ mod regions;
 mod release;
 mod release_keep;
 mod release_race;
+mod release_support;
 mod rollout;
 mod signature_vectors;
 mod sts_signature_vector;

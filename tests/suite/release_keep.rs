@@ -2,11 +2,11 @@
 //! `functions: '*'` over every page of ListFunctions, and keep-versions sparing the versions
 //! an unnamed function's LATEST or an alias (main or canary) uses; then the release's
 //! failures: a refused listing, a failed UpdateAlias, a function whose layers step failed,
-//! and the retries of the new calls. Helpers are `release`'s.
+//! and the retries of the new calls. Helpers are `release_support`'s.
 
 use std::sync::Arc;
 
-use super::release::*;
+use super::release_support::*;
 use crate::common::in_process::*;
 use fc_layer_action::fc::ServiceError;
 use fc_layer_action::outcome::Failure;
@@ -28,11 +28,10 @@ fn keep_versions_keeps_what_an_unnamed_function_and_an_alias_s_canary_use() {
         aliases: vec!["api:prod:1:2=0.1".to_owned()],
     }
     .start(|config| config.capture = Some(file.clone()));
-    let run = release(
+    let run = release_ok(
         &service,
         &[("INPUT_KEEP-VERSIONS", "1"), ("INPUT_ALIAS-WEIGHT", "10")],
     );
-    assert!(run.result.is_ok(), "{}", run.log);
     // Every function listed (no fcVersion filter) once the alias has moved, then the one
     // version no one uses deleted.
     let tail = &run.sent[run.sent.len() - 3..];
@@ -104,14 +103,7 @@ fn keep_versions_names_every_user_of_a_kept_version() {
 
 #[test]
 fn keep_versions_deletes_nothing_when_listing_the_functions_is_refused() {
-    let service = World {
-        functions: vec![seed("api", &[&ours(1)])],
-        ..World::default()
-    }
-    .start(|config| {
-        let denied = ServiceError::new(403, "AccessDenied", "no fc:ListFunctions");
-        config.faults = vec![fault("ListFunctions", FaultKind::Fail(denied))];
-    });
+    let service = api_with_listing_refused();
     let run = run(
         &[("INPUT_FUNCTIONS", "api"), ("INPUT_KEEP-VERSIONS", "1")],
         InProcess(Arc::clone(&service)),
@@ -160,9 +152,7 @@ fn a_failed_update_alias_fails_the_step_writes_the_outputs_and_deletes_nothing()
             .contains("alias is locked"),
         "{api}"
     );
-    assert_eq!(api["functionVersion"], "2");
-    assert_eq!(api["alias"]["before"], routes("1", json!({})));
-    assert_eq!(api["alias"]["after"], Value::Null);
+    assert_released(&run, 0, "2", routes("1", json!({})), Value::Null);
     assert_eq!(prod(&service).version_id, "1", "the alias did not move");
     logged(
         &run,
@@ -184,24 +174,22 @@ fn a_failed_update_alias_fails_the_step_writes_the_outputs_and_deletes_nothing()
 
     // The rerun (the fault spent) publishes no second version: FC says nothing changed, and
     // version 2 is taken; then keep-versions tidies up, sparing what alias prod ran.
-    let rerun = release(&service, &[("INPUT_KEEP-VERSIONS", "1")]);
-    assert!(rerun.result.is_ok(), "{}", rerun.log);
+    let rerun = release_ok(&service, &[("INPUT_KEEP-VERSIONS", "1")]);
     assert_eq!(
         rerun.sent,
-        [
-            "GET ListLayerVersions",
-            "GET GetFunction",
-            "GET GetAlias",
-            "GET GetFunction",
-            "GET ListFunctionVersions",
-            "POST PublishFunctionVersion",
-            // Newest first: version 2 holds the new layers, and the search ends there.
-            "GET ListFunctionVersions",
-            "GET GetFunction",
-            "PUT UpdateAlias",
-            "GET ListFunctions",
-            "DELETE DeleteLayerVersion",
-        ]
+        with_steps(
+            &READ_ALIAS,
+            &[
+                "GET ListFunctionVersions",
+                "POST PublishFunctionVersion",
+                // Newest first: version 2 holds the new layers, and the search ends there.
+                "GET ListFunctionVersions",
+                "GET GetFunction",
+                "PUT UpdateAlias",
+                "GET ListFunctions",
+                "DELETE DeleteLayerVersion",
+            ],
+        )
     );
     assert_eq!(versions_of(&service, "api").len(), 2);
     assert_eq!(prod(&service).version_id, "2");
@@ -243,8 +231,7 @@ fn the_release_s_calls_follow_retries() {
             .map(|action| fault(action, busy()))
             .collect();
     });
-    let run = release(&service, &[]);
-    assert!(run.result.is_ok(), "{}", run.log);
+    let run = release_ok(&service, &[]);
     let then = [
         "GET GetAlias",
         "GET GetAlias",
@@ -305,7 +292,7 @@ fn functions_star_takes_every_fc3_function_using_the_layer_over_every_page() {
         ..World::default()
     }
     .start(|config| config.capture = Some(file.clone()));
-    let run = run(&[("INPUT_FUNCTIONS", "*")], InProcess(Arc::clone(&service)));
+    let run = functions_star(&service);
     assert!(run.result.is_ok(), "{}", run.log);
     // Listed before anything is written: 210 functions at 100 a page.
     assert_eq!(
@@ -352,7 +339,7 @@ fn functions_star_reads_a_function_listed_without_layers_with_get_function() {
         ..World::default()
     }
     .start(|config| config.functions.list_without_layers = true);
-    let run = run(&[("INPUT_FUNCTIONS", "*")], InProcess(Arc::clone(&service)));
+    let run = functions_star(&service);
     assert!(run.result.is_ok(), "{}", run.log);
     assert_eq!(
         run.sent[..5],
@@ -370,15 +357,8 @@ fn functions_star_reads_a_function_listed_without_layers_with_get_function() {
 
 #[test]
 fn functions_star_publishes_nothing_when_the_functions_cannot_be_listed() {
-    let service = World {
-        functions: vec![seed("api", &[&ours(1)])],
-        ..World::default()
-    }
-    .start(|config| {
-        let denied = ServiceError::new(403, "AccessDenied", "no fc:ListFunctions");
-        config.faults = vec![fault("ListFunctions", FaultKind::Fail(denied))];
-    });
-    let run = run(&[("INPUT_FUNCTIONS", "*")], InProcess(Arc::clone(&service)));
+    let service = api_with_listing_refused();
+    let run = functions_star(&service);
     assert!(
         matches!(run.result, Err(Failure::Functions(_))),
         "{}",
@@ -390,12 +370,8 @@ fn functions_star_publishes_nothing_when_the_functions_cannot_be_listed() {
 
 #[test]
 fn functions_star_with_no_function_using_the_layer_is_a_warning() {
-    let service = World {
-        functions: vec![seed("api", &[THEIRS])],
-        ..World::default()
-    }
-    .start(|_| {});
-    let run = run(&[("INPUT_FUNCTIONS", "*")], InProcess(Arc::clone(&service)));
+    let service = api_alone(&[THEIRS], |_| {});
+    let run = functions_star(&service);
     assert!(run.result.is_ok(), "{}", run.log);
     logged(
         &run,

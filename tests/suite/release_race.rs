@@ -3,18 +3,11 @@
 
 use crate::common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::in_process::*;
-use common::{ACCESS_KEY_ID, ACCESS_KEY_SECRET};
-use fc_layer_action::client::FcClient;
-use fc_layer_action::clock::Signing;
-use fc_layer_action::credentials::Credentials;
-use fc_layer_action::endpoint::Endpoint;
 use fc_layer_action::fc::{ApiRequest, FunctionName};
 use fc_local::functions::{FunctionSeed, FunctionsConfig};
-use fc_local::in_process::InProcess;
 use serde_json::Value;
 
 const VERSION_3: &str = "acs:fc:cn-hangzhou:1234567890123456:layers/my-layer/versions/3";
@@ -39,27 +32,22 @@ fn a_function_listing_the_version_mid_update_is_waited_for_before_any_function_v
             ..FunctionsConfig::default()
         };
     });
-    let first = run(&[], InProcess(Arc::clone(&service)));
+    let first = run_on(&service, &[]);
     assert!(first.result.is_ok(), "{}", first.log);
     // Another run's update to version 3, still InProgress when this run reads the function.
-    let client = FcClient::new(
-        InProcess(Arc::clone(&service)),
-        Endpoint::parse(ENDPOINT).expect("endpoint"),
-        Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET),
-        Signing::system(),
-    );
+    let client = fc_client(&service);
     let name = FunctionName::parse("api").expect("valid");
     let request =
         ApiRequest::update_function_layers(&name, &[VERSION_3.to_owned()]).expect("encodes");
     common::block_on(client.send(request)).expect("the other run's update is taken");
 
-    let run = run(
+    let run = run_on(
+        &service,
         &[
             ("INPUT_FUNCTIONS", "api"),
             ("INPUT_ALIAS", "prod"),
             ("INPUT_ALIAS-WEIGHT", "100"),
         ],
-        InProcess(Arc::clone(&service)),
     );
     assert!(run.result.is_err(), "the function failed: {}", run.log);
     assert!(

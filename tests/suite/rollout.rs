@@ -11,10 +11,7 @@ use std::time::Duration;
 
 use common::in_process::*;
 use common::{ACCESS_KEY_ID, ACCESS_KEY_SECRET};
-use fc_layer_action::client::{ClientError, FcClient};
-use fc_layer_action::clock::Signing;
-use fc_layer_action::credentials::Credentials;
-use fc_layer_action::endpoint::Endpoint;
+use fc_layer_action::client::ClientError;
 use fc_layer_action::fc::{ApiRequest, FunctionName, ServiceError};
 use fc_layer_action::outcome::Failure;
 use fc_local::config::{Config, Fault, FaultKind};
@@ -514,12 +511,7 @@ fn update_with_body(strict: bool, body: &str) -> (Result<Vec<u8>, ClientError>, 
             ..FunctionsConfig::default()
         };
     });
-    let client = FcClient::new(
-        InProcess(Arc::clone(&service)),
-        Endpoint::parse(ENDPOINT).expect("endpoint"),
-        Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET),
-        Signing::system(),
-    );
+    let client = fc_client(&service);
     let name = FunctionName::parse("api").expect("valid");
     let mut request = ApiRequest::update_function_layers(&name, &[]).expect("encodes");
     request.body = Some(body.as_bytes().to_vec().into());
@@ -641,13 +633,13 @@ fn the_binary_rolls_out_through_fc_local_over_http() {
 #[test]
 fn each_region_rolls_its_own_version_out_to_its_functions() {
     let service = with_functions(vec![function("api", &[OFFICIAL])], |_| {});
-    let run = run(
+    let run = run_on(
+        &service,
         &[
             ("INPUT_REGIONS", "cn-hangzhou, cn-beijing"),
             ("INPUT_ENDPOINT", "http://fc.test/{region}"),
             ("INPUT_FUNCTIONS", "api"),
         ],
-        InProcess(Arc::clone(&service)),
     );
     assert!(run.result.is_ok(), "{}", run.log);
     for region in ["cn-hangzhou", "cn-beijing"] {

@@ -76,26 +76,12 @@ impl Run {
 fn act_in(work: &Path, endpoint: &str, extra: &[(&str, &str)]) -> Run {
     let outputs_path = work.join("github_output");
     let summary_path = work.join("summary.md");
-    let example = example_layer();
-    let mut envs: Vec<(&str, &str)> = vec![
-        ("INPUT_LAYER-NAME", "my-layer"),
-        ("INPUT_CODE", example.to_str().expect("utf-8 path")),
-        ("INPUT_ENDPOINT", endpoint),
-        ("INPUT_ACCESS-KEY-ID", ACCESS_KEY_ID),
-        ("INPUT_ACCESS-KEY-SECRET", ACCESS_KEY_SECRET),
-        ("INPUT_SECURITY-TOKEN", SECURITY_TOKEN),
-        ("GITHUB_OUTPUT", outputs_path.to_str().expect("utf-8 path")),
-        (
-            "GITHUB_STEP_SUMMARY",
-            summary_path.to_str().expect("utf-8 path"),
-        ),
-        ("INPUT_RETRIES", "0"),
-    ];
-    for (name, value) in extra {
-        envs.retain(|(existing, _)| existing != name);
-        envs.push((name, value));
-    }
-    let output = run_action(work, &envs);
+    let mut envs = vec![(
+        "GITHUB_STEP_SUMMARY",
+        summary_path.to_str().expect("utf-8 path"),
+    )];
+    envs.extend_from_slice(extra);
+    let output = run_action_with_sts(work, endpoint, &outputs_path, &envs);
     Run {
         output,
         outputs_file: fs::read_to_string(&outputs_path).unwrap_or_default(),
@@ -175,14 +161,6 @@ fn lent_reply(bucket: &str, object: &str, credentials: &str) -> String {
 
 const GOOD_CREDENTIALS: &str = r#"{"AccessKeyId":"STS.lent","AccessKeySecret":"lent-secret-5e1d","SecurityToken":"lent-token-9b7a"}"#;
 
-fn creates(server: &Hostile) -> usize {
-    server
-        .requests()
-        .iter()
-        .filter(|request| request.method == "POST")
-        .count()
-}
-
 // 1. Names and credentials lent by FC are checked like inputs.
 
 #[test]
@@ -237,7 +215,7 @@ fn a_lent_bucket_or_key_that_is_not_a_name_sends_nothing_anywhere() {
                 &format!("tempBucketToken: the reply is not what the API documents: {field}"),
                 &["lent-secret-5e1d", "lent-token-9b7a"],
             );
-            assert_eq!(creates(&server), 0, "{bucket} {object}");
+            assert_eq!(server.creates(), 0, "{bucket} {object}");
         }
     }
     assert_eq!(
@@ -301,7 +279,7 @@ fn lent_credentials_must_be_printable_strings_and_are_never_printed() {
                 &huge,
             ],
         );
-        assert_eq!(creates(&server), 0);
+        assert_eq!(server.creates(), 0);
     }
     assert!(oss.requests().is_empty(), "{:?}", oss.requests());
 }
@@ -660,7 +638,7 @@ fn an_upload_oss_does_not_confirm_is_a_failure() {
         let server = own_bucket_oss(put);
         let run = act_own_bucket(&server.url, &[]);
         run.assert_failed_with(wanted, &[]);
-        assert_eq!(creates(&server), 0, "created after an unconfirmed upload");
+        assert_eq!(server.creates(), 0, "created after an unconfirmed upload");
     }
 }
 
@@ -694,7 +672,7 @@ fn head_object_lies_about_size_or_checksum_are_refused_naming_the_object() {
             "OSS HeadObject: the reply is not what OSS documents: for oss://my-bucket/layers/a.zip",
             &[],
         );
-        assert_eq!(creates(&server), 0);
+        assert_eq!(server.creates(), 0);
         // Shown, but as text: in a code block, never as an element.
         assert!(!read_summary(&run.summary).1, "{}", run.summary);
     }

@@ -75,6 +75,13 @@ impl Hostile {
     pub fn requests(&self) -> Vec<Received> {
         self.received.lock().expect("log").clone()
     }
+
+    /// How many creates (POSTs) reached the server.
+    pub fn creates(&self) -> usize {
+        (self.requests().iter())
+            .filter(|request| request.method == "POST")
+            .count()
+    }
 }
 
 impl Drop for Hostile {

@@ -10,13 +10,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, SECURITY_TOKEN, example_layer, parse_github_output};
+use fc_layer_action::client::FcClient;
 use fc_layer_action::clock::Signing;
 use fc_layer_action::credentials::Credentials;
+use fc_layer_action::endpoint::Endpoint;
 use fc_layer_action::http::{HttpReply, HttpRequest, Transport, TransportError};
 use fc_layer_action::outcome::{Failure, Outcome};
 use fc_layer_action::publish::{self, Environment};
 use fc_layer_action::report::Workflow;
 use fc_local::config::Config;
+use fc_local::in_process::InProcess;
 use fc_local::service::Service;
 use serde_json::Value;
 
@@ -207,6 +210,21 @@ pub fn run_signed(
 
 pub fn run(changes: &[(&str, &str)], transport: impl Transport) -> Run {
     run_in(Path::new("/nonexistent-workdir"), changes, transport)
+}
+
+/// [`run`] against `service`, in-process.
+pub fn run_on(service: &Arc<Service>, changes: &[(&str, &str)]) -> Run {
+    run(changes, InProcess(Arc::clone(service)))
+}
+
+/// A client of `service`, in-process, at [`ENDPOINT`] with the suite's key.
+pub fn fc_client(service: &Arc<Service>) -> FcClient<InProcess> {
+    FcClient::new(
+        InProcess(Arc::clone(service)),
+        Endpoint::parse(ENDPOINT).expect("endpoint"),
+        Credentials::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET),
+        Signing::system(),
+    )
 }
 
 pub fn versions(service: &Service, layer: &str) -> Vec<Value> {

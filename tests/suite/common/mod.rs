@@ -124,6 +124,33 @@ pub fn run_action(working_dir: &Path, envs: &[(&str, &str)]) -> Output {
         .expect("the action runs")
 }
 
+/// [`run_action`] in `work` on the example layer at `endpoint` with STS credentials (so
+/// both canaries are in play), `GITHUB_OUTPUT` at `outputs` and one try (so that each case
+/// shows its own behaviour, not the retries'); `extra` over that.
+pub fn run_action_with_sts(
+    work: &Path,
+    endpoint: &str,
+    outputs: &Path,
+    extra: &[(&str, &str)],
+) -> Output {
+    let example = example_layer();
+    let mut envs: Vec<(&str, &str)> = vec![
+        ("INPUT_LAYER-NAME", "my-layer"),
+        ("INPUT_CODE", example.to_str().expect("utf-8 path")),
+        ("INPUT_ENDPOINT", endpoint),
+        ("INPUT_ACCESS-KEY-ID", ACCESS_KEY_ID),
+        ("INPUT_ACCESS-KEY-SECRET", ACCESS_KEY_SECRET),
+        ("INPUT_SECURITY-TOKEN", SECURITY_TOKEN),
+        ("GITHUB_OUTPUT", outputs.to_str().expect("utf-8 path")),
+        ("INPUT_RETRIES", "0"),
+    ];
+    for (name, value) in extra {
+        envs.retain(|(existing, _)| existing != name);
+        envs.push((name, value));
+    }
+    run_action(work, &envs)
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
