@@ -61,6 +61,7 @@
 //!   inputs/regions.rs       `region` or `regions`: Regions, each region's endpoint and OSS route overlaid
 //!   inputs/oss.rs           `upload` and the OSS and STS inputs: shared ones once, `oss-endpoint` and `oss-bucket` per region
 //!   inputs/locations.rs     where OSS and STS calls go: own bucket or FC's temporary bucket, lender, account
+//!   inputs/keys.rs          the AccessKey inputs, then ALIBABA_CLOUD_*, as a credential chain
 //!   inputs/role.rs          who the run acts as: keys, or a role (OIDC inputs, AssumeRole, the environment's chain)
 //!   inputs/functions.rs     `functions` (names, or `*`: Functions) and `function-update-timeout`
 //!   inputs/alias.rs         `alias` and `alias-weight`

@@ -15,6 +15,7 @@ mod code;
 mod contents;
 mod error;
 mod functions;
+mod keys;
 mod lifecycle;
 mod locations;
 mod oss;
@@ -36,9 +37,9 @@ pub use role::{ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE, ENV_ROLE_ARN, Identit
 use std::path::Path;
 
 use self::error::{check, required};
+use self::keys::credential_errors;
 use self::oss::SharedOss;
 use self::regions::RegionChoice;
-use self::role::credential_errors;
 use crate::cloud::Region;
 use crate::credentials::Masker;
 use crate::fc::limits::{MAX_DESCRIPTION_CHARS, MAX_RUNTIMES};

@@ -8,9 +8,9 @@
 use std::path::PathBuf;
 
 use super::error::{InputError, check};
+use super::keys::{credential_chain, credential_errors};
 use super::raw::RawInputs;
 use crate::cloud::Region;
-use crate::credentials::chain::{Chain, FromEnvironment, FromInputs};
 use crate::credentials::role::{
     DEFAULT_AUDIENCE, DEFAULT_DURATION_SECONDS, ENV_REQUEST_TOKEN, ENV_REQUEST_URL,
     GitHubTokenRequest, OidcProviderArn, OidcToken, RoleArn, RoleAssumption, SessionName, Via,
@@ -375,31 +375,4 @@ fn environment_oidc(
         role.zip(provider)
             .map(|(role, provider)| (role, provider, PathBuf::from(file))),
     )
-}
-
-/// The step's inputs first, then the `ALIBABA_CLOUD_*` environment.
-fn credential_chain<'a>(raw: &RawInputs, env: &'a dyn Fn(&str) -> Option<String>) -> Chain<'a> {
-    let secret = |input| {
-        raw.secret(input)
-            .map(|secret: &Secret| Secret::new(secret.expose().trim()))
-    };
-    let security_token = secret(Input::SecurityToken);
-    Chain::new()
-        .with(FromInputs {
-            access_key_id: raw.text(Input::AccessKeyId).map(|id| id.trim().to_owned()),
-            access_key_secret: secret(Input::AccessKeySecret),
-            security_token: security_token.clone(),
-        })
-        .with(FromEnvironment {
-            env,
-            security_token_input: security_token,
-        })
-}
-
-pub(super) fn credential_errors(error: &CredentialsError) -> Vec<InputError> {
-    error
-        .inputs()
-        .into_iter()
-        .map(|input| InputError::new(input, error.to_string()))
-        .collect()
 }
