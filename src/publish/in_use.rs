@@ -8,31 +8,36 @@ use super::calls::Calls;
 use super::function_scan::{self, Generation};
 use crate::fc::Layer;
 use crate::http::Transport;
+use crate::lifecycle::doomed;
 use crate::release::{Place, Spared, Usage, doomed_unless_in_use, in_use};
 use crate::report::Reporter;
-use crate::rollout::{FunctionResult, LayerFamily};
+use crate::rollout::{FunctionResult, TargetVersion};
 
-/// What `keep-versions` deletes once the versions in use are spared; `None` when what is in
-/// use could not be learned, so that nothing is deleted.
-/// `output` is the version the step outputs (in a dry run, would); `family` the layer's ARNs,
-/// `None` only when no version exists, so that there is nothing to delete.
+/// What `keep-versions` deletes once the versions in use are spared, around `target` (the
+/// version the step outputs; in a dry run, would). Nothing is listed when nothing would be
+/// deleted, and nothing is deleted when what is in use cannot be learned.
 pub(crate) async fn spare_in_use<T: Transport>(
     calls: &Calls<'_, T>,
-    family: Option<&LayerFamily>,
+    target: &TargetVersion,
     before: Option<&[Layer]>,
-    output: i64,
     keep: u32,
     functions: &[FunctionResult],
     reporter: &mut impl Reporter,
-) -> Option<Spared> {
-    let family = family?;
+) -> Spared {
+    // No family: no version exists to learn it from, so none is there to delete.
+    let Some(family) = &target.family else {
+        return Spared::default();
+    };
+    if doomed(before, target.version, keep).is_empty() {
+        return Spared::default();
+    }
     let every = match function_scan::every_function(calls, Generation::Any, reporter).await {
         Ok(every) => every,
         Err(error) => {
             reporter.warning(&format!(
                 "keep-versions: nothing deleted, since the functions that may use the versions could not be listed ({error}); a rerun tidies up"
             ));
-            return None;
+            return Spared::default();
         }
     };
     let mut usages: Vec<Usage> = every
@@ -58,9 +63,9 @@ pub(crate) async fn spare_in_use<T: Transport>(
             });
         }
     }
-    let spared = doomed_unless_in_use(before, output, keep, &in_use(&usages, family));
+    let spared = doomed_unless_in_use(before, target.version, keep, &in_use(&usages, family));
     for note in spared.notes() {
         reporter.info(&format!("keep-versions: {note}"));
     }
-    Some(spared)
+    spared
 }

@@ -148,31 +148,22 @@ async fn after_version<T: Transport>(
     outcome.functions = move_functions(calls, settings, functions, &version, reporter).await;
     let rollout_failed = !crate::rollout::failures(&outcome.functions).is_empty();
     let keep = settings.lifecycle.keep_versions;
-    let mut doomed = doomed(before, layer.version, keep);
-    if rollout_failed && !doomed.is_empty() {
-        reporter.warning(&format!(
-            "keep-versions: nothing deleted, since not every function was moved off the versions it would delete ({}); a rerun tidies up",
-            outputs::join(&doomed)
-        ));
-        doomed.clear();
-    } else if !doomed.is_empty() {
-        let (functions, family) = (
-            &outcome.functions,
-            LayerFamily::of(&layer.layer_version_arn),
-        );
-        let spared = in_use::spare_in_use(
-            calls,
-            family.as_ref(),
-            before,
-            layer.version,
-            keep,
-            functions,
-            reporter,
-        )
-        .await;
-        (doomed, outcome.kept) = spared.map_or_else(Default::default, |s| (s.delete, s.kept));
-    }
-    outcome.deleted = versions::delete(calls, &settings.layer_name, &doomed, reporter).await;
+    let delete = if rollout_failed {
+        let doomed = doomed(before, layer.version, keep);
+        if !doomed.is_empty() {
+            reporter.warning(&format!(
+                "keep-versions: nothing deleted, since not every function was moved off the versions it would delete ({}); a rerun tidies up",
+                outputs::join(&doomed)
+            ));
+        }
+        Vec::new()
+    } else {
+        let functions = &outcome.functions;
+        let spared = in_use::spare_in_use(calls, &version, before, keep, functions, reporter).await;
+        outcome.kept = spared.kept;
+        spared.delete
+    };
+    outcome.deleted = versions::delete(calls, &settings.layer_name, &delete, reporter).await;
     if rollout_failed {
         return Err(Failure::Rollout(Box::new(outcome)));
     }
@@ -248,21 +239,8 @@ async fn dry_run_end<T: Transport>(
     };
     outcome.functions = move_functions(calls, settings, functions, &version, reporter).await;
     let keep = settings.lifecycle.keep_versions;
-    outcome.deleted = doomed(before, version.version, keep);
-    if !outcome.deleted.is_empty() {
-        let (functions, family) = (&outcome.functions, version.family.as_ref());
-        let spared = in_use::spare_in_use(
-            calls,
-            family,
-            before,
-            version.version,
-            keep,
-            functions,
-            reporter,
-        )
-        .await;
-        (outcome.deleted, outcome.kept) =
-            spared.map_or_else(Default::default, |s| (s.delete, s.kept));
-    }
+    let functions = &outcome.functions;
+    let spared = in_use::spare_in_use(calls, &version, before, keep, functions, reporter).await;
+    (outcome.deleted, outcome.kept) = (spared.delete, spared.kept);
     dry_run::finish(outcome, decision, reporter)
 }
