@@ -48,7 +48,7 @@ pub(crate) async fn every_function<T: Transport, R: Reporter + ?Sized>(
             })?;
             let layers = match &listed.layers {
                 Some(_) => listed.layer_arns(),
-                None => layers_of(calls, &name, reporter).await?,
+                None => layers_of(calls, &name, None, reporter).await?,
             };
             found.push((name, layers));
         }
@@ -104,27 +104,19 @@ pub(crate) async fn using_layer<T: Transport, R: Reporter + ?Sized>(
     Ok(using)
 }
 
-/// The layers of `name`'s LATEST, read with GetFunction.
-async fn layers_of<T: Transport, R: Reporter + ?Sized>(
+/// The layers of `name`: its LATEST, or as published in version `at` (GetFunction with that
+/// qualifier).
+pub(super) async fn layers_of<T: Transport, R: Reporter + ?Sized>(
     calls: &Calls<'_, T>,
     name: &FunctionName,
+    at: Option<FunctionVersion>,
     reporter: &mut R,
 ) -> Result<Vec<String>, ClientError> {
-    let request = ApiRequest::get_function(name);
+    let request = match at {
+        None => ApiRequest::get_function(name),
+        Some(version) => ApiRequest::get_function_at(name, version),
+    };
     let body = calls.send(&request, reporter).await?;
     let function: Function = client::parse(request.action, &body)?;
-    Ok(function.layer_arns())
-}
-
-/// The layers of `name` as published in `version` (GetFunction at that qualifier).
-pub(super) async fn layers_at<T: Transport, R: Reporter + ?Sized>(
-    calls: &Calls<'_, T>,
-    name: &FunctionName,
-    version: FunctionVersion,
-    log: &mut R,
-) -> Result<Vec<String>, String> {
-    let request = ApiRequest::get_function_at(name, version);
-    let body = calls.send(&request, log).await.map_err(|e| e.to_string())?;
-    let function: Function = client::parse(request.action, &body).map_err(|e| e.to_string())?;
     Ok(function.layer_arns())
 }

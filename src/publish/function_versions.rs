@@ -7,7 +7,7 @@
 //! [`Retries::create_once`]: crate::retry::Retries::create_once
 
 use super::calls::Calls;
-use super::function_scan::layers_at;
+use super::function_scan::layers_of;
 use crate::client::{self, ClientError};
 use crate::fc::versions::{MAX_VERSIONS_PER_PAGE, Version, VersionsPage};
 use crate::fc::{ApiRequest, FunctionName, FunctionVersion};
@@ -108,7 +108,9 @@ async fn newer_than<T: Transport, R: Reporter + ?Sized>(
                 reached_old = true;
                 continue;
             }
-            let layers = layers_at(calls, name, version.version_id, log).await?;
+            let layers = layers_of(calls, name, Some(version.version_id), log)
+                .await
+                .map_err(|error| error.to_string())?;
             found.push((version.version_id, layers));
         }
         match page.next_token() {
@@ -139,7 +141,8 @@ async fn newest_with<T: Transport, R: Reporter + ?Sized>(
             .collect();
         versions.sort_unstable_by(|a, b| b.cmp(a));
         for version in versions {
-            if layers_at(calls, name, version, log).await? == wanted {
+            let layers = layers_of(calls, name, Some(version), log).await;
+            if layers.map_err(|error| error.to_string())? == wanted {
                 return Ok(version);
             }
         }

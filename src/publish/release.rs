@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::calls::Calls;
-use super::function_scan::layers_at;
+use super::function_scan::layers_of;
 use super::function_versions;
 use crate::client::{self, ClientError};
 use crate::fc::{Alias, AliasName, ApiRequest, FunctionName, FunctionVersion};
@@ -75,7 +75,8 @@ async fn one<T: Transport>(
     let mut known = BTreeMap::new();
     if let Some(alias) = &current {
         for version in routed(alias) {
-            known.insert(version, layers_at(calls, name, version, log).await?);
+            let layers = layers_of(calls, name, Some(version), log).await;
+            known.insert(version, layers.map_err(|error| error.to_string())?);
         }
     }
     release.version_layers = known.clone().into_iter().collect();
