@@ -6,6 +6,7 @@ mod chaos;
 mod common;
 
 mod bytecode_header;
+mod changelog;
 mod contents;
 mod end_to_end;
 mod hardening;
@@ -27,6 +28,7 @@ mod release;
 mod release_keep;
 mod release_race;
 mod release_support;
+mod repository;
 mod rollout;
 mod signature_vectors;
 mod sts_signature_vector;
