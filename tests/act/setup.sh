@@ -21,7 +21,8 @@ DOCKERD_WAIT_SECS=60
 DEBIAN_IMAGE="debian:bookworm-slim"
 RUST_VERSION="1.95.0"
 RUST_IMAGE="rust:1.95-slim-bookworm"
-RUST_TARGET="x86_64-unknown-linux-gnu"
+# The host's own toolchain (x86_64 or aarch64), copied into the builder image.
+RUST_TARGET="$(uname -m)-unknown-linux-gnu"
 # The TLS-inspecting gateway's CA is only in the host bundle; containers need it
 # too or cargo/apt over HTTPS fail certificate checks.
 HOST_CA_BUNDLE="/etc/ssl/certs/ca-certificates.crt"
