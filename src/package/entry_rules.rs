@@ -84,10 +84,10 @@ fn link_above<'a>(name: &str, links: &'a HashSet<String>) -> Option<&'a str> {
 }
 
 /// Why a link entry `name` pointing at `target` could resolve outside the layer's folder,
-/// if it could. FC unpacks a layer under `/opt`, so an absolute target below `/opt/` stays
-/// inside it. A `..` is allowed only before the target's first name: after a name, which
-/// may itself be a link (`up -> /opt`, then `x -> up/..`), it climbs from wherever that
-/// link leads, which the names alone cannot tell.
+/// if it could. FC unpacks a layer under `/opt`, so an absolute target at or below `/opt`
+/// stays inside it. A `..` is allowed only before the target's first name: after a name,
+/// which may itself be a link (`up -> /opt`, then `x -> up/..`), it climbs from wherever
+/// that link leads, which the names alone cannot tell.
 fn link_leaves_layer(name: &str, target: &str) -> Option<&'static str> {
     const OUTSIDE: &str = "outside the layer";
     let bytes = target.as_bytes();
@@ -97,9 +97,9 @@ fn link_leaves_layer(name: &str, target: &str) -> Option<&'static str> {
         return Some(OUTSIDE);
     }
     let (mut depth, rest) = match target.strip_prefix('/') {
-        Some(absolute) => match absolute.strip_prefix("opt/") {
-            Some(inside) => (0i64, inside),
-            None => return Some(OUTSIDE),
+        Some(absolute) => match absolute.strip_prefix("opt") {
+            Some(inside) if inside.is_empty() || inside.starts_with('/') => (0i64, inside),
+            _ => return Some(OUTSIDE),
         },
         // The link's folder, then the target's parts.
         None => (
@@ -179,6 +179,8 @@ mod tests {
             ("a/b/c", "../../d"),
             ("a/b/c", "./.././d/./e"),
             ("bin/python", "/opt/python/bin/python3"),
+            ("lib", "/opt"),
+            ("lib", "/opt/"),
         ] {
             assert_eq!(link_leaves_layer(name, target), None, "{name} -> {target}");
         }
