@@ -201,7 +201,7 @@ fn load_reads_a_zip_file_unchanged_and_refuses_what_is_not_one() {
     );
     assert_eq!(loaded.checksum, fc_layer_action::checksum::crc64_xz(&bytes));
     assert_eq!(loaded.size, bytes.len() as u64);
-    assert_eq!(loaded.entries, 10);
+    assert_eq!(loaded.entries, 11);
     assert_eq!(
         package::load(&tree, u64::MAX, dir.path())
             .expect("zips")
