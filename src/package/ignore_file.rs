@@ -189,6 +189,31 @@ mod tests {
     }
 
     #[test]
+    fn a_link_is_not_followed_and_a_device_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join(".fcignore");
+        assert!(matches!(read(dir.path(), &file), Ok(IgnoreFile::Absent)));
+        std::os::unix::fs::symlink("/dev/null", &file).expect("links");
+        match read(dir.path(), &file) {
+            Ok(IgnoreFile::Link(warning)) => assert!(
+                warning.ends_with(".fcignore: is a symbolic link, so it was not followed and its patterns were not applied; make it a regular file to apply them"),
+                "{warning}"
+            ),
+            _ => panic!("a link is skipped with a warning"),
+        }
+        let error = read(Path::new("/dev"), Path::new("/dev/null"))
+            .err()
+            .expect("refused");
+        assert_eq!(
+            error.to_string(),
+            "/dev/null: is a device, not a regular file, so it was not read"
+        );
+        fs::remove_file(&file).expect("removes");
+        fs::write(&file, "*.md\n").expect("writes");
+        assert!(matches!(read(dir.path(), &file), Ok(IgnoreFile::Rules(_))));
+    }
+
+    #[test]
     fn a_bad_pattern_names_the_file() {
         let error = refusal("ok\npython/{a,b\n");
         assert!(error.starts_with("/layer/.fcignore: "), "{error}");
