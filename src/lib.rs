@@ -115,6 +115,8 @@
 //!   package/deflate.rs      libdeflate whole, or chunked parallel deflate for large files
 //!   package/check.rs        a prebuilt zip checked, bounded: sizes, overlaps, links, encryption
 //!   package/select.rs       what goes in: .fcignore, exclude, python-bytecode
+//!   package/ignore_file.rs  a .fcignore read like the layer's files: no link followed, bounded
+//!   package/entry_rules.rs  what a layer may hold, for a directory and a zip alike: names, links
 //!   package/inspect.rs      each file's machine, CPython tag, glibc and place in the layout
 //!   package/platform.rs     the runtimes a layer is for, from fc/runtimes.rs
 //!   package/keep.rs         the bytes of a file the checks need, kept as it streams

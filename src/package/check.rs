@@ -4,9 +4,10 @@
 //! The work is bounded before anything is inflated: the central directory is read first,
 //! and a zip is refused when its entries declare more than [`MAX_UNPACKED_BYTES`] in all,
 //! when two entries share bytes (a zip bomb's trick for declaring terabytes in a megabyte),
-//! or when an entry is encrypted. Each entry is then read no further than its declared size,
-//! and a symlink entry may neither point outside the layer nor have entries below it, since
-//! unpacking those would write through the link.
+//! or when an entry is encrypted. Each entry is then read no further than its declared size.
+//! Names and links are held to [`super::entry_rules`], as a packaged directory is: a symlink
+//! entry may neither point outside the layer nor have entries below it, since unpacking
+//! those would write through the link.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -16,12 +17,11 @@ use std::path::Path;
 use zip::ZipArchive;
 
 use super::contents::{Contents, Options};
+use super::entry_rules::{self, MAX_LINK_TARGET_BYTES, Refusal};
 use super::{MAX_UNPACKED_BYTES, PackageError};
 
 /// The smallest local header: an entry takes at least this much before its data.
 const LOCAL_HEADER_BYTES: u64 = 30;
-/// The longest symlink target read, as Linux's `PATH_MAX`.
-const MAX_LINK_TARGET_BYTES: u64 = 4096;
 
 /// Checks the zip at `path` entry by entry, streaming; returns the number of entries.
 pub fn check_zip(path: &Path) -> Result<usize, PackageError> {
@@ -60,13 +60,7 @@ pub(crate) fn check_zip_into(
                 .take(MAX_LINK_TARGET_BYTES + 1)
                 .read_to_string(&mut target)
                 .map_err(|error| damaged(error.to_string()))?;
-            if target.len() as u64 > MAX_LINK_TARGET_BYTES || leaves_layer(&name, &target) {
-                return Err(PackageError::LinkLeavesLayer {
-                    path: path.into(),
-                    entry: name,
-                    target: crate::outside_text::capped_owned(target),
-                });
-            }
+            entry_rules::check_link(&name, &target).map_err(|refusal| refused(path, refusal))?;
             continue;
         }
         // Reading to the end checks the entry's CRC-32 and its sizes; one byte past the
@@ -113,13 +107,7 @@ fn check_directory<R: Read + io::Seek>(
     for index in 0..archive.len() {
         let entry = archive.by_index_data(index).map_err(invalid)?;
         let name = entry.name().map_err(invalid)?.into_owned();
-        if let Some(reason) = unsafe_name(&name) {
-            return Err(PackageError::UnsafeEntryName {
-                path: path.into(),
-                entry: name,
-                reason,
-            });
-        }
+        entry_rules::check_name(&name).map_err(|refusal| refused(path, refusal))?;
         if entry.encrypted() {
             return Err(PackageError::EncryptedEntry {
                 path: path.into(),
@@ -155,121 +143,14 @@ fn check_directory<R: Read + io::Seek>(
             });
         }
     }
-    for name in &names {
-        if let Some(link) = link_above(name, &links) {
-            return Err(PackageError::BelowLink {
-                path: path.into(),
-                entry: name.clone(),
-                link: link.to_owned(),
-            });
-        }
-    }
+    entry_rules::check_below_links(names.iter().map(String::as_str), &links)
+        .map_err(|refusal| refused(path, refusal))?;
     Ok(links)
 }
 
-/// The symlink entry that `name` lies below, if any.
-fn link_above<'a>(name: &str, links: &'a HashSet<String>) -> Option<&'a str> {
-    let trimmed = name.trim_end_matches('/');
-    trimmed
-        .match_indices('/')
-        .map(|(at, _)| &trimmed[..at])
-        .find_map(|ancestor| links.get(ancestor).map(String::as_str))
-}
-
-/// Whether a link entry `name` pointing at `target` resolves outside the layer's folder.
-/// FC unpacks a layer under `/opt`, so an absolute target below `/opt/` stays inside it.
-fn leaves_layer(name: &str, target: &str) -> bool {
-    let bytes = target.as_bytes();
-    let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
-    // A backslash is a separator where the layer may be unpacked by other tools: refused.
-    if target.contains('\\') || drive {
-        return true;
-    }
-    let (mut depth, rest) = match target.strip_prefix('/') {
-        Some(absolute) => match absolute.strip_prefix("opt/") {
-            Some(inside) => (0i64, inside),
-            None => return true,
-        },
-        // The link's folder, then the target's parts.
-        None => (
-            name.trim_end_matches('/').split('/').count() as i64 - 1,
-            target,
-        ),
-    };
-    for part in rest.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                depth -= 1;
-                if depth < 0 {
-                    return true;
-                }
-            }
-            _ => depth += 1,
-        }
-    }
-    false
-}
-
-/// Why an entry name could escape the folder it is unpacked into, if it could.
-fn unsafe_name(name: &str) -> Option<&'static str> {
-    let bytes = name.as_bytes();
-    let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
-    if name.starts_with('/') || drive {
-        Some("is an absolute path")
-    } else if name.contains('\\') {
-        Some("holds a backslash, a path separator on Windows")
-    } else if name.split('/').any(|part| part == "..") {
-        Some("has a `..` component")
-    } else {
-        None
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn links_that_resolve_outside_the_layer_leave_it() {
-        for (name, target) in [
-            ("lib", "/etc"),
-            ("lib", ".."),
-            ("a/lib", "../../x"),
-            ("a/lib", "b/../../../x"),
-            ("lib", "C:/x"),
-            ("lib", "a\\..\\.."),
-            ("lib", "/opt/../etc"),
-            ("lib", "/optx/a"),
-        ] {
-            assert!(leaves_layer(name, target), "{name} -> {target}");
-        }
-        for (name, target) in [
-            ("lib", "python"),
-            ("a/lib", "../b"),
-            ("a/b/c", "../../d"),
-            ("bin/python", "/opt/python/bin/python3"),
-        ] {
-            assert!(!leaves_layer(name, target), "{name} -> {target}");
-        }
-    }
-
-    #[test]
-    fn entries_below_a_link_are_found() {
-        let links: HashSet<String> = ["lib".to_owned(), "a/b".to_owned()].into();
-        assert_eq!(link_above("lib/cron.d/x", &links), Some("lib"));
-        assert_eq!(link_above("a/b/c/", &links), Some("a/b"));
-        assert_eq!(link_above("lib", &links), None);
-        assert_eq!(link_above("library/x", &links), None);
-    }
-
-    #[test]
-    fn names_that_leave_the_folder_are_unsafe() {
-        for name in ["/etc/x", "C:/x", "a\\b", "../x", "a/../../x", ".."] {
-            assert!(unsafe_name(name).is_some(), "{name}");
-        }
-        for name in ["a/b", "a..b/c", "./a", "bin/"] {
-            assert_eq!(unsafe_name(name), None, "{name}");
-        }
+fn refused(path: &Path, refusal: Refusal) -> PackageError {
+    PackageError::Refused {
+        path: path.into(),
+        refusal,
     }
 }

@@ -56,6 +56,8 @@ pub struct Contents {
     pub(crate) findings: Vec<Finding>,
     /// Whether the checks ran (`check` is not `off`, and the zip was read).
     pub(crate) checked: bool,
+    /// What the packager warns of, whatever `check` says: a `.fcignore` not followed.
+    pub(crate) warnings: Vec<String>,
 }
 
 impl Contents {

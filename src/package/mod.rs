@@ -8,15 +8,19 @@
 //! - [`deflate`]: libdeflate for small files, chunked parallel deflate for large ones.
 //! - [`check`]: a prebuilt zip read the way the service will unpack it.
 //! - [`select`]: which files go in: `.fcignore`, `exclude`, `python-bytecode`.
+//! - [`ignore_file`]: a `.fcignore` read without following a link, and bounded.
 //! - [`inspect`]: the checks of what is inside (machine, Python, glibc, layout).
 //! - [`platform`]: the runtimes a layer is for, from [`crate::fc::runtimes`]'s one table.
 //! - [`keep`]: a file read through, a copy kept of what the checks need.
 //! - [`contents`]: what the layer holds, tallied on the one pass, for the log and summary.
 //! - [`open`]: a listed file opened once, without following links, checked on the handle.
+//! - [`entry_rules`]: what a layer may hold (names, links), for a directory and a zip alike.
 
 mod check;
 pub(crate) mod contents;
 mod deflate;
+pub mod entry_rules;
+mod ignore_file;
 pub(crate) mod inspect;
 mod keep;
 mod open;
@@ -83,16 +87,14 @@ pub enum PackageError {
         /// stopped part way.
         size: Option<u64>,
     },
-    #[error(
-        "{path}: entry {entry:?} {reason}; FC unpacks a layer under /opt, and such a name could land outside it"
-    )]
-    UnsafeEntryName {
+    /// An entry the layer may not hold, in a directory or a prebuilt zip alike.
+    #[error("{path}: {refusal}")]
+    Refused {
         path: PathBuf,
-        entry: String,
-        reason: &'static str,
+        refusal: entry_rules::Refusal,
     },
     #[error("{0}")]
-    IgnoreFile(select::IgnoreFileError),
+    IgnoreFile(ignore_file::IgnoreFileError),
     #[error(
         "{path}: entry {entry:?} is encrypted; FC cannot unpack an encrypted layer, so zip it without a password"
     )]
@@ -112,22 +114,6 @@ pub enum PackageError {
         path: PathBuf,
         entry: String,
         other: String,
-    },
-    #[error(
-        "{path}: symlink entry {entry:?} points to {target:?}, outside the layer; FC unpacks a layer under /opt and the link would lead out of it"
-    )]
-    LinkLeavesLayer {
-        path: PathBuf,
-        entry: String,
-        target: String,
-    },
-    #[error(
-        "{path}: entry {entry:?} is below the symlink entry {link:?}; unpacking it would write through the link"
-    )]
-    BelowLink {
-        path: PathBuf,
-        entry: String,
-        link: String,
     },
     #[error("{path}: entry {entry:?} is damaged: {detail}")]
     DamagedEntry {

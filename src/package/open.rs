@@ -102,7 +102,7 @@ pub(crate) fn open_listed(path: &Path, size: u64) -> Result<Listed, PackageError
     })
 }
 
-fn describe(file_type: &std::fs::FileType) -> String {
+pub(crate) fn describe(file_type: &std::fs::FileType) -> String {
     use std::os::unix::fs::FileTypeExt;
     let kind = if file_type.is_dir() {
         "a directory"

@@ -4,12 +4,17 @@
 //!
 //! Git's rule holds: once a directory is left out, nothing below it comes back, whatever
 //! a deeper pattern says; `exclude` can bring back a path that `.fcignore` left out itself.
+//! Each `.fcignore` is read as the layer's files are, never through a link, and bounded
+//! ([`super::ignore_file`]).
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+use super::PackageError;
+use super::ignore_file::{self, IgnoreFile, IgnoreFileError};
 
 /// The name of the per-directory ignore file.
 pub(crate) const IGNORE_FILE: &str = ".fcignore";
@@ -118,30 +123,24 @@ pub(crate) struct Rules {
     ignore_files: Vec<(usize, Gitignore)>,
     /// (depth, reason) of the directory being walked that was left out, if any.
     left_out_dir: Option<(usize, LeftOut)>,
-}
-
-/// A `.fcignore` file that cannot be read or holds a bad pattern.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {reason}")]
-pub struct IgnoreFileError {
-    path: PathBuf,
-    reason: String,
+    /// What the log is to say of `.fcignore` files not read (links).
+    warnings: Vec<String>,
 }
 
 impl Rules {
     /// The rules at `root`, its own `.fcignore` read.
-    pub(crate) fn new(root: &Path, selection: &Selection) -> Result<Self, IgnoreFileError> {
-        let exclude = selection
-            .exclude
-            .matcher(root)
-            .map_err(|error| IgnoreFileError {
+    pub(crate) fn new(root: &Path, selection: &Selection) -> Result<Self, PackageError> {
+        let exclude = selection.exclude.matcher(root).map_err(|error| {
+            PackageError::IgnoreFile(IgnoreFileError {
                 path: root.into(),
                 reason: error.to_string(),
-            })?;
+            })
+        })?;
         let mut rules = Self {
             exclude,
             ignore_files: Vec::new(),
             left_out_dir: None,
+            warnings: Vec::new(),
         };
         rules.enter_directory(root, 0)?;
         Ok(rules)
@@ -181,29 +180,20 @@ impl Rules {
         decision
     }
 
-    /// Reads `dir`'s `.fcignore`, if it has one, for the entries below it.
-    pub(crate) fn enter_directory(
-        &mut self,
-        dir: &Path,
-        depth: usize,
-    ) -> Result<(), IgnoreFileError> {
-        let file = dir.join(IGNORE_FILE);
-        if !file.is_file() {
-            return Ok(());
+    /// Reads `dir`'s `.fcignore`, if it has one, for the entries below it; one that is a
+    /// link is not followed, and noted for [`Self::take_warnings`].
+    pub(crate) fn enter_directory(&mut self, dir: &Path, depth: usize) -> Result<(), PackageError> {
+        match ignore_file::read(dir, &dir.join(IGNORE_FILE))? {
+            IgnoreFile::Absent => {}
+            IgnoreFile::Link(warning) => self.warnings.push(warning),
+            IgnoreFile::Rules(matcher) => self.ignore_files.push((depth, matcher)),
         }
-        let mut builder = GitignoreBuilder::new(dir);
-        if let Some(error) = builder.add(&file) {
-            return Err(IgnoreFileError {
-                path: file,
-                reason: error.to_string(),
-            });
-        }
-        let matcher = builder.build().map_err(|error| IgnoreFileError {
-            path: file.clone(),
-            reason: error.to_string(),
-        })?;
-        self.ignore_files.push((depth, matcher));
         Ok(())
+    }
+
+    /// The warnings for the log so far: a `.fcignore` not followed, by name.
+    pub(crate) fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warnings)
     }
 }
 

@@ -1,11 +1,14 @@
 //! The walk of a directory to zip: every entry the selection keeps, in the zip's order,
 //! without following a link and without opening a file, so that each file is opened once,
-//! later, by the read that zips it ([`super::open`]).
+//! later, by the read that zips it ([`super::open`]). Every entry kept is held to the rules
+//! a prebuilt zip is held to ([`super::entry_rules`]) before any file is read.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::contents::{Contents, Options};
+use super::entry_rules;
 use super::select::{self, Bytecode, LeftOut, Rules};
 use super::{MAX_ENTRY_BYTES, MAX_UNPACKED_BYTES, PackageError};
 
@@ -42,8 +45,9 @@ pub(super) fn walk(
 ) -> Result<Vec<Entry>, PackageError> {
     let mut total = 0u64;
     let selection = &options.selection;
-    let mut rules = Rules::new(root, selection).map_err(PackageError::IgnoreFile)?;
+    let mut rules = Rules::new(root, selection)?;
     let mut entries = Vec::new();
+    let mut links = HashSet::new();
     for item in walkdir::WalkDir::new(root)
         .min_depth(1)
         .follow_links(false)
@@ -73,9 +77,7 @@ pub(super) fn walk(
             continue;
         }
         if file_type.is_dir() {
-            rules
-                .enter_directory(&path, depth)
-                .map_err(PackageError::IgnoreFile)?;
+            rules.enter_directory(&path, depth)?;
         } else if selection.bytecode != Bytecode::All && select::is_cached_bytecode(&name) {
             match &mut kind {
                 // Read later, through the handle that zips it; never through a link.
@@ -95,9 +97,37 @@ pub(super) fn walk(
                 contents.add_file(&name, size);
             }
         }
+        follow_rules(root, &name, &kind, &mut links)?;
         entries.push(Entry { name, path, kind });
     }
+    // Never so for a walk that follows no link; checked all the same, as a zip is.
+    entry_rules::check_below_links(entries.iter().map(|entry| entry.name.as_str()), &links)
+        .map_err(|refusal| refused(root, refusal))?;
+    contents.warnings.append(&mut rules.take_warnings());
     Ok(entries)
+}
+
+/// Holds a kept entry to the rules a prebuilt zip's entries are held to, refused with the
+/// same words, `root` where the zip's path would be; notes a link in `links`.
+fn follow_rules(
+    root: &Path,
+    name: &str,
+    kind: &Kind,
+    links: &mut HashSet<String>,
+) -> Result<(), PackageError> {
+    entry_rules::check_name(name).map_err(|refusal| refused(root, refusal))?;
+    if let Kind::Symlink { target } = kind {
+        entry_rules::check_link(name, target).map_err(|refusal| refused(root, refusal))?;
+        links.insert(name.to_owned());
+    }
+    Ok(())
+}
+
+fn refused(root: &Path, refusal: entry_rules::Refusal) -> PackageError {
+    PackageError::Refused {
+        path: root.into(),
+        refusal,
+    }
 }
 
 /// What the walk found at `path`, as the zip stores it: a link's target, a file's size and

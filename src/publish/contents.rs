@@ -43,6 +43,9 @@ pub(crate) fn review(
         ));
     }
     reporter.info(&line);
+    for warning in &contents.warnings {
+        reporter.warning(warning);
+    }
     for finding in &contents.findings {
         let text = format!(
             "input `{}`: {}: {}",

@@ -172,7 +172,15 @@ fn a_pyc_that_is_a_link_is_not_read_through_it() {
     assert_eq!(names, ["python/pkg/__init__.py"]);
     assert_eq!(zipped.contents.left_out[&LeftOut::Bytecode].0, 2);
 
-    // Kept as links, as every link is, when all bytecode is kept.
-    let zipped = zip_within_seconds(&root, Bytecode::All).expect("zips");
-    assert_eq!(files(&zipped).len(), 3);
+    // When all bytecode is kept, they are links as any other: these lead out of the layer,
+    // so the tree is refused, as a zip holding them is.
+    let error = zip_within_seconds(&root, Bytecode::All)
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        error.contains("symlink entry \"python/pkg/__pycache__/a.cpython-310.pyc\" points to")
+            && error.contains("outside the layer"),
+        "{error}"
+    );
 }
