@@ -115,7 +115,10 @@
 //!   package/deflate.rs      libdeflate whole, or chunked parallel deflate for large files
 //!   package/check.rs        a prebuilt zip checked, bounded: sizes, overlaps, links, encryption
 //!   package/select.rs       what goes in: .fcignore, exclude, python-bytecode
-//!   package/inspect.rs      each file's machine, CPython tag, glibc and place in the layout
+//!   package/inspect.rs      each file's machine, glibc and place in the layout
+//!   package/modules.rs      each Python runtime named finds a build of each extension module
+//!   package/finding.rs      one problem the checks found, and what fixes it
+//!   package/fix.rs          the fix for a runtime: pip's flags, npm's, the system to build on
 //!   package/platform.rs     the runtimes a layer is for, from fc/runtimes.rs
 //!   package/keep.rs         the bytes of a file the checks need, kept as it streams
 //!   package/contents.rs     the tally for the log and the summary
