@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use super::platform::Target;
 use crate::fc::runtimes::Runtime;
 
 /// The layer's folder in the commands, as the README's Usage names it; the README says to
@@ -56,42 +57,26 @@ fn pip_install(python: (u32, u32), glibc: (u32, u32), target: &str) -> String {
     )
 }
 
-/// A runtime's Python and the glibc its wheels must fit (`glibc`, or the runtime's own).
-fn python_and_glibc(
-    runtime: &Runtime,
-    glibc: Option<(u32, u32)>,
-) -> Option<((u32, u32), (u32, u32))> {
-    let glibc = glibc.or(runtime.system.map(|system| system.glibc))?;
-    Some((runtime.python()?, glibc))
-}
-
-/// Wheels for one Python runtime, made for `glibc` (the oldest among the runtimes that load
-/// the file) or the runtime's own, installed into the layer's `python/`.
-pub(crate) fn python(runtime: &Runtime, glibc: Option<(u32, u32)>) -> Option<Fix> {
-    let (version, glibc) = python_and_glibc(runtime, glibc)?;
-    Some(Fix {
-        advice: format!(
-            "install the packages as wheels for {} (CPython {}.{}, Linux x86_64, glibc {}.{})",
-            runtime.name, version.0, version.1, glibc.0, glibc.1
-        ),
-        command: Some(pip_install(version, glibc, &format!("{LAYER}/python"))),
-    })
-}
-
-/// Wheels for each of `runtimes`, one install per runtime: the first into the layer's
-/// `python/` unless `alongside` (the layer holds another runtime's already), the others into a
-/// folder of their own copied over it. pip's `--target` skips a package folder that exists,
-/// hence the copy; the versions must be the same for every runtime, or the copies mix them.
-pub(crate) fn pythons(runtimes: &[&Runtime], alongside: bool) -> Option<Fix> {
-    if let ([only], false) = (runtimes, alongside) {
-        return python(only, None);
+/// The layer's Python packages installed as wheels for every Python runtime in `target`,
+/// or, given `missing`, for those runtimes beside the builds the layer holds. One install per
+/// runtime: the first into the layer's `python/`, the others into a folder of their own
+/// copied over it, since pip's `--target` skips a package folder that exists; the versions
+/// must be the same for every runtime, or the copies mix them. The wheels fit the oldest
+/// glibc among all the runtimes, which the checks hold a file any runtime loads to.
+pub(crate) fn python_wheels(target: &Target, missing: Option<&[&Runtime]>) -> Option<Fix> {
+    let all: Vec<&Runtime> = target.pythons().collect();
+    let runtimes = missing.unwrap_or(&all);
+    if runtimes.is_empty() {
+        return None;
     }
+    let (_, system) = target.oldest_glibc_for(None)?;
+    let glibc = system.glibc;
     let mut steps = Vec::new();
     let mut names = Vec::new();
     for (index, runtime) in runtimes.iter().enumerate() {
-        let (version, glibc) = python_and_glibc(runtime, None)?;
+        let version = runtime.python()?;
         names.push(runtime.name);
-        if index == 0 && !alongside {
+        if index == 0 && missing.is_none() {
             steps.push(pip_install(version, glibc, &format!("{LAYER}/python")));
         } else {
             let own = format!("build/{}", runtime.name);
@@ -99,11 +84,22 @@ pub(crate) fn pythons(runtimes: &[&Runtime], alongside: bool) -> Option<Fix> {
             steps.push(format!("cp -r {own}/. {LAYER}/python/"));
         }
     }
-    Some(Fix {
-        advice: format!(
-            "install the packages as wheels once per runtime ({}), with pinned versions that have wheels for every one, into the one python/ folder",
+    let platform = format!("Linux x86_64, glibc {}.{}", glibc.0, glibc.1);
+    let advice = match (runtimes, missing) {
+        ([only], None) => {
+            let (major, minor) = only.python()?;
+            format!(
+                "install the packages as wheels for {} (CPython {major}.{minor}, {platform})",
+                only.name
+            )
+        }
+        _ => format!(
+            "install the packages as wheels once per runtime ({}; {platform}), with pinned versions that have wheels for each, into the one python/ folder",
             names.join(", ")
         ),
+    };
+    Some(Fix {
+        advice,
         command: Some(steps.join(" && ")),
     })
 }
@@ -146,15 +142,23 @@ pub(crate) fn build_on(debian: u8, glibc: (u32, u32)) -> Fix {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fc::runtimes::named;
+
+    fn target(names: &[&str]) -> Target {
+        Target::new(
+            &names
+                .iter()
+                .map(|name| name.to_string())
+                .collect::<Vec<_>>(),
+        )
+    }
 
     fn runtime(name: &str) -> &'static Runtime {
-        named(name).expect("a known runtime")
+        crate::fc::runtimes::named(name).expect("a known runtime")
     }
 
     #[test]
     fn pip_names_every_manylinux_level_up_to_the_runtimes_glibc() {
-        let fix = python(runtime("python3.10"), None).expect("a Python runtime");
+        let fix = python_wheels(&target(&["python3.10"]), None).expect("a Python runtime");
         assert_eq!(
             fix.command.as_deref(),
             Some(
@@ -179,35 +183,44 @@ mod tests {
                 "manylinux2014_x86_64"
             ]
         );
-        let older = python(runtime("python3.10"), Some((2, 24))).expect("a Python runtime");
-        assert!(older.command.expect("a command").contains(
-            "--platform manylinux_2_24_x86_64 --platform manylinux2014_x86_64 --python-version 3.10"
-        ));
-        assert_eq!(python(runtime("nodejs20"), None), None);
+        // A custom runtime on Debian 9 beside: every wheel fits its glibc.
+        let with_custom = python_wheels(&target(&["python3.10", "custom"]), None)
+            .and_then(|fix| fix.command)
+            .expect("a command");
+        assert!(with_custom.contains(
+            "--only-binary=:all: --platform manylinux_2_24_x86_64 --platform manylinux2014_x86_64 --python-version 3.10"
+        ), "{with_custom}");
+        assert_eq!(python_wheels(&target(&["nodejs20"]), None), None);
     }
 
     #[test]
     fn several_runtimes_install_once_each_and_copy_over_the_layer() {
-        let both = [runtime("python3.10"), runtime("python3.9")];
-        let command = pythons(&both, false)
+        let both = target(&["python3.10", "python3.9"]);
+        let command = python_wheels(&both, None)
             .and_then(|fix| fix.command)
             .expect("a command");
         let steps: Vec<&str> = command.split(" && ").collect();
         assert_eq!(steps.len(), 3, "{command}");
-        assert!(steps[0].ends_with("--python-version 3.10 --implementation cp --target build/layer/python -r requirements.txt"));
-        assert!(steps[1].contains(
-            "--platform manylinux_2_24_x86_64 --platform manylinux2014_x86_64 --python-version 3.9"
-        ));
-        assert!(steps[1].contains("--target build/python3.9 "));
+        // python3.9's Debian 9 sets the glibc for both: a file that is not a module for
+        // one CPython loads on either.
+        let glibc = "--only-binary=:all: --platform manylinux_2_24_x86_64 --platform manylinux2014_x86_64 --python-version";
+        assert!(
+            steps[0].contains(&format!(
+                "{glibc} 3.10 --implementation cp --target build/layer/python -r requirements.txt"
+            )),
+            "{command}"
+        );
+        assert!(
+            steps[1].contains(&format!(
+                "{glibc} 3.9 --implementation cp --target build/python3.9 -r"
+            )),
+            "{command}"
+        );
         assert_eq!(steps[2], "cp -r build/python3.9/. build/layer/python/");
-        let alongside = pythons(&both[1..], true)
+        let alongside = python_wheels(&both, Some(&[runtime("python3.9")]))
             .and_then(|fix| fix.command)
             .expect("a command");
-        assert!(
-            alongside.starts_with("pip install")
-                && alongside.ends_with("cp -r build/python3.9/. build/layer/python/")
-        );
-        assert_eq!(pythons(&both[..1], false), python(both[0], None));
+        assert_eq!(alongside, steps[1..].join(" && "));
     }
 
     #[test]

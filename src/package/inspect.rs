@@ -56,17 +56,13 @@ struct File<'a> {
 }
 
 impl File<'_> {
-    /// What fixes code that cannot load: a Python package's wheels for the runtime, a
+    /// What fixes code that cannot load: a Python package's wheels for the runtimes, a
     /// Node.js package's Linux x64 install, or a build on the runtime's system (`glibc`:
     /// the Debian and glibc it needed to fit) or for x86_64.
     fn fix(&self, glibc: Option<(u8, (u32, u32))>) -> Option<Fix> {
         let python = self.path.starts_with("python/") || self.python.is_some();
-        if python && let Some(runtime) = self.target.python_for(self.python) {
-            let oldest = glibc.or_else(|| {
-                let (_, system) = self.target.oldest_glibc_for(self.python)?;
-                Some((system.debian, system.glibc))
-            });
-            return fix::python(runtime, oldest.map(|(_, glibc)| glibc));
+        if python && let Some(wheels) = fix::python_wheels(self.target, None) {
+            return Some(wheels);
         }
         Some(match glibc {
             Some((debian, glibc)) => fix::build_on(debian, glibc),
@@ -209,10 +205,9 @@ pub(crate) fn inspect_layout<'a>(
         node_modules |= name.starts_with("nodejs/node_modules/");
         let top = name.split('/').next().unwrap_or(name);
         let misplaced = if top.ends_with(".dist-info") {
-            let pythons: Vec<_> = target.pythons().collect();
             Some((
                 "a Python package's metadata at the top of the layer, which is not on FC's paths; install into `python/`",
-                fix::pythons(&pythons, false),
+                fix::python_wheels(target, None),
             ))
         } else if top == "node_modules" {
             Some((
@@ -292,17 +287,22 @@ mod tests {
         let module = inspect_file("python/_x.cpython-310-aarch64-linux-gnu.so", &arm64, &both);
         assert_eq!(module.len(), 1, "{module:?}");
         assert!(module[0].message.contains("x86_64 only"), "{module:?}");
-        // Only python3.10 loads a module for CPython 3.10: its Python and its glibc.
-        assert!(
-            command(&module[0]).contains(
-                "--platform manylinux_2_28_x86_64 --platform manylinux_2_24_x86_64 --platform manylinux2014_x86_64 --python-version 3.10 --implementation cp"
-            ),
-            "{module:?}"
-        );
-        // Any Python loads an untagged one: the runtime with the oldest glibc.
+        // Wheels for every Python runtime, for the oldest glibc among them.
+        let wheels = command(&module[0]);
+        for words in [
+            "--platform manylinux_2_24_x86_64 --platform manylinux2014_x86_64 --python-version 3.10 --implementation cp --target build/layer/python",
+            "--python-version 3.9 --implementation cp --target build/python3.9",
+        ] {
+            assert!(wheels.contains(words), "{words}: {wheels}");
+        }
         let untagged = inspect_file("python/arm/_speedups.so", &arm64, &both);
-        let untagged = command(&untagged[0]);
-        assert!(untagged.contains("--platform manylinux_2_24_x86_64 --platform manylinux2014_x86_64 --python-version 3.9"), "{untagged}");
+        assert_eq!(command(&untagged[0]), wheels);
+        let alone = inspect_file("python/arm/_speedups.so", &arm64, &target(&["python3.12"]));
+        assert!(
+            command(&alone[0])
+                .contains("--platform manylinux_2_31_x86_64 --platform manylinux_2_28_x86_64"),
+            "{alone:?}"
+        );
         let addon = inspect_file(
             "nodejs/node_modules/x/x.node",
             &arm64,

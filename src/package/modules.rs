@@ -58,8 +58,7 @@ pub(crate) fn inspect_modules<'a>(
     names: impl IntoIterator<Item = &'a str>,
     target: &Target,
 ) -> Vec<Finding> {
-    let pythons: Vec<&'static Runtime> = target.pythons().collect();
-    if pythons.is_empty() {
+    if target.pythons().next().is_none() {
         return Vec::new();
     }
     let mut modules: BTreeMap<&str, Builds> = BTreeMap::new();
@@ -80,12 +79,13 @@ pub(crate) fn inspect_modules<'a>(
     modules
         .iter()
         .filter(|(_, builds)| !builds.any)
-        .filter_map(|(module, builds)| missing(module, builds, &pythons))
+        .filter_map(|(module, builds)| missing(module, builds, target))
         .collect()
 }
 
 /// The error for a module some of `pythons` find no build of, if any.
-fn missing(module: &str, builds: &Builds, pythons: &[&'static Runtime]) -> Option<Finding> {
+fn missing(module: &str, builds: &Builds, target: &Target) -> Option<Finding> {
+    let pythons: Vec<&'static Runtime> = target.pythons().collect();
     let first = builds.files.first()?;
     let finds = |runtime: &&Runtime| {
         runtime
@@ -114,10 +114,9 @@ fn missing(module: &str, builds: &Builds, pythons: &[&'static Runtime]) -> Optio
         named.join(" and "),
         if named.len() == 1 { "finds" } else { "find" },
     );
-    // None of the named runtimes finds a build: the layer was built for another Python.
-    let alongside = without.len() < pythons.len();
-    let fix = fix::pythons(if alongside { &without } else { pythons }, alongside);
-    Some(Finding::error(first, message).with_fix(fix))
+    // When none of the named runtimes finds a build, the layer was built for another Python.
+    let missing = (without.len() < pythons.len()).then_some(without.as_slice());
+    Some(Finding::error(first, message).with_fix(fix::python_wheels(target, missing)))
 }
 
 #[cfg(test)]

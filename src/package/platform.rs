@@ -40,18 +40,6 @@ impl Target {
             .min_by_key(|(_, system)| system.glibc)
     }
 
-    /// The Python runtime to install a file for CPython 3.`python` for: that version's, or
-    /// the one with the oldest glibc (then the oldest Python), whose wheels the others load.
-    pub(crate) fn python_for(&self, python: Option<u32>) -> Option<&'static Runtime> {
-        let of_version = self
-            .pythons()
-            .find(|runtime| python.is_some_and(|minor| runtime.python() == Some((3, minor))));
-        of_version.or_else(|| {
-            self.pythons()
-                .min_by_key(|runtime| (runtime.system.map(|system| system.glibc), runtime.python()))
-        })
-    }
-
     pub(crate) fn pythons(&self) -> impl Iterator<Item = &'static Runtime> + '_ {
         self.runtimes
             .iter()
@@ -118,11 +106,6 @@ mod tests {
         assert_eq!(glibc(Some(9)), Some((2, 24)));
         assert_eq!(glibc(None), Some((2, 24)));
         assert_eq!(glibc(Some(12)), Some((2, 24)));
-        let name = |python| both.python_for(python).map(|runtime| runtime.name);
-        assert_eq!(name(Some(10)), Some("python3.10"));
-        assert_eq!(name(None), Some("python3.9"));
-        assert_eq!(name(Some(12)), Some("python3.9"));
-        assert_eq!(Target::new(&["nodejs20".to_owned()]).python_for(None), None);
     }
 
     #[test]
