@@ -51,7 +51,7 @@
 //!   release/in_use.rs       the layer's versions functions run (LATEST, aliases); keep-versions sparing them
 //!   summary.rs              the job summary's Markdown, every value redacted then escaped
 //!   summary/functions.rs    the rollout's table
-//!   summary/contents.rs     the "What is inside" section: files, left out, largest folders, findings
+//!   summary/contents.rs     the "What is inside" section: files, left out, largest folders, findings, fixes
 //!   regions_summary.rs      the job summary of several regions: a row per region, the version drift line
 //!   inputs/mod.rs           INPUT_* text → Settings, built whole; Access (offline, or keys or a role in regions)
 //!   inputs/raw.rs           RawInputs: the INPUT_* variables by Input, secrets as Secret
