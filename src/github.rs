@@ -15,6 +15,27 @@ pub fn warning(message: &str) -> String {
     format!("::warning::{}", escape_data(message))
 }
 
+/// An annotation's level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+}
+
+/// `::error title=…::` (or `::warning`): an annotation whose title GitHub shows above the
+/// message, here the file it is about.
+pub fn annotation(level: Level, title: &str, message: &str) -> String {
+    let command = match level {
+        Level::Error => "error",
+        Level::Warning => "warning",
+    };
+    format!(
+        "::{command} title={}::{}",
+        escape_property(title),
+        escape_data(message)
+    )
+}
+
 /// Asks the runner to replace `value` with `***` in every later log line.
 pub fn add_mask(value: &str) -> String {
     format!("::add-mask::{}", escape_data(value))
@@ -26,6 +47,12 @@ pub fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
+}
+
+/// A workflow command property's value, as the runner decodes it: data escaping, and `:`
+/// and `,`, which would end the value and let the rest pose as the message or a property.
+pub fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// A plain log line, which the runner prints as it is and never decodes: line breaks are
@@ -81,6 +108,18 @@ mod tests {
         assert_eq!(error(two_lines), "::error::50%25%0Anext");
         assert_eq!(add_mask("a\r\nb"), "::add-mask::a%0D%0Ab");
         assert_eq!(warning("w"), "::warning::w");
+    }
+
+    #[test]
+    fn annotation_titles_cannot_end_early_or_add_properties() {
+        assert_eq!(
+            annotation(Level::Error, "python/a:b,c%\n::x", "is 100%"),
+            "::error title=python/a%3Ab%2Cc%25%0A%3A%3Ax::is 100%25"
+        );
+        assert_eq!(
+            annotation(Level::Warning, "python/", "holds nothing"),
+            "::warning title=python/::holds nothing"
+        );
     }
 
     #[test]

@@ -51,7 +51,7 @@
 //!   release/in_use.rs       the layer's versions functions run (LATEST, aliases); keep-versions sparing them
 //!   summary.rs              the job summary's Markdown, every value redacted then escaped
 //!   summary/functions.rs    the rollout's table
-//!   summary/contents.rs     the "What is inside" section: files, left out, largest folders, findings
+//!   summary/contents.rs     the "What is inside" section: files, left out, largest folders, findings, fixes
 //!   regions_summary.rs      the job summary of several regions: a row per region, the version drift line
 //!   inputs/mod.rs           INPUT_* text → Settings, built whole; Access (offline, or keys or a role in regions)
 //!   inputs/raw.rs           RawInputs: the INPUT_* variables by Input, secrets as Secret
@@ -117,7 +117,10 @@
 //!   package/select.rs       what goes in: .fcignore, exclude, python-bytecode
 //!   package/ignore_file.rs  a .fcignore read like the layer's files: no link followed, bounded
 //!   package/entry_rules.rs  what a layer may hold, for a directory and a zip alike: names, links
-//!   package/inspect.rs      each file's machine, CPython tag, glibc and place in the layout
+//!   package/inspect.rs      each file's machine, glibc and place in the layout
+//!   package/modules.rs      each Python runtime named finds a build of each extension module
+//!   package/finding.rs      one problem the checks found, and what fixes it
+//!   package/fix.rs          the fix for a runtime: pip's flags, npm's, the system to build on
 //!   package/platform.rs     the runtimes a layer is for, from fc/runtimes.rs
 //!   package/keep.rs         the bytes of a file the checks need, kept as it streams
 //!   package/contents.rs     the tally for the log and the summary

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use crate::credentials::{Masker, Secret};
-use crate::github::{self, Outputs};
+use crate::github::{self, Level, Outputs};
 use crate::outside_text;
 use crate::panic_report;
 use crate::random;
@@ -22,6 +22,15 @@ pub trait Reporter: Masker {
     fn info(&mut self, message: &str);
     fn warning(&mut self, message: &str);
     fn error(&mut self, message: &str);
+    /// An annotation about one thing, `title` naming it (a file in the layer). Reporters
+    /// that only relay lines put the title before the message.
+    fn annotate(&mut self, level: Level, title: &str, message: &str) {
+        let text = format!("{title}: {message}");
+        match level {
+            Level::Error => self.error(&text),
+            Level::Warning => self.warning(&text),
+        }
+    }
     /// Starts a folded section of the log, for long listings; [`Reporter::end_group`] ends it.
     fn group(&mut self, title: &str);
     fn end_group(&mut self);
@@ -119,6 +128,11 @@ impl<L: Write, O: Write> Reporter for Workflow<L, O> {
         self.line(&line);
     }
 
+    fn annotate(&mut self, level: Level, title: &str, message: &str) {
+        let line = github::annotation(level, &self.redact(title), &self.redact(message));
+        self.line(&line);
+    }
+
     fn group(&mut self, title: &str) {
         let line = format!("::group::{}", github::escape_data(&self.redact(title)));
         self.line(&line);
@@ -189,9 +203,10 @@ mod tests {
         reporter.info("Zipped /tmp/a\n::stop-commands::x with s3cr3t");
         reporter.info("90% to version 1");
         reporter.error("denied for s3cr3t at 90%");
+        reporter.annotate(Level::Warning, "python/s3cr3t,x", "s3cr3t\n::error::x");
         assert_eq!(
             log(reporter),
-            "::add-mask::s3cr3t\nZipped /tmp/a%0A::stop-commands::x with ***\n90% to version 1\n::error::denied for *** at 90%25\n"
+            "::add-mask::s3cr3t\nZipped /tmp/a%0A::stop-commands::x with ***\n90% to version 1\n::error::denied for *** at 90%25\n::warning title=python/***%2Cx::***%0A::error::x\n"
         );
     }
 

@@ -7,6 +7,7 @@ use std::io;
 
 use super::inspect::{self, Finding, Severity};
 use super::keep::Keep;
+use super::modules;
 use super::platform::Target;
 use super::select::{LeftOut, Selection};
 
@@ -95,7 +96,7 @@ impl Contents {
         tally.1 += size;
     }
 
-    /// Adds the layout's findings and puts all in the order of the paths; under
+    /// Adds the findings about the extension modules together and the layout, and puts all in the order of the paths; under
     /// `check: warn` every one is a warning.
     pub(crate) fn finish_checks<'a>(
         &mut self,
@@ -107,6 +108,11 @@ impl Contents {
             return;
         }
         self.checked = true;
+        let names: Vec<&str> = names.into_iter().collect();
+        self.findings.extend(modules::inspect_modules(
+            names.iter().copied(),
+            &options.target,
+        ));
         self.findings
             .extend(inspect::inspect_layout(names, &options.target));
         if options.check == CheckLevel::Warn {

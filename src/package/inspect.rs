@@ -8,42 +8,10 @@
 use object::read::elf::{ElfFile32, ElfFile64, FileHeader};
 use object::{Architecture, Endianness, FileKind, Object};
 
+pub(crate) use super::finding::{Finding, Severity};
+use super::fix::{self, Fix};
+use super::modules::{self, Tag};
 use super::platform::Target;
-use crate::fc::runtimes::Runtime;
-
-/// How much a finding matters: an error stops `check: error`; a warning never does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Severity {
-    Error,
-    Warning,
-}
-
-/// One problem with one file (or the layout), in words a user can act on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Finding {
-    pub(crate) severity: Severity,
-    /// The path inside the layer; empty for the layout as a whole.
-    pub(crate) path: String,
-    pub(crate) message: String,
-}
-
-impl Finding {
-    fn error(path: &str, message: String) -> Self {
-        Self {
-            severity: Severity::Error,
-            path: path.to_owned(),
-            message,
-        }
-    }
-
-    fn warning(path: &str, message: String) -> Self {
-        Self {
-            severity: Severity::Warning,
-            path: path.to_owned(),
-            message,
-        }
-    }
-}
 
 /// How many leading bytes tell whether a file may be native code, which is when its
 /// whole content is worth keeping for [`inspect_file`].
@@ -61,68 +29,65 @@ pub(crate) fn may_be_native(head: &[u8]) -> bool {
     )
 }
 
-/// The findings about one file: its name (a CPython extension's tag) and its content
-/// (`data` whole, or at least its first bytes when the file is not native code).
+/// The findings about one file's content (`data` whole, or at least its first bytes when
+/// the file is not native code). Its name's CPython tag is checked with the other modules'
+/// in [`modules::inspect_modules`].
 pub(crate) fn inspect_file(path: &str, data: &[u8], target: &Target) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    findings.extend(python_tag(path, target));
-    if may_be_native(data) {
-        findings.extend(native(path, data, target));
+    if !may_be_native(data) {
+        return Vec::new();
     }
-    findings
+    let file = File {
+        path,
+        python: match modules::module_of(path) {
+            Some((_, Tag::CPython(minor))) => Some(minor),
+            _ => None,
+        },
+        target,
+    };
+    native(&file, data)
 }
 
-/// The CPython version in an extension module's name (`x.cpython-312-x86_64-linux-gnu.so`),
-/// when the named Python runtimes have none of it. `abi3` modules carry no version.
-fn python_tag(path: &str, target: &Target) -> Option<Finding> {
-    let file = path.rsplit('/').next().unwrap_or(path);
-    if !file.ends_with(".so") {
-        return None;
-    }
-    let tag = file
-        .split('.')
-        .find_map(|part| part.strip_prefix("cpython-3"))?;
-    let digits: String = tag.chars().take_while(char::is_ascii_digit).collect();
-    let minor: u32 = digits.parse().ok()?;
-    let pythons: Vec<&Runtime> = target.pythons().collect();
-    if pythons.is_empty()
-        || pythons
-            .iter()
-            .any(|runtime| runtime.python() == Some((3, minor)))
-    {
-        return None;
-    }
-    let named: Vec<String> = pythons
-        .iter()
-        .filter_map(|runtime| {
-            runtime
-                .python()
-                .map(|(major, minor)| format!("{} (Python {major}.{minor})", runtime.name))
+/// A native file and what it is for: the CPython 3.`python` its name is tagged for, if any,
+/// and the runtimes named.
+struct File<'a> {
+    path: &'a str,
+    python: Option<u32>,
+    target: &'a Target,
+}
+
+impl File<'_> {
+    /// What fixes code that cannot load: a Python package's wheels for the runtimes, a
+    /// Node.js package's Linux x64 install, or a build on the runtime's system (`glibc`:
+    /// the Debian and glibc it needed to fit) or for x86_64.
+    fn fix(&self, glibc: Option<(u8, (u32, u32))>) -> Option<Fix> {
+        let python = self.path.starts_with("python/") || self.python.is_some();
+        if python && let Some(wheels) = fix::python_wheels(self.target, None) {
+            return Some(wheels);
+        }
+        Some(match glibc {
+            Some((debian, glibc)) => fix::build_on(debian, glibc),
+            None if self.path.starts_with("nodejs/") => fix::nodejs(),
+            None => fix::build_for_x86_64(),
         })
-        .collect();
-    Some(Finding::error(
-        path,
-        format!(
-            "is an extension module for CPython 3.{minor}, which none of the runtimes has: {}; install the packages with the runtime's Python (or `pip install --python-version`)",
-            named.join(", ")
-        ),
-    ))
+    }
+
+    fn error(&self, message: String, glibc: Option<(u8, (u32, u32))>) -> Vec<Finding> {
+        vec![Finding::error(self.path, message).with_fix(self.fix(glibc))]
+    }
 }
 
 /// Native code for another machine or system, or one that needs a newer glibc.
-fn native(path: &str, data: &[u8], target: &Target) -> Vec<Finding> {
+fn native(file: &File, data: &[u8]) -> Vec<Finding> {
     let kind = match FileKind::parse(data) {
         Ok(kind) => kind,
         // An `MZ` text file, a truncated header: not something FC would load either way.
         Err(_) => return Vec::new(),
     };
     let other_system = |system: &str| {
-        vec![Finding::error(
-            path,
-            format!(
-                "is {system} native code, which cannot load on FC (Linux x86_64); install the Linux x86_64 build (a `manylinux` wheel, `--platform manylinux2014_x86_64`)"
-            ),
-        )]
+        file.error(
+            format!("is {system} native code, which cannot load on FC (Linux x86_64)"),
+            None,
+        )
     };
     match kind {
         FileKind::MachO32 | FileKind::MachO64 => other_system("macOS (Mach-O)"),
@@ -132,7 +97,7 @@ fn native(path: &str, data: &[u8], target: &Target) -> Vec<Finding> {
             other_system("macOS (Mach-O)")
         }
         FileKind::Pe32 | FileKind::Pe64 => other_system("Windows (PE)"),
-        FileKind::Elf32 | FileKind::Elf64 => elf(path, data, kind, target),
+        FileKind::Elf32 | FileKind::Elf64 => elf(file, data, kind),
         _ => Vec::new(),
     }
 }
@@ -143,9 +108,9 @@ fn fat_arch_count(data: &[u8]) -> u32 {
     })
 }
 
-fn elf(path: &str, data: &[u8], kind: FileKind, target: &Target) -> Vec<Finding> {
+fn elf(file: &File, data: &[u8], kind: FileKind) -> Vec<Finding> {
     let machine = match object::File::parse(data) {
-        Ok(file) => file.architecture(),
+        Ok(parsed) => parsed.architecture(),
         // Only the first bytes were handed in, or the file is damaged: the machine is in
         // the header all the same.
         Err(_) => elf_header_machine(data),
@@ -155,36 +120,28 @@ fn elf(path: &str, data: &[u8], kind: FileKind, target: &Target) -> Vec<Finding>
             Architecture::Unknown => "an unknown machine".to_owned(),
             other => format!("{other:?}"),
         };
-        return vec![Finding::error(
-            path,
-            format!(
-                "is native code for {name}, but FC runs x86_64 only; install the x86_64 build (`--platform manylinux2014_x86_64`)"
-            ),
-        )];
+        return file.error(
+            format!("is native code for {name}, but FC runs x86_64 only"),
+            None,
+        );
     }
     let needed = match kind {
         FileKind::Elf64 => ElfFile64::<Endianness>::parse(data)
             .ok()
-            .and_then(|file| newest_glibc(&file)),
+            .and_then(|parsed| newest_glibc(&parsed)),
         _ => ElfFile32::<Endianness>::parse(data)
             .ok()
-            .and_then(|file| newest_glibc(&file)),
+            .and_then(|parsed| newest_glibc(&parsed)),
     };
-    match (needed, target.oldest_glibc()) {
-        (Some(needed), Some((runtime, system))) if needed > system.glibc => vec![Finding::error(
-            path,
+    // A module for one CPython loads only on that Python's runtimes.
+    match (needed, file.target.oldest_glibc_for(file.python)) {
+        (Some(needed), Some((runtime, system))) if needed > system.glibc => file.error(
             format!(
-                "needs GLIBC_{}.{}, but runtime {} has glibc {}.{} (Debian {}); build it on an older system or install a wheel for an older glibc (`manylinux_{}_{}` or below)",
-                needed.0,
-                needed.1,
-                runtime.name,
-                system.glibc.0,
-                system.glibc.1,
-                system.debian,
-                system.glibc.0,
-                system.glibc.1
+                "needs GLIBC_{}.{}, but runtime {} has glibc {}.{} (Debian {})",
+                needed.0, needed.1, runtime.name, system.glibc.0, system.glibc.1, system.debian,
             ),
-        )],
+            Some((system.debian, system.glibc)),
+        ),
         _ => Vec::new(),
     }
 }
@@ -248,20 +205,22 @@ pub(crate) fn inspect_layout<'a>(
         node_modules |= name.starts_with("nodejs/node_modules/");
         let top = name.split('/').next().unwrap_or(name);
         let misplaced = if top.ends_with(".dist-info") {
-            Some(
-                "a Python package's metadata at the top of the layer, which is not on FC's paths; install into `python/` (`pip install --target build/layer/python`)",
-            )
+            Some((
+                "a Python package's metadata at the top of the layer, which is not on FC's paths; install into `python/`",
+                fix::python_wheels(target, None),
+            ))
         } else if top == "node_modules" {
-            Some(
+            Some((
                 "`node_modules` at the top of the layer, which is not on FC's paths; put it under `nodejs/` (`nodejs/node_modules/`)",
-            )
+                None,
+            ))
         } else {
             None
         };
-        if let Some(message) = misplaced
+        if let Some((message, fix)) = misplaced
             && reported.insert(top.to_owned())
         {
-            findings.push(Finding::warning(top, message.to_owned()));
+            findings.push(Finding::warning(top, message.to_owned()).with_fix(fix));
         }
     }
     if let Some(runtime) = target.pythons().next()
@@ -299,29 +258,67 @@ mod tests {
         )
     }
 
-    #[test]
-    fn extension_modules_must_match_a_named_python() {
-        let both = target(&["python3.10", "python3.9"]);
-        let name = "python/np/_core.cpython-312-x86_64-linux-gnu.so";
-        let found = inspect_file(name, b"", &both);
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert!(found[0].message.contains("CPython 3.12"), "{found:?}");
-        assert!(found[0].message.contains("python3.10 (Python 3.10)"));
-        for fine in [
-            "python/np/_core.cpython-310-x86_64-linux-gnu.so",
-            "python/np/_core.cpython-39-x86_64-linux-gnu.so",
-            "python/np/_core.abi3.so",
-            "python/np/notes.cpython-312.txt",
-        ] {
-            assert!(inspect_file(fine, b"", &both).is_empty(), "{fine}");
+    /// An ELF64 header alone for `machine` (`e_machine`), with no sections.
+    fn elf_header(machine: u16) -> Vec<u8> {
+        let mut header = vec![0x7f, b'E', b'L', b'F', 2, 1, 1];
+        header.resize(16, 0);
+        header.extend_from_slice(&3u16.to_le_bytes());
+        header.extend_from_slice(&machine.to_le_bytes());
+        header.extend_from_slice(&1u32.to_le_bytes());
+        header.resize(52, 0);
+        for field in [64u16, 56, 0, 64, 0, 0] {
+            header.extend_from_slice(&field.to_le_bytes());
         }
-        assert!(inspect_file(name, b"", &target(&["nodejs18"])).is_empty());
-        let python36 = inspect_file(
-            "python/x.cpython-36m-x86_64-linux-gnu.so",
-            b"",
-            &target(&["python3"]),
+        header
+    }
+
+    fn command(finding: &Finding) -> &str {
+        finding
+            .fix
+            .as_ref()
+            .and_then(|fix| fix.command.as_deref())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn native_code_for_another_machine_names_the_fix_for_where_it_lies() {
+        let both = target(&["python3.10", "python3.9"]);
+        let arm64 = elf_header(183);
+        let module = inspect_file("python/_x.cpython-310-aarch64-linux-gnu.so", &arm64, &both);
+        assert_eq!(module.len(), 1, "{module:?}");
+        assert!(module[0].message.contains("x86_64 only"), "{module:?}");
+        // Wheels for every Python runtime, for the oldest glibc among them.
+        let wheels = command(&module[0]);
+        for words in [
+            "--platform manylinux_2_24_x86_64 --platform manylinux2014_x86_64 --python-version 3.10 --implementation cp --target build/layer/python",
+            "--python-version 3.9 --implementation cp --target build/python3.9",
+        ] {
+            assert!(wheels.contains(words), "{words}: {wheels}");
+        }
+        let untagged = inspect_file("python/arm/_speedups.so", &arm64, &both);
+        assert_eq!(command(&untagged[0]), wheels);
+        let alone = inspect_file("python/arm/_speedups.so", &arm64, &target(&["python3.12"]));
+        assert!(
+            command(&alone[0])
+                .contains("--platform manylinux_2_31_x86_64 --platform manylinux_2_28_x86_64"),
+            "{alone:?}"
         );
-        assert!(python36.is_empty(), "{python36:?}");
+        let addon = inspect_file(
+            "nodejs/node_modules/x/x.node",
+            &arm64,
+            &target(&["nodejs20"]),
+        );
+        assert_eq!(command(&addon[0]), "npm ci --omit=dev --os=linux --cpu=x64");
+        let library = inspect_file("lib/libx.so", &arm64, &target(&["custom.debian10"]));
+        let fix = library[0].fix.as_ref().expect("a fix");
+        assert!(
+            fix.advice.contains("x86_64 Linux runner") && fix.command.is_none(),
+            "{fix:?}"
+        );
+        assert!(inspect_file("lib/libx.so", &elf_header(62), &both).is_empty());
+        // The name alone says nothing here: modules are checked together.
+        let name = "python/np/_core.cpython-312-x86_64-linux-gnu.so";
+        assert!(inspect_file(name, b"", &both).is_empty());
     }
 
     #[test]

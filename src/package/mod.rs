@@ -9,7 +9,9 @@
 //! - [`check`]: a prebuilt zip read the way the service will unpack it.
 //! - [`select`]: which files go in: `.fcignore`, `exclude`, `python-bytecode`.
 //! - [`ignore_file`]: a `.fcignore` read without following a link, and bounded.
-//! - [`inspect`]: the checks of what is inside (machine, Python, glibc, layout).
+//! - [`inspect`]: the checks of what is inside (machine, glibc, layout).
+//! - [`modules`]: every Python runtime named finds a build of every extension module.
+//! - [`finding`]: one problem found, and [`fix`]: the command that fixes it.
 //! - [`platform`]: the runtimes a layer is for, from [`crate::fc::runtimes`]'s one table.
 //! - [`keep`]: a file read through, a copy kept of what the checks need.
 //! - [`contents`]: what the layer holds, tallied on the one pass, for the log and summary.
@@ -20,9 +22,12 @@ mod check;
 pub(crate) mod contents;
 mod deflate;
 pub mod entry_rules;
+pub(crate) mod finding;
+pub(crate) mod fix;
 mod ignore_file;
 pub(crate) mod inspect;
 mod keep;
+mod modules;
 mod open;
 pub mod platform;
 pub mod select;

@@ -19,12 +19,24 @@ impl Target {
         }
     }
 
-    /// The runtime with the oldest glibc, which native code must load on, and its system;
+    /// The runtime with the oldest glibc, which native code must load on, and its system,
+    /// among the runtimes that load a file for CPython 3.`python`: the Python runtimes of
+    /// that version when one is named (no other Python imports it), else all of them.
     /// `custom-container` has none known, so it holds native code to nothing.
-    pub(crate) fn oldest_glibc(&self) -> Option<(&'static Runtime, System)> {
-        self.runtimes
-            .iter()
-            .filter_map(|runtime| Some((*runtime, runtime.system?)))
+    pub(crate) fn oldest_glibc_for(
+        &self,
+        python: Option<u32>,
+    ) -> Option<(&'static Runtime, System)> {
+        let of_version =
+            |runtime: &&&Runtime| python.is_some_and(|minor| runtime.python() == Some((3, minor)));
+        let loading: Vec<&'static Runtime> = if self.runtimes.iter().any(|r| of_version(&r)) {
+            self.runtimes.iter().filter(of_version).copied().collect()
+        } else {
+            self.runtimes.clone()
+        };
+        loading
+            .into_iter()
+            .filter_map(|runtime| Some((runtime, runtime.system?)))
             .min_by_key(|(_, system)| system.glibc)
     }
 
@@ -62,7 +74,7 @@ mod tests {
             let alone = Target::new(&[runtime.name.to_owned()]);
             assert_eq!(alone.runtimes, [runtime], "{}", runtime.name);
             assert_eq!(
-                alone.oldest_glibc().is_some(),
+                alone.oldest_glibc_for(None).is_some(),
                 runtime.name != "custom-container",
                 "{}",
                 runtime.name
@@ -72,7 +84,7 @@ mod tests {
             let nodejs = runtime.name.starts_with("nodejs");
             assert_eq!(alone.nodejs().is_some(), nodejs, "{}", runtime.name);
         }
-        let oldest = target.oldest_glibc().map(|(_, system)| system);
+        let oldest = target.oldest_glibc_for(None).map(|(_, system)| system);
         assert_eq!(
             oldest,
             Some(System {
@@ -80,6 +92,20 @@ mod tests {
                 glibc: (2, 24)
             })
         );
+    }
+
+    #[test]
+    fn a_module_for_one_python_is_held_to_that_runtimes_glibc() {
+        let names = ["python3.10".to_owned(), "python3.9".to_owned()];
+        let both = Target::new(&names);
+        let glibc = |python| {
+            both.oldest_glibc_for(python)
+                .map(|(_, system)| system.glibc)
+        };
+        assert_eq!(glibc(Some(10)), Some((2, 28)));
+        assert_eq!(glibc(Some(9)), Some((2, 24)));
+        assert_eq!(glibc(None), Some((2, 24)));
+        assert_eq!(glibc(Some(12)), Some((2, 24)));
     }
 
     #[test]

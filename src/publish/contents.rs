@@ -1,7 +1,9 @@
 //! What is inside the zip, said before anything is written: the tally in the log, each
-//! check's finding as an annotation, and under `check: error` a stop when one is an error.
+//! check's finding as an annotation titled with its file and saying its fix, and under
+//! `check: error` a stop when one is an error.
 
 use super::source::Source;
+use crate::github::Level;
 use crate::inputs::Settings;
 use crate::interface::Input;
 use crate::outcome::Failure;
@@ -47,16 +49,15 @@ pub(crate) fn review(
         reporter.warning(warning);
     }
     for finding in &contents.findings {
-        let text = format!(
-            "input `{}`: {}: {}",
-            Input::Check,
-            finding.path,
-            finding.message
-        );
-        match finding.severity {
-            Severity::Error => reporter.error(&text),
-            Severity::Warning => reporter.warning(&text),
+        let mut text = format!("{}: {}", finding.path, finding.message);
+        if let Some(fix) = &finding.fix {
+            text.push_str(&format!(". Fix: {fix}"));
         }
+        let level = match finding.severity {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+        };
+        reporter.annotate(level, &finding.path, &text);
     }
     let errors = contents.errors();
     if errors > 0 && settings.packaging.check == CheckLevel::Error {

@@ -7,13 +7,14 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::Reporter;
 use crate::credentials::{Masker, Secret};
-use crate::github::Outputs;
+use crate::github::{Level, Outputs};
 use crate::redact::Redactor;
 
 enum Line {
     Info(String),
     Warning(String),
     Error(String),
+    Annotation(Level, String, String),
     Group(String),
     EndGroup,
     Mask(Secret),
@@ -33,6 +34,7 @@ impl Buffered {
                 Line::Info(text) => reporter.info(&text),
                 Line::Warning(text) => reporter.warning(&text),
                 Line::Error(text) => reporter.error(&text),
+                Line::Annotation(level, title, text) => reporter.annotate(level, &title, &text),
                 Line::Group(title) => reporter.group(&title),
                 Line::EndGroup => reporter.end_group(),
                 Line::Mask(secret) => reporter.mask(&secret),
@@ -59,6 +61,14 @@ impl Reporter for Buffered {
 
     fn error(&mut self, message: &str) {
         self.lines.push(Line::Error(message.to_owned()));
+    }
+
+    fn annotate(&mut self, level: Level, title: &str, message: &str) {
+        self.lines.push(Line::Annotation(
+            level,
+            title.to_owned(),
+            message.to_owned(),
+        ));
     }
 
     fn group(&mut self, title: &str) {
@@ -133,6 +143,10 @@ impl Reporter for SharedHandle<'_> {
 
     fn error(&mut self, message: &str) {
         self.0.lock().error(message);
+    }
+
+    fn annotate(&mut self, level: Level, title: &str, message: &str) {
+        self.0.lock().annotate(level, title, message);
     }
 
     fn group(&mut self, title: &str) {

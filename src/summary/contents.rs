@@ -1,12 +1,13 @@
 //! The job summary's "What is inside" section: files and bytes, the zip, what was left out,
-//! the largest folders and the checks' findings. Every name from the tree goes through the
-//! summary's escaping (`code`, `cell`).
+//! the largest folders, the checks' findings and each fix once. Every name from the tree
+//! goes through the summary's escaping (`code`, `cell`).
 
 use crate::redact::Redactor;
 use std::fmt::Write;
 
 use super::{cell, code};
 use crate::package::contents::{Contents, human_bytes};
+use crate::package::fix::Fix;
 use crate::package::inspect::Severity;
 
 /// The folders listed, largest first.
@@ -122,6 +123,43 @@ fn findings(contents: &Contents, redactor: &Redactor) -> String {
         }
         text.push('\n');
     }
+    text.push_str(&fixes(contents, redactor));
+    text
+}
+
+/// Each fix once, however many findings it fixes, in the order of the first of them.
+fn fixes(contents: &Contents, redactor: &Redactor) -> String {
+    let mut fixes: Vec<(&Fix, usize)> = Vec::new();
+    for fix in contents
+        .findings
+        .iter()
+        .filter_map(|finding| finding.fix.as_ref())
+    {
+        match fixes.iter_mut().find(|(seen, _)| *seen == fix) {
+            Some((_, count)) => *count += 1,
+            None => fixes.push((fix, 1)),
+        }
+    }
+    let mut text = String::new();
+    if fixes.is_empty() {
+        return text;
+    }
+    text.push_str("To fix:\n\n");
+    for (fix, count) in fixes {
+        let _ = write!(
+            text,
+            "- {} ({count} finding{})",
+            cell(redactor, &fix.advice),
+            if count == 1 { "" } else { "s" }
+        );
+        match &fix.command {
+            Some(command) => {
+                let _ = writeln!(text, ":\n\n  {}\n", code(redactor, command));
+            }
+            None => text.push('\n'),
+        }
+    }
+    text.push('\n');
     text
 }
 
@@ -143,6 +181,10 @@ mod tests {
                 severity: Severity::Warning,
                 path: format!("python/<b>{index}|</b>"),
                 message: "is *odd*".to_owned(),
+                fix: Some(Fix {
+                    advice: format!("do <{}>", index % 2),
+                    command: (index % 2 == 0).then(|| "run `it` | more".to_owned()),
+                }),
             })
             .collect();
         let text = section(&contents, Some(3_000_000), &Redactor::default());
@@ -171,6 +213,13 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("- and 5 more (in the log)"), "{text}");
+        // Each fix once, with the findings it fixes, the 5 not listed too.
+        assert!(
+            text.contains("- do \\<0\\> (13 findings):\n\n  `` run `it` \\| more ``\n"),
+            "{text}"
+        );
+        assert!(text.contains("- do \\<1\\> (12 findings)\n"), "{text}");
+        assert_eq!(text.matches("run `it`").count(), 1, "{text}");
         assert!(
             text.contains("| Checks | 0 error(s), 25 warning(s) |"),
             "{text}"

@@ -272,6 +272,11 @@ fn layer_with_problems(root: &Path) {
     );
     write(
         root,
+        "python/np/_core.cpython-39-x86_64-linux-gnu.so",
+        &elf_for(Architecture::X86_64),
+    );
+    write(
+        root,
         "python/np/_new.cpython-312-x86_64-linux-gnu.so",
         &elf_for(Architecture::X86_64),
     );
@@ -304,11 +309,10 @@ const ERRORS: [&str; 5] = [
     "python/win/_speedups.pyd",
 ];
 
-/// The findings annotated as `kind`, without the failure's own line.
+/// The findings annotated as `kind`: titled with their file, unlike the failure's own line.
 fn annotated<'a>(log: &'a str, kind: &str) -> Vec<&'a str> {
     log.lines()
-        .filter(|line| line.starts_with(&format!("::{kind}::input `check`")))
-        .filter(|line| !line.contains("would fail on FC"))
+        .filter(|line| line.starts_with(&format!("::{kind} title=")))
         .collect()
 }
 
@@ -333,27 +337,45 @@ fn check_error_refuses_native_code_that_cannot_load_before_any_request() {
     let errors = annotated(&run.log, "error");
     for (line, path) in errors.iter().zip(ERRORS) {
         assert!(
-            line.contains(&format!("`: {path}: ")),
-            "{line} should name {path}"
+            line.starts_with(&format!("::error title={path}::{path}: ")),
+            "{line} should name {path} in its title and message"
         );
     }
     assert_eq!(errors.len(), 5, "{errors:#?}");
     let glibc = errors[0];
-    for words in ["GLIBC_2.34", "runtime python3.9", "glibc 2.24", "Debian 9"] {
+    for words in [
+        "GLIBC_2.34",
+        "runtime python3.9",
+        "glibc 2.24",
+        "Debian 9",
+        ". Fix: build it on Debian 9 (glibc 2.24) or older, in the debian:stretch container image",
+    ] {
         assert!(glibc.contains(words), "{glibc}");
     }
-    assert!(
-        errors[1].contains("Aarch64") && errors[1].contains("x86_64 only"),
-        "{}",
-        errors[1]
-    );
-    assert!(errors[2].contains("macOS"), "{}", errors[2]);
-    assert!(
-        errors[3].contains("CPython 3.12") && errors[3].contains("python3.10"),
-        "{}",
-        errors[3]
-    );
-    assert!(errors[4].contains("Windows"), "{}", errors[4]);
+    // Native code in python/, a module for another Python: the packages installed again as
+    // wheels, once per runtime, for python3.9's older glibc.
+    let wheels = "pip install --only-binary=:all: --platform manylinux_2_24_x86_64 --platform manylinux2014_x86_64 --python-version 3.10 --implementation cp --target build/layer/python -r requirements.txt && pip install --only-binary=:all: --platform manylinux_2_24_x86_64 --platform manylinux2014_x86_64 --python-version 3.9 --implementation cp --target build/python3.9 -r requirements.txt && cp -r build/python3.9/. build/layer/python/";
+    for (index, words) in [
+        (1, "Aarch64"),
+        (2, "macOS"),
+        (3, "CPython 3.12"),
+        (4, "Windows"),
+    ] {
+        let line = errors[index];
+        assert!(line.contains(words), "{line}");
+        assert!(
+            line.ends_with(&format!(". Fix: install the packages as wheels once per runtime (python3.10, python3.9; Linux x86_64, glibc 2.24), with pinned versions that have wheels for each, into the one python/ folder: `{wheels}`")),
+            "{line}"
+        );
+    }
+    assert!(errors[1].contains("x86_64 only"), "{}", errors[1]);
+    let module = errors[3];
+    for words in [
+        "module python/np/_new, which the layer has for CPython 3.12 only",
+        "python3.10 (Python 3.10) and python3.9 (Python 3.9) find none",
+    ] {
+        assert!(module.contains(words), "{words}: {module}");
+    }
     let warnings = annotated(&run.log, "warning");
     assert_eq!(warnings.len(), 1, "{warnings:#?}");
     assert!(
@@ -372,6 +394,20 @@ fn check_error_refuses_native_code_that_cannot_load_before_any_request() {
         run.summary
     );
     assert!(run.summary.contains("` lib/libnew.so `"), "{}", run.summary);
+    // Each fix once in the summary: the four errors in python/ and the stray metadata
+    // share theirs.
+    assert_eq!(run.summary.matches("To fix:").count(), 1, "{}", run.summary);
+    assert!(
+        run.summary.contains("glibc 2.24), with pinned versions that have wheels for each, into the one python/ folder (5 findings):"),
+        "{}",
+        run.summary
+    );
+    assert_eq!(run.summary.matches(wheels).count(), 1, "{}", run.summary);
+    assert!(
+        run.summary.contains("- build it on Debian 9 (glibc 2.24) or older, in the debian:stretch container image, or use a release of it built for an older glibc (1 finding)\n"),
+        "{}",
+        run.summary
+    );
     assert!(versions(&service, "my-layer").is_empty());
 }
 
@@ -406,7 +442,7 @@ fn check_off_looks_at_nothing() {
         InProcess(service(|_| {})),
     );
     assert!(run.result.is_ok(), "{}", run.log);
-    assert!(!run.log.contains("input `check`"), "{}", run.log);
+    assert!(!run.log.contains(" title="), "{}", run.log);
     assert!(
         run.summary.contains("| Checks | not run |"),
         "{}",
@@ -422,6 +458,17 @@ fn a_layer_that_fits_its_runtimes_passes_the_checks() {
         &root,
         "python/np/_core.cpython-39-x86_64-linux-gnu.so",
         &elf_needing(&["GLIBC_2.17"]),
+    );
+    // Only python3.10 (Debian 10) imports a module for CPython 3.10: glibc 2.28 is fine.
+    write(
+        &root,
+        "python/np/_core.cpython-310-x86_64-linux-gnu.so",
+        &elf_needing(&["GLIBC_2.28"]),
+    );
+    write(
+        &root,
+        "python/np/_any.abi3.so",
+        &elf_for(Architecture::X86_64),
     );
     write(&root, "lib/libstatic.so", &elf_for(Architecture::X86_64));
     let run = run_in(
@@ -441,6 +488,85 @@ fn a_layer_that_fits_its_runtimes_passes_the_checks() {
         "{}",
         run.summary
     );
+}
+
+/// `python3.10, python3.9` with a module built for 3.10 alone: 3.9 cannot import it, and the
+/// error says which module, which runtime and the install that adds its build; with the 3.9
+/// build beside it, or one abi3 build, the layer passes.
+#[test]
+fn every_python_runtime_named_must_find_every_extension_module() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("layer");
+    write(
+        &root,
+        "python/fast/__init__.py",
+        b"from ._speedups import *\n",
+    );
+    let cp310 = "python/fast/_speedups.cpython-310-x86_64-linux-gnu.so";
+    write(&root, cp310, &elf_needing(&["GLIBC_2.17"]));
+    let run = || {
+        run_in(
+            dir.path(),
+            &[("INPUT_CODE", "layer")],
+            InProcess(service(|_| {})),
+        )
+    };
+
+    let one_build = run();
+    one_build.assert_failed_and_wrote_nothing();
+    assert!(
+        matches!(one_build.result, Err(Failure::Contents { errors: 1, .. })),
+        "{}",
+        one_build.log
+    );
+    let errors = annotated(&one_build.log, "error");
+    assert_eq!(errors.len(), 1, "{}", one_build.log);
+    for words in [
+        &format!("::error title={cp310}::{cp310}: is a build of module python/fast/_speedups,"),
+        "for CPython 3.10 only (no abi3 build): python3.9 (Python 3.9) finds none",
+        ". Fix: install the packages as wheels once per runtime (python3.9; Linux x86_64, glibc 2.24)",
+        ": `pip install --only-binary=:all: --platform manylinux_2_24_x86_64 --platform manylinux2014_x86_64 --python-version 3.9 --implementation cp --target build/python3.9 -r requirements.txt && cp -r build/python3.9/. build/layer/python/`",
+    ] {
+        assert!(errors[0].contains(words), "{words}: {}", errors[0]);
+    }
+    assert!(
+        !one_build.log.contains("fit the runtimes"),
+        "{}",
+        one_build.log
+    );
+    assert!(
+        one_build.summary.contains("--target build/python3.9"),
+        "{}",
+        one_build.summary
+    );
+
+    write(
+        &root,
+        "python/fast/_speedups.cpython-39-x86_64-linux-gnu.so",
+        &elf_needing(&["GLIBC_2.17"]),
+    );
+    let side_by_side = run();
+    assert!(side_by_side.result.is_ok(), "{}", side_by_side.log);
+    assert!(
+        side_by_side.log.contains("fit the runtimes"),
+        "{}",
+        side_by_side.log
+    );
+
+    fs::remove_dir_all(root.join("python/fast")).expect("removes");
+    write(
+        &root,
+        "python/fast/__init__.py",
+        b"from ._speedups import *\n",
+    );
+    write(
+        &root,
+        "python/fast/_speedups.abi3.so",
+        &elf_needing(&["GLIBC_2.17"]),
+    );
+    let abi3 = run();
+    assert!(abi3.result.is_ok(), "{}", abi3.log);
+    assert!(annotated(&abi3.log, "error").is_empty(), "{}", abi3.log);
 }
 
 #[test]
@@ -465,7 +591,8 @@ fn a_prebuilt_zip_is_checked_from_its_entries() {
     let errors = annotated(&run.log, "error");
     assert_eq!(errors.len(), 1, "{}", run.log);
     assert!(
-        errors[0].contains("python/arm.so: is native code for Aarch64"),
+        errors[0]
+            .starts_with("::error title=python/arm.so::python/arm.so: is native code for Aarch64"),
         "{}",
         errors[0]
     );

@@ -44,7 +44,8 @@ impl Run {
     }
 }
 
-/// Every line that starts like a workflow command is a mask, a warning or an error of ours.
+/// Every line that starts like a workflow command is a mask, a warning or an error of ours
+/// (a `check` finding's titled with its file).
 fn assert_only_own_commands(stdout: &str) {
     for line in stdout.lines().filter(|line| line.starts_with("::")) {
         assert!(
@@ -52,6 +53,8 @@ fn assert_only_own_commands(stdout: &str) {
                 "::add-mask::",
                 "::error::",
                 "::warning::",
+                "::error title=",
+                "::warning title=",
                 "::group::",
                 "::endgroup::"
             ]
@@ -233,6 +236,48 @@ fn a_code_path_cannot_inject_workflow_commands() {
             .contains("layer%0A::warning::injected: 1 entries"),
         "{}",
         run.stdout()
+    );
+    assert_no_canary(&run);
+}
+
+/// A `check` finding's annotation is titled with the file's name, which comes from the tree:
+/// `:` and `,` would end the title and pose as the message or another property.
+#[test]
+fn a_file_name_cannot_break_out_of_its_annotation_title() {
+    let server = sts_fc_local();
+    let work = tempfile::tempdir().expect("tempdir");
+    let layer = work.path().join("layer");
+    fs::create_dir_all(layer.join("python")).expect("mkdir");
+    let name = "evil::warning file=x,line=1::100%.so";
+    fs::write(
+        layer.join("python").join(name),
+        common::native::elf_for(object::Architecture::Aarch64),
+    )
+    .expect("writes");
+    let run = act_in(
+        work.path(),
+        &server.url,
+        &[
+            ("INPUT_CODE", layer.to_str().expect("utf-8")),
+            ("INPUT_COMPATIBLE-RUNTIMES", "python3.10"),
+            ("INPUT_CHECK", "warn"),
+        ],
+    );
+    assert!(run.output.status.success(), "{}", run.stdout());
+    assert_only_own_commands(&run.stdout());
+    let titled: Vec<String> = run
+        .stdout()
+        .lines()
+        .filter(|line| line.starts_with("::warning title="))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(titled.len(), 1, "{}", run.stdout());
+    assert!(
+        titled[0].starts_with(
+            "::warning title=python/evil%3A%3Awarning file=x%2Cline=1%3A%3A100%25.so::python/evil::warning file=x,line=1::100%25.so: is native code for Aarch64"
+        ),
+        "{}",
+        titled[0]
     );
     assert_no_canary(&run);
 }
