@@ -26,6 +26,7 @@ fn scenario() -> Scenario {
         keyless: false,
         regions: Vec::new(),
         release: Release::default(),
+        first_update_timeout: None,
     }
 }
 
@@ -134,6 +135,7 @@ fn a_function_mid_update_is_waited_for_before_its_version_is_published() {
             .collect(),
         alias: Some((3, Some((1, 0.3)))),
         fc2: false,
+        flaky: false,
     };
     play(
         Scenario {
