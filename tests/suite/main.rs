@@ -28,6 +28,7 @@ mod release_keep;
 mod release_race;
 mod release_support;
 mod rollout;
+mod rollout_status;
 mod signature_vectors;
 mod sts_signature_vector;
 mod untrusted;

@@ -19,7 +19,8 @@ impl FlakyUpdate {
     /// `NAME:TIMES:REASON`, as the command line gives it.
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut parts = text.splitn(3, ':');
-        let (Some(function), Some(times), Some(reason)) = (parts.next(), parts.next(), parts.next())
+        let (Some(function), Some(times), Some(reason)) =
+            (parts.next(), parts.next(), parts.next())
         else {
             return Err(format!("{text:?} is not NAME:TIMES:REASON"));
         };

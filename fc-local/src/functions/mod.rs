@@ -81,10 +81,10 @@ use time::OffsetDateTime;
 use tokio::time::Instant;
 
 use crate::store::Store;
+pub use flaky::FlakyUpdate;
 use record::{FunctionRecord, Records, describe, describe_version, find, settle, status};
 use route::Call;
 pub(crate) use route::{Route, route};
-pub use flaky::FlakyUpdate;
 pub use seeds::{AliasSeed, FunctionSeed, VersionSeed};
 
 /// How the functions behave: the seeds, how long an update takes, which updates fail.

@@ -16,9 +16,9 @@ use serde_json::Value;
 
 use super::round::{Round, RunRecord};
 use super::schedule::{Call, Fault, Runs};
+use functions::succeeded_only_when_successful;
 use functions::{failed_step_writes_functions, functions_hold_the_old_list_or_the_new};
 use functions::{moved, no_version_deleted_mid_move, no_version_in_use_deleted};
-use functions::succeeded_only_when_successful;
 use release::{alias_on_the_old_state_or_the_new, one_function_version_per_run};
 use versions::uploads_are_closed_and_objects_whole;
 use versions::{at_most_one_version_per_run, deletes_are_shown_and_reported};
