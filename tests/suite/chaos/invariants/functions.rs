@@ -288,7 +288,9 @@ pub(super) fn succeeded_only_when_successful(
         let [index] = segment.runs[..] else {
             continue;
         };
-        if !round.runs[index].succeeded() {
+        // The step's exit code: a region's view counts a region whose rollout failed, its
+        // outputs written, as succeeded.
+        if !round.runs[index].output.status.success() {
             continue;
         }
         for function in moved(round, region) {
