@@ -137,14 +137,7 @@ async fn one<T: Transport>(
             let reason = format!("it lists version {version}, but {reason}");
             return not_moved(result, FunctionStatus::Failed(reason), log);
         }
-        Next::Wait => log.info(&format!(
-            "function {name}: already lists version {version}, but an update is InProgress: waiting for it"
-        )),
-        Next::Update { again: true } => log.info(&format!(
-            "function {name}: lists version {version}, but its last update Failed ({}): sending it again",
-            failure_reason(&function)
-        )),
-        Next::Update { again: false } => {}
+        Next::Wait | Next::Update { .. } => say_not_settled(name, version, &next, &function, log),
     }
     result.after = Some(target.arn.clone());
     if rollout.dry_run {
@@ -173,6 +166,26 @@ async fn one<T: Transport>(
             result.after = version_in(target, &layers);
             not_moved(result, status, log)
         }
+    }
+}
+
+/// Why a function that lists the new version is not taken as on it.
+fn say_not_settled(
+    name: &FunctionName,
+    version: i64,
+    next: &Next,
+    function: &Function,
+    log: &mut Buffered,
+) {
+    match next {
+        Next::Wait => log.info(&format!(
+            "function {name}: already lists version {version}, but an update is InProgress: waiting for it"
+        )),
+        Next::Update { again: true } => log.info(&format!(
+            "function {name}: lists version {version}, but its last update Failed ({}): sending it again",
+            failure_reason(function)
+        )),
+        _ => {}
     }
 }
 
