@@ -45,6 +45,7 @@
 //!   backoff.rs              which failures are worth another try (Transient), and the waits; a leaf
 //!   rollout/mod.rs          the rollout as pure values: TargetVersion, FunctionResult and their statuses
 //!   rollout/plan.rs         a function's new layer list, and the layer's family of ARNs
+//!   rollout/settled.rs      what a function needs next: nothing only when Successful on the new list
 //!   release/mod.rs          a function released through an alias, as pure plans; no I/O
 //!   release/plan.rs         reuse an alias's version with the wanted layers or publish; adopt after a lost reply; `*`
 //!   release/alias_change.rs CreateAlias, UpdateAlias or nothing, for a version and a weight, with a note

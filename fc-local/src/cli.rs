@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::config::{Config, DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Fault, FaultKind};
-use crate::functions::{AliasSeed, FunctionSeed, FunctionsConfig, VersionSeed};
+use crate::functions::{AliasSeed, FlakyUpdate, FunctionSeed, FunctionsConfig, VersionSeed};
 use crate::github_oidc::{OidcConfig, TokenFault};
 use crate::server::router;
 use anyhow::Context;
@@ -127,6 +127,10 @@ struct Args {
     /// Ends every update of function NAME Failed, with REASON as lastUpdateStatusReason.
     #[arg(long, value_name = "NAME:REASON", value_parser = parse_failing_function)]
     fail_function_update: Vec<(String, String)>,
+    /// Ends the first TIMES updates of function NAME Failed with REASON, the new layers
+    /// left listed (later updates go through).
+    #[arg(long, value_name = "NAME:TIMES:REASON", value_parser = FlakyUpdate::parse)]
+    flaky_function_update: Vec<FlakyUpdate>,
     /// Refuses an UpdateFunction body with any field but `layers`, a PublishFunctionVersion
     /// body with any but `description`, and alias bodies with fields their call does not take.
     #[arg(long)]
@@ -226,6 +230,7 @@ fn config(args: Args, matches: &ArgMatches) -> Config {
             alias_seeds: args.alias,
             update_delay: Duration::from_millis(args.function_update_delay),
             failing: args.fail_function_update,
+            flaky: args.flaky_function_update,
             strict_update: args.strict_function_update,
             list_without_layers: args.list_functions_without_layers,
         },

@@ -31,6 +31,7 @@
 //!   functions/seeds.rs          the functions, versions and aliases the command line seeds
 //!   functions/record.rs         a function as held (versions, aliases), as GetFunction describes it: InProgress, Failed
 //!   functions/update.rs         UpdateFunction: the layers checked, strict body, the update started
+//!   functions/flaky.rs          updates that end Failed with the new layers left listed, the first times only
 //!   functions/listing.rs        ListFunctions: name order, pages, prefix, fcVersion, the fault without layers
 //!   functions/versions.rs       PublishFunctionVersion (no change refused), ListFunctionVersions, qualifiers
 //!   functions/aliases.rs        GetAlias, CreateAlias, UpdateAlias and their rules

@@ -78,7 +78,7 @@ fn updated_functions(results: &[FunctionResult]) -> String {
 struct FunctionOutput<'a> {
     name: &'a str,
     before: Option<&'a str>,
-    after: &'a str,
+    after: Option<&'a str>,
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
@@ -123,7 +123,7 @@ fn functions_json(results: &[FunctionResult]) -> String {
         .map(|result| FunctionOutput {
             name: result.name.as_str(),
             before: result.before.as_deref(),
-            after: &result.after,
+            after: result.after.as_deref(),
             status: result.status.word(),
             error: result.status.error(),
             function_version: result

@@ -16,7 +16,7 @@ use crate::inputs::{Functions, RegionTarget, Settings};
 use crate::lifecycle::{Decision, Wanted, decide, doomed, highest};
 use crate::outcome::{Failure, Outcome};
 use crate::report::Reporter;
-use crate::rollout::{FunctionResult, LayerFamily, TargetVersion};
+use crate::rollout::{FunctionResult, LayerFamily, TargetVersion, all_on_target};
 
 /// One region's pipeline once the zip is ready: list, decide, then publish or reuse, and
 /// what follows a version. The outputs are the verdict's to write.
@@ -148,11 +148,13 @@ async fn after_version<T: Transport>(
     outcome.functions = move_functions(calls, settings, functions, &version, reporter).await;
     let rollout_failed = !crate::rollout::failures(&outcome.functions).is_empty();
     let keep = settings.lifecycle.keep_versions;
-    let delete = if rollout_failed {
+    // Only when FC reports every named function `Successful` on the new list: one still
+    // `InProgress`, `Failed` or timed out may yet run (or fall back to) an old version.
+    let delete = if !all_on_target(&outcome.functions) {
         let doomed = doomed(before, layer.version, keep);
         if !doomed.is_empty() {
             reporter.warning(&format!(
-                "keep-versions: nothing deleted, since not every function was moved off the versions it would delete ({}); a rerun tidies up",
+                "keep-versions: nothing deleted, since not every function is Successful on the new version ({}); a rerun tidies up",
                 outputs::join(&doomed)
             ));
         }

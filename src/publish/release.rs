@@ -37,7 +37,8 @@ pub(crate) async fn release_all<T: Transport>(
     reporter: &mut impl Reporter,
 ) {
     for result in results.iter_mut() {
-        if matches!(result.status, FunctionStatus::Failed(_)) {
+        // Only a function FC reports `Successful` on the new list gets a version.
+        if result.status.error().is_some() {
             continue;
         }
         let Some(wanted) = result.layers_after.clone() else {

@@ -5,8 +5,10 @@
 //! `publish::rollout`; nothing here touches the network.
 //!
 //! - [`plan`]: the new layer list, pure.
+//! - [`settled`]: what a function needs next, from its list and `lastUpdateStatus`, pure.
 
 pub(crate) mod plan;
+pub(crate) mod settled;
 
 use std::time::Duration;
 
@@ -68,14 +70,17 @@ pub struct FunctionResult {
     pub(crate) name: FunctionName,
     /// The version of this layer it used before (its ARN), if any, and if it was read.
     pub(crate) before: Option<String>,
-    /// The ARN it has now, or was to get.
-    pub(crate) after: String,
+    /// The version of this layer it has now: the target once moved (in a dry run, the one
+    /// it would get); for one not moved, the one the last GetFunction read (`None` when it
+    /// uses none, or could not be read).
+    pub(crate) after: Option<String>,
     /// Its whole layer list before, when it was read.
     pub(crate) layers_before: Option<Vec<String>>,
     /// The list it was to get, when one could be made.
     pub(crate) layers_after: Option<Vec<String>>,
     pub(crate) status: FunctionStatus,
-    /// From UpdateFunction to `Successful`.
+    /// From UpdateFunction (or, for an update already `InProgress`, from the first read)
+    /// to `Successful`.
     pub took: Option<Duration>,
     /// With `alias`: the function version and the alias's move; `None` without `alias`, or
     /// when the layers step failed.
@@ -107,16 +112,22 @@ pub(crate) struct AliasState {
     pub(crate) weights: Weights,
 }
 
+/// What became of a function. Only `Updated` and `Unchanged` mean FC reports it
+/// `Successful` on the new list; anything else keeps `keep-versions` from deleting.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum FunctionStatus {
-    /// Moved to the version, and FC reports the update `Successful`.
+    /// Moved to the version, and FC reports the update `Successful`: this run's update, or
+    /// one already `InProgress` (another run's) that this run waited for.
     Updated,
-    /// Already on the version: nothing was sent.
+    /// Already on the version and `Successful` when first read: nothing was sent.
     Unchanged,
-    /// A dry run: it would be updated.
+    /// A dry run: it would be updated (or, mid-update, waited for).
     WouldUpdate,
     /// Not moved, for this reason.
     Failed(String),
+    /// Still `InProgress` when `function-update-timeout` ran out: the update may still
+    /// complete. The reason says so.
+    TimedOut(String),
 }
 
 impl FunctionStatus {
@@ -127,18 +138,30 @@ impl FunctionStatus {
             FunctionStatus::Unchanged => "unchanged",
             FunctionStatus::WouldUpdate => "would-update",
             FunctionStatus::Failed(_) => "failed",
+            FunctionStatus::TimedOut(_) => "timed-out",
         }
     }
 
     pub(crate) fn error(&self) -> Option<&str> {
         match self {
-            FunctionStatus::Failed(reason) => Some(reason),
+            FunctionStatus::Failed(reason) | FunctionStatus::TimedOut(reason) => Some(reason),
             _ => None,
         }
     }
 }
 
-/// The functions that failed, each with its reason.
+/// Whether every function is `Successful` on the new list, as FC last said: the only case
+/// in which `keep-versions` may delete (a dry run's `would-update` is not).
+pub(crate) fn all_on_target(results: &[FunctionResult]) -> bool {
+    results.iter().all(|result| {
+        matches!(
+            result.status,
+            FunctionStatus::Updated | FunctionStatus::Unchanged
+        )
+    })
+}
+
+/// The functions that failed or timed out, each with its reason.
 pub(crate) fn failures(results: &[FunctionResult]) -> Vec<(&FunctionName, &str)> {
     results
         .iter()

@@ -49,11 +49,11 @@ pub(crate) fn table(outcome: &Outcome, redactor: &Redactor) -> String {
             let took = result.took.map_or("—".to_owned(), |took| {
                 format!("{:.1} s", took.as_secs_f64())
             });
-            let _ = writeln!(
-                text,
-                "| {name} | {before} | {} | {status} | {took} |",
-                code(redactor, &result.after)
-            );
+            let after = result
+                .after
+                .as_deref()
+                .map_or("none".to_owned(), |arn| code(redactor, arn));
+            let _ = writeln!(text, "| {name} | {before} | {after} | {status} | {took} |");
         }
     }
     text.push('\n');
@@ -125,12 +125,13 @@ fn status(status: &FunctionStatus, redactor: &Redactor) -> String {
         FunctionStatus::Unchanged => "unchanged".to_owned(),
         FunctionStatus::WouldUpdate => "update".to_owned(),
         FunctionStatus::Failed(reason) => format!("failed: {}", code(redactor, reason)),
+        FunctionStatus::TimedOut(reason) => format!("timed-out: {}", code(redactor, reason)),
     }
 }
 
 /// The ARN as a code span; the version this run would publish marked as such.
 fn mark(arn: &str, result: &FunctionResult, not_yet: bool, redactor: &Redactor) -> String {
-    if not_yet && arn == result.after {
+    if not_yet && result.after.as_deref() == Some(arn) {
         format!("{} (not published yet)", code(redactor, arn))
     } else {
         code(redactor, arn)
@@ -172,7 +173,7 @@ mod tests {
         FunctionResult {
             name: FunctionName::parse(name).expect("valid"),
             before: Some("acs:fc:r:1:layers/deps/versions/1".to_owned()),
-            after: "acs:fc:r:1:layers/deps/versions/2".to_owned(),
+            after: Some("acs:fc:r:1:layers/deps/versions/2".to_owned()),
             layers_before: None,
             layers_after: None,
             status,

@@ -32,6 +32,7 @@ mod release_race;
 mod release_support;
 mod repository;
 mod rollout;
+mod rollout_status;
 mod signature_vectors;
 mod sts_signature_vector;
 mod untrusted;

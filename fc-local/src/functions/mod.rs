@@ -23,7 +23,8 @@
 //! `FunctionNotFound` on every call.
 //!
 //! - An update is `InProgress` for the configured delay, then `Successful`, or `Failed` with
-//!   a reason for the functions told to fail (their layers are then put back).
+//!   a reason for the functions told to fail (their layers are then put back), or for the
+//!   first updates of a flaky function ([`FlakyUpdate`]: the new layers stay listed).
 //! - ListFunctions lists in name order; `nextToken` is the name the next page starts at, and
 //!   is absent on the last page. It lists the subset of fields FC documents (no `state`, no
 //!   `lastUpdateStatus*`); the fault `list_without_layers` leaves `layers` out too. A
@@ -56,6 +57,7 @@
 //!   filters (`description`, `runtime`, `gpuType`, `tags`, …) are ignored.
 
 mod aliases;
+mod flaky;
 mod listing;
 mod record;
 mod route;
@@ -79,6 +81,7 @@ use time::OffsetDateTime;
 use tokio::time::Instant;
 
 use crate::store::Store;
+pub use flaky::FlakyUpdate;
 use record::{FunctionRecord, Records, describe, describe_version, find, settle, status};
 use route::Call;
 pub(crate) use route::{Route, route};
@@ -99,6 +102,8 @@ pub struct FunctionsConfig {
     pub update_delay: Duration,
     /// Functions whose updates end `Failed`, with the `lastUpdateStatusReason`.
     pub failing: Vec<(String, String)>,
+    /// Functions whose first updates end `Failed` with the new layers left listed.
+    pub flaky: Vec<FlakyUpdate>,
     /// Refuse body fields a call does not take (UpdateFunction: all but `layers`).
     pub strict_update: bool,
     /// The fault: ListFunctions leaves `layers` out of every function, as FC may.
@@ -117,6 +122,7 @@ pub(crate) struct Functions {
     records: Records,
     update_delay: Duration,
     failing: BTreeMap<String, String>,
+    flaky: flaky::Flaky,
     strict_update: bool,
     list_without_layers: bool,
 }
@@ -160,6 +166,7 @@ impl Functions {
             records,
             update_delay: config.update_delay,
             failing: config.failing.into_iter().collect(),
+            flaky: flaky::Flaky::new(config.flaky),
             strict_update: config.strict_update,
             list_without_layers: config.list_without_layers,
         })
@@ -176,6 +183,9 @@ impl Functions {
             let mut value = Value::Object(record.settings.clone());
             value["layers"] = json!(record.layers);
             value["lastUpdateStatus"] = json!(status);
+            if let Some(update) = &record.update {
+                value["layersBeforeUpdate"] = json!(update.from);
+            }
             value["updates"] = json!(record.updates);
             value["fcVersion"] = json!(if record.fc2 { "v2" } else { "v3" });
             value["versions"] = view::versions_state(record);
@@ -211,11 +221,14 @@ impl Functions {
             }
             Call::Update(name) => {
                 let body = update::check_body(body, strict, store)?;
+                let record = find(&mut self.records, name)?;
+                let failing = self.failing.get(name).cloned();
+                let flaky = failing.is_none().then(|| self.flaky.take(name)).flatten();
                 let outcome = update::Outcome {
                     delay: self.update_delay,
-                    failure: self.failing.get(name).cloned(),
+                    restores: failing.is_some(),
+                    failure: failing.or(flaky),
                 };
-                let record = find(&mut self.records, name)?;
                 update::apply(record, body, outcome, instant, now);
                 describe(record, store, instant)
             }

@@ -16,8 +16,10 @@ pub(super) struct Update {
     pub(crate) done_at: Instant,
     /// `Some(reason)` when it ends `Failed`; the layers before it are then restored.
     pub(crate) failure: Option<String>,
-    /// Taken back when a failed update is over.
+    /// Taken back when a failed update is over (`None` when a failure keeps the new ones).
     pub(crate) previous_layers: Option<Vec<String>>,
+    /// The layers before the update, for the state view: what the function is moving off.
+    pub(crate) from: Vec<String>,
 }
 
 pub(super) struct FunctionRecord {

@@ -19,10 +19,12 @@ pub(super) struct UpdateBody {
     others: Map<String, Value>,
 }
 
-/// How an update goes: how long it is `InProgress`, and the reason it fails, if it does.
+/// How an update goes: how long it is `InProgress`, the reason it fails, if it does, and
+/// whether a failure puts the layers before it back (else the new ones stay listed).
 pub(super) struct Outcome {
     pub(crate) delay: Duration,
     pub(crate) failure: Option<String>,
+    pub(crate) restores: bool,
 }
 
 /// The body's `layers`, checked as FC checks them (`None` when it sets none), and its
@@ -93,7 +95,8 @@ pub(super) fn apply(
         record.update = Some(Update {
             done_at: instant + outcome.delay,
             failure: outcome.failure,
-            previous_layers: Some(previous),
+            previous_layers: outcome.restores.then(|| previous.clone()),
+            from: previous,
         });
         record.updates += 1;
     }

@@ -16,7 +16,7 @@ use fc_local::request::ReceivedRequest;
 use fc_local::server::{dropped_connection, header_pairs, into_response};
 use fc_local::service::{Handled, Service};
 
-use super::schedule::{Call, Fault, Schedule};
+use super::schedule::{Call, Fault, REGIONS, Schedule};
 
 /// One request and what became of it, as a run's listener saw it.
 #[derive(Clone, Debug)]
@@ -28,6 +28,9 @@ pub struct Exchange {
     pub applied_status: Option<u16>,
     /// The service's reply body, when the call reached it.
     pub reply: Option<Vec<u8>>,
+    /// For a DeleteLayerVersion that reached the service: its functions just before (of
+    /// the call's region, with `regions`), to tell what was mid-update when it was deleted.
+    pub functions_before: Option<serde_json::Value>,
 }
 
 impl Exchange {
@@ -114,6 +117,7 @@ async fn handle(State(listener): State<Arc<Listener>>, request: Request) -> Resp
         fault,
         applied_status: None,
         reply: None,
+        functions_before: None,
     };
     match fault {
         Some(Fault::Status {
@@ -128,6 +132,15 @@ async fn handle(State(listener): State<Arc<Listener>>, request: Request) -> Resp
             return dropped_connection();
         }
         _ => {}
+    }
+    if call == Call::DeleteLayerVersion {
+        let region = parts.uri.path().split('/').nth(1).unwrap_or_default();
+        let prefix = match REGIONS.contains(&region) {
+            true => format!("/{region}"),
+            false => String::new(),
+        };
+        let state = listener.shared.service.state_of(&prefix);
+        exchange.functions_before = Some(state["functions"].clone());
     }
     let handled = listener.shared.service.handle(&ReceivedRequest {
         method: parts.method.as_str(),

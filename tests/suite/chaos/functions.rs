@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use fc_local::functions::{AliasSeed, FunctionSeed, FunctionsConfig, VersionSeed};
+use fc_local::functions::{AliasSeed, FlakyUpdate, FunctionSeed, FunctionsConfig, VersionSeed};
 
 use super::schedule::{Call, Fault, Rng, Scenario, Schedule};
 
@@ -52,6 +52,9 @@ pub struct Function {
     pub layers: Vec<String>,
     /// Its updates end `Failed`.
     pub fails: bool,
+    /// Its first update ends `Failed` with the new layers left listed; later ones go
+    /// through ([`super::mid_update`]).
+    pub flaky: bool,
     /// Its published versions, oldest first (ids from 1): each one's layers.
     pub versions: Vec<Vec<String>>,
     /// [`ALIAS`] before the round: its main version, and a canary (version, share).
@@ -268,6 +271,14 @@ pub fn functions_config(scenario: &Scenario) -> FunctionsConfig {
             .map(|function| {
                 let reason = "chaos: the runtime would not start".to_owned();
                 (function.name.clone(), reason)
+            })
+            .collect(),
+        flaky: all()
+            .filter(|function| function.flaky)
+            .map(|function| FlakyUpdate {
+                function: function.name.clone(),
+                times: 1,
+                reason: "chaos: the first start timed out".to_owned(),
             })
             .collect(),
         strict_update: true,

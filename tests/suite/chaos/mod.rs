@@ -10,6 +10,7 @@
 //! - [`schedule`]: the seeded draw: scenario and faults.
 //! - [`functions`]: the functions' part of the draw: versions, aliases, `alias`,
 //!   `functions: '*'`, functions not moved, and faults on those calls.
+//! - [`mid_update`]: reruns and runs at once over functions mid-update.
 //! - [`front`]: the service behind the faulty front, a listener per run.
 //! - [`round`]: one round played: the runs and the state they left.
 //! - [`invariants`]: the promises, checked.
@@ -18,6 +19,7 @@
 mod front;
 mod functions;
 mod invariants;
+mod mid_update;
 mod replays;
 mod round;
 mod schedule;
@@ -83,10 +85,11 @@ struct Tally {
     succeeded: u64,
     faults: u64,
     calls: u64,
-    /// Rounds with `alias`, `functions: '*'`, functions not moved.
+    /// Rounds with `alias`, `functions: '*'`, functions not moved, functions mid-update.
     alias: u64,
     every_using: u64,
     bystanders: u64,
+    mid_update: u64,
     /// Function versions published and alias writes applied.
     published: u64,
     alias_writes: u64,
@@ -102,6 +105,7 @@ impl Tally {
         self.alias += u64::from(release.alias_weight.is_some());
         self.every_using += u64::from(release.every_using);
         self.bystanders += u64::from(!release.bystanders.is_empty());
+        self.mid_update += u64::from(mid_update::drawn(&round.scenario));
         let applied = |calls: &[schedule::Call]| {
             round
                 .runs
@@ -137,7 +141,7 @@ impl std::fmt::Display for Tally {
         write!(
             f,
             "{} rounds, {} runs ({} succeeded), {} calls, {} faults served; rounds with alias {}, \
-             functions '*' {}, functions not moved {}; {} function versions published, {} alias \
+             functions '*' {}, functions not moved {}, functions mid-update {}; {} function versions published, {} alias \
              writes; runs that kept versions in use {} (for an alias {})",
             self.rounds,
             self.runs,
@@ -147,6 +151,7 @@ impl std::fmt::Display for Tally {
             self.alias,
             self.every_using,
             self.bystanders,
+            self.mid_update,
             self.published,
             self.alias_writes,
             self.kept_in_use,

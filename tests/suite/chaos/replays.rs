@@ -26,6 +26,7 @@ fn scenario() -> Scenario {
         keyless: false,
         regions: Vec::new(),
         release: Release::default(),
+        first_update_timeout: None,
     }
 }
 
@@ -134,6 +135,7 @@ fn a_function_mid_update_is_waited_for_before_its_version_is_published() {
             .collect(),
         alias: Some((3, Some((1, 0.3)))),
         fc2: false,
+        flaky: false,
     };
     play(
         Scenario {
@@ -150,4 +152,38 @@ fn a_function_mid_update_is_waited_for_before_its_version_is_published() {
         },
         &[],
     );
+}
+
+/// Seed 500029 (#25's draw, on the build before it): a rerun found a flaky function whose
+/// first update had ended `Failed` still listing the new version, took it as `unchanged`,
+/// succeeded, and deleted version 2 while the function was `Failed` on its way off it. It
+/// is now sent the same list again, and deleted from only once `Successful`. The same with
+/// the first run's wait cut short, leaving the function `InProgress` for the rerun.
+#[test]
+fn a_rerun_over_a_function_mid_update_deletes_only_once_it_is_successful() {
+    let own = |version: u32| format!("{}{version}", super::functions::ours("cn-hangzhou"));
+    for short in [None, Some(1)] {
+        let round = play(
+            Scenario {
+                keep_versions: Some(1),
+                seeded_versions: 3,
+                runs: Runs::Twice,
+                functions: vec![Function {
+                    name: "fn-0".to_owned(),
+                    layers: vec![own(2)],
+                    flaky: short.is_none(),
+                    ..Function::default()
+                }],
+                update_delay_millis: if short.is_some() { 2000 } else { 300 },
+                first_update_timeout: short,
+                ..scenario()
+            },
+            &[],
+        );
+        let rerun = &round.runs[1];
+        assert!(rerun.succeeded(), "{}", rerun.stdout());
+        assert_eq!(rerun.output("deletedVersions").as_deref(), Some("1,2,3"));
+        let functions = rerun.output("functions").unwrap_or_default();
+        assert!(functions.contains(r#""status":"updated""#), "{functions}");
+    }
 }

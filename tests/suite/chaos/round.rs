@@ -87,6 +87,7 @@ pub fn play(seed: u64) -> Round {
     let mut scenario = Scenario::draw(&mut rng);
     let mut schedule = Schedule::draw(&mut rng);
     Release::draw(seed, &mut scenario, &mut schedule);
+    super::mid_update::draw(seed, &mut scenario);
     play_drawn(seed, scenario, schedule, &mut rng)
 }
 
@@ -287,6 +288,10 @@ fn run_once(work: &Path, index: usize, code: &Path, scenario: &Scenario, url: &s
         envs.push(("INPUT_SECURITY-TOKEN", SECURITY_TOKEN.to_owned()));
     }
     envs.extend(functions::inputs(scenario));
+    if let Some(short) = super::mid_update::timeout_of(scenario, index) {
+        envs.retain(|(name, _)| *name != "INPUT_FUNCTION-UPDATE-TIMEOUT");
+        envs.push(("INPUT_FUNCTION-UPDATE-TIMEOUT", short));
+    }
     if let Some(keep) = scenario.keep_versions {
         envs.push(("INPUT_KEEP-VERSIONS", keep.to_string()));
     }

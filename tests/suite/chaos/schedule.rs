@@ -318,6 +318,9 @@ pub struct Scenario {
     pub regions: Vec<&'static str>,
     /// `alias`, `functions: '*'`, and functions not moved that use older versions.
     pub release: Release,
+    /// The first run's `function-update-timeout`, shorter than an update: it leaves its
+    /// functions `InProgress` for the next run ([`super::mid_update`]).
+    pub first_update_timeout: Option<u32>,
 }
 
 /// The regions a round may publish to at once.
@@ -357,6 +360,7 @@ impl Scenario {
                 _ => Vec::new(),
             },
             release: Release::default(),
+            first_update_timeout: None,
         }
     }
 }

@@ -256,3 +256,62 @@ pub fn reply(status: u16, body: &str) -> Canned {
         },
     }
 }
+
+/// Runs against `service` at once, on one runtime with paused time, each starting at its
+/// offset of virtual time from now (the service's updates end on that clock too), each with
+/// its own inputs (`changes` as [`run`]), log, outputs and summary.
+pub fn runs_at(service: &Arc<Service>, runs: &[(&[(&str, &str)], Duration)]) -> Vec<Run> {
+    let runtime = paused_runtime();
+    let one = |changes: &[(&str, &str)], start: Duration| {
+        let sent = Rc::new(RefCell::new(Vec::new()));
+        let transport = Recording {
+            inner: InProcess(Arc::clone(service)),
+            sent: Rc::clone(&sent),
+        };
+        let env = Environment {
+            vars: vars(changes),
+            working_dir: Path::new("/nonexistent-workdir").to_path_buf(),
+        };
+        async move {
+            tokio::time::sleep(start).await;
+            let mut reporter =
+                Workflow::new(Vec::new(), Some(Vec::new())).with_summary(Some(Vec::new()));
+            let started = tokio::time::Instant::now();
+            let signing = Signing::system();
+            let result = publish::run_step(&env, transport, &signing, &mut reporter).await;
+            let took = started.elapsed();
+            let (log, outputs_file, summary) = reporter.into_parts();
+            let text = |bytes: Option<Vec<u8>>| {
+                String::from_utf8(bytes.unwrap_or_default()).expect("utf-8")
+            };
+            let sent = sent.borrow().clone();
+            Run {
+                result,
+                log: String::from_utf8(log).expect("utf-8 log"),
+                outputs_file: text(outputs_file),
+                summary: text(summary),
+                sent,
+                took,
+            }
+        }
+    };
+    let all = runs.iter().map(|(changes, start)| one(changes, *start));
+    runtime.block_on(futures_util::future::join_all(all))
+}
+
+/// `service`'s state `after` a span of virtual time from now: how a run on a paused clock
+/// that got that far would find it (an update's end is on that clock).
+pub fn state_after(service: &Service, after: Duration) -> Value {
+    paused_runtime().block_on(async {
+        tokio::time::sleep(after).await;
+        service.state()
+    })
+}
+
+fn paused_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("runtime")
+}
