@@ -174,3 +174,49 @@ fn the_python_recipe_names_platforms_each_runtime_can_load() {
     }
     assert_eq!(named, ["python3.9", "python3.10", "python3.12", "python3"]);
 }
+
+/// The options of the first `pip install` in `text` (continued lines joined), without those
+/// that only say where from: an offline run adds `--no-index` and `--find-links DIR`.
+fn pip_options(text: &str) -> Vec<String> {
+    let joined = text.replace("\\\n", " ");
+    let line = joined
+        .lines()
+        .find(|line| line.contains("pip install"))
+        .expect("a pip install");
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let mut options = Vec::new();
+    let mut skip_value = false;
+    for word in words.iter().skip_while(|word| **word != "install").skip(1) {
+        if std::mem::take(&mut skip_value) {
+            continue;
+        }
+        match *word {
+            "--no-index" => {}
+            "--find-links" => skip_value = true,
+            word => options.push(word.to_owned()),
+        }
+    }
+    options
+}
+
+/// The README's Usage example is the Python recipe that `tests/act/workflows/recipe-python.yml`
+/// runs end to end: the same pip options, word for word.
+#[test]
+fn the_usage_example_installs_as_the_recipe_workflow_does() {
+    let readme = include_str!("../../README.md");
+    let usage = readme
+        .split("\n## Usage\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n### ").next())
+        .expect("the Usage section");
+    let workflow = include_str!("../../tests/act/workflows/recipe-python.yml");
+    let mut ran = pip_options(workflow);
+    // The workflow's requirements live with its fixtures; the README's are the user's.
+    let requirements = ran.pop().expect("the requirements file");
+    assert!(
+        requirements.ends_with("/requirements.txt"),
+        "{requirements}"
+    );
+    ran.push("requirements.txt".to_owned());
+    assert_eq!(pip_options(usage), ran);
+}
