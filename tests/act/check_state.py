@@ -144,6 +144,35 @@ def check(workflow, endpoint, sts_endpoint, log):
         names = files(version)
         assert not any("__pycache__" in name for name in names), names
         assert "python/requests/api.py" in names, names
+    elif workflow == "recipe-python":
+        version = only_version(layers, "act-recipe-python")
+        assert version["compatibleRuntime"] == ["python3.10"], version
+        names = files(version)
+        for module in ["numpy/_core/_multiarray_umath", "pandas/_libs/lib"]:
+            assert f"python/{module}.cpython-310-x86_64-linux-gnu.so" in names, f"no {module} for 3.10"
+        # The job's own Python is 3.11: nothing of its version, nor bytecode, went in.
+        assert not any("cpython-311" in name or name.endswith(".pyc") for name in names), names
+        assert "outputs match the service's record of act-recipe-python" in log
+    elif workflow == "recipe-nodejs":
+        version = only_version(layers, "act-recipe-nodejs")
+        assert version["compatibleRuntime"] == ["nodejs20"], version
+        names = files(version)
+        assert "nodejs/node_modules/@img/sharp-linux-x64/lib/sharp-linux-x64.node" in names, names
+        assert any(name.startswith("nodejs/node_modules/@img/sharp-libvips-linux-x64/lib/libvips-cpp.so")
+                   for name in names), names
+        # Only linux/x64/glibc builds: no other platform's package came along.
+        others = [name for name in names if name.startswith("nodejs/node_modules/@img/sharp-")
+                  and "-linux-x64/" not in name]
+        assert not others, others
+        assert "outputs match the service's record of act-recipe-nodejs" in log
+        assert "sharp from the layer made a " in log, "the job log lacks sharp's PNG"
+    elif workflow == "recipe-custom":
+        version = only_version(layers, "act-recipe-custom")
+        assert version["compatibleRuntime"] == ["custom.debian12"], version
+        assert files(version) == ["bin/", "bin/jq", "lib/", "lib/libjq.so.1", "lib/libonig.so.5"], \
+            files(version)
+        assert "outputs match the service's record of act-recipe-custom" in log
+        assert "jq from the layer read custom" in log, "the job log lacks jq's run"
     else:
         raise SystemExit(f"unknown workflow {workflow}")
 

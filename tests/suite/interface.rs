@@ -126,3 +126,97 @@ fn the_readme_gives_each_runtime_the_glibc_the_checks_hold_it_to() {
     }
     assert!(named >= 10, "{row}");
 }
+
+/// The Python recipe's table (README, "Building a layer that loads") gives each runtime the
+/// Python and glibc the checks hold it to, and no `--platform` tag newer than that glibc, so a
+/// layer built by it is not refused by `check` for its glibc.
+#[test]
+fn the_python_recipe_names_platforms_each_runtime_can_load() {
+    let readme = include_str!("../../README.md");
+    let section = readme
+        .split("\n### Building a layer that loads")
+        .nth(1)
+        .and_then(|rest| rest.split("\n### ").next())
+        .expect("the recipes section");
+    let mut named = Vec::new();
+    for row in section.lines().filter(|line| line.starts_with("| `python")) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let name = cells[1].trim_matches('`');
+        let system = runtimes::named(name)
+            .unwrap_or_else(|| panic!("{name} is not known"))
+            .system
+            .expect("a system");
+        let python = match name.strip_prefix("python") {
+            Some("3") => "3.6",
+            Some(version) => version,
+            None => panic!("{name}"),
+        };
+        assert_eq!(cells[2], format!("`{python}`"), "{row}");
+        let (major, minor) = system.glibc;
+        assert_eq!(cells[3], format!("{major}.{minor}"), "{row}");
+        let tags: Vec<&str> = cells[4].split('`').skip(1).step_by(2).collect();
+        assert!(
+            tags.iter().any(|tag| tag.contains("manylinux2014_x86_64")),
+            "{row}"
+        );
+        for tag in tags.iter().flat_map(|flags| flags.split(' ')) {
+            let needs = match tag.strip_prefix("manylinux_2_") {
+                Some(rest) => rest.trim_end_matches("_x86_64").parse::<u32>().expect(tag),
+                None if tag == "manylinux2014_x86_64" => 17,
+                None => panic!("{tag} in {row}"),
+            };
+            assert!(
+                (2, needs) <= system.glibc,
+                "{tag} is newer than {name}'s glibc"
+            );
+        }
+        named.push(name);
+    }
+    assert_eq!(named, ["python3.9", "python3.10", "python3.12", "python3"]);
+}
+
+/// The options of the first `pip install` in `text` (continued lines joined), without those
+/// that only say where from: an offline run adds `--no-index` and `--find-links DIR`.
+fn pip_options(text: &str) -> Vec<String> {
+    let joined = text.replace("\\\n", " ");
+    let line = joined
+        .lines()
+        .find(|line| line.contains("pip install"))
+        .expect("a pip install");
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let mut options = Vec::new();
+    let mut skip_value = false;
+    for word in words.iter().skip_while(|word| **word != "install").skip(1) {
+        if std::mem::take(&mut skip_value) {
+            continue;
+        }
+        match *word {
+            "--no-index" => {}
+            "--find-links" => skip_value = true,
+            word => options.push(word.to_owned()),
+        }
+    }
+    options
+}
+
+/// The README's Usage example is the Python recipe that `tests/act/workflows/recipe-python.yml`
+/// runs end to end: the same pip options, word for word.
+#[test]
+fn the_usage_example_installs_as_the_recipe_workflow_does() {
+    let readme = include_str!("../../README.md");
+    let usage = readme
+        .split("\n## Usage\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n### ").next())
+        .expect("the Usage section");
+    let workflow = include_str!("../../tests/act/workflows/recipe-python.yml");
+    let mut ran = pip_options(workflow);
+    // The workflow's requirements live with its fixtures; the README's are the user's.
+    let requirements = ran.pop().expect("the requirements file");
+    assert!(
+        requirements.ends_with("/requirements.txt"),
+        "{requirements}"
+    );
+    ran.push("requirements.txt".to_owned());
+    assert_eq!(pip_options(usage), ran);
+}
