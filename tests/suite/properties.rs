@@ -13,6 +13,7 @@ use proptest::test_runner::Config;
 use time::OffsetDateTime;
 
 use crate::common::Masked;
+use fc_layer_action::checksum::{crc64_combine, crc64_xz};
 use fc_layer_action::client::parse;
 use fc_layer_action::credentials::Credentials;
 use fc_layer_action::fc::{Layer, LayerVersionsPage, ServiceError};
@@ -452,5 +453,29 @@ proptest! {
             body: &body,
         };
         prop_assert!(verify(&tampered, lookup(&credentials), now).is_err(), "change {change} accepted");
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(256))]
+
+    /// The CRC-64 of a zip cut anywhere into pieces, combined from the pieces' CRCs, is the
+    /// CRC-64 of the whole: an upload's parts give the whole object's checksum.
+    #[test]
+    fn combined_crc64_of_random_splits_is_the_whole(
+        data in vec(any::<u8>(), 0..4096),
+        cuts in vec(any::<prop::sample::Index>(), 0..6),
+    ) {
+        let crc = |bytes: &[u8]| crc64_xz(bytes).parse::<u64>().expect("decimal");
+        let mut cuts: Vec<usize> = cuts.iter().map(|cut| cut.index(data.len() + 1)).collect();
+        cuts.push(data.len());
+        cuts.sort_unstable();
+        let (mut combined, mut start) = (crc(b""), 0);
+        for end in cuts {
+            let piece = &data[start..end];
+            combined = crc64_combine(combined, crc(piece), piece.len() as u64);
+            start = end;
+        }
+        prop_assert_eq!(combined, crc(&data));
     }
 }
