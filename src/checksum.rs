@@ -12,6 +12,11 @@ pub fn crc64_xz(bytes: &[u8]) -> String {
     CRC64_XZ.checksum(bytes).to_string()
 }
 
+/// The checksum of `bytes` as a number, for [`crc64_combine`].
+pub(crate) fn crc64_value(bytes: &[u8]) -> u64 {
+    CRC64_XZ.checksum(bytes)
+}
+
 /// CRC-64/XZ over data that arrives in pieces (a file read, parts uploaded).
 pub(crate) struct Crc64(Digest<'static, u64, Table<16>>);
 

@@ -131,6 +131,7 @@
 //!   oss/client.rs           the signed calls, one OssCall value each
 //!   oss/error.rs            OssError, read from OSS's error documents; which are retried
 //!   oss/upload.rs           PutObject or multipart, CRC-64 checked, aborted on failure
+//!   oss/pace.rs             part size and parts in flight, adapted to the parts measured
 //!   oss/xml.rs              the few XML replies read
 //!   temp_bucket.rs          FC 2.0's temporary bucket; lent credentials masked on arrival
 //!   checksum.rs             CRC-64/XZ, FC's codeChecksum

@@ -11,11 +11,13 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use tokio::time::Instant;
 
 use super::client::{ObjectInfo, OssClient};
 use super::error::OssError;
-use crate::checksum::crc64_xz;
+use super::pace::{Pace, Plan, Tally, Window};
+use crate::checksum::{crc64_combine, crc64_value};
 use crate::http::Transport;
 use crate::oss_names::BucketName;
 use crate::package::{Package, PackageError};
@@ -25,12 +27,6 @@ use crate::retry::Retries;
 
 /// Objects up to this size go up in one PutObject.
 const SINGLE_PUT_MAX: u64 = 32 << 20;
-/// Parts are at least this big, and at most [`MAX_PART`]; OSS allows 10,000 of them.
-const MIN_PART: u64 = 8 << 20;
-const MAX_PART: u64 = 64 << 20;
-const MAX_PARTS: u64 = 10_000;
-/// Parts uploading at once: enough to fill a runner's link, few enough to bound memory.
-const PARTS_IN_FLIGHT: usize = 3;
 /// How often progress is printed once an upload has run for that long.
 const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 
@@ -53,13 +49,6 @@ pub(crate) struct UploadTarget<'a> {
     pub(crate) key: &'a str,
     /// Retries of each call, as the `retries` input says.
     pub(crate) retries: Retries,
-}
-
-/// The part size for an object of `size` bytes: at least [`MIN_PART`], enough that 10,000
-/// parts hold it, rounded up to a whole MiB.
-fn part_size(size: u64) -> u64 {
-    let needed = size.div_ceil(MAX_PARTS).div_ceil(1 << 20) << 20;
-    needed.clamp(MIN_PART, MAX_PART)
 }
 
 /// Uploads `package` to `target`, its retries said in the log.
@@ -97,6 +86,16 @@ struct Upload<'a, T> {
     target: &'a UploadTarget<'a>,
     /// What the retries say, drained into the log between calls: parts run concurrently.
     said: &'a SharedBuffer,
+}
+
+/// A part OSS took: what CompleteMultipartUpload names, and what it measured.
+struct SentPart {
+    number: u32,
+    length: u64,
+    etag: String,
+    crc64: u64,
+    /// From its first send to OSS's reply.
+    seconds: f64,
 }
 
 /// Which part, and where it lies in the package.
@@ -153,60 +152,87 @@ impl<T: Transport> Upload<'_, T> {
     ) -> Result<(), UploadError> {
         let file = self.package.open()?;
         let size = self.package.size;
-        let part = part_size(size);
-        let count = size.div_ceil(part) as u32;
         let sent = Arc::new(AtomicU64::new(0));
+        let mut pace = Pace::new(size);
+        let Plan { part, in_flight } = pace.plan();
         reporter.info(&format!(
-            "{count} parts of {} MiB, {PARTS_IN_FLIGHT} at a time",
+            "Parts of {} MiB, {in_flight} at a time to start; more or smaller as the first parts measure",
             part >> 20
         ));
-
-        let parts = futures_util::stream::iter(1..=count)
-            .map(|number| {
-                let offset = u64::from(number - 1) * part;
-                let length = part.min(size - offset);
+        let mut running = FuturesUnordered::new();
+        let (mut offset, mut number) = (0u64, 0u32);
+        let mut tally = Tally::new(in_flight);
+        let started = Instant::now();
+        let mut ticker = tokio::time::interval_at(started + PROGRESS_EVERY, PROGRESS_EVERY);
+        let mut done = Vec::new();
+        loop {
+            let plan = pace.plan();
+            while running.len() < plan.in_flight && offset < size {
+                let length = plan.part.min(size - offset);
+                number += 1;
                 let part = Part {
                     number,
                     offset,
                     length,
                 };
-                self.send_part(upload_id, &file, part, &sent)
-            })
-            .buffer_unordered(PARTS_IN_FLIGHT);
-        tokio::pin!(parts);
-
-        let started = Instant::now();
-        let mut ticker = tokio::time::interval_at(started + PROGRESS_EVERY, PROGRESS_EVERY);
-        let mut done = Vec::with_capacity(count as usize);
-        loop {
+                running.push(self.send_part(upload_id, &file, part, &sent));
+                offset += length;
+            }
             tokio::select! {
-                next = parts.next() => match next {
-                    Some(result) => done.push(result?),
+                next = running.next() => match next {
+                    Some(result) => {
+                        let sent_part = result?;
+                        if let Some(window) = tally.add(sent_part.length, sent_part.seconds) {
+                            pace.measured(&window, size - offset, u64::from(number));
+                            say_plan(plan, pace.plan(), &window, reporter);
+                            tally = Tally::new(pace.plan().in_flight);
+                        }
+                        done.push(sent_part);
+                    }
                     None => break,
                 },
                 _ = ticker.tick() => {
                     self.said.drain_into(reporter);
-                    let bytes = sent.load(Ordering::Relaxed).min(size);
-                    let seconds = started.elapsed().as_secs_f64().max(0.001);
-                    reporter.info(&format!(
-                        "{bytes} of {size} bytes ({:.0}%), {:.1} MB/s",
-                        bytes as f64 * 100.0 / size as f64,
-                        bytes as f64 / seconds / 1e6
-                    ));
+                    say_progress(sent.load(Ordering::Relaxed).min(size), size, started, reporter);
                 }
             }
         }
         self.said.drain_into(reporter);
-        done.sort_by_key(|(number, _)| *number);
-        let theirs = self.complete(upload_id, &done).await?;
+        self.finish(upload_id, done, started, reporter).await
+    }
+
+    /// The parts' CRC-64s combined must be the package's, and OSS's for the whole object too.
+    async fn finish(
+        &self,
+        upload_id: &str,
+        mut done: Vec<SentPart>,
+        started: Instant,
+        reporter: &mut impl Reporter,
+    ) -> Result<(), UploadError> {
+        done.sort_by_key(|part| part.number);
+        let combined = done
+            .iter()
+            .fold(0, |crc, part| crc64_combine(crc, part.crc64, part.length));
+        compare(
+            "UploadPart (the parts combined)",
+            &self.package.checksum,
+            Some(combined.to_string()),
+        )?;
+        let etags: Vec<(u32, String)> = done
+            .into_iter()
+            .map(|part| (part.number, part.etag))
+            .collect();
+        let theirs = self.complete(upload_id, &etags).await?;
         compare(
             "CompleteMultipartUpload",
             &self.package.checksum,
             Some(theirs),
         )?;
+        let size = self.package.size;
         let seconds = started.elapsed().as_secs_f64().max(0.001);
         reporter.info(&format!(
-            "Uploaded {size} bytes in {count} parts, {:.1} MB/s",
+            "Uploaded {size} bytes in {} parts, {:.1} MB/s",
+            etags.len(),
             size as f64 / seconds / 1e6
         ));
         Ok(())
@@ -246,7 +272,7 @@ impl<T: Transport> Upload<'_, T> {
         file: &File,
         part: Part,
         sent: &Arc<AtomicU64>,
-    ) -> Result<(u32, String), UploadError> {
+    ) -> Result<SentPart, UploadError> {
         let (client, target) = (self.client, self.target);
         let mut data = vec![0u8; part.length as usize];
         file.read_exact_at(&mut data, part.offset)
@@ -254,8 +280,10 @@ impl<T: Transport> Upload<'_, T> {
                 path: self.package.path().display().to_string(),
                 source,
             })?;
-        let ours = crc64_xz(&data);
+        let crc64 = crc64_value(&data);
+        let ours = crc64.to_string();
         let body = Bytes::from(data);
+        let started = Instant::now();
         let etag = target
             .retries
             .run(&mut self.said.handle(), async |_| {
@@ -273,7 +301,13 @@ impl<T: Transport> Upload<'_, T> {
                 Ok::<_, OssError>(etag)
             })
             .await?;
-        Ok((part.number, etag))
+        Ok(SentPart {
+            number: part.number,
+            length: part.length,
+            etag,
+            crc64,
+            seconds: started.elapsed().as_secs_f64(),
+        })
     }
 }
 
@@ -291,18 +325,26 @@ fn compare(operation: &'static str, ours: &str, theirs: Option<String>) -> Resul
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Bytes sent so far, in the log every few seconds.
+fn say_progress(bytes: u64, size: u64, started: Instant, reporter: &mut impl Reporter) {
+    let seconds = started.elapsed().as_secs_f64().max(0.001);
+    reporter.info(&format!(
+        "{bytes} of {size} bytes ({:.0}%), {:.1} MB/s",
+        bytes as f64 * 100.0 / size as f64,
+        bytes as f64 / seconds / 1e6
+    ));
+}
 
-    #[test]
-    fn parts_are_8_to_64_mib_and_at_most_10000() {
-        assert_eq!(part_size(33 << 20), 8 << 20);
-        assert_eq!(part_size(500 << 20), 8 << 20);
-        assert_eq!(part_size(100 << 30), 11 << 20);
-        assert_eq!(part_size(1 << 40), 64 << 20);
-        for size in [33u64 << 20, 500 << 20, 100 << 30] {
-            assert!(size.div_ceil(part_size(size)) <= MAX_PARTS);
-        }
+/// A change of plan in the log, with the figures it was made from.
+fn say_plan(before: Plan, after: Plan, window: &Window, reporter: &mut impl Reporter) {
+    if before != after {
+        reporter.info(&format!(
+            "Now {} parts of {} MiB at a time: {} at once moved {:.1} MB/s, {:.1} MB/s each",
+            after.in_flight,
+            after.part >> 20,
+            window.in_flight,
+            window.bytes as f64 / window.seconds.max(1e-3) / 1e6,
+            window.part_rate / 1e6
+        ));
     }
 }
