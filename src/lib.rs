@@ -113,6 +113,7 @@
 //!   package/walk.rs         what goes in: the tree walked, sizes checked, nothing opened
 //!   package/open.rs         a listed file opened once: no link followed, checked on the handle
 //!   package/writer.rs       the zip format, front to back, hashed as it goes
+//!   package/watched.rs      a zip being written, its progress told to the upload overlapping it
 //!   package/deflate.rs      libdeflate whole, or chunked parallel deflate for large files
 //!   package/check.rs        a prebuilt zip checked, bounded: sizes, overlaps, links, encryption
 //!   package/select.rs       what goes in: .fcignore, exclude, python-bytecode
@@ -132,6 +133,7 @@
 //!   oss/error.rs            OssError, read from OSS's error documents; which are retried
 //!   oss/upload.rs           PutObject or multipart, CRC-64 checked, aborted on failure
 //!   oss/pace.rs             part size and parts in flight, adapted to the parts measured
+//!   oss/parts.rs            a multipart upload of a zip on disk, whole or still being written
 //!   oss/xml.rs              the few XML replies read
 //!   temp_bucket.rs          FC 2.0's temporary bucket; lent credentials masked on arrival
 //!   checksum.rs             CRC-64/XZ, FC's codeChecksum

@@ -48,9 +48,9 @@ fn is_crc64(text: &str) -> bool {
 
 /// What HeadObject tells of an object.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct ObjectInfo {
-    pub(crate) size: Option<u64>,
-    pub(crate) crc64: Option<String>,
+pub struct ObjectInfo {
+    pub size: Option<u64>,
+    pub crc64: Option<String>,
 }
 
 /// One OSS endpoint, as one identity, in one signing region.
@@ -122,7 +122,7 @@ impl<T: Transport> OssClient<T> {
     /// HeadObject; `None` when there is no such object. The size, when given, must be a
     /// number no larger than FC takes, and the CRC-64 decimal digits, or the reply is refused
     /// naming the object: both are passed on to FC.
-    pub(crate) async fn head(
+    pub async fn head(
         &self,
         bucket: &BucketName,
         key: &str,

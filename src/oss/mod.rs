@@ -7,11 +7,13 @@
 //! - [`error`]: what goes wrong with a call, read from OSS's error document.
 //! - [`upload`]: a package into OSS, streamed from disk, checked by CRC-64.
 //! - [`pace`]: the part size and parts in flight, adapted to what the first parts measured.
+//! - [`parts`]: a multipart upload of a zip on disk, whole or still being written.
 //! - [`xml`]: the few elements OSS replies carry.
 
 pub mod client;
 pub(crate) mod error;
 pub mod location;
 pub(crate) mod pace;
-pub(crate) mod upload;
+pub(crate) mod parts;
+pub mod upload;
 pub mod xml;

@@ -5,6 +5,7 @@
 //! - [`zip_dir`]: a directory as a reproducible zip, written to any writer; `walk` lists
 //!   what goes in, opening nothing.
 //! - [`writer`]: the zip format, written front to back and hashed as it goes.
+//! - [`watched`]: a zip being written, its progress told to the upload that overlaps it.
 //! - [`deflate`]: libdeflate for small files, chunked parallel deflate for large ones.
 //! - [`check`]: a prebuilt zip read the way the service will unpack it.
 //! - [`select`]: which files go in: `.fcignore`, `exclude`, `python-bytecode`.
@@ -32,6 +33,7 @@ mod open;
 pub mod platform;
 pub mod select;
 mod walk;
+pub mod watched;
 mod writer;
 pub mod zip_dir;
 
@@ -40,11 +42,13 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
+use tokio::sync::watch;
 
 use crate::checksum::Crc64;
 
 pub use check::check_zip;
 pub use contents::{CheckLevel, Contents, Options};
+pub use watched::{Watched, Written};
 pub use zip_dir::{zip_directory, zip_directory_with};
 
 #[derive(Debug, thiserror::Error)]
@@ -209,27 +213,10 @@ pub fn load_with(
         },
     })?;
     if metadata.is_dir() {
-        let temp = tempfile::Builder::new()
-            .prefix("fc-layer-")
-            .suffix(".zip")
-            .tempfile_in(temp_dir)
-            .map_err(|source| PackageError::Io {
-                path: temp_dir.into(),
-                source,
-            })?;
-        let writer = temp.reopen().map_err(|source| PackageError::Io {
-            path: temp.path().into(),
-            source,
-        })?;
+        let temp = temporary_zip(temp_dir)?;
+        let writer = reopen(&temp)?;
         let zipped = zip_directory_with(path, writer, max_bytes, options)?;
-        return Ok(Package {
-            file: ZipFile::Temporary(temp),
-            size: zipped.size,
-            checksum: zipped.checksum,
-            entries: zipped.entries,
-            origin: Origin::Directory,
-            contents: zipped.contents,
-        });
+        return Ok(Package::zipped(temp, zipped));
     }
     let is_zip_name = path
         .extension()
@@ -258,6 +245,79 @@ pub fn load_with(
         origin: Origin::ZipFile,
         contents,
     })
+}
+
+/// A temporary file under `temp_dir` for a directory's zip, removed when dropped.
+pub fn temporary_zip(temp_dir: &Path) -> Result<NamedTempFile, PackageError> {
+    tempfile::Builder::new()
+        .prefix("fc-layer-")
+        .suffix(".zip")
+        .tempfile_in(temp_dir)
+        .map_err(|source| PackageError::Io {
+            path: temp_dir.into(),
+            source,
+        })
+}
+
+fn reopen(temp: &NamedTempFile) -> Result<File, PackageError> {
+    temp.reopen().map_err(|source| PackageError::Io {
+        path: temp.path().into(),
+        source,
+    })
+}
+
+/// Zips the directory at `path` into `temp` as [`load_with`] does, telling `sender` how far
+/// it is written as it goes, and at the end whether it is done or failed: for an upload that
+/// overlaps the packaging.
+pub fn zip_watched(
+    path: &Path,
+    temp: NamedTempFile,
+    max_bytes: u64,
+    options: &Options,
+    sender: watch::Sender<Written>,
+) -> Result<Package, PackageError> {
+    let zipped = reopen(&temp).and_then(|writer| {
+        zip_directory_with(
+            path,
+            Watched::new(writer, sender.clone()),
+            max_bytes,
+            options,
+        )
+    });
+    match zipped {
+        Ok(zipped) => {
+            let (writer, sender) = zipped.writer.into_parts();
+            let zipped = zip_dir::Zipped {
+                writer,
+                entries: zipped.entries,
+                size: zipped.size,
+                checksum: zipped.checksum,
+                contents: zipped.contents,
+            };
+            sender.send_replace(Written::Done {
+                size: zipped.size,
+                checksum: zipped.checksum.clone(),
+            });
+            Ok(Package::zipped(temp, zipped))
+        }
+        Err(error) => {
+            sender.send_replace(Written::Failed);
+            Err(error)
+        }
+    }
+}
+
+impl Package {
+    fn zipped(temp: NamedTempFile, zipped: zip_dir::Zipped<File>) -> Self {
+        Package {
+            file: ZipFile::Temporary(temp),
+            size: zipped.size,
+            checksum: zipped.checksum,
+            entries: zipped.entries,
+            origin: Origin::Directory,
+            contents: zipped.contents,
+        }
+    }
 }
 
 /// The size and CRC-64/XZ of the file at `path`, read in pieces.

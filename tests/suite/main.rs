@@ -22,6 +22,7 @@ mod local_service;
 mod local_sts;
 mod oss;
 mod oss_signature_vectors;
+mod overlap;
 mod package_zip;
 mod pipeline;
 mod properties;

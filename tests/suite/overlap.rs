@@ -1,0 +1,172 @@
+//! A directory uploaded to OSS while it is packaged, against fc-local's OSS: the parts go up
+//! as the packager writes them and the object is the zip, CRC-64 and all; a packaging that
+//! fails part way aborts the multipart upload and leaves nothing in the bucket.
+
+use crate::common;
+
+use std::fs;
+use std::path::Path;
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::*;
+use fc_layer_action::checksum::crc64_xz;
+use fc_layer_action::cloud::Region;
+use fc_layer_action::credentials::{Credentials, Secret};
+use fc_layer_action::http::{ReqwestTransport, Timeouts};
+use fc_layer_action::oss::client::OssClient;
+use fc_layer_action::oss::location::OssLocation;
+use fc_layer_action::oss::upload::{UploadError, UploadTarget, upload_while_packaging};
+use fc_layer_action::oss_names::BucketName;
+use fc_layer_action::package::{self, Options, PackageError, Watched, Written};
+use fc_layer_action::proxy::ProxySettings;
+use fc_layer_action::report::Workflow;
+use serde_json::Value;
+use tokio::sync::watch;
+
+fn oss_client(server: &FcLocal) -> OssClient<ReqwestTransport> {
+    OssClient {
+        transport: ReqwestTransport::new(ProxySettings::default(), Timeouts::default())
+            .expect("transport"),
+        location: OssLocation::parse(&server.url).expect("location"),
+        credentials: Credentials {
+            access_key_id: ACCESS_KEY_ID.to_owned(),
+            access_key_secret: Secret::new(ACCESS_KEY_SECRET),
+            security_token: None,
+        },
+        region: Region::parse("cn-hangzhou").expect("region"),
+        clock: Arc::new(time::OffsetDateTime::now_utc),
+    }
+}
+
+/// A layer of `blobs` incompressible files of `mb` MB each, and a small file after them.
+fn layer(root: &Path, blobs: u64, mb: usize) {
+    fs::create_dir_all(root.join("lib")).expect("mkdir");
+    for index in 0..blobs {
+        let blob = root.join(format!("lib/blob-{index}.bin"));
+        fs::write(blob, noise(mb << 20, index)).expect("writes");
+    }
+    fs::write(root.join("lib/z.txt"), "the last file\n").expect("writes");
+}
+
+/// Uploads what `packager` writes, on its own thread, to `my-bucket/key`; returns what the
+/// upload said and the log.
+fn overlapped<P>(
+    server: &FcLocal,
+    zip: &Path,
+    key: &str,
+    packager: P,
+) -> (Result<(), UploadError>, String)
+where
+    P: FnOnce(watch::Sender<Written>) + Send,
+{
+    let (sender, receiver) = watch::channel(Written::Bytes(0));
+    thread::scope(|scope| {
+        let packaging = scope.spawn(move || packager(sender));
+        let result = upload(server, zip, key, receiver);
+        packaging.join().expect("the packager ends");
+        result
+    })
+}
+
+fn upload(
+    server: &FcLocal,
+    zip: &Path,
+    key: &str,
+    receiver: watch::Receiver<Written>,
+) -> (Result<(), UploadError>, String) {
+    let client = oss_client(server);
+    let bucket = BucketName::parse("my-bucket").expect("bucket");
+    let target = UploadTarget::new(&bucket, key, 2);
+    let mut log = Vec::new();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let result = runtime.block_on(async {
+        let mut reporter = Workflow::new(&mut log, None::<Vec<u8>>);
+        upload_while_packaging(&client, &target, zip, receiver, &mut reporter).await
+    });
+    (result, String::from_utf8(log).expect("utf-8"))
+}
+
+#[test]
+fn a_directory_goes_up_in_parts_as_it_is_packaged_and_the_object_is_the_zip() {
+    let server = FcLocal::start(&[]);
+    let work = tempfile::tempdir().expect("tempdir");
+    layer(&work.path().join("layer"), 5, 9);
+    let temp = package::temporary_zip(work.path()).expect("temporary zip");
+    let zip = temp.path().to_owned();
+    let root = work.path().join("layer");
+    let mut made = None;
+    let (result, log) = overlapped(&server, &zip, "overlap.zip", |sender| {
+        made = Some(package::zip_watched(
+            &root,
+            temp,
+            u64::MAX,
+            &Options::default(),
+            sender,
+        ));
+    });
+    result.unwrap_or_else(|error| panic!("{error}\n{log}"));
+    let package = made.expect("packaged").expect("packages");
+    assert!(log.contains("as the zip is packaged"), "{log}");
+    assert!(log.contains("Parts of 8 MiB"), "{log}");
+    let stored = &server.state()["ossObjects"]["my-bucket/overlap.zip"];
+    assert_eq!(stored.as_u64(), Some(package.size), "{}", server.state());
+    let bytes = fs::read(package.path()).expect("the zip stays on disk");
+    assert_eq!(crc64_xz(&bytes), package.checksum);
+    let client = oss_client(&server);
+    let bucket = BucketName::parse("my-bucket").expect("bucket");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let head = runtime
+        .block_on(client.head(&bucket, "overlap.zip"))
+        .expect("head")
+        .expect("the object is there");
+    assert_eq!(head.crc64.as_deref(), Some(package.checksum.as_str()));
+}
+
+#[test]
+fn a_packaging_that_fails_part_way_aborts_its_upload_and_leaves_nothing() {
+    let server = FcLocal::start(&[]);
+    let work = tempfile::tempdir().expect("tempdir");
+    let root = work.path().join("layer");
+    layer(&root, 3, 10);
+    let zip = work.path().join("layer.zip");
+    let file = fs::File::create(&zip).expect("creates");
+    let server_ref = &server;
+    let (result, log) = overlapped(&server, &zip, "failed.zip", move |sender| {
+        let last = root.join("lib/z.txt");
+        // The last file changes after the walk: the packager fails on it, 30 MB in.
+        let watched = Watched::new(file, sender.clone());
+        let zipped = package::zip_dir::zip_directory_between(&root, watched, u64::MAX, || {
+            fs::write(&last, "changed after the walk, and longer\n").expect("writes");
+        });
+        let Err(error) = zipped else {
+            panic!("the packaging should fail");
+        };
+        assert!(matches!(error, PackageError::Changed { .. }), "{error}");
+        // Said only once parts are in OSS, so that there is something to abort.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while server_ref.state()["openUploadsWithParts"] != 1 {
+            assert!(Instant::now() < deadline, "no part went up");
+            thread::sleep(Duration::from_millis(20));
+        }
+        sender.send_replace(Written::Failed);
+    });
+    assert!(
+        matches!(result, Err(UploadError::PackagingStopped)),
+        "{result:?}\n{log}"
+    );
+    let state = server.state();
+    assert_eq!(state["openUploads"], 0, "{state}");
+    assert_eq!(
+        state["ossObjects"],
+        Value::Object(Default::default()),
+        "{state}"
+    );
+}
