@@ -30,6 +30,8 @@
 //!   publish/listing.rs      the layer's versions before anything is written
 //!   publish/dry_run.rs      how a dry run ends: what would happen, nothing written
 //!   publish/stage.rs        the zip put where the create takes it: inline, an own bucket, FC's bucket
+//!   publish/overlap.rs      a directory packaged and uploaded at once (upload: oss, one region, FC's temporary bucket)
+//!   publish/lend.rs         FC's temporary bucket lent, before the regions or in a region's turn
 //!   publish/inline_body.rs  the inline create's request made once; the slot large uploads take in turn
 //!   publish/versions.rs     the steps that change the layer: create (never twice), ACL, delete
 //!   publish/rollout.rs      `functions` moved to the version, 4 at a time: GetFunction, UpdateFunction, poll

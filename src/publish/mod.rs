@@ -10,6 +10,7 @@
 //!   publish
 //!     assume::ready_credentials    the keys, or the role assumed (STS) once for all regions
 //!     prepare                      once for every region:
+//!       overlap::package_and_upload  upload: oss, one region, FC's bucket: both at once
 //!       source::source               package (or look up the OSS object)
 //!       source::choose_route         inline, or through OSS when large
 //!       contents::review             what is inside (check: error stops here)
@@ -39,8 +40,10 @@ mod function_scan;
 mod function_versions;
 mod in_use;
 mod inline_body;
+mod lend;
 mod listing;
 mod outputs;
+mod overlap;
 mod prepare;
 mod region;
 mod region_log;
@@ -133,6 +136,7 @@ async fn publish<T: Transport>(
         source,
         route,
         contents,
+        uploaded,
     } = match prepared {
         Ok(prepared) => prepared,
         Err(failure) => return Ended::Early(failure),
@@ -148,6 +152,7 @@ async fn publish<T: Transport>(
         credentials,
         route,
         source: &source,
+        uploaded: uploaded.as_ref(),
         inline: &InlineBody::default(),
         slot: &UploadSlot::default(),
         transport: &Gated {

@@ -5,6 +5,8 @@
 use std::path::Path;
 
 use super::contents;
+use super::lend::Lender;
+use super::overlap::{self, Uploaded};
 use super::source::{self, Route, Source};
 use crate::clock::Signing;
 use crate::credentials::Credentials;
@@ -20,6 +22,8 @@ pub(crate) struct Prepared {
     pub(crate) source: Source,
     pub(crate) route: Route,
     pub(crate) contents: Option<Contents>,
+    /// The object the zip went up to as it was packaged, if it did.
+    pub(crate) uploaded: Option<Uploaded>,
 }
 
 /// Packages the code (or looks the object up) and reviews it, as `credentials` (`None`
@@ -33,21 +37,42 @@ pub(crate) async fn prepare<T: Transport>(
     reporter: &mut impl Reporter,
 ) -> Result<Prepared, Failure> {
     warn_unknown_runtimes(settings, reporter);
-    let source = source::source(
-        settings,
-        credentials,
-        transport,
-        signing,
-        temp_dir,
-        reporter,
-    )
-    .await?;
+    let overlapped = match credentials {
+        Some(credentials) => {
+            let lender = Lender {
+                transport,
+                signing,
+                credentials,
+                settings,
+            };
+            overlap::package_and_upload(settings, &lender, temp_dir, reporter).await
+        }
+        None => None,
+    };
+    let (source, uploaded) = match overlapped {
+        Some(result) => {
+            let (package, uploaded) = result?;
+            (Source::Package(package), Some(uploaded))
+        }
+        None => {
+            let source = source::source(
+                settings,
+                credentials,
+                transport,
+                signing,
+                temp_dir,
+                reporter,
+            );
+            (source.await?, None)
+        }
+    };
     let route = source::choose_route(settings.upload, &source, reporter);
     let contents = contents::review(settings, &source, reporter)?;
     Ok(Prepared {
         source,
         route,
         contents,
+        uploaded,
     })
 }
 

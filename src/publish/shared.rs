@@ -2,6 +2,7 @@
 //! route, the credentials made ready, and the collaborators each call goes through.
 
 use super::inline_body::{InlineBody, UploadSlot};
+use super::overlap::Uploaded;
 use super::source::{Route, Source};
 use crate::clock::Signing;
 use crate::credentials::Credentials;
@@ -14,6 +15,8 @@ pub(crate) struct Shared<'a, T> {
     pub(crate) credentials: &'a Credentials,
     pub(crate) source: &'a Source,
     pub(crate) route: Route,
+    /// Where the zip went up as it was packaged, when it did: nothing left to upload.
+    pub(crate) uploaded: Option<&'a Uploaded>,
     /// The inline create's request, made once for every region.
     pub(crate) inline: &'a InlineBody,
     /// Taken in turn by large uploads to OSS.

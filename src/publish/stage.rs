@@ -1,23 +1,17 @@
 //! Getting the zip where CreateLayerVersion can take it: nowhere for inline, a bucket of the
 //! user's own (content-addressed, uploaded once), or FC's temporary bucket.
 
-use std::sync::Arc;
-
-use super::calls::Calls;
+use super::lend::Lender;
 use super::shared::Shared;
 use super::source::{Route, Source, own_oss};
-use crate::client::FcClient;
-use crate::cloud::AccountId;
-use crate::fc::ApiRequest;
 use crate::http::Transport;
-use crate::inputs::{Account, RegionTarget, Settings, Staging, TempBucketRoute};
+use crate::inputs::{RegionTarget, Settings, Staging, TempBucketRoute};
 use crate::oss::client::OssClient;
 use crate::oss::upload::{self, UploadTarget};
 use crate::oss_names::BucketName;
 use crate::outcome::Failure;
 use crate::package::Package;
 use crate::report::Reporter;
-use crate::{sts, temp_bucket};
 
 /// Where the zip is for the create.
 #[derive(Clone, Debug)]
@@ -50,6 +44,14 @@ pub(crate) async fn stage<'s, T: Transport>(
         }
         Source::Package(package) if shared.route == Route::Inline => {
             return Ok(Staged::Inline(package));
+        }
+        // Uploaded as it was packaged, before the regions started.
+        Source::Package(package) if let Some(uploaded) = shared.uploaded => {
+            return Ok(Staged::Oss {
+                bucket: uploaded.bucket.clone(),
+                key: uploaded.key.clone(),
+                checksum: Some(package.checksum.clone()),
+            });
         }
         Source::Package(package) => package,
     };
@@ -112,41 +114,17 @@ async fn to_temporary_bucket<'s, T: Transport>(
     package: &Package,
     reporter: &mut impl Reporter,
 ) -> Result<Staged<'s>, Failure> {
-    let (transport, signing) = (shared.transport, shared.signing);
-    let retries = shared.settings.lifecycle.retries;
-    let credentials = shared.credentials;
-    let account_id = account_id(&route.account, shared, reporter).await?;
-    let lender = route.lender.endpoint(&account_id);
-    // Each attempt masks what it is lent through the reporter it is handed.
-    let lent = retries
-        .run(reporter, async |reporter| {
-            let clock = &*signing.clock;
-            temp_bucket::lend(
-                transport,
-                &lender,
-                account_id.as_str(),
-                credentials,
-                clock,
-                reporter,
-            )
-            .await
-        })
-        .await?;
-    reporter.info(&format!(
-        "FC lent its temporary bucket {} ({}) for this upload",
-        lent.bucket, lent.region
-    ));
-    let client = OssClient {
-        transport,
-        location: route.location.clone(),
-        credentials: lent.credentials.clone(),
-        region: lent.region.clone(),
-        clock: Arc::clone(&signing.clock),
+    let lender = Lender {
+        transport: shared.transport,
+        signing: shared.signing,
+        credentials: shared.credentials,
+        settings: shared.settings,
     };
+    let (client, lent) = lender.lend(route, reporter).await?;
     let target = UploadTarget {
         bucket: &lent.bucket,
         key: &lent.key,
-        retries,
+        retries: shared.settings.lifecycle.retries,
     };
     upload::upload(&client, package, &target, reporter).await?;
     Ok(Staged::Oss {
@@ -154,33 +132,4 @@ async fn to_temporary_bucket<'s, T: Transport>(
         key: lent.key,
         checksum: Some(package.checksum.clone()),
     })
-}
-
-/// The `account-id` input, or the account of the credentials, asked of STS.
-async fn account_id<T: Transport>(
-    account: &Account,
-    shared: &Shared<'_, T>,
-    reporter: &mut impl Reporter,
-) -> Result<AccountId, Failure> {
-    let sts_endpoint = match account {
-        Account::Given(id) => return Ok(id.clone()),
-        Account::FromSts(endpoint) => endpoint,
-    };
-    let client = FcClient::new(
-        shared.transport,
-        sts_endpoint.clone(),
-        shared.credentials.clone(),
-        shared.signing.clone(),
-    );
-    let calls = Calls {
-        client: &client,
-        retries: shared.settings.lifecycle.retries,
-    };
-    let id = calls
-        .send(&ApiRequest::get_caller_identity(), reporter)
-        .await
-        .and_then(|body| sts::account_id(&body))
-        .map_err(Failure::Sts)?;
-    reporter.info(&format!("The credentials belong to account {id}"));
-    Ok(id)
 }

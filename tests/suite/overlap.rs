@@ -170,3 +170,55 @@ fn a_packaging_that_fails_part_way_aborts_its_upload_and_leaves_nothing() {
         "{state}"
     );
 }
+
+#[test]
+fn upload_oss_of_a_directory_packages_and_uploads_at_once_and_publishes_that_zip() {
+    let server = FcLocal::start(&[]);
+    let work = tempfile::tempdir().expect("tempdir");
+    let root = work.path().join("layer");
+    layer(&root, 3, 9);
+    let outputs_path = work.path().join("github_output");
+    let envs: Vec<(&str, &str)> = vec![
+        ("INPUT_LAYER-NAME", "big-layer"),
+        ("INPUT_CODE", root.to_str().expect("utf-8")),
+        ("INPUT_UPLOAD", "oss"),
+        ("INPUT_REGION", "cn-hangzhou"),
+        ("INPUT_ENDPOINT", &server.url),
+        ("INPUT_OSS-ENDPOINT", &server.url),
+        ("INPUT_STS-ENDPOINT", &server.url),
+        ("INPUT_ACCESS-KEY-ID", ACCESS_KEY_ID),
+        ("INPUT_ACCESS-KEY-SECRET", ACCESS_KEY_SECRET),
+        ("RUNNER_TEMP", work.path().to_str().expect("utf-8")),
+        ("GITHUB_OUTPUT", outputs_path.to_str().expect("utf-8")),
+    ];
+    let output = run_action(work.path(), &envs);
+    let log = stdout(&output);
+    assert!(output.status.success(), "{log}{}", stderr(&output));
+    let outputs = parse_github_output(&fs::read_to_string(&outputs_path).expect("outputs"));
+    let output_of = |name: &str| {
+        outputs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+            .expect("output")
+    };
+    let upload = log.find("as the zip is packaged").expect(&log);
+    let zipped = log.find("as it went up").expect(&log);
+    assert!(
+        upload < zipped,
+        "the upload began before the zip was whole: {log}"
+    );
+    assert!(
+        !log.contains(" bytes to oss://"),
+        "not uploaded again: {log}"
+    );
+    let objects = &server.state()["ossObjects"];
+    let size: u64 = output_of("codeSize").parse().expect("size");
+    assert_eq!(
+        objects["fc-local-temp/1234567890123456/fc-local-1.zip"].as_u64(),
+        Some(size),
+        "{objects}"
+    );
+    let version = &server.versions("big-layer")[0];
+    assert_eq!(version["codeChecksum"], output_of("codeChecksum").as_str());
+}

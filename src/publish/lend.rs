@@ -1,0 +1,97 @@
+//! FC's temporary bucket, lent for an upload: asked for before the regions start (an upload
+//! that overlaps the packaging, [`super::overlap`]) or in a region's turn ([`super::stage`]).
+
+use std::sync::Arc;
+
+use super::calls::Calls;
+use crate::client::FcClient;
+use crate::clock::Signing;
+use crate::cloud::AccountId;
+use crate::credentials::Credentials;
+use crate::fc::ApiRequest;
+use crate::http::Transport;
+use crate::inputs::{Account, Settings, TempBucketRoute};
+use crate::oss::client::OssClient;
+use crate::outcome::Failure;
+use crate::report::Reporter;
+use crate::sts;
+use crate::temp_bucket::{self, TempBucket};
+
+/// What FC's temporary bucket is asked for with: before the regions start (an upload that
+/// overlaps the packaging), or in a region's own turn.
+pub(crate) struct Lender<'a, T> {
+    pub(crate) transport: &'a T,
+    pub(crate) signing: &'a Signing,
+    pub(crate) credentials: &'a Credentials,
+    pub(crate) settings: &'a Settings,
+}
+
+impl<T: Transport> Lender<'_, T> {
+    /// The temporary bucket FC lends this run's account, and an OSS client for it.
+    pub(crate) async fn lend(
+        &self,
+        route: &TempBucketRoute,
+        reporter: &mut impl Reporter,
+    ) -> Result<(OssClient<&T>, TempBucket), Failure> {
+        let (transport, signing, credentials) = (self.transport, self.signing, self.credentials);
+        let retries = self.settings.lifecycle.retries;
+        let account_id = account_id(&route.account, self, reporter).await?;
+        let lender = route.lender.endpoint(&account_id);
+        // Each attempt masks what it is lent through the reporter it is handed.
+        let lent = retries
+            .run(reporter, async |reporter| {
+                let clock = &*signing.clock;
+                temp_bucket::lend(
+                    transport,
+                    &lender,
+                    account_id.as_str(),
+                    credentials,
+                    clock,
+                    reporter,
+                )
+                .await
+            })
+            .await?;
+        reporter.info(&format!(
+            "FC lent its temporary bucket {} ({}) for this upload",
+            lent.bucket, lent.region
+        ));
+        let client = OssClient {
+            transport,
+            location: route.location.clone(),
+            credentials: lent.credentials.clone(),
+            region: lent.region.clone(),
+            clock: Arc::clone(&signing.clock),
+        };
+        Ok((client, lent))
+    }
+}
+
+/// The `account-id` input, or the account of the credentials, asked of STS.
+async fn account_id<T: Transport>(
+    account: &Account,
+    shared: &Lender<'_, T>,
+    reporter: &mut impl Reporter,
+) -> Result<AccountId, Failure> {
+    let sts_endpoint = match account {
+        Account::Given(id) => return Ok(id.clone()),
+        Account::FromSts(endpoint) => endpoint,
+    };
+    let client = FcClient::new(
+        shared.transport,
+        sts_endpoint.clone(),
+        shared.credentials.clone(),
+        shared.signing.clone(),
+    );
+    let calls = Calls {
+        client: &client,
+        retries: shared.settings.lifecycle.retries,
+    };
+    let id = calls
+        .send(&ApiRequest::get_caller_identity(), reporter)
+        .await
+        .and_then(|body| sts::account_id(&body))
+        .map_err(Failure::Sts)?;
+    reporter.info(&format!("The credentials belong to account {id}"));
+    Ok(id)
+}
