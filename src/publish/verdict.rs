@@ -29,14 +29,17 @@ pub(crate) enum Ended {
 }
 
 /// Reports `ended` and writes its outputs and summary: the step's verdict. `layer_name` is
-/// `None` only when the inputs were not valid.
+/// `None` only when the inputs were not valid. In a `dry_run`, whatever would fail the real
+/// run fails the step as [`Failure::WouldFail`], and writes no outputs.
 pub(crate) fn conclude(
     layer_name: Option<&LayerName>,
     ended: Ended,
+    dry_run: bool,
     reporter: &mut impl Reporter,
 ) -> Result<Outcome, Failure> {
+    let gate = |failure| would_fail(dry_run, failure);
     match ended {
-        Ended::Early(failure) => Err(failed(layer_name, failure, reporter)),
+        Ended::Early(failure) => Err(failed(layer_name, gate(failure), reporter)),
         Ended::Offline(outcome) => one_region(layer_name, Ok(*outcome), reporter),
         Ended::Regions {
             listed: false,
@@ -55,16 +58,25 @@ pub(crate) fn conclude(
                     }
                     other => other.map(with_contents),
                 };
-                one_region(layer_name, result, reporter)
+                one_region(layer_name, result.map_err(gate), reporter)
             }
-            Err(runs) => several(layer_name, runs, None, None, reporter),
+            Err(runs) => several(layer_name, runs, None, None, dry_run, reporter),
         },
         Ended::Regions {
             listed: true,
             runs,
             contents,
             zip_bytes,
-        } => several(layer_name, runs, contents, zip_bytes, reporter),
+        } => several(layer_name, runs, contents, zip_bytes, dry_run, reporter),
+    }
+}
+
+/// `failure` as a dry run's: what the real run would have failed on. Once.
+fn would_fail(dry_run: bool, failure: Failure) -> Failure {
+    match failure {
+        Failure::WouldFail(_) => failure,
+        failure if dry_run => Failure::WouldFail(Box::new(failure)),
+        failure => failure,
     }
 }
 
@@ -102,6 +114,7 @@ fn several(
     runs: Vec<RegionRun>,
     contents: Option<Contents>,
     zip_bytes: Option<u64>,
+    dry_run: bool,
     reporter: &mut impl Reporter,
 ) -> Result<Outcome, Failure> {
     for run in &runs {
@@ -121,16 +134,25 @@ fn several(
         let markdown = regions_summary::regions(layer_name, &runs, &reporter.redactor());
         reporter.summary(&markdown);
     }
-    let result = verdict_of(runs, reporter);
+    let result = verdict_of(runs, dry_run, reporter).map_err(|f| would_fail(dry_run, f));
     if let Err(failure) = &result {
         reporter.error(&failure.to_string());
+        if dry_run {
+            let markdown = summary::failure(layer_name, failure, &reporter.redactor());
+            reporter.summary(&markdown);
+        }
     }
     result
 }
 
 /// The first region's outcome when every region succeeded; the outputs of those that
-/// published or reused a version, written all at once.
-fn verdict_of(runs: Vec<RegionRun>, reporter: &mut impl Reporter) -> Result<Outcome, Failure> {
+/// published or reused a version, written all at once. A dry run that would fail somewhere
+/// writes none: nothing exists for a later step to report.
+fn verdict_of(
+    runs: Vec<RegionRun>,
+    dry_run: bool,
+    reporter: &mut impl Reporter,
+) -> Result<Outcome, Failure> {
     let attempted = runs.len();
     let mut first = None;
     let mut succeeded = Vec::new();
@@ -139,7 +161,7 @@ fn verdict_of(runs: Vec<RegionRun>, reporter: &mut impl Reporter) -> Result<Outc
         let outcome = match run.result {
             Ok(outcome) => outcome,
             // The version exists; only a function was not moved: its outputs are written.
-            Err(Failure::Rollout(outcome)) => {
+            Err(Failure::Rollout(outcome)) if !dry_run => {
                 failed.push((run.region, Failure::Rollout(outcome.clone())));
                 *outcome
             }
@@ -154,7 +176,7 @@ fn verdict_of(runs: Vec<RegionRun>, reporter: &mut impl Reporter) -> Result<Outc
         succeeded.push(outcome);
     }
     // A step where every region failed writes nothing a later step could take for success.
-    if !succeeded.is_empty() {
+    if !succeeded.is_empty() && !(dry_run && !failed.is_empty()) {
         outputs::write_regions(first.as_ref(), &succeeded, reporter)?;
     }
     match (failed.is_empty(), first) {

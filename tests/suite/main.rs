@@ -8,6 +8,7 @@ mod common;
 mod bytecode_header;
 mod contents;
 mod end_to_end;
+mod gating;
 mod hardening;
 mod inputs;
 mod interface;

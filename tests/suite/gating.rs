@@ -1,0 +1,380 @@
+//! A dry run that gates, failures that name where they went, paths from the workspace
+//! (issue 26, items 4 to 6). A dry run fails where the real run would, for each reason it
+//! can see by reading (a function missing, a sixth layer, what is inside, the inputs), and
+//! still writes nothing; a region FC does not have is a warning naming its input; a host
+//! that does not resolve or takes no connection is named with the input it came from; a
+//! relative `code` resolves against `GITHUB_WORKSPACE`.
+
+use crate::common;
+
+use std::fs;
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+
+use common::in_process::*;
+use common::native::elf_for;
+use fc_layer_action::http::{HttpReply, HttpRequest, Transport, TransportError};
+use fc_layer_action::outcome::Failure;
+use fc_local::functions::{FunctionSeed, FunctionsConfig};
+use fc_local::in_process::InProcess;
+use fc_local::service::Service;
+use object::Architecture;
+
+const OFFICIAL: &str = "acs:fc:cn-hangzhou:official:layers/Python310/versions/2";
+
+fn with_functions(functions: &[(&str, Vec<String>)]) -> Arc<Service> {
+    service(|config| {
+        config.seeds = vec![("my-layer".to_owned(), 1)];
+        config.functions = FunctionsConfig {
+            seeds: functions
+                .iter()
+                .map(|(name, layers)| FunctionSeed {
+                    name: (*name).to_owned(),
+                    layers: layers.clone(),
+                })
+                .collect(),
+            strict_update: true,
+            ..FunctionsConfig::default()
+        };
+    })
+}
+
+/// Five layers of other accounts: one more is FC's limit passed.
+fn five_others() -> Vec<String> {
+    (1..=5)
+        .map(|n| format!("acs:fc:cn-hangzhou:99999999{n}:layers/other{n}/versions/1"))
+        .collect()
+}
+
+/// The dry run failed as the real run would, said so, and wrote nothing: no outputs, no
+/// request but reads.
+fn assert_would_fail(run: &Run) -> &Failure {
+    assert!(
+        run.sent.iter().all(|sent| sent.starts_with("GET ")),
+        "a dry run wrote: {:?}",
+        run.sent
+    );
+    assert_eq!(run.outputs_file, "", "a failed dry run wrote outputs");
+    assert!(
+        run.errors()
+            .iter()
+            .any(|line| line.contains("would fail: ")),
+        "{}",
+        run.log
+    );
+    assert!(run.summary.contains("would fail"), "{}", run.summary);
+    assert!(
+        run.summary
+            .contains("Nothing was uploaded, created, changed or deleted."),
+        "{}",
+        run.summary
+    );
+    match &run.result {
+        Err(Failure::WouldFail(found)) => found,
+        other => panic!("not a dry run's failure: {other:?}\n{}", run.log),
+    }
+}
+
+#[test]
+fn a_dry_run_fails_on_a_function_that_does_not_exist_as_the_real_run_does() {
+    let service = with_functions(&[("api", vec![OFFICIAL.to_owned()])]);
+    let dry = run_on(
+        &service,
+        &[
+            ("INPUT_FUNCTIONS", "api, nosuchfn"),
+            ("INPUT_DRY-RUN", "true"),
+        ],
+    );
+    let found = assert_would_fail(&dry);
+    assert!(matches!(found, Failure::Rollout(_)), "{found:?}");
+    assert_eq!(
+        dry.sent,
+        [
+            "GET ListLayerVersions",
+            "GET GetFunction",
+            "GET GetFunction"
+        ]
+    );
+    let error = dry.errors().join("\n");
+    assert!(
+        error.contains(
+            "would fail: 1 of 2 function(s) could not be moved to the new version: nosuchfn ("
+        ),
+        "{error}"
+    );
+    assert!(error.contains("FunctionNotFound"), "{error}");
+    // The summary's table shows the function that would fail, and the one that would move.
+    assert!(dry.summary.contains("nosuchfn"), "{}", dry.summary);
+    assert!(dry.summary.contains("failed: "), "{}", dry.summary);
+    assert_eq!(versions(&service, "my-layer").len(), 1, "nothing published");
+    let state = service.state();
+    assert_eq!(state["functions"]["api"]["layers"][0], OFFICIAL);
+
+    let real = run_on(&service, &[("INPUT_FUNCTIONS", "api, nosuchfn")]);
+    assert!(
+        matches!(real.result, Err(Failure::Rollout(_))),
+        "{}",
+        real.log
+    );
+}
+
+#[test]
+fn a_dry_run_fails_on_a_sixth_layer() {
+    let service = with_functions(&[("full", five_others())]);
+    let run = run_on(
+        &service,
+        &[("INPUT_FUNCTIONS", "full"), ("INPUT_DRY-RUN", "true")],
+    );
+    assert_would_fail(&run);
+    assert_eq!(run.sent, ["GET ListLayerVersions", "GET GetFunction"]);
+    let error = run.errors().join("\n");
+    assert!(
+        error.contains("full (it would have 6 layers, and FC allows at most 5"),
+        "{error}"
+    );
+    assert_eq!(
+        service.state()["functions"]["full"]["layers"]
+            .as_array()
+            .map(Vec::len),
+        Some(5)
+    );
+}
+
+#[test]
+fn a_dry_run_fails_on_check_errors_before_any_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let so = dir.path().join("layer/python/arm/_speedups.so");
+    fs::create_dir_all(so.parent().expect("parent")).expect("mkdir");
+    fs::write(&so, elf_for(Architecture::Aarch64)).expect("writes");
+    let service = service(|_| {});
+    let run = run_in(
+        dir.path(),
+        &[("INPUT_CODE", "layer"), ("INPUT_DRY-RUN", "true")],
+        InProcess(Arc::clone(&service)),
+    );
+    let found = assert_would_fail(&run);
+    assert!(matches!(found, Failure::Contents { .. }), "{found:?}");
+    assert!(run.sent.is_empty(), "{:?}", run.sent);
+    assert!(run.summary.contains("arm/_speedups.so"), "{}", run.summary);
+}
+
+#[test]
+fn a_dry_run_with_bad_inputs_says_it_would_fail() {
+    let run = run(
+        &[("INPUT_DRY-RUN", "true"), ("INPUT_RETRIES", "many")],
+        InProcess(service(|_| {})),
+    );
+    let found = assert_would_fail(&run);
+    assert!(matches!(found, Failure::Inputs(_)), "{found:?}");
+    assert!(run.sent.is_empty());
+    assert!(
+        run.summary.starts_with("### Dry run: would fail"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.summary
+            .contains(r#"retries\`: "many" is not a whole number"#),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
+fn a_dry_run_that_would_succeed_still_succeeds() {
+    let service = with_functions(&[("api", vec![OFFICIAL.to_owned()])]);
+    let run = run_on(
+        &service,
+        &[("INPUT_FUNCTIONS", "api"), ("INPUT_DRY-RUN", "true")],
+    );
+    assert!(run.result.is_ok(), "{}", run.log);
+    assert!(!run.summary.contains("would fail"), "{}", run.summary);
+}
+
+/// The local service, but the name of `unresolved` does not resolve.
+struct DnsFails {
+    inner: InProcess,
+    unresolved: &'static str,
+}
+
+impl Transport for DnsFails {
+    async fn send(&self, request: HttpRequest) -> Result<HttpReply, TransportError> {
+        let origin = format!("https://{}", self.unresolved);
+        if request.url.starts_with(&origin) {
+            return Err(TransportError::Unresolved {
+                origin,
+                detail: "dns error: failed to lookup address information".to_owned(),
+            });
+        }
+        self.inner.send(request).await
+    }
+}
+
+#[test]
+fn a_region_typo_in_regions_is_warned_of_and_its_host_named() {
+    let service = service(|_| {});
+    let run = run(
+        &[
+            ("INPUT_ENDPOINT", ""),
+            ("INPUT_REGIONS", "cn-hangzhou, cn-hangzou"),
+            ("INPUT_RETRIES", "0"),
+        ],
+        DnsFails {
+            inner: InProcess(Arc::clone(&service)),
+            unresolved: "fcv3.cn-hangzou.aliyuncs.com",
+        },
+    );
+    assert!(
+        run.log.contains(
+            "::warning::input `regions`: \"cn-hangzou\" is not a region FC 3.0 is known to have (did you mean cn-hangzhou?); trying it anyway"
+        ),
+        "{}",
+        run.log
+    );
+    assert!(!run.log.contains("\"cn-hangzhou\" is not"), "{}", run.log);
+    let errors = run.errors().join("\n");
+    assert!(
+        errors.contains(
+            "[cn-hangzou] cannot list the layer's versions: fcv3.cn-hangzou.aliyuncs.com (from input `regions`) does not resolve: is the region right?"
+        ),
+        "{errors}"
+    );
+    assert!(!errors.contains("skip-unchanged: false"), "{errors}");
+    assert_eq!(
+        versions(&service, "my-layer").len(),
+        1,
+        "cn-hangzhou published"
+    );
+}
+
+/// The action binary run in a fresh directory against `endpoint`, with a job summary.
+fn act(endpoint: &str, extra: &[(&str, &str)]) -> (std::process::Output, String) {
+    let work = tempfile::tempdir().expect("tempdir");
+    let summary = work.path().join("summary.md");
+    let outputs = work.path().join("github_output");
+    let mut envs = vec![("GITHUB_STEP_SUMMARY", summary.to_str().expect("utf-8"))];
+    envs.extend_from_slice(extra);
+    let output = common::run_action_with_sts(work.path(), endpoint, &outputs, &envs);
+    (output, fs::read_to_string(&summary).unwrap_or_default())
+}
+
+#[test]
+fn an_endpoint_that_does_not_resolve_is_named_without_the_skip_unchanged_advice() {
+    let (output, summary) = act("http://fc-layer-action-test.invalid", &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = common::stdout(&output);
+    assert!(
+        stdout.contains(
+            "::error::cannot list the layer's versions: fc-layer-action-test.invalid (from input `endpoint`) does not resolve: is the host right? (ListLayerVersions: could not reach http://fc-layer-action-test.invalid: "
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("skip-unchanged"), "{stdout}");
+    assert!(summary.contains("does not resolve"), "{summary}");
+}
+
+#[test]
+fn a_region_typo_in_an_endpoint_template_asks_about_the_region() {
+    let (output, _) = act(
+        "http://fc.{region}.invalid",
+        &[("INPUT_REGION", "cn-hangzou")],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = common::stdout(&output);
+    assert!(
+        stdout.contains(
+            "::warning::input `region`: \"cn-hangzou\" is not a region FC 3.0 is known to have (did you mean cn-hangzhou?)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "fc.cn-hangzou.invalid (from input `endpoint`) does not resolve: is the region right?"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_refused_connection_is_named_without_the_skip_unchanged_advice() {
+    let closed = TcpListener::bind("127.0.0.1:0").expect("binds");
+    let port = closed.local_addr().expect("address").port();
+    drop(closed);
+    let (output, _) = act(&format!("http://127.0.0.1:{port}"), &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = common::stdout(&output);
+    assert!(
+        stdout.contains(&format!(
+            "::error::cannot list the layer's versions: no connection to 127.0.0.1:{port} (from input `endpoint`)"
+        )),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("skip-unchanged"), "{stdout}");
+}
+
+#[test]
+fn the_binary_s_dry_run_exits_1_on_a_missing_function_and_fc_local_is_untouched() {
+    let server = common::FcLocal::start(&[
+        "--security-token",
+        common::SECURITY_TOKEN,
+        "--seed",
+        "my-layer:1",
+        "--function",
+        "api",
+    ]);
+    let before = server.state();
+    let (output, summary) = act(
+        &server.url,
+        &[
+            ("INPUT_FUNCTIONS", "api, nosuchfn"),
+            ("INPUT_DRY-RUN", "true"),
+        ],
+    );
+    let stdout = common::stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(
+            "::error::would fail: 1 of 2 function(s) could not be moved to the new version: nosuchfn ("
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Dry run: function api would go from"),
+        "{stdout}"
+    );
+    assert!(summary.contains("would fail"), "{summary}");
+    assert_eq!(server.state(), before, "fc-local changed");
+}
+
+#[test]
+fn a_relative_code_resolves_against_github_workspace_not_the_working_directory() {
+    let workspace = tempfile::tempdir().expect("tempdir");
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let file = workspace.path().join("build/layer/python/only_here.py");
+    fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+    fs::write(&file, "X = 1\n").expect("writes");
+    let server = common::FcLocal::start(&["--security-token", common::SECURITY_TOKEN]);
+    let outputs = elsewhere.path().join("github_output");
+    let output = common::run_action_with_sts(
+        elsewhere.path(),
+        &server.url,
+        &outputs,
+        &[
+            ("INPUT_CODE", "build/layer"),
+            (
+                "GITHUB_WORKSPACE",
+                workspace.path().to_str().expect("utf-8"),
+            ),
+        ],
+    );
+    assert!(output.status.success(), "{}", common::stdout(&output));
+    let published = server.versions("my-layer");
+    assert_eq!(published.len(), 1);
+    assert!(
+        common::entry_names(&published[0]).contains(&"python/only_here.py"),
+        "{:?}",
+        published[0]
+    );
+    assert!(!Path::new(&elsewhere.path().join("build")).exists());
+}
