@@ -81,7 +81,7 @@ pub enum Failure {
     Listing(#[source] ClientError),
     /// Nothing answered the region's first call: its host did not resolve or took no
     /// connection. `note` names the host and the input it came from.
-    #[error("cannot list the layer's versions: {note} ({error})")]
+    #[error("cannot list the layer's versions: {note}: {error}")]
     Unanswered {
         note: String,
         #[source]

@@ -78,16 +78,16 @@ fn unanswered(error: &ClientError) -> Option<Unanswered> {
 fn note(how: &Unanswered, host: &str, from: EndpointFrom) -> String {
     match how {
         Unanswered::NotResolved if from.has_region() => {
-            format!("{host} (from {from}) does not resolve: is the region right?")
+            format!("{host} (from {from}) does not resolve (is the region right?)")
         }
         Unanswered::NotResolved => {
-            format!("{host} (from {from}) does not resolve: is the host right?")
+            format!("{host} (from {from}) does not resolve (is the host right?)")
         }
         Unanswered::NoConnection { proxy: Some(proxy) } => {
             format!("no connection to the proxy {proxy}, for {host} (from {from})")
         }
         Unanswered::NoConnection { proxy: None } => {
-            format!("no connection to {host} (from {from}): is it up, and is the host right?")
+            format!("no connection to {host} (from {from})")
         }
     }
 }
@@ -103,24 +103,24 @@ mod tests {
         let from = EndpointFrom::Region(RegionFrom::Region);
         assert_eq!(
             note(&Unanswered::NotResolved, host, from),
-            "fcv3.cn-hangzou.aliyuncs.com (from input `region`) does not resolve: is the region right?"
+            "fcv3.cn-hangzou.aliyuncs.com (from input `region`) does not resolve (is the region right?)"
         );
         let listed = EndpointFrom::Region(RegionFrom::Regions);
         assert!(note(&Unanswered::NotResolved, host, listed).contains("(from input `regions`)"));
         let templated = EndpointFrom::Endpoint { templated: true };
         assert!(
             note(&Unanswered::NotResolved, "fc.cn-x.example", templated)
-                .ends_with("(from input `endpoint`) does not resolve: is the region right?")
+                .ends_with("(from input `endpoint`) does not resolve (is the region right?)")
         );
         let plain = EndpointFrom::Endpoint { templated: false };
         assert_eq!(
             note(&Unanswered::NotResolved, "fc.invalid", plain),
-            "fc.invalid (from input `endpoint`) does not resolve: is the host right?"
+            "fc.invalid (from input `endpoint`) does not resolve (is the host right?)"
         );
         let refused = Unanswered::NoConnection { proxy: None };
         assert_eq!(
             note(&refused, "127.0.0.1", plain),
-            "no connection to 127.0.0.1 (from input `endpoint`): is it up, and is the host right?"
+            "no connection to 127.0.0.1 (from input `endpoint`)"
         );
     }
 }

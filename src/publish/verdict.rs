@@ -30,7 +30,7 @@ pub(crate) enum Ended {
 
 /// Reports `ended` and writes its outputs and summary: the step's verdict. `layer_name` is
 /// `None` only when the inputs were not valid. In a `dry_run`, whatever would fail the real
-/// run fails the step as [`Failure::WouldFail`], and writes no outputs.
+/// run fails the step as [`Failure::WouldFail`], with the outputs the real run would write.
 pub(crate) fn conclude(
     layer_name: Option<&LayerName>,
     ended: Ended,
@@ -40,7 +40,7 @@ pub(crate) fn conclude(
     let gate = |failure| would_fail(dry_run, failure);
     match ended {
         Ended::Early(failure) => Err(failed(layer_name, gate(failure), reporter)),
-        Ended::Offline(outcome) => one_region(layer_name, Ok(*outcome), reporter),
+        Ended::Offline(outcome) => one_region(layer_name, Ok(*outcome), dry_run, reporter),
         Ended::Regions {
             listed: false,
             runs,
@@ -58,7 +58,7 @@ pub(crate) fn conclude(
                     }
                     other => other.map(with_contents),
                 };
-                one_region(layer_name, result.map_err(gate), reporter)
+                one_region(layer_name, result, dry_run, reporter)
             }
             Err(runs) => several(layer_name, runs, None, None, dry_run, reporter),
         },
@@ -84,25 +84,28 @@ fn would_fail(dry_run: bool, failure: Failure) -> Failure {
 fn one_region(
     layer_name: Option<&LayerName>,
     result: Result<Outcome, Failure>,
+    dry_run: bool,
     reporter: &mut impl Reporter,
 ) -> Result<Outcome, Failure> {
+    let gate = |failure| would_fail(dry_run, failure);
     match result {
         Ok(outcome) => {
             if let Err(failure) = outputs::write(&outcome, reporter) {
-                return Err(failed(layer_name, failure, reporter));
+                return Err(failed(layer_name, gate(failure), reporter));
             }
             reporter.summary(&summary::success(&outcome, &reporter.redactor()));
             Ok(outcome)
         }
-        // The version exists: its outputs are written for a later step to report.
+        // The version exists (in a dry run, would): its outputs are written for a later step
+        // to report, `functions` naming those not moved.
         Err(Failure::Rollout(outcome)) => {
             let failure = match outputs::write(&outcome, reporter) {
                 Ok(()) => Failure::Rollout(outcome),
                 Err(failure) => failure,
             };
-            Err(failed(layer_name, failure, reporter))
+            Err(failed(layer_name, gate(failure), reporter))
         }
-        Err(failure) => Err(failed(layer_name, failure, reporter)),
+        Err(failure) => Err(failed(layer_name, gate(failure), reporter)),
     }
 }
 
@@ -134,7 +137,7 @@ fn several(
         let markdown = regions_summary::regions(layer_name, &runs, &reporter.redactor());
         reporter.summary(&markdown);
     }
-    let result = verdict_of(runs, dry_run, reporter).map_err(|f| would_fail(dry_run, f));
+    let result = verdict_of(runs, reporter).map_err(|f| would_fail(dry_run, f));
     if let Err(failure) = &result {
         reporter.error(&failure.to_string());
         if dry_run {
@@ -146,13 +149,8 @@ fn several(
 }
 
 /// The first region's outcome when every region succeeded; the outputs of those that
-/// published or reused a version, written all at once. A dry run that would fail somewhere
-/// writes none: nothing exists for a later step to report.
-fn verdict_of(
-    runs: Vec<RegionRun>,
-    dry_run: bool,
-    reporter: &mut impl Reporter,
-) -> Result<Outcome, Failure> {
+/// published or reused a version (in a dry run, would), written all at once.
+fn verdict_of(runs: Vec<RegionRun>, reporter: &mut impl Reporter) -> Result<Outcome, Failure> {
     let attempted = runs.len();
     let mut first = None;
     let mut succeeded = Vec::new();
@@ -161,7 +159,7 @@ fn verdict_of(
         let outcome = match run.result {
             Ok(outcome) => outcome,
             // The version exists; only a function was not moved: its outputs are written.
-            Err(Failure::Rollout(outcome)) if !dry_run => {
+            Err(Failure::Rollout(outcome)) => {
                 failed.push((run.region, Failure::Rollout(outcome.clone())));
                 *outcome
             }
@@ -176,7 +174,7 @@ fn verdict_of(
         succeeded.push(outcome);
     }
     // A step where every region failed writes nothing a later step could take for success.
-    if !succeeded.is_empty() && !(dry_run && !failed.is_empty()) {
+    if !succeeded.is_empty() {
         outputs::write_regions(first.as_ref(), &succeeded, reporter)?;
     }
     match (failed.is_empty(), first) {

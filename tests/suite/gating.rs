@@ -47,15 +47,14 @@ fn five_others() -> Vec<String> {
         .collect()
 }
 
-/// The dry run failed as the real run would, said so, and wrote nothing: no outputs, no
-/// request but reads.
+/// The dry run failed as the real run would, said so, and wrote nothing: no request but
+/// reads; no outputs but those a real run's failure writes (a function not moved).
 fn assert_would_fail(run: &Run) -> &Failure {
     assert!(
         run.sent.iter().all(|sent| sent.starts_with("GET ")),
         "a dry run wrote: {:?}",
         run.sent
     );
-    assert_eq!(run.outputs_file, "", "a failed dry run wrote outputs");
     assert!(
         run.errors()
             .iter()
@@ -104,6 +103,18 @@ fn a_dry_run_fails_on_a_function_that_does_not_exist_as_the_real_run_does() {
         "{error}"
     );
     assert!(error.contains("FunctionNotFound"), "{error}");
+    // As after a real run's rollout: `functions` names the one that would not move.
+    let functions: serde_json::Value =
+        serde_json::from_str(&dry.output("functions")).expect("functions is JSON");
+    assert_eq!(functions[0]["status"], "would-update");
+    assert!(
+        functions[1]["error"]
+            .as_str()
+            .is_some_and(|error| error.contains("FunctionNotFound")),
+        "{functions}"
+    );
+    assert_eq!(dry.output("published"), "false");
+    assert_eq!(dry.output("updatedFunctions"), "");
     // The summary's table shows the function that would fail, and the one that would move.
     assert!(dry.summary.contains("nosuchfn"), "{}", dry.summary);
     assert!(dry.summary.contains("failed: "), "{}", dry.summary);
@@ -155,6 +166,7 @@ fn a_dry_run_fails_on_check_errors_before_any_request() {
     );
     let found = assert_would_fail(&run);
     assert!(matches!(found, Failure::Contents { .. }), "{found:?}");
+    assert_eq!(run.outputs_file, "", "outputs written on failure");
     assert!(run.sent.is_empty(), "{:?}", run.sent);
     assert!(run.summary.contains("arm/_speedups.so"), "{}", run.summary);
 }
@@ -167,6 +179,7 @@ fn a_dry_run_with_bad_inputs_says_it_would_fail() {
     );
     let found = assert_would_fail(&run);
     assert!(matches!(found, Failure::Inputs(_)), "{found:?}");
+    assert_eq!(run.outputs_file, "", "outputs written on failure");
     assert!(run.sent.is_empty());
     assert!(
         run.summary.starts_with("### Dry run: would fail"),
@@ -236,7 +249,7 @@ fn a_region_typo_in_regions_is_warned_of_and_its_host_named() {
     let errors = run.errors().join("\n");
     assert!(
         errors.contains(
-            "[cn-hangzou] cannot list the layer's versions: fcv3.cn-hangzou.aliyuncs.com (from input `regions`) does not resolve: is the region right?"
+            "[cn-hangzou] cannot list the layer's versions: fcv3.cn-hangzou.aliyuncs.com (from input `regions`) does not resolve (is the region right?)"
         ),
         "{errors}"
     );
@@ -266,7 +279,7 @@ fn an_endpoint_that_does_not_resolve_is_named_without_the_skip_unchanged_advice(
     let stdout = common::stdout(&output);
     assert!(
         stdout.contains(
-            "::error::cannot list the layer's versions: fc-layer-action-test.invalid (from input `endpoint`) does not resolve: is the host right? (ListLayerVersions: could not reach http://fc-layer-action-test.invalid: "
+            "::error::cannot list the layer's versions: fc-layer-action-test.invalid (from input `endpoint`) does not resolve (is the host right?): ListLayerVersions: could not reach http://fc-layer-action-test.invalid: "
         ),
         "{stdout}"
     );
@@ -290,7 +303,7 @@ fn a_region_typo_in_an_endpoint_template_asks_about_the_region() {
     );
     assert!(
         stdout.contains(
-            "fc.cn-hangzou.invalid (from input `endpoint`) does not resolve: is the region right?"
+            "fc.cn-hangzou.invalid (from input `endpoint`) does not resolve (is the region right?)"
         ),
         "{stdout}"
     );
@@ -306,7 +319,7 @@ fn a_refused_connection_is_named_without_the_skip_unchanged_advice() {
     let stdout = common::stdout(&output);
     assert!(
         stdout.contains(&format!(
-            "::error::cannot list the layer's versions: no connection to 127.0.0.1:{port} (from input `endpoint`)"
+            "::error::cannot list the layer's versions: no connection to 127.0.0.1:{port} (from input `endpoint`): ListLayerVersions: could not reach"
         )),
         "{stdout}"
     );
