@@ -85,7 +85,7 @@ pub enum Failure {
     Unanswered {
         note: String,
         #[source]
-        error: ClientError,
+        error: Box<ClientError>,
     },
     /// A dry run found what would fail the real run; nothing was written.
     #[error("would fail: {0}")]

@@ -28,6 +28,7 @@ pub(crate) async fn versions_before<T: Transport>(
             let note = unanswered(&error)
                 .map(|how| note(&how, target.endpoint.host(), target.endpoint_from))
                 .unwrap_or_default();
+            let error = Box::new(error);
             return Err(Failure::Unanswered { note, error });
         }
         Err(error) if needed => return Err(Failure::Listing(error)),
