@@ -24,20 +24,20 @@ pub(crate) async fn versions_before<T: Transport>(
     let needed = lifecycle.skip_unchanged || lifecycle.keep_versions > 0 || lifecycle.dry_run;
     let versions = match calls.list_versions(&settings.layer_name, reporter).await {
         Ok(versions) => versions,
-        Err(error) if unanswered(&error).is_some() => {
-            let note = unanswered(&error)
-                .map(|how| note(&how, target.endpoint.host(), target.endpoint_from))
-                .unwrap_or_default();
-            let error = Box::new(error);
-            return Err(Failure::Unanswered { note, error });
-        }
-        Err(error) if needed => return Err(Failure::Listing(error)),
-        Err(error) => {
-            reporter.warning(&format!(
-                "cannot list the layer's versions ({error}); publishing without them, so a lost reply cannot be told from a failed create and is not retried"
-            ));
-            return Ok(None);
-        }
+        Err(error) => match unanswered(&error) {
+            Some(how) => {
+                let note = note(&how, target.endpoint.host(), target.endpoint_from);
+                let error = Box::new(error);
+                return Err(Failure::Unanswered { note, error });
+            }
+            None if needed => return Err(Failure::Listing(error)),
+            None => {
+                reporter.warning(&format!(
+                    "cannot list the layer's versions ({error}); publishing without them, so a lost reply cannot be told from a failed create and is not retried"
+                ));
+                return Ok(None);
+            }
+        },
     };
     reporter.group(&format!(
         "Layer {} has {} version(s)",

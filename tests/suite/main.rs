@@ -31,4 +31,5 @@ mod release_support;
 mod rollout;
 mod signature_vectors;
 mod sts_signature_vector;
+mod unanswered;
 mod untrusted;
