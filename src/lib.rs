@@ -82,6 +82,7 @@
 //!   fc/layer_name.rs        LayerName, checked as FC does
 //!   fc/limits.rs            FC's sizes and counts, and Base64's
 //!   fc/runtimes.rs          the one runtime table: known names, language, Python, Debian, glibc
+//!   fc/regions.rs           the regions FC 3.0 is known to run in; the one a typo likely meant
 //!   fc/request.rs           ApiRequest: each call's method, path, query and body
 //!   fc/reply.rs             Layer, the listing's pages, ServiceError
 //!   fc/function.rs          FunctionName, GetFunction's reply, UpdateFunction's body

@@ -80,10 +80,14 @@ pub async fn run_step<T: Transport>(
 ) -> Result<Outcome, Failure> {
     let settings = match read_settings(env, reporter) {
         Ok(settings) => settings,
-        Err(failure) => return verdict::conclude(None, Ended::Early(failure), reporter),
+        Err(failure) => {
+            let dry_run = dry_run_asked(env);
+            return verdict::conclude(None, Ended::Early(failure), dry_run, reporter);
+        }
     };
     let ended = publish(&settings, &transport, signing, &env.temp_dir(), reporter).await;
-    verdict::conclude(Some(&settings.layer_name), ended, reporter)
+    let dry_run = settings.lifecycle.dry_run;
+    verdict::conclude(Some(&settings.layer_name), ended, dry_run, reporter)
 }
 
 /// The `INPUT_*` variables as [`Settings`]; each invalid input reported on its own.
@@ -96,8 +100,14 @@ fn read_settings(env: &Environment, reporter: &mut impl Reporter) -> Result<Sett
     };
     let raw = RawInputs::from_vars(env.vars.iter().cloned())
         .map_err(|error| invalid(vec![error], reporter))?;
-    Settings::parse(raw, |name| env.var(name), &env.working_dir, reporter)
+    Settings::parse(raw, |name| env.var(name), &env.workspace(), reporter)
         .map_err(|errors| invalid(errors, reporter))
+}
+
+/// Whether `dry-run: true` was asked for, read from the text alone: for the verdict of a
+/// run whose inputs did not all parse.
+fn dry_run_asked(env: &Environment) -> bool {
+    RawInputs::from_vars(env.vars.iter().cloned()).is_ok_and(|raw| raw.dry_run_asked())
 }
 
 /// The steps after the inputs: the credentials made ready, the zip prepared once, then

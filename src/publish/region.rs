@@ -37,7 +37,7 @@ pub(crate) async fn run<T: Transport>(
         client: &client,
         retries: settings.lifecycle.retries,
     };
-    let before = listing::versions_before(settings, &calls, reporter).await?;
+    let before = listing::versions_before(settings, target, &calls, reporter).await?;
     let functions = functions_to_move(&calls, settings, before.as_deref(), reporter).await?;
     let wanted = shared.source.checksum().map(|checksum| Wanted {
         checksum,
@@ -53,7 +53,7 @@ pub(crate) async fn run<T: Transport>(
         let end = dry_run_end(
             &calls, settings, &functions, before, &decision, outcome, reporter,
         );
-        return Ok(end.await);
+        return end.await;
     }
     let layer = match decision {
         Decision::Reuse(layer) => {
@@ -225,7 +225,8 @@ async fn move_functions<T: Transport>(
 }
 
 /// A dry run once it is decided whether to publish: the functions read (GETs only), and what
-/// keep-versions would delete once the versions in use are spared.
+/// keep-versions would delete once the versions in use are spared; a function that could
+/// not be moved fails it.
 async fn dry_run_end<T: Transport>(
     calls: &Calls<'_, T>,
     settings: &Settings,
@@ -234,7 +235,7 @@ async fn dry_run_end<T: Transport>(
     decision: &Decision,
     mut outcome: Outcome,
     reporter: &mut impl Reporter,
-) -> Outcome {
+) -> Result<Outcome, Failure> {
     let version = match decision {
         Decision::Reuse(layer) => TargetVersion::existing(layer),
         Decision::Publish { .. } => TargetVersion::next(&settings.layer_name, before),
