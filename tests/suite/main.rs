@@ -22,6 +22,7 @@ mod oss_signature_vectors;
 mod package_zip;
 mod pipeline;
 mod properties;
+mod read_once;
 mod regions;
 mod release;
 mod release_keep;
