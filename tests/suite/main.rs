@@ -19,6 +19,7 @@ mod local_service;
 mod local_sts;
 mod oss;
 mod oss_signature_vectors;
+mod outputs_bounded;
 mod package_zip;
 mod pipeline;
 mod properties;
