@@ -144,7 +144,7 @@ fn functions_json(results: &[FunctionResult]) -> String {
 }
 
 /// One entry of the `functions` output, its server values capped as in the log (an error,
-/// which names several, at a few values' worth, as in the summary).
+/// which names several, at a few values' worth and in the middle, as in the summary).
 fn function_json(result: &FunctionResult) -> String {
     let name = result.name.as_str();
     let status = result.status.word();
@@ -154,7 +154,7 @@ fn function_json(result: &FunctionResult) -> String {
         after: capped(&result.after),
         status,
         error: (result.status.error())
-            .map(|error| outside_text::capped_to(error, 4 * MAX_SHOWN_BYTES)),
+            .map(|error| outside_text::shortened_to(error, 4 * MAX_SHOWN_BYTES)),
         function_version: result
             .release
             .as_ref()
