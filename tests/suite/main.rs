@@ -31,5 +31,6 @@ mod release_race;
 mod release_support;
 mod rollout;
 mod signature_vectors;
+mod small_findings;
 mod sts_signature_vector;
 mod untrusted;
