@@ -40,7 +40,7 @@ fn publish_while_replaced(extra: &[(&str, &str)]) -> (serde_json::Value, Vec<u8>
     fs::write(&code, &first).expect("writes");
     fs::write(work.path().join("next.zip"), &second).expect("writes");
     let outputs = work.path().join("github_output");
-    let mut action = Command::new(binaries::action())
+    let action = Command::new(binaries::action())
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .envs([
