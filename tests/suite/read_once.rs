@@ -1,15 +1,18 @@
 //! A prebuilt zip replaced while the run is under way: the binary against a slow `fc-local`,
 //! the file renamed over once the first request has arrived. What FC receives must be the
-//! first zip's bytes under the first zip's checksum, inline and through an own bucket alike.
+//! first zip's bytes under the first zip's checksum, inline and through an own bucket alike;
+//! and an own bucket's object that does not hold what its key names is not trusted.
 
 use crate::common;
 
 use std::fs;
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::hostile::{Hostile, reply};
 use common::*;
 use fc_layer_action::checksum::crc64_xz;
 use fc_layer_action::package;
@@ -99,4 +102,64 @@ fn a_zip_renamed_over_before_an_own_bucket_upload_sends_the_first_bytes() {
     ]);
     assert!(log.contains("::group::Uploading "), "{log}");
     assert_first_zip_sent(&version, &first, &log);
+}
+
+/// An own bucket whose object under this zip's key holds other bytes (HeadObject reports
+/// another CRC-64): the zip is uploaded again, not trusted to be there.
+#[test]
+fn an_own_bucket_object_whose_crc_does_not_match_its_key_is_uploaded_again() {
+    let server = Hostile::start(true, |request, stream| {
+        let answer = match (request.method.as_str(), request.target.as_str()) {
+            ("HEAD", _) => reply("200 OK", &[("x-oss-hash-crc64ecma", "123")], b""),
+            ("PUT", _) => {
+                let crc = crc64_xz(&request.body);
+                reply("200 OK", &[("x-oss-hash-crc64ecma", &crc)], b"")
+            }
+            ("POST", _) => reply(
+                "200 OK",
+                &[],
+                br#"{"layerVersionArn":"acs:fc:cn-hangzhou:1234567890123456:layers/my-layer/versions/1","version":1}"#,
+            ),
+            _ => reply("200 OK", &[], br#"{"layers":[]}"#),
+        };
+        let _ = stream.write_all(&answer);
+    });
+    let work = tempfile::tempdir().expect("tempdir");
+    let zip = zip_saying(work.path(), "only");
+    let code = work.path().join("layer.zip");
+    fs::write(&code, &zip).expect("writes");
+    let outputs = work.path().join("github_output");
+    let output = run_action(
+        work.path(),
+        &[
+            ("INPUT_LAYER-NAME", "my-layer"),
+            ("INPUT_CODE", code.to_str().expect("utf-8")),
+            ("INPUT_REGION", "cn-hangzhou"),
+            ("INPUT_ENDPOINT", &server.url),
+            ("INPUT_OSS-ENDPOINT", &server.url),
+            ("INPUT_ACCESS-KEY-ID", ACCESS_KEY_ID),
+            ("INPUT_ACCESS-KEY-SECRET", ACCESS_KEY_SECRET),
+            ("INPUT_RETRIES", "0"),
+            ("INPUT_UPLOAD", "oss"),
+            ("INPUT_OSS-BUCKET", "my-artifacts"),
+            ("RUNNER_TEMP", work.path().to_str().expect("utf-8")),
+            ("GITHUB_OUTPUT", outputs.to_str().expect("utf-8")),
+        ],
+    );
+    let log = stdout(&output);
+    assert!(output.status.success(), "{log}");
+    let requests = server.requests();
+    let methods: Vec<&str> = requests
+        .iter()
+        .map(|request| request.method.as_str())
+        .collect();
+    assert_eq!(methods, ["GET", "HEAD", "PUT", "POST"], "{log}");
+    assert_eq!(requests[2].body, zip, "the zip itself went up again");
+    assert!(
+        requests[2]
+            .target
+            .ends_with(&format!("/my-layer/{}.zip", crc64_xz(&zip))),
+        "{}",
+        requests[2].target
+    );
 }
