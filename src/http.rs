@@ -56,6 +56,26 @@ impl HttpReply {
             .map(|(_, value)| value.as_str())
     }
 
+    /// Where a 3xx reply to a request for `request_url` points, for an error message: the
+    /// host (and port) its `Location` names, resolved against `request_url` as a client that
+    /// followed it would; the header itself, capped, when it names none.
+    pub(crate) fn redirect_target(&self, request_url: &str) -> String {
+        let Some(location) = self.header("location") else {
+            return "nowhere (no Location header)".to_owned();
+        };
+        url::Url::parse(request_url)
+            .and_then(|base| base.join(location))
+            .ok()
+            .and_then(|url| {
+                let host = url.host_str()?.to_owned();
+                Some(match url.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host,
+                })
+            })
+            .unwrap_or_else(|| format!("{:?}", crate::outside_text::capped(location)))
+    }
+
     pub(crate) fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }

@@ -233,10 +233,11 @@ pub(crate) fn cell(redactor: &Redactor, text: &str) -> String {
 }
 
 /// `text` in a fenced block longer than any backtick run inside it, its secrets redacted
-/// and its length capped first (at a few values' worth: an error names several).
+/// and its length capped first (at a few values' worth: an error names several), in the
+/// middle, so that the cause at its end stays.
 fn block(redactor: &Redactor, text: &str) -> String {
     let redacted = redactor.redact(text);
-    let text = outside_text::capped_to(&redacted, 4 * outside_text::MAX_SHOWN_BYTES);
+    let text = outside_text::shortened_to(&redacted, 4 * outside_text::MAX_SHOWN_BYTES);
     let fence = "`".repeat(longest_run(&text, '`').max(2) + 1);
     format!("{fence}text\n{}\n{fence}\n\n", text.replace('\r', ""))
 }

@@ -19,6 +19,10 @@ pub(crate) const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
 /// Where a region goes in the inputs that may differ per region.
 const REGION_PLACEHOLDER: &str = "{region}";
 
+/// The most regions `regions` may list: FC is in fewer than that, so a longer list is a
+/// mistake, and each region costs its own calls and a share of the outputs.
+const MAX_REGIONS: usize = 30;
+
 /// The inputs whose `{region}` is replaced.
 const PER_REGION: [Input; 3] = [Input::Endpoint, Input::OssEndpoint, Input::OssBucket];
 
@@ -299,11 +303,20 @@ impl RegionChoice {
 /// The `regions` list: commas, spaces or newlines between ids; a repeat is refused, since
 /// it is more likely a typo for another region than meant.
 fn parse_regions(text: &str, errors: &mut Vec<InputError>) -> Vec<Region> {
+    let ids = || {
+        text.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|id| !id.is_empty())
+    };
+    let count = ids().count();
+    if count > MAX_REGIONS {
+        errors.push(InputError::new(
+            Input::Regions,
+            format!("lists {count} regions; the most is {MAX_REGIONS} (FC is in fewer regions than that)"),
+        ));
+        return Vec::new();
+    }
     let mut regions: Vec<Region> = Vec::new();
-    for id in text.split(|c: char| c == ',' || c.is_whitespace()) {
-        if id.is_empty() {
-            continue;
-        }
+    for id in ids() {
         match Region::parse(id) {
             Ok(region) if regions.contains(&region) => errors.push(InputError::new(
                 Input::Regions,
@@ -329,6 +342,21 @@ mod tests {
             regions.iter().map(ToString::to_string).collect(),
             errors.iter().map(ToString::to_string).collect(),
         )
+    }
+
+    #[test]
+    fn at_most_30_regions_are_listed() {
+        let thirty: Vec<String> = (0..30).map(|index| format!("cn-r{index}")).collect();
+        let (regions, errors) = listed(&thirty.join(","));
+        assert_eq!(regions.len(), 30, "{errors:?}");
+        let (regions, errors) = listed(&format!("{},cn-r30", thirty.join("\n")));
+        assert!(regions.is_empty());
+        assert_eq!(
+            errors,
+            [
+                "input `regions`: lists 31 regions; the most is 30 (FC is in fewer regions than that)"
+            ]
+        );
     }
 
     #[test]
