@@ -244,7 +244,7 @@ mod tests {
         FunctionResult {
             name: FunctionName::parse(name).expect("a name"),
             before: None,
-            after: after.to_owned(),
+            after: Some(after.to_owned()),
             layers_before: None,
             layers_after: None,
             status: FunctionStatus::Failed(error.to_owned()),
