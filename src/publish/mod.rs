@@ -39,6 +39,7 @@ mod function_scan;
 mod function_versions;
 mod in_use;
 mod inline_body;
+mod link;
 mod listing;
 mod outputs;
 mod prepare;
