@@ -33,3 +33,4 @@ mod rollout;
 mod signature_vectors;
 mod sts_signature_vector;
 mod untrusted;
+mod upload_route;
