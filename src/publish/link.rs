@@ -13,7 +13,6 @@
 
 use std::time::Duration;
 
-use super::source::Route;
 use crate::fc::limits::base64_len;
 use crate::oss::upload::{PARTS_IN_FLIGHT, SINGLE_PUT_MAX, part_size};
 
@@ -26,6 +25,13 @@ const MIN_ROUND_TRIP: Duration = Duration::from_millis(1);
 /// OSS is chosen only when the model says it is at least this much faster: inline is one
 /// request, with nothing left behind to clean, and the model is rough.
 const OSS_MARGIN: f64 = 1.1;
+
+/// The faster way by the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Way {
+    Inline,
+    Oss,
+}
 
 /// What the run measured of its links before choosing.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -47,7 +53,7 @@ pub(crate) struct OssCalls {
 /// The model's figures for one zip, and the route they choose.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Estimate {
-    pub(crate) route: Route,
+    pub(crate) way: Way,
     pub(crate) inline: Duration,
     pub(crate) oss: Duration,
     /// One connection's rate to FC and to OSS, bytes per second.
@@ -104,14 +110,14 @@ pub(crate) fn choose(link: &LinkMeasure, zip_bytes: u64, calls: OssCalls) -> Est
         + f64::from(calls.oss) * oss_trip
         + upload_time(zip_bytes, oss_trip, oss_rate)
         + fc_trip;
-    let route = if oss * OSS_MARGIN < inline {
-        Route::Oss
+    let way = if oss * OSS_MARGIN < inline {
+        Way::Oss
     } else {
-        Route::Inline
+        Way::Inline
     };
     let seconds = |value: f64| Duration::try_from_secs_f64(value).unwrap_or(Duration::MAX);
     Estimate {
-        route,
+        way,
         inline: seconds(inline),
         oss: seconds(oss),
         fc_rate,

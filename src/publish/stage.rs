@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::calls::Calls;
-use super::link::{self, LinkMeasure, OssCalls};
+use super::link::{self, LinkMeasure, OssCalls, Way};
 use super::shared::Shared;
 use super::source::{Route, Source, own_oss};
 use crate::client::FcClient;
@@ -52,16 +52,16 @@ pub(crate) fn settle<T>(
         return Route::Inline;
     };
     let estimate = link::choose(link, package.size, oss_calls(target));
-    let way = match estimate.route {
-        Route::Oss => "through OSS",
-        Route::Inline | Route::ByLink => "inline",
+    let (route, way) = match estimate.way {
+        Way::Oss => (Route::Oss, "through OSS"),
+        Way::Inline => (Route::Inline, "inline"),
     };
     reporter.info(&format!(
         "upload: auto: the zip ({} bytes) goes {way}, the faster by the link model: {}",
         package.size,
         estimate.why(link)
     ));
-    estimate.route
+    route
 }
 
 /// The calls the OSS route makes here besides the upload's own.

@@ -22,7 +22,7 @@ fn far() -> LinkMeasure {
 fn far_with_accelerate_goes_through_oss_from_one_megabyte() {
     for size in [MB, 5 * MB, 16 << 20, 20 * MB, 60 * MB] {
         let estimate = choose(&far(), size, TEMPORARY);
-        assert_eq!(estimate.route, Route::Oss, "{size}: {estimate:?}");
+        assert_eq!(estimate.way, Way::Oss, "{size}: {estimate:?}");
         assert!(estimate.oss < estimate.inline, "{estimate:?}");
     }
 }
@@ -31,10 +31,10 @@ fn far_with_accelerate_goes_through_oss_from_one_megabyte() {
 fn far_without_accelerate_sends_one_megabyte_inline_and_more_through_oss() {
     let far_no_accelerate = link(200, Some(200));
     let small = choose(&far_no_accelerate, MB, TEMPORARY);
-    assert_eq!(small.route, Route::Inline, "{small:?}");
+    assert_eq!(small.way, Way::Inline, "{small:?}");
     for size in [5 * MB, 20 * MB, 60 * MB] {
         let estimate = choose(&far_no_accelerate, size, TEMPORARY);
-        assert_eq!(estimate.route, Route::Oss, "{size}: {estimate:?}");
+        assert_eq!(estimate.way, Way::Oss, "{size}: {estimate:?}");
     }
 }
 
@@ -51,15 +51,15 @@ fn an_unmeasured_oss_link_is_taken_to_be_as_far_as_fc() {
 #[test]
 fn near_sends_a_megabyte_inline() {
     let near = link(5, Some(5));
-    assert_eq!(choose(&near, MB, TEMPORARY).route, Route::Inline);
-    assert_eq!(choose(&near, MB, OWN).route, Route::Inline);
+    assert_eq!(choose(&near, MB, TEMPORARY).way, Way::Inline);
+    assert_eq!(choose(&near, MB, OWN).way, Way::Inline);
 }
 
 #[test]
 fn on_loopback_a_small_zip_goes_inline() {
     let loopback = link(0, Some(0));
     let estimate = choose(&loopback, 100_000, TEMPORARY);
-    assert_eq!(estimate.route, Route::Inline, "{estimate:?}");
+    assert_eq!(estimate.way, Way::Inline, "{estimate:?}");
     assert_eq!(estimate.fc_rate, MAX_RATE, "the rate is capped");
 }
 
