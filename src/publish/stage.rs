@@ -24,6 +24,9 @@ use crate::report::Reporter;
 use crate::temp_bucket::TempBucketError;
 use crate::{sts, temp_bucket};
 
+/// How long the measure of OSS may take: beyond it, OSS is taken to be as far as FC.
+const MEASURE_OSS_FOR: Duration = Duration::from_secs(2);
+
 /// Where the zip is for the create.
 #[derive(Clone, Debug)]
 pub(crate) enum Staged<'a> {
@@ -95,8 +98,12 @@ pub(crate) async fn measure_oss<T: Transport>(
         headers: vec![("host".to_owned(), endpoint.host().to_owned())],
         ..HttpRequest::default()
     };
-    // Any reply will do (anonymous, it is refused): only its round trip is wanted.
-    shared.transport.send(request).await.ok()?;
+    // Any reply will do (anonymous, it is refused): only its round trip is wanted, and not
+    // for longer than a far link's few round trips, since the listing waits for it.
+    tokio::time::timeout(MEASURE_OSS_FOR, shared.transport.send(request))
+        .await
+        .ok()?
+        .ok()?;
     Some(started.elapsed())
 }
 
