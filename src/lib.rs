@@ -29,7 +29,8 @@
 //!   publish/calls.rs        FC calls with retries, and the paged listing
 //!   publish/listing.rs      the layer's versions before anything is written
 //!   publish/dry_run.rs      how a dry run ends: what would happen, nothing written
-//!   publish/stage.rs        the zip put where the create takes it: inline, an own bucket, FC's bucket
+//!   publish/stage.rs        the zip put where the create takes it: inline, an own bucket, FC's bucket; auto's route settled
+//!   publish/link.rs         the link model `upload: auto` routes by, pure: round trips and size → inline or OSS
 //!   publish/inline_body.rs  the inline create's request made once; the slot large uploads take in turn
 //!   publish/versions.rs     the steps that change the layer: create (never twice), ACL, delete
 //!   publish/rollout.rs      `functions` moved to the version, 4 at a time: GetFunction, UpdateFunction, poll

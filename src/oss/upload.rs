@@ -24,13 +24,13 @@ use crate::report::buffered::SharedBuffer;
 use crate::retry::Retries;
 
 /// Objects up to this size go up in one PutObject.
-const SINGLE_PUT_MAX: u64 = 32 << 20;
+pub(crate) const SINGLE_PUT_MAX: u64 = 32 << 20;
 /// Parts are at least this big, and at most [`MAX_PART`]; OSS allows 10,000 of them.
 const MIN_PART: u64 = 8 << 20;
 const MAX_PART: u64 = 64 << 20;
 const MAX_PARTS: u64 = 10_000;
 /// Parts uploading at once: enough to fill a runner's link, few enough to bound memory.
-const PARTS_IN_FLIGHT: usize = 3;
+pub(crate) const PARTS_IN_FLIGHT: usize = 3;
 /// How often progress is printed once an upload has run for that long.
 const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 
@@ -57,7 +57,7 @@ pub(crate) struct UploadTarget<'a> {
 
 /// The part size for an object of `size` bytes: at least [`MIN_PART`], enough that 10,000
 /// parts hold it, rounded up to a whole MiB.
-fn part_size(size: u64) -> u64 {
+pub(crate) fn part_size(size: u64) -> u64 {
     let needed = size.div_ceil(MAX_PARTS).div_ceil(1 << 20) << 20;
     needed.clamp(MIN_PART, MAX_PART)
 }

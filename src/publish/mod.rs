@@ -11,13 +11,14 @@
 //!     assume::ready_credentials    the keys, or the role assumed (STS) once for all regions
 //!     prepare                      once for every region:
 //!       source::source               package (or look up the OSS object)
-//!       source::choose_route         inline, or through OSS when large
+//!       source::choose_route         inline, through OSS when large, or by the link (auto)
 //!       contents::review             what is inside (check: error stops here)
 //!     fan_out::run_each            each region side by side, one region a list of one:
 //!       publish_region
-//!         listing::versions_before   list versions
+//!         listing::versions_before   list versions (its round trip, and OSS's beside it, timed)
 //!         lifecycle::decide          skip if unchanged; a dry run ends here (dry_run::finish)
-//!         publish_version            stage::stage (upload to OSS), versions::create_version
+//!         publish_version            stage::settle (auto: the link model), stage::stage (upload
+//!                                    to OSS; inline if FC refuses its bucket), versions::create_version
 //!         after_version              versions::set_acl, rollout::roll_out (`functions`),
 //!                                    versions::delete (not after a failed rollout)
 //!   verdict::conclude              failures reported, outputs written, summary written
@@ -39,6 +40,7 @@ mod function_scan;
 mod function_versions;
 mod in_use;
 mod inline_body;
+mod link;
 mod listing;
 mod outputs;
 mod prepare;

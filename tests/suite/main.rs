@@ -41,3 +41,4 @@ mod small_findings;
 mod sts_signature_vector;
 mod unanswered;
 mod untrusted;
+mod upload_route;
