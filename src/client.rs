@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use reqwest::Url;
 use serde::de::DeserializeOwned;
 
 use crate::backoff::Transient;
@@ -127,6 +126,11 @@ impl<T: Transport> FcClient<T> {
         parse(action, &body)
     }
 
+    /// The time as the client's clock says it, the one it signs with.
+    pub(crate) fn now(&self) -> time::OffsetDateTime {
+        self.signing.clock.now()
+    }
+
     /// Signs and sends `request`; returns the reply body of a 2xx answer.
     pub async fn send(&self, request: ApiRequest) -> Result<Vec<u8>, ClientError> {
         let action = request.action;
@@ -143,7 +147,7 @@ impl<T: Transport> FcClient<T> {
             return Err(ClientError::Redirected {
                 action,
                 status: reply.status,
-                location: self.redirect_target(reply.header("location")),
+                location: reply.redirect_target(&self.endpoint.url("/")),
             });
         }
         let request_id = reply
@@ -155,25 +159,6 @@ impl<T: Transport> FcClient<T> {
             reply.header("retry-after"),
         );
         Err(ClientError::Service { action, error })
-    }
-
-    /// The host a `Location` header points at, for the error message; relative locations
-    /// resolve against the endpoint, as a client that followed them would.
-    fn redirect_target(&self, location: Option<&str>) -> String {
-        let Some(location) = location else {
-            return "nowhere (no Location header)".to_owned();
-        };
-        Url::parse(&self.endpoint.url("/"))
-            .and_then(|base| base.join(location))
-            .ok()
-            .and_then(|url| {
-                let host = url.host_str()?.to_owned();
-                Some(match url.port() {
-                    Some(port) => format!("{host}:{port}"),
-                    None => host,
-                })
-            })
-            .unwrap_or_else(|| format!("{location:?}"))
     }
 
     /// Signs `request` as of the client's clock, with a nonce of its own.

@@ -36,17 +36,15 @@ pub fn annotation(level: Level, title: &str, message: &str) -> String {
     )
 }
 
-/// Asks the runner to replace `value` with `***` in every later log line.
+/// Asks the runner to replace `value` with `***` in every later log line. Only what the
+/// runner decodes is escaped, so that it masks the value itself; the runner does not print
+/// the command.
 pub fn add_mask(value: &str) -> String {
-    format!("::add-mask::{}", escape_data(value))
-}
-
-/// Workflow command data escaping, as the runner decodes it: without it a newline in a
-/// message would end the command and let the rest pose as a command of its own.
-pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    let escaped = value
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    format!("::add-mask::{escaped}")
 }
 
 /// A workflow command property's value, as the runner decodes it: data escaping, and `:`
@@ -55,11 +53,37 @@ pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// A plain log line, which the runner prints as it is and never decodes: line breaks are
-/// escaped as in command data, so that the rest cannot pose as a command of its own, but `%`
-/// is left as it is, or the log would show the action's own "10%" as "10%25".
+/// Workflow command data escaping: `%`, CR and LF as the runner decodes them (without it a
+/// newline in a message would end the command and let the rest pose as a command of its
+/// own), and every other control character the same way, which the runner shows as written,
+/// so that no ESC from a file name or a server colours or rewrites the log.
+pub fn escape_data(text: &str) -> String {
+    escape_controls(text, true)
+}
+
+/// A plain log line, which the runner prints as it is and never decodes: control characters
+/// are escaped as in command data, so that the rest cannot pose as a command of its own nor
+/// drive the terminal, but `%` is left as it is, or the log would show the action's own
+/// "10%" as "10%25".
 pub fn escape_line(text: &str) -> String {
-    text.replace('\r', "%0D").replace('\n', "%0A")
+    escape_controls(text, false)
+}
+
+/// `text` with every control character (C0, DEL and C1) written `%XX`, one per UTF-8 byte,
+/// and `%` too when `percent`.
+fn escape_controls(text: &str, percent: bool) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || (percent && c == '%') {
+            let mut bytes = [0u8; 4];
+            for byte in c.encode_utf8(&mut bytes).bytes() {
+                let _ = write!(escaped, "%{byte:02X}");
+            }
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
 }
 
 /// The outputs a step sets, in the order they are written.
@@ -120,6 +144,17 @@ mod tests {
             annotation(Level::Warning, "python/", "holds nothing"),
             "::warning title=python/::holds nothing"
         );
+    }
+
+    #[test]
+    fn every_control_character_is_escaped_in_lines_and_commands() {
+        assert_eq!(
+            escape_line("\u{1b}[31mred\u{7f}\u{0}\t\u{9b}"),
+            "%1B[31mred%7F%00%09%C2%9B"
+        );
+        assert_eq!(error("a\u{1b}]0;t\u{7}%"), "::error::a%1B]0;t%07%25");
+        assert_eq!(escape_line("plain é ✓ 10%"), "plain é ✓ 10%");
+        assert_eq!(add_mask("s\u{1b}%"), "::add-mask::s\u{1b}%25");
     }
 
     #[test]

@@ -56,6 +56,26 @@ impl HttpReply {
             .map(|(_, value)| value.as_str())
     }
 
+    /// Where a 3xx reply to a request for `request_url` points, for an error message: the
+    /// host (and port) its `Location` names, resolved against `request_url` as a client that
+    /// followed it would; the header itself, capped, when it names none.
+    pub(crate) fn redirect_target(&self, request_url: &str) -> String {
+        let Some(location) = self.header("location") else {
+            return "nowhere (no Location header)".to_owned();
+        };
+        url::Url::parse(request_url)
+            .and_then(|base| base.join(location))
+            .ok()
+            .and_then(|url| {
+                let host = url.host_str()?.to_owned();
+                Some(match url.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host,
+                })
+            })
+            .unwrap_or_else(|| format!("{:?}", crate::outside_text::capped(location)))
+    }
+
     pub(crate) fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
@@ -94,6 +114,10 @@ pub enum TransportError {
         /// was never made.
         request_sent: bool,
     },
+    /// The host's name did not resolve (DNS), so nothing was sent; never through a proxy,
+    /// which resolves names itself.
+    #[error("could not reach {origin}: {detail}")]
+    Unresolved { origin: String, detail: String },
     #[error("{origin}{} did not answer while {phase}: no byte sent or received for {} s", via(.proxy), .after.as_secs())]
     TimedOut {
         origin: String,
@@ -119,6 +143,7 @@ impl TransportError {
     pub(crate) fn request_may_have_arrived(&self) -> bool {
         match self {
             Self::Unreachable { request_sent, .. } => *request_sent,
+            Self::Unresolved { .. } => false,
             Self::TimedOut { phase, .. } => *phase != Phase::Connecting,
             Self::ReplyTooLarge { .. } => true,
             Self::InvalidHeader { .. } | Self::InvalidUrl { .. } | Self::Setup { .. } => false,
@@ -127,8 +152,44 @@ impl TransportError {
 
     /// Whether trying again could succeed: the network failed, not the request.
     pub(crate) fn is_transient(&self) -> bool {
-        matches!(self, Self::Unreachable { .. } | Self::TimedOut { .. })
+        matches!(
+            self,
+            Self::Unreachable { .. } | Self::Unresolved { .. } | Self::TimedOut { .. }
+        )
     }
+
+    /// How the request failed when no server (nor proxy) answered at all: its name did not
+    /// resolve, or no connection was made. `None` once something answered.
+    pub(crate) fn unanswered(&self) -> Option<Unanswered> {
+        match self {
+            Self::Unresolved { .. } => Some(Unanswered::NotResolved),
+            Self::Unreachable {
+                request_sent: false,
+                proxy,
+                ..
+            } => Some(Unanswered::NoConnection {
+                proxy: proxy.clone(),
+            }),
+            Self::TimedOut {
+                phase: Phase::Connecting,
+                proxy,
+                ..
+            } => Some(Unanswered::NoConnection {
+                proxy: proxy.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Why nothing answered a request ([`TransportError::unanswered`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Unanswered {
+    /// DNS had no address for the host.
+    NotResolved,
+    /// The connection was refused or never made: to the host, or to `proxy` when it went
+    /// through one (shown without credentials).
+    NoConnection { proxy: Option<String> },
 }
 
 fn via(proxy: &Option<String>) -> String {

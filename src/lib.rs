@@ -29,7 +29,8 @@
 //!   publish/calls.rs        FC calls with retries, and the paged listing
 //!   publish/listing.rs      the layer's versions before anything is written
 //!   publish/dry_run.rs      how a dry run ends: what would happen, nothing written
-//!   publish/stage.rs        the zip put where the create takes it: inline, an own bucket, FC's bucket
+//!   publish/stage.rs        the zip put where the create takes it: inline, an own bucket, FC's bucket; auto's route settled
+//!   publish/link.rs         the link model `upload: auto` routes by, pure: round trips and size → inline or OSS
 //!   publish/overlap.rs      a directory packaged and uploaded at once (upload: oss, one region, FC's temporary bucket)
 //!   publish/lend.rs         FC's temporary bucket lent, before the regions or in a region's turn
 //!   publish/inline_body.rs  the inline create's request made once; the slot large uploads take in turn
@@ -84,6 +85,7 @@
 //!   fc/layer_name.rs        LayerName, checked as FC does
 //!   fc/limits.rs            FC's sizes and counts, and Base64's
 //!   fc/runtimes.rs          the one runtime table: known names, language, Python, Debian, glibc
+//!   fc/regions.rs           the regions FC 3.0 is known to run in; the one a typo likely meant
 //!   fc/request.rs           ApiRequest: each call's method, path, query and body
 //!   fc/reply.rs             Layer, the listing's pages, ServiceError
 //!   fc/function.rs          FunctionName, GetFunction's reply, UpdateFunction's body

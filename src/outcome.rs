@@ -75,9 +75,21 @@ pub enum Failure {
     #[error("cannot encode the CreateLayerVersion request: {0}")]
     Encode(#[from] serde_json::Error),
     #[error(
-        "cannot list the layer's versions, which skip-unchanged and keep-versions need (set `skip-unchanged: false` to publish without the check): {0}"
+        "cannot list the layer's versions, which skip-unchanged and keep-versions need{advice}: {0}",
+        advice = listing_advice(.0)
     )]
     Listing(#[source] ClientError),
+    /// Nothing answered the region's first call: its host did not resolve or took no
+    /// connection. `note` names the host and the input it came from.
+    #[error("cannot list the layer's versions: {note}: {error}")]
+    Unanswered {
+        note: String,
+        #[source]
+        error: Box<ClientError>,
+    },
+    /// A dry run found what would fail the real run; nothing was written.
+    #[error("would fail: {0}")]
+    WouldFail(#[source] Box<Failure>),
     #[error(
         "cannot list the region's functions for `functions: '*'`, so nothing was published: {0}"
     )]
@@ -151,6 +163,17 @@ impl Outcome {
     }
 }
 
+/// The way around a refused listing: only a refusal (403) is one that a publish without the
+/// listing could get past.
+fn listing_advice(error: &ClientError) -> &'static str {
+    match error {
+        ClientError::Service { error, .. } if error.status == 403 => {
+            " (set `skip-unchanged: false` to publish without the check)"
+        }
+        _ => "",
+    }
+}
+
 /// `2 of 3 functions were not moved to version 4: a (reason); b (reason)`.
 fn rollout_failed(outcome: &Outcome) -> String {
     let version = outcome
@@ -172,6 +195,16 @@ fn rollout_failed(outcome: &Outcome) -> String {
     };
     let total = outcome.functions.len();
     let mut parts = Vec::new();
+    // A dry run read the functions only: what would stop each is known, not what became of it.
+    if outcome.dry_run {
+        let failed: Vec<_> = not_moved.into_iter().chain(released).collect();
+        parts.push(format!(
+            "{} of {total} function(s) could not be moved to the new version: {}",
+            failed.len(),
+            each(&failed)
+        ));
+        return parts.join("; ");
+    }
     if !not_moved.is_empty() {
         parts.push(format!(
             "{} of {total} function(s) were not moved to version{version}: {}",

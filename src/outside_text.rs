@@ -27,6 +27,29 @@ pub(crate) fn capped_to(text: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(format!("{}… ({} bytes)", &text[..end], text.len()))
 }
 
+/// `text` within about `max` bytes, shortened in the middle: for a message that holds
+/// several values, whose end (the cause, after a long path or entry name) must stay in view.
+/// Whole when it fits; otherwise its start and its end around `… (N bytes, shortened) …`.
+pub(crate) fn shortened_to(text: &str, max: usize) -> Cow<'_, str> {
+    if text.len() <= max {
+        return Cow::Borrowed(text);
+    }
+    let mut head = max / 2;
+    while !text.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = text.len() - max / 2;
+    while !text.is_char_boundary(tail) {
+        tail += 1;
+    }
+    Cow::Owned(format!(
+        "{} … ({} bytes, shortened) … {}",
+        &text[..head],
+        text.len(),
+        &text[tail..]
+    ))
+}
+
 /// [`capped`], owned: for values kept in errors.
 pub(crate) fn capped_owned(text: impl Into<String>) -> String {
     let text = text.into();
@@ -50,5 +73,16 @@ mod tests {
         assert!(shown.len() < MAX_SHOWN_BYTES + 32, "{}", shown.len());
         assert!(shown.ends_with("… (2000000 bytes)"), "{shown}");
         assert!(shown.starts_with("éé"));
+    }
+
+    #[test]
+    fn long_messages_keep_their_start_and_their_cause() {
+        assert_eq!(shortened_to("short", 8), "short");
+        let message = format!("entry \"{}\" holds a backslash", "dé".repeat(5000));
+        let shown = shortened_to(&message, 1000);
+        assert!(shown.len() < 1000 + 48, "{}", shown.len());
+        assert!(shown.starts_with("entry \"dé"), "{shown}");
+        assert!(shown.ends_with("dé\" holds a backslash"), "{shown}");
+        assert!(shown.contains(" … (15026 bytes, shortened) … "), "{shown}");
     }
 }

@@ -89,10 +89,11 @@ impl<L: Write, O: Write> Workflow<L, O> {
         (self.log, self.outputs, self.summary)
     }
 
-    /// `text` redacted, then capped as a whole: a safety net behind the cap on each server
-    /// value, so that no message, however composed, floods the log.
+    /// `text` redacted, then capped as a whole, shortened in the middle so that its cause
+    /// stays: a safety net behind the cap on each server value, so that no message, however
+    /// composed, floods the log.
     fn redact(&self, text: &str) -> String {
-        outside_text::capped_to(&self.secrets.redact(text), outside_text::MAX_LINE_BYTES)
+        outside_text::shortened_to(&self.secrets.redact(text), outside_text::MAX_LINE_BYTES)
             .into_owned()
     }
 

@@ -147,6 +147,9 @@ pub(crate) fn failure(
     failure: &Failure,
     redactor: &Redactor,
 ) -> String {
+    if let Failure::WouldFail(found) = failure {
+        return would_fail(layer_name, failure, found, redactor);
+    }
     if let Failure::Rollout(outcome) = failure {
         return functions::failed(outcome, &block(redactor, &failure.to_string()), redactor);
     }
@@ -164,6 +167,37 @@ pub(crate) fn failure(
         );
     }
     text.push_str(&block(redactor, &with_causes(failure)));
+    text.push_str(&details(failure, redactor));
+    text
+}
+
+/// The summary of a dry run that found what would fail the real run (`found`): said as
+/// such, the error, then what `found` shows (the inputs, the findings, the functions).
+fn would_fail(
+    layer_name: Option<&LayerName>,
+    failure: &Failure,
+    found: &Failure,
+    redactor: &Redactor,
+) -> String {
+    let mut text = match layer_name {
+        Some(name) => format!(
+            "### Dry run: layer {} would fail\n\n",
+            code(redactor, name.as_str())
+        ),
+        None => "### Dry run: would fail\n\n".to_owned(),
+    };
+    text.push_str("Nothing was uploaded, created, changed or deleted.\n\n");
+    text.push_str(&block(redactor, &with_causes(failure)));
+    if let Failure::Rollout(outcome) = found {
+        text.push_str(&functions::table(outcome, redactor));
+    }
+    text.push_str(&details(found, redactor));
+    text
+}
+
+/// What a failure shows beside its error: each invalid input, or what is inside the zip.
+fn details(failure: &Failure, redactor: &Redactor) -> String {
+    let mut text = String::new();
     if let Failure::Inputs(errors) = failure {
         for error in errors {
             let _ = writeln!(text, "- {}", cell(redactor, &error.to_string()));
@@ -199,10 +233,11 @@ pub(crate) fn cell(redactor: &Redactor, text: &str) -> String {
 }
 
 /// `text` in a fenced block longer than any backtick run inside it, its secrets redacted
-/// and its length capped first (at a few values' worth: an error names several).
+/// and its length capped first (at a few values' worth: an error names several), in the
+/// middle, so that the cause at its end stays.
 fn block(redactor: &Redactor, text: &str) -> String {
     let redacted = redactor.redact(text);
-    let text = outside_text::capped_to(&redacted, 4 * outside_text::MAX_SHOWN_BYTES);
+    let text = outside_text::shortened_to(&redacted, 4 * outside_text::MAX_SHOWN_BYTES);
     let fence = "`".repeat(longest_run(&text, '`').max(2) + 1);
     format!("{fence}text\n{}\n{fence}\n\n", text.replace('\r', ""))
 }

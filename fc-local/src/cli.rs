@@ -25,7 +25,7 @@ use fc_layer_action::fc::ServiceError;
 /// `PutLayerACL`, `ListFunctions`, `GetFunction`, `UpdateFunction`, `PublishFunctionVersion`,
 /// `ListFunctionVersions`, `GetAlias`, `CreateAlias`, `UpdateAlias`) or the OSS operation
 /// (`PutObject`, `UploadPart`, `InitiateMultipartUpload`, `CompleteMultipartUpload`,
-/// `HeadObject`); `PREFIX/ACTION` limits a fault to the calls under the path prefix
+/// `HeadObject`) or `TempBucketToken` (FC 2.0's loan of its bucket); `PREFIX/ACTION` limits a fault to the calls under the path prefix
 /// `/PREFIX` (`cn-beijing/PutObject`). `--drop-reply PublishFunctionVersion:1` (or
 /// `CreateAlias:1`) publishes (creates) and then drops the reply.
 ///

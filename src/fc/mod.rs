@@ -11,6 +11,7 @@
 //! - [`limits`]: FC's documented limits (inline size, runtimes, description).
 //! - [`runtimes`]: the runtimes FC is known to accept, and what each is made of (language,
 //!   Python, Debian, glibc), in one table that the input check and the layer checks read.
+//! - [`regions`]: the regions FC 3.0 is known to run in, for a warning on a typo.
 //! - [`request`]: each API call as an [`ApiRequest`], ready to sign.
 //! - [`reply`]: the [`Layer`] a call returns and the [`ServiceError`] wire type.
 
@@ -20,6 +21,7 @@ pub(crate) mod function_list;
 mod layer_name;
 pub mod limits;
 mod qualifier;
+pub(crate) mod regions;
 mod reply;
 mod request;
 pub mod runtimes;

@@ -154,6 +154,13 @@ impl Transport for ReqwestTransport {
                     after: self.timeouts.connect,
                 }
             }
+            // Behind a proxy the proxy resolves the name; a failure here is the proxy's own.
+            Failure::Http(error) if proxy.is_none() && is_dns_failure(&error) => {
+                TransportError::Unresolved {
+                    origin: origin.clone(),
+                    detail: describe(&error),
+                }
+            }
             Failure::Http(error) => TransportError::Unreachable {
                 origin: origin.clone(),
                 proxy: proxy.clone(),
@@ -311,6 +318,21 @@ fn header_map(headers: &[(String, String)]) -> Result<HeaderMap, InvalidHeader> 
         map.append(header_name, value);
     }
     Ok(map)
+}
+
+/// Whether the host's name did not resolve. reqwest and hyper-util keep their DNS error
+/// types private, so their messages are what tells: hyper-util's connector says
+/// `dns error`, reqwest's own resolver `error resolving DNS`.
+fn is_dns_failure(error: &reqwest::Error) -> bool {
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if text.starts_with("dns error") || text.starts_with("error resolving DNS") {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// The error and its causes on one line: reqwest's own message alone rarely says what failed.

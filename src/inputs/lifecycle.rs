@@ -30,6 +30,15 @@ impl Default for Lifecycle {
     }
 }
 
+impl RawInputs {
+    /// Whether `dry-run` says `true`, as [`parse`] reads it; `false` when it says anything
+    /// else, valid or not.
+    pub(crate) fn dry_run_asked(&self) -> bool {
+        self.text(Input::DryRun)
+            .is_some_and(|text| text.trim().eq_ignore_ascii_case("true"))
+    }
+}
+
 /// The inputs around the create, each checked on its own.
 pub(super) fn parse(raw: &RawInputs, errors: &mut Vec<InputError>) -> Lifecycle {
     let defaults = Lifecycle::default();

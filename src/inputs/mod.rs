@@ -31,7 +31,7 @@ pub(crate) use locations::TempBucketRoute;
 pub use locations::{Account, Lender, RegionalOss, Staging};
 pub(crate) use oss::UploadMode;
 pub use raw::RawInputs;
-pub(crate) use regions::{RegionTarget, Regions};
+pub(crate) use regions::{EndpointFrom, RegionFrom, RegionTarget, Regions};
 pub use role::{ENV_OIDC_PROVIDER_ARN, ENV_OIDC_TOKEN_FILE, ENV_ROLE_ARN, Identity};
 
 use std::path::Path;
@@ -43,7 +43,7 @@ use self::regions::RegionChoice;
 use crate::cloud::Region;
 use crate::credentials::Masker;
 use crate::fc::limits::{MAX_DESCRIPTION_CHARS, MAX_RUNTIMES};
-use crate::fc::{LayerName, runtimes};
+use crate::fc::{self, LayerName, runtimes};
 use crate::interface::Input;
 
 /// Everything a publish needs, validated, and every place a request goes, resolved. Built
@@ -63,6 +63,8 @@ pub struct Settings {
     pub rollout: Rollout,
     /// `exclude`, `python-bytecode`, `check`: what a zip made here holds, and its checks.
     pub(crate) packaging: crate::package::Options,
+    /// Every region named, and where they were named, for the warning on an unknown one.
+    pub(crate) regions_named: (RegionFrom, Vec<Region>),
 }
 
 /// As whom the run calls, and where.
@@ -147,6 +149,7 @@ impl Settings {
                 upload: oss.mode,
                 rollout,
                 packaging,
+                regions_named: (choice.from, choice.named().to_vec()),
             }),
             _ => Err(errors),
         }
@@ -159,6 +162,14 @@ impl Settings {
             .map(String::as_str)
             .filter(|runtime| !runtimes::is_known(runtime))
             .collect()
+    }
+
+    /// Regions FC 3.0 is not known to have, and where they were named: worth a warning, a
+    /// typo's host does not resolve.
+    pub(crate) fn unknown_regions(&self) -> (RegionFrom, Vec<&Region>) {
+        let (from, named) = &self.regions_named;
+        let unknown = named.iter().filter(|region| !fc::regions::is_known(region));
+        (*from, unknown.collect())
     }
 }
 

@@ -19,8 +19,56 @@ pub(crate) const ENV_REGION: &str = "ALIBABA_CLOUD_REGION_ID";
 /// Where a region goes in the inputs that may differ per region.
 const REGION_PLACEHOLDER: &str = "{region}";
 
+/// The most regions `regions` may list: FC is in fewer than that, so a longer list is a
+/// mistake, and each region costs its own calls and a share of the outputs.
+const MAX_REGIONS: usize = 30;
+
 /// The inputs whose `{region}` is replaced.
 const PER_REGION: [Input; 3] = [Input::Endpoint, Input::OssEndpoint, Input::OssBucket];
+
+/// Where the region ids came from, for messages that name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RegionFrom {
+    Region,
+    Regions,
+    /// [`ENV_REGION`], with `region` and `regions` unset.
+    Variable,
+}
+
+impl std::fmt::Display for RegionFrom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Region => write!(f, "input `{}`", Input::Region),
+            Self::Regions => write!(f, "input `{}`", Input::Regions),
+            Self::Variable => f.write_str(ENV_REGION),
+        }
+    }
+}
+
+/// Where a region's FC endpoint came from, for messages about its host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EndpointFrom {
+    /// `endpoint`; `templated` when it held `{region}`.
+    Endpoint { templated: bool },
+    /// The region's own FC host, the region named there.
+    Region(RegionFrom),
+}
+
+impl EndpointFrom {
+    /// Whether the host was made from a region, which a typo in it would break.
+    pub(crate) fn has_region(self) -> bool {
+        !matches!(self, Self::Endpoint { templated: false })
+    }
+}
+
+impl std::fmt::Display for EndpointFrom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Endpoint { .. } => write!(f, "input `{}`", Input::Endpoint),
+            Self::Region(from) => from.fmt(f),
+        }
+    }
+}
 
 /// Which regions the inputs name, read before anything that depends on them.
 pub(super) struct RegionChoice {
@@ -31,6 +79,7 @@ pub(super) struct RegionChoice {
     pub(crate) given: bool,
     /// Those that are valid: one at most unless listed.
     regions: Vec<Region>,
+    pub(crate) from: RegionFrom,
 }
 
 /// What the step publishes to: one region or more, never none.
@@ -46,6 +95,7 @@ pub struct RegionTarget {
     /// `None` only with `region` unset and `endpoint` given.
     pub(crate) region: Option<Region>,
     pub endpoint: Endpoint,
+    pub(crate) endpoint_from: EndpointFrom,
     pub staging: Staging,
 }
 
@@ -87,6 +137,10 @@ impl RegionChoice {
         if let Some(listed) = raw.text(Input::Regions) {
             return Self::listed(raw, listed, errors);
         }
+        let from = match raw.text(Input::Region) {
+            Some(_) => RegionFrom::Region,
+            None => RegionFrom::Variable,
+        };
         let text = raw
             .text(Input::Region)
             .map(str::to_owned)
@@ -115,6 +169,7 @@ impl RegionChoice {
                 .and_then(|text| check(Input::Region, Region::parse(text.trim()), errors))
                 .into_iter()
                 .collect(),
+            from,
         }
     }
 
@@ -147,7 +202,13 @@ impl RegionChoice {
             listed: true,
             given: true,
             regions,
+            from: RegionFrom::Regions,
         }
+    }
+
+    /// Every valid region named, in order.
+    pub(crate) fn named(&self) -> &[Region] {
+        &self.regions
     }
 
     /// The first region given, which the role is assumed through and an OSS object is in.
@@ -188,6 +249,12 @@ impl RegionChoice {
         for region in regions {
             let text = |input| Self::text_for(raw, input, region);
             let endpoint = self.endpoint(text(Input::Endpoint), region, offline, errors);
+            let endpoint_from = match raw.text(Input::Endpoint) {
+                Some(given) => EndpointFrom::Endpoint {
+                    templated: given.contains(REGION_PLACEHOLDER),
+                },
+                None => EndpointFrom::Region(self.from),
+            };
             let regional = RegionOss::parse(text, errors);
             let given_endpoint = endpoint
                 .as_ref()
@@ -197,6 +264,7 @@ impl RegionChoice {
                 each.push(RegionTarget {
                     region: region.cloned(),
                     endpoint,
+                    endpoint_from,
                     staging,
                 });
             }
@@ -235,11 +303,20 @@ impl RegionChoice {
 /// The `regions` list: commas, spaces or newlines between ids; a repeat is refused, since
 /// it is more likely a typo for another region than meant.
 fn parse_regions(text: &str, errors: &mut Vec<InputError>) -> Vec<Region> {
+    let ids = || {
+        text.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|id| !id.is_empty())
+    };
+    let count = ids().count();
+    if count > MAX_REGIONS {
+        errors.push(InputError::new(
+            Input::Regions,
+            format!("lists {count} regions; the most is {MAX_REGIONS} (FC is in fewer regions than that)"),
+        ));
+        return Vec::new();
+    }
     let mut regions: Vec<Region> = Vec::new();
-    for id in text.split(|c: char| c == ',' || c.is_whitespace()) {
-        if id.is_empty() {
-            continue;
-        }
+    for id in ids() {
         match Region::parse(id) {
             Ok(region) if regions.contains(&region) => errors.push(InputError::new(
                 Input::Regions,
@@ -265,6 +342,21 @@ mod tests {
             regions.iter().map(ToString::to_string).collect(),
             errors.iter().map(ToString::to_string).collect(),
         )
+    }
+
+    #[test]
+    fn at_most_30_regions_are_listed() {
+        let thirty: Vec<String> = (0..30).map(|index| format!("cn-r{index}")).collect();
+        let (regions, errors) = listed(&thirty.join(","));
+        assert_eq!(regions.len(), 30, "{errors:?}");
+        let (regions, errors) = listed(&format!("{},cn-r30", thirty.join("\n")));
+        assert!(regions.is_empty());
+        assert_eq!(
+            errors,
+            [
+                "input `regions`: lists 31 regions; the most is 30 (FC is in fewer regions than that)"
+            ]
+        );
     }
 
     #[test]

@@ -45,6 +45,11 @@ impl OssLocation {
         }
     }
 
+    /// The endpoint itself, no bucket: where a measure of the link's round trip goes.
+    pub(crate) fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
     /// The `host` header for a request to `bucket`.
     pub fn host(&self, bucket: &BucketName) -> String {
         if self.virtual_hosted {

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use tokio::sync::watch;
 
 use super::client::OssClient;
-use super::pace::START_PART;
+use super::pace::{Pace, START_PART};
 use super::parts::{Upload, compare};
 pub use super::parts::{UploadError, UploadTarget};
 use crate::fc::limits::MAX_OSS_ZIP_BYTES;
@@ -19,7 +19,16 @@ use crate::report::Reporter;
 use crate::report::buffered::SharedBuffer;
 
 /// Objects up to this size go up in one PutObject.
-const SINGLE_PUT_MAX: u64 = 32 << 20;
+pub(crate) const SINGLE_PUT_MAX: u64 = 32 << 20;
+
+/// The parts in flight an upload starts with, before they measure anything: what the link
+/// model of `upload: auto` counts on (more only when they move more).
+pub(crate) use super::pace::START_IN_FLIGHT as PARTS_IN_FLIGHT;
+
+/// The part size an upload of `size` bytes starts with, before the parts measure anything.
+pub(crate) fn part_size(size: u64) -> u64 {
+    Pace::new(size).plan().part
+}
 
 /// Uploads `package` to `target`, its retries said in the log.
 pub(crate) async fn upload<T: Transport>(

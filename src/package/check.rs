@@ -25,12 +25,18 @@ const LOCAL_HEADER_BYTES: u64 = 30;
 
 /// Checks the zip at `path` entry by entry, streaming; returns the number of entries.
 pub fn check_zip(path: &Path) -> Result<usize, PackageError> {
-    check_zip_into(path, &Options::default(), &mut Contents::default())
+    let file = File::open(path).map_err(|source| PackageError::Io {
+        path: path.into(),
+        source,
+    })?;
+    check_zip_into(path, &file, &Options::default(), &mut Contents::default())
 }
 
-/// [`check_zip`], with what the entries hold tallied and checked into `contents`.
+/// [`check_zip`] of the open `file` (named `path` in errors), with what the entries hold
+/// tallied and checked into `contents`.
 pub(crate) fn check_zip_into(
     path: &Path,
+    file: &File,
     options: &Options,
     contents: &mut Contents,
 ) -> Result<usize, PackageError> {
@@ -38,10 +44,6 @@ pub(crate) fn check_zip_into(
         path: path.into(),
         source,
     };
-    let file = File::open(path).map_err(|source| PackageError::Io {
-        path: path.into(),
-        source,
-    })?;
     let mut archive = ZipArchive::new(BufReader::new(file)).map_err(invalid)?;
     let links = check_directory(path, &archive)?;
     for index in 0..archive.len() {

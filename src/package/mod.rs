@@ -1,5 +1,6 @@
 //! The layer's code as a zip file on disk: a directory zipped reproducibly into a temporary
-//! file, or a prebuilt `.zip` checked where it lies. Either way the zip is never held in
+//! file, or a prebuilt `.zip` read once into a temporary copy and checked there, so what is
+//! checked, measured and sent is one set of bytes. Either way the zip is never held in
 //! memory whole, so a 500 MB layer costs disk, not RAM.
 //!
 //! - [`zip_dir`]: a directory as a reproducible zip, written to any writer; `walk` lists
@@ -37,8 +38,9 @@ pub mod watched;
 mod writer;
 pub mod zip_dir;
 
-use std::fs::{self, File};
-use std::io::{self, Read};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
@@ -149,7 +151,8 @@ pub enum Origin {
 /// The zip to send: on disk, with its size and CRC-64/XZ.
 #[derive(Debug)]
 pub struct Package {
-    file: ZipFile,
+    /// This run's own file, removed when dropped.
+    file: NamedTempFile,
     pub size: u64,
     /// CRC-64/XZ as FC writes it: an unsigned decimal string.
     pub checksum: String,
@@ -159,19 +162,10 @@ pub struct Package {
     pub contents: Contents,
 }
 
-/// A zip this run made (removed when dropped) or the user's own.
-#[derive(Debug)]
-enum ZipFile {
-    Temporary(NamedTempFile),
-    Given(PathBuf),
-}
-
 impl Package {
+    /// The zip this run holds: the one it made, or its copy of a prebuilt one.
     pub fn path(&self) -> &Path {
-        match &self.file {
-            ZipFile::Temporary(file) => file.path(),
-            ZipFile::Given(path) => path,
-        }
+        self.file.path()
     }
 
     /// The zip, for reading from the start.
@@ -192,7 +186,7 @@ impl Package {
 }
 
 /// Reads the `code` input: zips a directory into a temporary file under `temp_dir`, or
-/// checks a `.zip` file. A zip over `max_bytes` is refused, and zipping a directory stops as
+/// copies a `.zip` file there and checks the copy. A zip over `max_bytes` is refused, and zipping a directory stops as
 /// soon as it passes that size.
 pub fn load(path: &Path, max_bytes: u64, temp_dir: &Path) -> Result<Package, PackageError> {
     load_with(path, max_bytes, temp_dir, &Options::default())
@@ -224,21 +218,16 @@ pub fn load_with(
     if !metadata.is_file() || !is_zip_name {
         return Err(PackageError::NotDirectoryOrZip { path: path.into() });
     }
-    if metadata.len() > max_bytes {
-        return Err(PackageError::TooLarge {
-            path: path.into(),
-            limit: max_bytes,
-            size: Some(metadata.len()),
-        });
-    }
+    // Read once, into a copy of this run's own: the checks, the checksum and the upload all
+    // see these bytes, whatever becomes of the file at `path` meanwhile.
+    let (copy, size, checksum) = copy_measured(path, max_bytes, temp_dir)?;
     let mut contents = Contents::default();
-    let entries = check::check_zip_into(path, options, &mut contents)?;
+    let entries = check::check_zip_into(path, copy.as_file(), options, &mut contents)?;
     if entries == 0 {
         return Err(PackageError::Empty { path: path.into() });
     }
-    let (size, checksum) = measure(path)?;
     Ok(Package {
-        file: ZipFile::Given(path.into()),
+        file: copy,
         size,
         checksum,
         entries,
@@ -249,14 +238,7 @@ pub fn load_with(
 
 /// A temporary file under `temp_dir` for a directory's zip, removed when dropped.
 pub fn temporary_zip(temp_dir: &Path) -> Result<NamedTempFile, PackageError> {
-    tempfile::Builder::new()
-        .prefix("fc-layer-")
-        .suffix(".zip")
-        .tempfile_in(temp_dir)
-        .map_err(|source| PackageError::Io {
-            path: temp_dir.into(),
-            source,
-        })
+    temp_file(temp_dir)
 }
 
 fn reopen(temp: &NamedTempFile) -> Result<File, PackageError> {
@@ -310,7 +292,7 @@ pub fn zip_watched(
 impl Package {
     fn zipped(temp: NamedTempFile, zipped: zip_dir::Zipped<File>) -> Self {
         Package {
-            file: ZipFile::Temporary(temp),
+            file: temp,
             size: zipped.size,
             checksum: zipped.checksum,
             entries: zipped.entries,
@@ -320,23 +302,67 @@ impl Package {
     }
 }
 
-/// The size and CRC-64/XZ of the file at `path`, read in pieces.
-fn measure(path: &Path) -> Result<(u64, String), PackageError> {
+/// The zip at `path`, opened once (not waiting on a FIFO swapped in) and copied into a
+/// temporary file under `temp_dir`, with the copy's size and CRC-64/XZ. A zip over
+/// `max_bytes` is refused, however it grows while it is read.
+fn copy_measured(
+    path: &Path,
+    max_bytes: u64,
+    temp_dir: &Path,
+) -> Result<(NamedTempFile, u64, String), PackageError> {
     let io_error = |source| PackageError::Io {
         path: path.into(),
         source,
     };
-    let mut file = File::open(path).map_err(io_error)?;
+    let original = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(io_error)?;
+    let metadata = original.metadata().map_err(io_error)?;
+    if !metadata.is_file() {
+        return Err(PackageError::NotDirectoryOrZip { path: path.into() });
+    }
+    let too_large = |size| PackageError::TooLarge {
+        path: path.into(),
+        limit: max_bytes,
+        size: Some(size),
+    };
+    if metadata.len() > max_bytes {
+        return Err(too_large(metadata.len()));
+    }
+    let mut copy = temp_file(temp_dir)?;
+    let mut reader = original.take(max_bytes.saturating_add(1));
     let mut crc = Crc64::new();
     let mut size = 0u64;
     let mut buffer = vec![0u8; 1 << 20];
     loop {
-        let read = file.read(&mut buffer).map_err(io_error)?;
+        let read = reader.read(&mut buffer).map_err(io_error)?;
         if read == 0 {
             break;
         }
         crc.update(&buffer[..read]);
         size += read as u64;
+        copy.write_all(&buffer[..read])
+            .map_err(|source| PackageError::Io {
+                path: copy.path().into(),
+                source,
+            })?;
     }
-    Ok((size, crc.finish()))
+    if size > max_bytes {
+        return Err(too_large(size));
+    }
+    Ok((copy, size, crc.finish()))
+}
+
+/// A file under `temp_dir`, removed when dropped, for a zip this run holds.
+fn temp_file(temp_dir: &Path) -> Result<NamedTempFile, PackageError> {
+    tempfile::Builder::new()
+        .prefix("fc-layer-")
+        .suffix(".zip")
+        .tempfile_in(temp_dir)
+        .map_err(|source| PackageError::Io {
+            path: temp_dir.into(),
+            source,
+        })
 }

@@ -57,12 +57,16 @@ async fn assume_role<T: Transport>(
         })
         .await
         .map_err(failure)?;
-    let credentials = retries
+    let assumed = retries
         .run(reporter, async |reporter| {
             assume(role, token.as_ref(), transport, signing, reporter).await
         })
         .await
         .map_err(failure)?;
+    if let Some(warning) = assumed.warning() {
+        reporter.warning(warning);
+    }
+    let credentials = assumed.credentials;
     reporter.info(&format!(
         "Acting as {} with temporary credentials {}",
         role.role_arn.as_str(),

@@ -20,6 +20,17 @@ impl Environment {
             .filter(|value| !value.is_empty())
     }
 
+    /// What relative paths in the inputs (`code`) resolve against: `GITHUB_WORKSPACE` when
+    /// set, as in a workflow, where a container action's working directory is not always the
+    /// workspace; else the working directory. A relative `GITHUB_WORKSPACE` is taken from the
+    /// working directory.
+    pub(crate) fn workspace(&self) -> PathBuf {
+        match self.var("GITHUB_WORKSPACE") {
+            Some(workspace) => self.working_dir.join(workspace),
+            None => self.working_dir.clone(),
+        }
+    }
+
     /// Where the zip is written: the runner's own temporary folder, which it cleans, when
     /// it is there; a container action may be handed a path that is not mounted.
     pub(crate) fn temp_dir(&self) -> PathBuf {

@@ -68,7 +68,7 @@ impl<T: Transport> Lender<'_, T> {
 }
 
 /// The `account-id` input, or the account of the credentials, asked of STS.
-async fn account_id<T: Transport>(
+pub(super) async fn account_id<T: Transport>(
     account: &Account,
     shared: &Lender<'_, T>,
     reporter: &mut impl Reporter,

@@ -12,13 +12,14 @@
 //!     prepare                      once for every region:
 //!       overlap::package_and_upload  upload: oss, one region, FC's bucket: both at once
 //!       source::source               package (or look up the OSS object)
-//!       source::choose_route         inline, or through OSS when large
+//!       source::choose_route         inline, through OSS when large, or by the link (auto)
 //!       contents::review             what is inside (check: error stops here)
 //!     fan_out::run_each            each region side by side, one region a list of one:
 //!       publish_region
-//!         listing::versions_before   list versions
+//!         listing::versions_before   list versions (its round trip, and OSS's beside it, timed)
 //!         lifecycle::decide          skip if unchanged; a dry run ends here (dry_run::finish)
-//!         publish_version            stage::stage (upload to OSS), versions::create_version
+//!         publish_version            stage::settle (auto: the link model), stage::stage (upload
+//!                                    to OSS; inline if FC refuses its bucket), versions::create_version
 //!         after_version              versions::set_acl, rollout::roll_out (`functions`),
 //!                                    versions::delete (not after a failed rollout)
 //!   verdict::conclude              failures reported, outputs written, summary written
@@ -41,6 +42,7 @@ mod function_versions;
 mod in_use;
 mod inline_body;
 mod lend;
+mod link;
 mod listing;
 mod outputs;
 mod overlap;
@@ -83,10 +85,14 @@ pub async fn run_step<T: Transport>(
 ) -> Result<Outcome, Failure> {
     let settings = match read_settings(env, reporter) {
         Ok(settings) => settings,
-        Err(failure) => return verdict::conclude(None, Ended::Early(failure), reporter),
+        Err(failure) => {
+            let dry_run = dry_run_asked(env);
+            return verdict::conclude(None, Ended::Early(failure), dry_run, reporter);
+        }
     };
     let ended = publish(&settings, &transport, signing, &env.temp_dir(), reporter).await;
-    verdict::conclude(Some(&settings.layer_name), ended, reporter)
+    let dry_run = settings.lifecycle.dry_run;
+    verdict::conclude(Some(&settings.layer_name), ended, dry_run, reporter)
 }
 
 /// The `INPUT_*` variables as [`Settings`]; each invalid input reported on its own.
@@ -99,8 +105,14 @@ fn read_settings(env: &Environment, reporter: &mut impl Reporter) -> Result<Sett
     };
     let raw = RawInputs::from_vars(env.vars.iter().cloned())
         .map_err(|error| invalid(vec![error], reporter))?;
-    Settings::parse(raw, |name| env.var(name), &env.working_dir, reporter)
+    Settings::parse(raw, |name| env.var(name), &env.workspace(), reporter)
         .map_err(|errors| invalid(errors, reporter))
+}
+
+/// Whether `dry-run: true` was asked for, read from the text alone: for the verdict of a
+/// run whose inputs did not all parse.
+fn dry_run_asked(env: &Environment) -> bool {
+    RawInputs::from_vars(env.vars.iter().cloned()).is_ok_and(|raw| raw.dry_run_asked())
 }
 
 /// The steps after the inputs: the credentials made ready, the zip prepared once, then

@@ -1,12 +1,24 @@
-//! The step's outputs, from what the run did.
+//! The step's outputs, from what the run did, within what GitHub accepts: every value a
+//! server gave is capped as in the log ([`outside_text`]), and each `functions` entry is
+//! bounded, so that all the outputs together stay well under GitHub's 1 MiB for a job.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::github::Outputs;
 use crate::interface::Output;
 use crate::outcome::{Failure, Outcome};
+use crate::outside_text::{self, MAX_SHOWN_BYTES, capped};
 use crate::report::Reporter;
 use crate::rollout::{AliasState, FunctionResult, FunctionStatus};
+
+/// The most one entry of the `functions` output may take, as JSON: 50 functions (the most
+/// `functions` may name) then take at most 500 KiB, half of what GitHub accepts. An entry
+/// over it (an alias reply with thousands of weights, values of control characters that JSON
+/// spells six bytes each) keeps its name and status and is marked `"truncated": true`.
+const MAX_FUNCTION_ENTRY_BYTES: usize = 10 * 1024;
+/// The most a list of deleted version numbers takes: thousands of versions.
+const MAX_DELETED_BYTES: usize = 64 * MAX_SHOWN_BYTES;
 
 /// Version numbers as the `deleted-versions` output and the log write them: `1,2,3`.
 pub(crate) fn join(versions: &[i64]) -> String {
@@ -28,7 +40,7 @@ pub(crate) fn write(outcome: &Outcome, reporter: &mut impl Reporter) -> Result<(
 fn of(outcome: &Outcome) -> Outputs {
     let mut outputs = Outputs::default();
     if let Some(layer) = &outcome.layer {
-        outputs.set(Output::LayerVersionArn, layer.layer_version_arn.clone());
+        outputs.set(Output::LayerVersionArn, capped(&layer.layer_version_arn));
         outputs.set(Output::Version, layer.version.to_string());
     }
     let checksum = outcome
@@ -37,7 +49,7 @@ fn of(outcome: &Outcome) -> Outputs {
         .and_then(|layer| layer.code_checksum.clone())
         .or_else(|| outcome.checksum.clone())
         .unwrap_or_default();
-    outputs.set(Output::CodeChecksum, checksum);
+    outputs.set(Output::CodeChecksum, capped(&checksum));
     let size = outcome
         .layer
         .as_ref()
@@ -50,7 +62,7 @@ fn of(outcome: &Outcome) -> Outputs {
     let deleted = if outcome.dry_run {
         String::new()
     } else {
-        join(&outcome.deleted)
+        outside_text::capped_to(&join(&outcome.deleted), MAX_DELETED_BYTES).into_owned()
     };
     outputs.set(Output::DeletedVersions, deleted);
     outputs.set(
@@ -77,11 +89,11 @@ fn updated_functions(results: &[FunctionResult]) -> String {
 #[serde(rename_all = "camelCase")]
 struct FunctionOutput<'a> {
     name: &'a str,
-    before: Option<&'a str>,
-    after: Option<&'a str>,
+    before: Option<Cow<'a, str>>,
+    after: Option<Cow<'a, str>>,
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a str>,
+    error: Option<Cow<'a, str>>,
     /// With `alias`: the function version holding the new layer list; null without.
     function_version: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -116,30 +128,57 @@ impl AliasStateOutput {
     }
 }
 
-/// The `functions` output: one object per function, in input order.
+/// An entry of the `functions` output over [`MAX_FUNCTION_ENTRY_BYTES`]: what is left.
+#[derive(serde::Serialize)]
+struct TruncatedOutput<'a> {
+    name: &'a str,
+    status: &'static str,
+    truncated: bool,
+}
+
+/// The `functions` output: one object per function, in input order, each within
+/// [`MAX_FUNCTION_ENTRY_BYTES`].
 fn functions_json(results: &[FunctionResult]) -> String {
-    let each: Vec<FunctionOutput<'_>> = results
-        .iter()
-        .map(|result| FunctionOutput {
-            name: result.name.as_str(),
-            before: result.before.as_deref(),
-            after: result.after.as_deref(),
-            status: result.status.word(),
-            error: result.status.error(),
-            function_version: result
-                .release
-                .as_ref()
-                .and_then(|release| release.function_version)
-                .map(|version| version.to_string()),
-            alias: result.release.as_ref().map(|release| AliasOutput {
-                name: release.alias.as_str(),
-                before: release.before.as_ref().map(AliasStateOutput::of),
-                after: release.after.as_ref().map(AliasStateOutput::of),
-            }),
-        })
-        .collect();
-    // Strings, options and a list: nothing here can fail to serialise.
-    serde_json::to_string(&each).unwrap_or_else(|_| "[]".to_owned())
+    let entries: Vec<String> = results.iter().map(function_json).collect();
+    format!("[{}]", entries.join(","))
+}
+
+/// One entry of the `functions` output, its server values capped as in the log (an error,
+/// which names several, at a few values' worth and in the middle, as in the summary).
+fn function_json(result: &FunctionResult) -> String {
+    let name = result.name.as_str();
+    let status = result.status.word();
+    let entry = FunctionOutput {
+        name,
+        before: result.before.as_deref().map(capped),
+        after: result.after.as_deref().map(capped),
+        status,
+        error: (result.status.error())
+            .map(|error| outside_text::shortened_to(error, 4 * MAX_SHOWN_BYTES)),
+        function_version: result
+            .release
+            .as_ref()
+            .and_then(|release| release.function_version)
+            .map(|version| version.to_string()),
+        alias: result.release.as_ref().map(|release| AliasOutput {
+            name: release.alias.as_str(),
+            before: release.before.as_ref().map(AliasStateOutput::of),
+            after: release.after.as_ref().map(AliasStateOutput::of),
+        }),
+    };
+    // Strings, numbers, options and maps with string keys: nothing here can fail to
+    // serialise; were it to, the entry is left short rather than the output left out.
+    match serde_json::to_string(&entry) {
+        Ok(json) if json.len() <= MAX_FUNCTION_ENTRY_BYTES => json,
+        _ => {
+            let truncated = TruncatedOutput {
+                name,
+                status,
+                truncated: true,
+            };
+            serde_json::to_string(&truncated).unwrap_or_default()
+        }
+    }
 }
 
 /// The outputs of a step over several regions, all in one write: `layerVersionArns` and
@@ -178,11 +217,12 @@ fn set_by_region(outputs: &mut Outputs, outcomes: &[Outcome]) {
         let region = match &outcome.region {
             Some(region) => region.to_string(),
             None => match layer.layer_version_arn.split(':').nth(2) {
-                Some(region) if !region.is_empty() => region.to_owned(),
+                Some(region) if !region.is_empty() => capped(region).into_owned(),
                 _ => continue,
             },
         };
-        arns.insert(region.clone(), layer.layer_version_arn.clone().into());
+        let arn = capped(&layer.layer_version_arn).into_owned();
+        arns.insert(region.clone(), arn.into());
         versions.insert(region, layer.version.into());
     }
     outputs.set(
@@ -193,4 +233,42 @@ fn set_by_region(outputs: &mut Outputs, outcomes: &[Outcome]) {
         Output::Versions,
         serde_json::Value::Object(versions).to_string(),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fc::FunctionName;
+
+    fn failed(name: &str, after: &str, error: &str) -> FunctionResult {
+        FunctionResult {
+            name: FunctionName::parse(name).expect("a name"),
+            before: None,
+            after: Some(after.to_owned()),
+            layers_before: None,
+            layers_after: None,
+            status: FunctionStatus::Failed(error.to_owned()),
+            took: None,
+            release: None,
+        }
+    }
+
+    #[test]
+    fn server_values_are_capped_and_an_entry_over_its_bound_keeps_its_name_and_status() {
+        let long_arn = "a".repeat(5000);
+        let controls = "\u{1}".repeat(5000);
+        let json = functions_json(&[
+            failed("long", &long_arn, "short"),
+            failed("hostile", "arn", &controls),
+        ]);
+        let entries: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        let after = entries[0]["after"].as_str().expect("after");
+        assert!(after.ends_with("… (5000 bytes)"), "{after}");
+        assert!(after.len() < MAX_SHOWN_BYTES + 32, "{}", after.len());
+        assert_eq!(
+            entries[1],
+            serde_json::json!({"name": "hostile", "status": "failed", "truncated": true})
+        );
+        assert!(json.len() <= 2 * MAX_FUNCTION_ENTRY_BYTES, "{}", json.len());
+    }
 }

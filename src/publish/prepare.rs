@@ -10,6 +10,7 @@ use super::overlap::{self, Uploaded};
 use super::source::{self, Route, Source};
 use crate::clock::Signing;
 use crate::credentials::Credentials;
+use crate::fc::regions;
 use crate::http::Transport;
 use crate::inputs::Settings;
 use crate::interface::Input;
@@ -37,6 +38,7 @@ pub(crate) async fn prepare<T: Transport>(
     reporter: &mut impl Reporter,
 ) -> Result<Prepared, Failure> {
     warn_unknown_runtimes(settings, reporter);
+    warn_unknown_regions(settings, reporter);
     let overlapped = match credentials {
         Some(credentials) => {
             let lender = Lender {
@@ -91,6 +93,19 @@ pub(crate) fn offline(
     Outcome {
         contents,
         ..Outcome::of(settings, source.checksum(), source.size(), region)
+    }
+}
+
+fn warn_unknown_regions(settings: &Settings, reporter: &mut impl Reporter) {
+    let (from, unknown) = settings.unknown_regions();
+    for region in unknown {
+        let meant = regions::likely_meant(region)
+            .map(|known| format!(" (did you mean {known}?)"))
+            .unwrap_or_default();
+        reporter.warning(&format!(
+            "{from}: {:?} is not a region FC 3.0 is known to have{meant}; trying it anyway",
+            region.as_str()
+        ));
     }
 }
 

@@ -4,6 +4,7 @@
 use tokio::time::Instant;
 
 use super::calls::Calls;
+use super::link::LinkMeasure;
 use super::release::{self, ReleasePlan};
 use super::shared::Shared;
 use super::source::{Route, Source};
@@ -37,7 +38,7 @@ pub(crate) async fn run<T: Transport>(
         client: &client,
         retries: settings.lifecycle.retries,
     };
-    let before = listing::versions_before(settings, &calls, reporter).await?;
+    let (before, link) = list_and_measure(shared, target, &calls, reporter).await?;
     let functions = functions_to_move(&calls, settings, before.as_deref(), reporter).await?;
     let wanted = shared.source.checksum().map(|checksum| Wanted {
         checksum,
@@ -53,7 +54,7 @@ pub(crate) async fn run<T: Transport>(
         let end = dry_run_end(
             &calls, settings, &functions, before, &decision, outcome, reporter,
         );
-        return Ok(end.await);
+        return end.await;
     }
     let layer = match decision {
         Decision::Reuse(layer) => {
@@ -70,6 +71,7 @@ pub(crate) async fn run<T: Transport>(
                 shared,
                 target,
                 &calls,
+                link.as_ref(),
                 highest_before,
                 &mut outcome,
                 reporter,
@@ -89,22 +91,44 @@ pub(crate) async fn run<T: Transport>(
     .await
 }
 
+/// The versions before anything is written, and the link measured on the way: the
+/// listing's round trip to FC, and beside it, when the link is to choose the route, one to
+/// OSS ([`stage::measure_oss`]). No measure when there was no listing.
+async fn list_and_measure<T: Transport>(
+    shared: &Shared<'_, T>,
+    target: &RegionTarget,
+    calls: &Calls<'_, &T>,
+    reporter: &mut impl Reporter,
+) -> Result<(Option<Vec<Layer>>, Option<LinkMeasure>), Failure> {
+    let listing = async {
+        let started = Instant::now();
+        let before = listing::versions_before(shared.settings, target, calls, reporter).await;
+        (before, started.elapsed())
+    };
+    let ((before, fc), oss) = tokio::join!(listing, stage::measure_oss(shared, target));
+    let before = before?;
+    let link = before.as_ref().map(|_| LinkMeasure { fc, oss });
+    Ok((before, link))
+}
+
 /// A new version: the zip staged (OSS uploads one region at a time), then created.
 async fn publish_version<T: Transport>(
     shared: &Shared<'_, T>,
     target: &RegionTarget,
     calls: &Calls<'_, &T>,
+    link: Option<&LinkMeasure>,
     highest_before: Option<i64>,
     outcome: &mut Outcome,
     reporter: &mut impl Reporter,
 ) -> Result<Layer, Failure> {
-    let large = match (shared.route, shared.source) {
+    let route = stage::settle(shared, target, link, reporter);
+    let large = match (route, shared.source) {
         (Route::Oss, Source::Package(package)) => package.size,
         _ => 0,
     };
     let turn = shared.slot.take(large).await;
     let started = Instant::now();
-    let staged = stage::stage(shared, target, reporter).await?;
+    let staged = stage::stage(shared, target, route, reporter).await?;
     drop(turn);
     if let Staged::Oss { bucket, key, .. } = &staged {
         outcome.staged = Some(format!("oss://{bucket}/{key}"));
@@ -225,7 +249,8 @@ async fn move_functions<T: Transport>(
 }
 
 /// A dry run once it is decided whether to publish: the functions read (GETs only), and what
-/// keep-versions would delete once the versions in use are spared.
+/// keep-versions would delete once the versions in use are spared; a function that could
+/// not be moved fails it.
 async fn dry_run_end<T: Transport>(
     calls: &Calls<'_, T>,
     settings: &Settings,
@@ -234,7 +259,7 @@ async fn dry_run_end<T: Transport>(
     decision: &Decision,
     mut outcome: Outcome,
     reporter: &mut impl Reporter,
-) -> Outcome {
+) -> Result<Outcome, Failure> {
     let version = match decision {
         Decision::Reuse(layer) => TargetVersion::existing(layer),
         Decision::Publish { .. } => TargetVersion::next(&settings.layer_name, before),

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::link;
 use crate::clock::Signing;
 use crate::credentials::Credentials;
 use crate::fc::limits::{
@@ -51,9 +52,13 @@ impl Source {
 pub(crate) enum Route {
     Inline,
     Oss,
+    /// `auto`, and the zip may go either way: the link decides, in each region
+    /// (`stage::settle`).
+    ByLink,
 }
 
-/// Inline when asked, or when `auto` and the Base64 fits FC's limit; OSS otherwise.
+/// Inline when asked, OSS when asked or when `auto` and the Base64 is over FC's limit; the
+/// link's choice when `auto` and the zip is large enough for the route to matter.
 fn route(mode: UploadMode, source: &Source) -> Route {
     match (mode, source) {
         (_, Source::Object { .. }) | (UploadMode::Oss, _) => Route::Oss,
@@ -61,7 +66,11 @@ fn route(mode: UploadMode, source: &Source) -> Route {
         (UploadMode::Auto, Source::Package(package)) => {
             let fits = usize::try_from(package.size)
                 .is_ok_and(|size| base64_len(size) <= MAX_INLINE_BASE64_BYTES);
-            if fits { Route::Inline } else { Route::Oss }
+            match (fits, link::worth_measuring(package.size)) {
+                (false, _) => Route::Oss,
+                (true, true) => Route::ByLink,
+                (true, false) => Route::Inline,
+            }
         }
     }
 }

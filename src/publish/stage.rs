@@ -1,17 +1,28 @@
 //! Getting the zip where CreateLayerVersion can take it: nowhere for inline, a bucket of the
 //! user's own (content-addressed, uploaded once), or FC's temporary bucket.
 
-use super::lend::Lender;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::lend::{self, Lender};
+use super::link::{self, LinkMeasure, OssCalls, Way};
 use super::shared::Shared;
 use super::source::{Route, Source, own_oss};
-use crate::http::Transport;
-use crate::inputs::{RegionTarget, Settings, Staging, TempBucketRoute};
+use crate::http::{HttpRequest, Transport};
+use crate::inputs::{Account, RegionTarget, Settings, Staging, TempBucketRoute};
 use crate::oss::client::OssClient;
 use crate::oss::upload::{self, UploadTarget};
 use crate::oss_names::BucketName;
 use crate::outcome::Failure;
 use crate::package::Package;
 use crate::report::Reporter;
+use crate::temp_bucket;
+use crate::temp_bucket::TempBucketError;
+
+/// How long the measure of OSS may take: beyond it, OSS is taken to be as far as FC.
+const MEASURE_OSS_FOR: Duration = Duration::from_secs(2);
 
 /// Where the zip is for the create.
 #[derive(Clone, Debug)]
@@ -25,10 +36,80 @@ pub(crate) enum Staged<'a> {
     },
 }
 
-/// Puts the zip where the route says; for OSS, uploads it (once) and names the object.
+/// The route in this region: [`Route::ByLink`] settled by the link model on what `link`
+/// measured (inline when nothing was), the choice and its figures said in the log.
+pub(crate) fn settle<T>(
+    shared: &Shared<'_, T>,
+    target: &RegionTarget,
+    link: Option<&LinkMeasure>,
+    reporter: &mut impl Reporter,
+) -> Route {
+    let (Route::ByLink, Source::Package(package)) = (shared.route, shared.source) else {
+        return shared.route;
+    };
+    let Some(link) = link else {
+        reporter.info("upload: auto: the link was not measured (no listing); the zip goes inline, as its Base64 fits");
+        return Route::Inline;
+    };
+    let estimate = link::choose(link, package.size, oss_calls(target));
+    let (route, way) = match estimate.way {
+        Way::Oss => (Route::Oss, "through OSS"),
+        Way::Inline => (Route::Inline, "inline"),
+    };
+    reporter.info(&format!(
+        "upload: auto: the zip ({} bytes) goes {way}, the faster by the link model: {}",
+        package.size,
+        estimate.why(link)
+    ));
+    route
+}
+
+/// The calls the OSS route makes here besides the upload's own.
+fn oss_calls(target: &RegionTarget) -> OssCalls {
+    match &target.staging {
+        Staging::OwnBucket { .. } => OssCalls { fc: 0, oss: 1 },
+        Staging::Temporary(route) => OssCalls {
+            fc: 1 + u32::from(matches!(route.account, Account::FromSts(_))),
+            oss: 0,
+        },
+    }
+}
+
+/// The round trip of one HEAD to the OSS endpoint the zip would go to, sent beside the
+/// listing when the link is to choose the route; `None` otherwise, or when it failed.
+pub(crate) async fn measure_oss<T: Transport>(
+    shared: &Shared<'_, T>,
+    target: &RegionTarget,
+) -> Option<Duration> {
+    if shared.route != Route::ByLink || shared.settings.lifecycle.dry_run {
+        return None;
+    }
+    let endpoint = match &target.staging {
+        Staging::OwnBucket { oss, .. } => oss.location.endpoint(),
+        Staging::Temporary(route) => route.location.endpoint(),
+    };
+    let started = Instant::now();
+    let request = HttpRequest {
+        method: "HEAD",
+        url: endpoint.url("/"),
+        headers: vec![("host".to_owned(), endpoint.host().to_owned())],
+        ..HttpRequest::default()
+    };
+    // Any reply will do (anonymous, it is refused): only its round trip is wanted, and not
+    // for longer than a far link's few round trips, since the listing waits for it.
+    tokio::time::timeout(MEASURE_OSS_FOR, shared.transport.send(request))
+        .await
+        .ok()?
+        .ok()?;
+    Some(started.elapsed())
+}
+
+/// Puts the zip where `route` (settled) says; for OSS, uploads it (once) and names the
+/// object.
 pub(crate) async fn stage<'s, T: Transport>(
     shared: &Shared<'s, T>,
     target: &RegionTarget,
+    route: Route,
     reporter: &mut impl Reporter,
 ) -> Result<Staged<'s>, Failure> {
     let package = match shared.source {
@@ -42,7 +123,7 @@ pub(crate) async fn stage<'s, T: Transport>(
                 checksum: checksum.clone(),
             });
         }
-        Source::Package(package) if shared.route == Route::Inline => {
+        Source::Package(package) if route == Route::Inline => {
             return Ok(Staged::Inline(package));
         }
         // Uploaded as it was packaged, before the regions started.
@@ -111,16 +192,60 @@ async fn to_own_bucket<'s, T: Transport>(
 async fn to_temporary_bucket<'s, T: Transport>(
     shared: &Shared<'s, T>,
     route: &TempBucketRoute,
-    package: &Package,
+    package: &'s Package,
     reporter: &mut impl Reporter,
 ) -> Result<Staged<'s>, Failure> {
-    let lender = Lender {
-        transport: shared.transport,
-        signing: shared.signing,
-        credentials: shared.credentials,
+    let (transport, signing) = (shared.transport, shared.signing);
+    let retries = shared.settings.lifecycle.retries;
+    let credentials = shared.credentials;
+    let asker = Lender {
+        transport,
+        signing,
+        credentials,
         settings: shared.settings,
     };
-    let (client, lent) = lender.lend(route, reporter).await?;
+    let account_id = lend::account_id(&route.account, &asker, reporter).await?;
+    let lender = route.lender.endpoint(&account_id);
+    // Each attempt masks what it is lent through the reporter it is handed.
+    let lent = retries
+        .run(reporter, async |reporter| {
+            let clock = &*signing.clock;
+            temp_bucket::lend(
+                transport,
+                &lender,
+                account_id.as_str(),
+                credentials,
+                clock,
+                reporter,
+            )
+            .await
+        })
+        .await;
+    let lent = match lent {
+        Ok(lent) => lent,
+        // `auto` chose OSS for speed, and the zip fits inline: a refusal is no reason to fail.
+        Err(TempBucketError::Service(error))
+            if matches!(error.status, 401 | 403) && shared.route == Route::ByLink =>
+        {
+            reporter.warning(&format!(
+                "FC refused its temporary bucket ({error}): upload: auto sends the zip inline instead ({} bytes; its Base64 fits)",
+                package.size
+            ));
+            return Ok(Staged::Inline(package));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    reporter.info(&format!(
+        "FC lent its temporary bucket {} ({}) for this upload",
+        lent.bucket, lent.region
+    ));
+    let client = OssClient {
+        transport,
+        location: route.location.clone(),
+        credentials: lent.credentials.clone(),
+        region: lent.region.clone(),
+        clock: Arc::clone(&signing.clock),
+    };
     let target = UploadTarget {
         bucket: &lent.bucket,
         key: &lent.key,

@@ -29,15 +29,18 @@ pub(crate) enum Ended {
 }
 
 /// Reports `ended` and writes its outputs and summary: the step's verdict. `layer_name` is
-/// `None` only when the inputs were not valid.
+/// `None` only when the inputs were not valid. In a `dry_run`, whatever would fail the real
+/// run fails the step as [`Failure::WouldFail`], with the outputs the real run would write.
 pub(crate) fn conclude(
     layer_name: Option<&LayerName>,
     ended: Ended,
+    dry_run: bool,
     reporter: &mut impl Reporter,
 ) -> Result<Outcome, Failure> {
+    let gate = |failure| would_fail(dry_run, failure);
     match ended {
-        Ended::Early(failure) => Err(failed(layer_name, failure, reporter)),
-        Ended::Offline(outcome) => one_region(layer_name, Ok(*outcome), reporter),
+        Ended::Early(failure) => Err(failed(layer_name, gate(failure), reporter)),
+        Ended::Offline(outcome) => one_region(layer_name, Ok(*outcome), dry_run, reporter),
         Ended::Regions {
             listed: false,
             runs,
@@ -55,16 +58,25 @@ pub(crate) fn conclude(
                     }
                     other => other.map(with_contents),
                 };
-                one_region(layer_name, result, reporter)
+                one_region(layer_name, result, dry_run, reporter)
             }
-            Err(runs) => several(layer_name, runs, None, None, reporter),
+            Err(runs) => several(layer_name, runs, None, None, dry_run, reporter),
         },
         Ended::Regions {
             listed: true,
             runs,
             contents,
             zip_bytes,
-        } => several(layer_name, runs, contents, zip_bytes, reporter),
+        } => several(layer_name, runs, contents, zip_bytes, dry_run, reporter),
+    }
+}
+
+/// `failure` as a dry run's: what the real run would have failed on. Once.
+fn would_fail(dry_run: bool, failure: Failure) -> Failure {
+    match failure {
+        Failure::WouldFail(_) => failure,
+        failure if dry_run => Failure::WouldFail(Box::new(failure)),
+        failure => failure,
     }
 }
 
@@ -72,25 +84,28 @@ pub(crate) fn conclude(
 fn one_region(
     layer_name: Option<&LayerName>,
     result: Result<Outcome, Failure>,
+    dry_run: bool,
     reporter: &mut impl Reporter,
 ) -> Result<Outcome, Failure> {
+    let gate = |failure| would_fail(dry_run, failure);
     match result {
         Ok(outcome) => {
             if let Err(failure) = outputs::write(&outcome, reporter) {
-                return Err(failed(layer_name, failure, reporter));
+                return Err(failed(layer_name, gate(failure), reporter));
             }
             reporter.summary(&summary::success(&outcome, &reporter.redactor()));
             Ok(outcome)
         }
-        // The version exists: its outputs are written for a later step to report.
+        // The version exists (in a dry run, would): its outputs are written for a later step
+        // to report, `functions` naming those not moved.
         Err(Failure::Rollout(outcome)) => {
             let failure = match outputs::write(&outcome, reporter) {
                 Ok(()) => Failure::Rollout(outcome),
                 Err(failure) => failure,
             };
-            Err(failed(layer_name, failure, reporter))
+            Err(failed(layer_name, gate(failure), reporter))
         }
-        Err(failure) => Err(failed(layer_name, failure, reporter)),
+        Err(failure) => Err(failed(layer_name, gate(failure), reporter)),
     }
 }
 
@@ -102,6 +117,7 @@ fn several(
     runs: Vec<RegionRun>,
     contents: Option<Contents>,
     zip_bytes: Option<u64>,
+    dry_run: bool,
     reporter: &mut impl Reporter,
 ) -> Result<Outcome, Failure> {
     for run in &runs {
@@ -121,15 +137,19 @@ fn several(
         let markdown = regions_summary::regions(layer_name, &runs, &reporter.redactor());
         reporter.summary(&markdown);
     }
-    let result = verdict_of(runs, reporter);
+    let result = verdict_of(runs, reporter).map_err(|f| would_fail(dry_run, f));
     if let Err(failure) = &result {
         reporter.error(&failure.to_string());
+        if dry_run {
+            let markdown = summary::failure(layer_name, failure, &reporter.redactor());
+            reporter.summary(&markdown);
+        }
     }
     result
 }
 
 /// The first region's outcome when every region succeeded; the outputs of those that
-/// published or reused a version, written all at once.
+/// published or reused a version (in a dry run, would), written all at once.
 fn verdict_of(runs: Vec<RegionRun>, reporter: &mut impl Reporter) -> Result<Outcome, Failure> {
     let attempted = runs.len();
     let mut first = None;

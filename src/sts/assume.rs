@@ -5,13 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
-use super::assume_role::{AssumeRoleParams, StsError, assume_role};
+use super::assume_role::{AssumeRoleParams, Assumed, StsError, assume_role};
 use super::github_token::{GitHubTokenError, fetch_token};
 use super::oidc::{OidcParams, assume_role_with_oidc};
 use crate::client::{ClientError, FcClient};
 use crate::clock::Signing;
 use crate::credentials::role::{OidcToken, RoleAssumption, Via};
-use crate::credentials::{Credentials, Masker, Secret};
+use crate::credentials::{Masker, Secret};
 use crate::http::Transport;
 
 /// Why the role could not be assumed.
@@ -46,7 +46,9 @@ impl AssumeError {
             Self::GitHub(GitHubTokenError::Refused { status }) => *status == 429 || *status >= 500,
             Self::Sts(StsError::Client(error)) => crate::backoff::Transient::is_retryable(error),
             Self::GitHub(GitHubTokenError::InvalidReply)
+            | Self::GitHub(GitHubTokenError::Redirected { .. })
             | Self::Sts(StsError::InvalidReply { .. })
+            | Self::Sts(StsError::Expired { .. })
             | Self::TokenFile { .. }
             | Self::EmptyTokenFile(_)
             | Self::NoToken => false,
@@ -105,7 +107,7 @@ pub(crate) async fn assume<T: Transport>(
     transport: &T,
     signing: &Signing,
     masker: &mut dyn Masker,
-) -> Result<Credentials, AssumeError> {
+) -> Result<Assumed, AssumeError> {
     match &role.via {
         Via::Oidc { provider, .. } => {
             let token = token.ok_or(AssumeError::NoToken)?;

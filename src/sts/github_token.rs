@@ -20,6 +20,10 @@ pub enum GitHubTokenError {
         } else { "" }
     )]
     Refused { status: u16 },
+    #[error(
+        "GitHub's OIDC token URL answered HTTP {status} redirecting to {target}; the redirect was not followed, so the request token was sent nowhere else"
+    )]
+    Redirected { status: u16, target: String },
     #[error("GitHub's OIDC token reply is not `{{\"value\": \"<JWT>\"}}`")]
     InvalidReply,
 }
@@ -45,10 +49,11 @@ pub async fn fetch_token<T: Transport>(
     request: &GitHubTokenRequest,
     masker: &mut dyn Masker,
 ) -> Result<Secret, GitHubTokenError> {
+    let url = token_url(&request.url, &request.audience);
     let reply = transport
         .send(HttpRequest {
             method: "GET",
-            url: token_url(&request.url, &request.audience),
+            url: url.clone(),
             headers: vec![
                 (
                     "authorization".to_owned(),
@@ -60,6 +65,12 @@ pub async fn fetch_token<T: Transport>(
         })
         .await
         .map_err(GitHubTokenError::Transport)?;
+    if (300..400).contains(&reply.status) {
+        return Err(GitHubTokenError::Redirected {
+            status: reply.status,
+            target: reply.redirect_target(&url),
+        });
+    }
     if !reply.is_success() {
         return Err(GitHubTokenError::Refused {
             status: reply.status,

@@ -4,11 +4,11 @@
 //! Node.js credentials library sends them, since a GitHub token is long and a URL is logged
 //! by proxies.
 
-use super::assume_role::{StsError, credentials_from_reply};
+use super::assume_role::{Assumed, StsError, credentials_from_reply};
 use crate::client::ClientError;
 use crate::clock::Signing;
 use crate::credentials::role::{OidcProviderArn, RoleArn, SessionName};
-use crate::credentials::{Credentials, Masker, Secret};
+use crate::credentials::{Masker, Secret};
 use crate::encode;
 use crate::endpoint::Endpoint;
 use crate::fc::{STS_API_VERSION, ServiceError};
@@ -50,14 +50,15 @@ fn form_body(params: &OidcParams<'_>, timestamp: &str, nonce: &str) -> String {
     .join("&")
 }
 
-/// Exchanges the token at `sts`; the credentials come back masked.
+/// Exchanges the token at `sts`; the credentials come back masked, refused when they ended
+/// before `signing`'s clock says the reply came.
 pub async fn assume_role_with_oidc<T: Transport>(
     transport: &T,
     sts: &Endpoint,
     signing: &Signing,
     params: &OidcParams<'_>,
     masker: &mut dyn Masker,
-) -> Result<Credentials, StsError> {
+) -> Result<Assumed, StsError> {
     let nonce = signing
         .nonces
         .nonce()
@@ -92,5 +93,5 @@ pub async fn assume_role_with_oidc<T: Transport>(
         }
         .into());
     }
-    credentials_from_reply(ACTION, &reply.body, masker)
+    credentials_from_reply(ACTION, &reply.body, signing.clock.now(), masker)
 }

@@ -400,7 +400,8 @@ fn a_silent_server_fails_on_the_idle_timeout_naming_the_phase() {
         )]
     );
 
-    // Takes nothing of a body too large for the socket buffers.
+    // Takes nothing of a body too large for the socket buffers (inline: on loopback,
+    // `auto` would send 32 MiB through OSS).
     let work = tempfile::tempdir().expect("tempdir");
     let layer = work.path().join("layer");
     fs::create_dir(&layer).expect("mkdir");
@@ -411,6 +412,7 @@ fn a_silent_server_fails_on_the_idle_timeout_naming_the_phase() {
         &deaf.url,
         &[
             ("INPUT_CODE", "layer"),
+            ("INPUT_UPLOAD", "inline"),
             ("FC_LAYER_ACTION_TEST_TIMEOUT_SECS", "2"),
         ],
     );

@@ -74,6 +74,7 @@ fn exchange(service: &Arc<Service>, token: &Secret) -> Result<Credentials, StsEr
         },
         &mut Ignored,
     ))
+    .map(|assumed| assumed.credentials)
 }
 
 /// A raw AssumeRoleWithOIDC form with `changes` to the parameters of a valid one.
@@ -234,7 +235,8 @@ fn issued_credentials_sign_fc_and_chain_and_no_others_do() {
         },
         &mut Ignored,
     ))
-    .expect("chained credentials");
+    .expect("chained credentials")
+    .credentials;
     assert_ne!(chained.access_key_id, first.access_key_id);
     assert!(matches!(
         list(&chained),

@@ -194,11 +194,13 @@ fn load_reads_a_zip_file_unchanged_and_refuses_what_is_not_one() {
     let loaded = package::load(&zip_path, u64::MAX, dir.path()).expect("loads");
     assert_eq!(loaded.origin, Origin::ZipFile);
     assert_eq!(loaded.read_all().expect("reads"), bytes);
-    assert_eq!(
+    assert_ne!(
         loaded.path(),
         zip_path,
-        "a prebuilt zip is read where it lies"
+        "a prebuilt zip is read once, into a copy of the run's own"
     );
+    fs::write(&zip_path, b"replaced").expect("replaces");
+    assert_eq!(loaded.read_all().expect("reads"), bytes, "the copy is kept");
     assert_eq!(loaded.checksum, fc_layer_action::checksum::crc64_xz(&bytes));
     assert_eq!(loaded.size, bytes.len() as u64);
     assert_eq!(loaded.entries, 11);

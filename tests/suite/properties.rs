@@ -107,15 +107,31 @@ proptest! {
         let _ = xml::element(&noise, "UploadId");
     }
 
-    /// A workflow command's data never ends its line, and decodes to the message.
+    /// A workflow command's data never ends its line nor holds a control character, and
+    /// decodes, as the runner decodes it, to the message with its other control characters
+    /// shown as `%XX`.
     #[test]
-    fn workflow_command_data_cannot_leave_its_line(message in ".{0,80}") {
+    fn workflow_command_data_cannot_leave_its_line(message in "(.|\r|\n){0,80}") {
         for line in [github::error(&message), github::warning(&message), github::add_mask(&message)] {
             prop_assert!(!line.contains('\n') && !line.contains('\r'), "{line:?}");
         }
+        for line in [github::error(&message), github::escape_line(&message)] {
+            prop_assert!(!line.chars().any(char::is_control), "{line:?}");
+        }
         let escaped = github::escape_data(&message);
         let decoded = escaped.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%");
-        prop_assert_eq!(decoded, message);
+        let shown: String = message
+            .chars()
+            .map(|c| match c {
+                '\r' | '\n' => c.to_string(),
+                c if c.is_control() => {
+                    let mut bytes = [0u8; 4];
+                    c.encode_utf8(&mut bytes).bytes().map(|byte| format!("%{byte:02X}")).collect()
+                }
+                c => c.to_string(),
+            })
+            .collect();
+        prop_assert_eq!(decoded, shown);
     }
 
     /// The outputs file, read back the way the runner reads it, holds exactly the values set,

@@ -110,6 +110,9 @@ impl Service {
             .and_then(|value| value.split_once(':'))
             .map(|(key_id, _)| key_id);
         let owner = self.owner(inner, signer);
+        // `--fail TempBucketToken:…`: FC refusing to lend its bucket (a 403 for a RAM user
+        // without the permission).
+        inject(&mut inner.faults, prefix, "TempBucketToken", &mut false)?;
         let site = site(inner, prefix)?;
         remember_issued(&mut site.lent_credentials, |number| {
             let lender = fc2::Lender {
