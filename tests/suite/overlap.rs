@@ -222,3 +222,32 @@ fn upload_oss_of_a_directory_packages_and_uploads_at_once_and_publishes_that_zip
     let version = &server.versions("big-layer")[0];
     assert_eq!(version["codeChecksum"], output_of("codeChecksum").as_str());
 }
+
+#[test]
+fn the_packager_says_done_with_the_zip_s_checksum_or_failed() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let root = work.path().join("layer");
+    layer(&root, 1, 1);
+    let (sender, receiver) = watch::channel(Written::Bytes(0));
+    let temp = package::temporary_zip(work.path()).expect("temporary zip");
+    let made =
+        package::zip_watched(&root, temp, u64::MAX, &Options::default(), sender).expect("packages");
+    assert_eq!(
+        *receiver.borrow(),
+        Written::Done {
+            size: made.size,
+            checksum: made.checksum.clone()
+        }
+    );
+
+    let empty = work.path().join("empty");
+    fs::create_dir(&empty).expect("mkdir");
+    let (sender, receiver) = watch::channel(Written::Bytes(0));
+    let temp = package::temporary_zip(work.path()).expect("temporary zip");
+    let failed = package::zip_watched(&empty, temp, u64::MAX, &Options::default(), sender);
+    assert!(
+        matches!(failed, Err(PackageError::Empty { .. })),
+        "{failed:?}"
+    );
+    assert_eq!(*receiver.borrow(), Written::Failed);
+}
