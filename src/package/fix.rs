@@ -143,22 +143,13 @@ pub(crate) fn build_on(debian: u8, glibc: (u32, u32)) -> Fix {
 mod tests {
     use super::*;
 
-    fn target(names: &[&str]) -> Target {
-        Target::new(
-            &names
-                .iter()
-                .map(|name| name.to_string())
-                .collect::<Vec<_>>(),
-        )
-    }
-
     fn runtime(name: &str) -> &'static Runtime {
         crate::fc::runtimes::named(name).expect("a known runtime")
     }
 
     #[test]
     fn pip_names_every_manylinux_level_up_to_the_runtimes_glibc() {
-        let fix = python_wheels(&target(&["python3.10"]), None).expect("a Python runtime");
+        let fix = python_wheels(&Target::named(&["python3.10"]), None).expect("a Python runtime");
         assert_eq!(
             fix.command.as_deref(),
             Some(
@@ -184,18 +175,18 @@ mod tests {
             ]
         );
         // A custom runtime on Debian 9 beside: every wheel fits its glibc.
-        let with_custom = python_wheels(&target(&["python3.10", "custom"]), None)
+        let with_custom = python_wheels(&Target::named(&["python3.10", "custom"]), None)
             .and_then(|fix| fix.command)
             .expect("a command");
         assert!(with_custom.contains(
             "--only-binary=:all: --platform manylinux_2_24_x86_64 --platform manylinux2014_x86_64 --python-version 3.10"
         ), "{with_custom}");
-        assert_eq!(python_wheels(&target(&["nodejs20"]), None), None);
+        assert_eq!(python_wheels(&Target::named(&["nodejs20"]), None), None);
     }
 
     #[test]
     fn several_runtimes_install_once_each_and_copy_over_the_layer() {
-        let both = target(&["python3.10", "python3.9"]);
+        let both = Target::named(&["python3.10", "python3.9"]);
         let command = python_wheels(&both, None)
             .and_then(|fix| fix.command)
             .expect("a command");

@@ -249,15 +249,6 @@ pub(crate) fn inspect_layout<'a>(
 mod tests {
     use super::*;
 
-    fn target(names: &[&str]) -> Target {
-        Target::new(
-            &names
-                .iter()
-                .map(|name| name.to_string())
-                .collect::<Vec<_>>(),
-        )
-    }
-
     /// An ELF64 header alone for `machine` (`e_machine`), with no sections.
     fn elf_header(machine: u16) -> Vec<u8> {
         let mut header = vec![0x7f, b'E', b'L', b'F', 2, 1, 1];
@@ -282,7 +273,7 @@ mod tests {
 
     #[test]
     fn native_code_for_another_machine_names_the_fix_for_where_it_lies() {
-        let both = target(&["python3.10", "python3.9"]);
+        let both = Target::named(&["python3.10", "python3.9"]);
         let arm64 = elf_header(183);
         let module = inspect_file("python/_x.cpython-310-aarch64-linux-gnu.so", &arm64, &both);
         assert_eq!(module.len(), 1, "{module:?}");
@@ -297,7 +288,11 @@ mod tests {
         }
         let untagged = inspect_file("python/arm/_speedups.so", &arm64, &both);
         assert_eq!(command(&untagged[0]), wheels);
-        let alone = inspect_file("python/arm/_speedups.so", &arm64, &target(&["python3.12"]));
+        let alone = inspect_file(
+            "python/arm/_speedups.so",
+            &arm64,
+            &Target::named(&["python3.12"]),
+        );
         assert!(
             command(&alone[0])
                 .contains("--platform manylinux_2_31_x86_64 --platform manylinux_2_28_x86_64"),
@@ -306,10 +301,10 @@ mod tests {
         let addon = inspect_file(
             "nodejs/node_modules/x/x.node",
             &arm64,
-            &target(&["nodejs20"]),
+            &Target::named(&["nodejs20"]),
         );
         assert_eq!(command(&addon[0]), "npm ci --omit=dev --os=linux --cpu=x64");
-        let library = inspect_file("lib/libx.so", &arm64, &target(&["custom.debian10"]));
+        let library = inspect_file("lib/libx.so", &arm64, &Target::named(&["custom.debian10"]));
         let fix = library[0].fix.as_ref().expect("a fix");
         assert!(
             fix.advice.contains("x86_64 Linux runner") && fix.command.is_none(),
@@ -331,7 +326,7 @@ mod tests {
 
     #[test]
     fn layout_warns_about_folders_off_fcs_paths() {
-        let python = target(&["python3.10"]);
+        let python = Target::named(&["python3.10"]);
         let found = inspect_layout(
             [
                 "requests",
@@ -351,10 +346,12 @@ mod tests {
         assert!(inspect_layout(["python", "python/x.py"], &python).is_empty());
         let node = inspect_layout(
             ["node_modules", "node_modules/a/index.js"],
-            &target(&["nodejs18"]),
+            &Target::named(&["nodejs18"]),
         );
         let paths: Vec<&str> = node.iter().map(|finding| finding.path.as_str()).collect();
         assert_eq!(paths, ["node_modules", "nodejs/node_modules/"]);
-        assert!(inspect_layout(["bin", "bin/tool"], &target(&["custom.debian10"])).is_empty());
+        assert!(
+            inspect_layout(["bin", "bin/tool"], &Target::named(&["custom.debian10"])).is_empty()
+        );
     }
 }

@@ -123,15 +123,6 @@ fn missing(module: &str, builds: &Builds, target: &Target) -> Option<Finding> {
 mod tests {
     use super::*;
 
-    fn target(names: &[&str]) -> Target {
-        Target::new(
-            &names
-                .iter()
-                .map(|name| name.to_string())
-                .collect::<Vec<_>>(),
-        )
-    }
-
     #[test]
     fn a_file_name_gives_its_module_and_the_pythons_that_load_it() {
         let cases = [
@@ -160,7 +151,7 @@ mod tests {
 
     #[test]
     fn every_named_python_must_find_every_module() {
-        let both = target(&["python3.10", "python3.9"]);
+        let both = Target::named(&["python3.10", "python3.9"]);
         let one = ["python/x.cpython-310-x86_64-linux-gnu.so"];
         let found = inspect_modules(one, &both);
         assert_eq!(found.len(), 1, "{found:?}");
@@ -187,15 +178,15 @@ mod tests {
             assert!(inspect_modules([one[0], fine], &both).is_empty(), "{fine}");
         }
         assert!(inspect_modules(["python/x.py", "python/pkg/"], &both).is_empty());
-        assert!(inspect_modules(one, &target(&["python3.10"])).is_empty());
-        assert!(inspect_modules(one, &target(&["nodejs18"])).is_empty());
+        assert!(inspect_modules(one, &Target::named(&["python3.10"])).is_empty());
+        assert!(inspect_modules(one, &Target::named(&["nodejs18"])).is_empty());
         let python36 = ["python/x.cpython-36m-x86_64-linux-gnu.so"];
-        assert!(inspect_modules(python36, &target(&["python3"])).is_empty());
+        assert!(inspect_modules(python36, &Target::named(&["python3"])).is_empty());
     }
 
     #[test]
     fn a_module_for_none_of_the_pythons_names_them_all_once() {
-        let both = target(&["python3.10", "python3.9"]);
+        let both = Target::named(&["python3.10", "python3.9"]);
         let found = inspect_modules(
             [
                 "python/np/_core.cpython-312-x86_64-linux-gnu.so",

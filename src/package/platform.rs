@@ -19,6 +19,13 @@ impl Target {
         }
     }
 
+    /// [`Target::new`] from literal names, for the checks' unit tests.
+    #[cfg(test)]
+    pub(crate) fn named(names: &[&str]) -> Self {
+        let names: Vec<String> = names.iter().map(|name| name.to_string()).collect();
+        Self::new(&names)
+    }
+
     /// The runtime with the oldest glibc, which native code must load on, and its system,
     /// among the runtimes that load a file for CPython 3.`python`: the Python runtimes of
     /// that version when one is named (no other Python imports it), else all of them.

@@ -202,17 +202,6 @@ fn a_dry_run_that_would_succeed_still_succeeds() {
     assert!(!run.summary.contains("would fail"), "{}", run.summary);
 }
 
-/// The action binary run in a fresh directory against `endpoint`, with a job summary.
-fn act(endpoint: &str, extra: &[(&str, &str)]) -> (std::process::Output, String) {
-    let work = tempfile::tempdir().expect("tempdir");
-    let summary = work.path().join("summary.md");
-    let outputs = work.path().join("github_output");
-    let mut envs = vec![("GITHUB_STEP_SUMMARY", summary.to_str().expect("utf-8"))];
-    envs.extend_from_slice(extra);
-    let output = common::run_action_with_sts(work.path(), endpoint, &outputs, &envs);
-    (output, fs::read_to_string(&summary).unwrap_or_default())
-}
-
 #[test]
 fn the_binary_s_dry_run_exits_1_on_a_missing_function_and_fc_local_is_untouched() {
     let server = common::FcLocal::start(&[
@@ -224,7 +213,7 @@ fn the_binary_s_dry_run_exits_1_on_a_missing_function_and_fc_local_is_untouched(
         "api",
     ]);
     let before = server.state();
-    let (output, summary) = act(
+    let (output, summary) = common::run_action_with_summary(
         &server.url,
         &[
             ("INPUT_FUNCTIONS", "api, nosuchfn"),

@@ -5,7 +5,6 @@
 
 use crate::common;
 
-use std::fs;
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -92,20 +91,10 @@ fn only_a_refused_listing_suggests_publishing_without_it() {
     }
 }
 
-/// The action binary run in a fresh directory against `endpoint`, with a job summary.
-fn act(endpoint: &str, extra: &[(&str, &str)]) -> (std::process::Output, String) {
-    let work = tempfile::tempdir().expect("tempdir");
-    let summary = work.path().join("summary.md");
-    let outputs = work.path().join("github_output");
-    let mut envs = vec![("GITHUB_STEP_SUMMARY", summary.to_str().expect("utf-8"))];
-    envs.extend_from_slice(extra);
-    let output = common::run_action_with_sts(work.path(), endpoint, &outputs, &envs);
-    (output, fs::read_to_string(&summary).unwrap_or_default())
-}
-
 #[test]
 fn an_endpoint_that_does_not_resolve_is_named_without_the_skip_unchanged_advice() {
-    let (output, summary) = act("http://fc-layer-action-test.invalid", &[]);
+    let (output, summary) =
+        common::run_action_with_summary("http://fc-layer-action-test.invalid", &[]);
     assert_eq!(output.status.code(), Some(1));
     let stdout = common::stdout(&output);
     assert!(
@@ -120,7 +109,7 @@ fn an_endpoint_that_does_not_resolve_is_named_without_the_skip_unchanged_advice(
 
 #[test]
 fn a_region_typo_in_an_endpoint_template_asks_about_the_region() {
-    let (output, _) = act(
+    let (output, _) = common::run_action_with_summary(
         "http://fc.{region}.invalid",
         &[("INPUT_REGION", "cn-hangzou")],
     );
@@ -145,7 +134,7 @@ fn a_refused_connection_is_named_without_the_skip_unchanged_advice() {
     let closed = TcpListener::bind("127.0.0.1:0").expect("binds");
     let port = closed.local_addr().expect("address").port();
     drop(closed);
-    let (output, _) = act(&format!("http://127.0.0.1:{port}"), &[]);
+    let (output, _) = common::run_action_with_summary(&format!("http://127.0.0.1:{port}"), &[]);
     assert_eq!(output.status.code(), Some(1));
     let stdout = common::stdout(&output);
     assert!(

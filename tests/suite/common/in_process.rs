@@ -38,6 +38,27 @@ pub struct Run {
 }
 
 impl Run {
+    /// What a run left: its result and time, its reporter's log, outputs and summary, and
+    /// the requests it sent.
+    fn ended(
+        result: Result<Outcome, Failure>,
+        took: Duration,
+        reporter: Workflow<Vec<u8>, Vec<u8>>,
+        sent: &RefCell<Vec<String>>,
+    ) -> Self {
+        let (log, outputs_file, summary) = reporter.into_parts();
+        let text =
+            |bytes: Option<Vec<u8>>| String::from_utf8(bytes.unwrap_or_default()).expect("utf-8");
+        Run {
+            result,
+            log: String::from_utf8(log).expect("utf-8 log"),
+            outputs_file: text(outputs_file),
+            summary: text(summary),
+            sent: sent.borrow().clone(),
+            took,
+        }
+    }
+
     pub fn outputs(&self) -> Vec<(String, String)> {
         parse_github_output(&self.outputs_file)
     }
@@ -194,18 +215,7 @@ pub fn run_signed(
         let result = publish::run_step(&env, transport, signing, &mut reporter).await;
         (result, start.elapsed())
     });
-    let (log, outputs_file, summary) = reporter.into_parts();
-    let text =
-        |bytes: Option<Vec<u8>>| String::from_utf8(bytes.unwrap_or_default()).expect("utf-8");
-    let sent = sent.borrow().clone();
-    Run {
-        result,
-        log: String::from_utf8(log).expect("utf-8 log"),
-        outputs_file: text(outputs_file),
-        summary: text(summary),
-        sent,
-        took,
-    }
+    Run::ended(result, took, reporter, &sent)
 }
 
 pub fn run(changes: &[(&str, &str)], transport: impl Transport) -> Run {
@@ -280,19 +290,7 @@ pub fn runs_at(service: &Arc<Service>, runs: &[(&[(&str, &str)], Duration)]) -> 
             let signing = Signing::system();
             let result = publish::run_step(&env, transport, &signing, &mut reporter).await;
             let took = started.elapsed();
-            let (log, outputs_file, summary) = reporter.into_parts();
-            let text = |bytes: Option<Vec<u8>>| {
-                String::from_utf8(bytes.unwrap_or_default()).expect("utf-8")
-            };
-            let sent = sent.borrow().clone();
-            Run {
-                result,
-                log: String::from_utf8(log).expect("utf-8 log"),
-                outputs_file: text(outputs_file),
-                summary: text(summary),
-                sent,
-                took,
-            }
+            Run::ended(result, took, reporter, &sent)
         }
     };
     let all = runs.iter().map(|(changes, start)| one(changes, *start));

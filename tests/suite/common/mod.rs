@@ -151,6 +151,21 @@ pub fn run_action_with_sts(
     run_action(work, &envs)
 }
 
+/// [`run_action_with_sts`] in a fresh directory, with a job summary: what the binary did,
+/// and the summary it wrote (empty when it wrote none).
+pub fn run_action_with_summary(endpoint: &str, extra: &[(&str, &str)]) -> (Output, String) {
+    let work = tempfile::tempdir().expect("tempdir");
+    let summary = work.path().join("summary.md");
+    let outputs = work.path().join("github_output");
+    let mut envs = vec![("GITHUB_STEP_SUMMARY", summary.to_str().expect("utf-8"))];
+    envs.extend_from_slice(extra);
+    let output = run_action_with_sts(work.path(), endpoint, &outputs, &envs);
+    (
+        output,
+        std::fs::read_to_string(&summary).unwrap_or_default(),
+    )
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
