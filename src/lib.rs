@@ -114,6 +114,7 @@
 //!   package/open.rs         a listed file opened once: no link followed, checked on the handle
 //!   package/writer.rs       the zip format, front to back, hashed as it goes
 //!   package/deflate.rs      libdeflate whole, or chunked parallel deflate for large files
+//!   package/schedule.rs     small files in batches on every core, mid-sized ones ahead, in walk order
 //!   package/check.rs        a prebuilt zip checked, bounded: sizes, overlaps, links, encryption
 //!   package/select.rs       what goes in: .fcignore, exclude, python-bytecode
 //!   package/ignore_file.rs  a .fcignore read like the layer's files: no link followed, bounded

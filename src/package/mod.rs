@@ -5,6 +5,7 @@
 //! - [`zip_dir`]: a directory as a reproducible zip, written to any writer; `walk` lists
 //!   what goes in, opening nothing.
 //! - [`writer`]: the zip format, written front to back and hashed as it goes.
+//! - [`schedule`]: small files in batches on every core, mid-sized ones ahead.
 //! - [`deflate`]: libdeflate for small files, chunked parallel deflate for large ones.
 //! - [`check`]: a prebuilt zip read the way the service will unpack it.
 //! - [`select`]: which files go in: `.fcignore`, `exclude`, `python-bytecode`.
@@ -30,6 +31,7 @@ mod keep;
 mod modules;
 mod open;
 pub mod platform;
+mod schedule;
 pub mod select;
 mod walk;
 mod writer;
