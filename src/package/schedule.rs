@@ -24,9 +24,11 @@ const COMPRESSION_BATCH_BYTES: u64 = 16 << 20;
 pub(super) const STREAMED_FILE_BYTES: u64 = 64 << 20;
 /// Files larger than this (and not streamed) are compressed ahead, on their own.
 const AHEAD_FILE_BYTES: u64 = 4 << 20;
-/// What is compressed ahead and not yet written adds up to at most this (or one file), as
-/// much as one batch could hold of such a file when they were compressed in batches.
-const AHEAD_BYTES: u64 = STREAMED_FILE_BYTES;
+/// What is compressed ahead and not yet written adds up to at most this (or one file):
+/// enough for a scientific layer's few large libraries (numpy's, 35 MB) to run side by
+/// side, and with a batch no more than a batch and its largest file held before (a 64 MiB
+/// file compressed whole, with 16 MiB of small files).
+const AHEAD_BYTES: u64 = 48 << 20;
 
 /// Whether a file of `size` bytes is compressed ahead rather than in a batch.
 pub(super) fn is_ahead(size: u64) -> bool {
