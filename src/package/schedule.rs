@@ -19,6 +19,9 @@ use super::walk::{Entry, Kind};
 const COMPRESSION_BATCH: usize = 256;
 /// A batch also ends once its files add up to this much, since each is held compressed.
 const COMPRESSION_BATCH_BYTES: u64 = 16 << 20;
+/// Batches compressed and waiting to be written at most, besides the one being compressed:
+/// enough to keep every core busy while the writing waits for a file compressed ahead.
+const BATCHES_AHEAD: usize = 3;
 /// Files larger than this are compressed in chunks instead of whole. Whole is smaller
 /// (see [`super::deflate`]); what is compressed ahead holds at most one file this large.
 pub(super) const STREAMED_FILE_BYTES: u64 = 64 << 20;
@@ -50,7 +53,7 @@ where
     E: Send + 'a,
     F: Fn(&'a Entry) -> Result<T, E> + Sync,
 {
-    let (sender, receiver) = mpsc::sync_channel(1);
+    let (sender, receiver) = mpsc::sync_channel(BATCHES_AHEAD);
     scope.spawn(move || {
         for batch in batches(entries) {
             let done: Result<Vec<T>, E> = batch.par_iter().map(work).collect();
