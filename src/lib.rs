@@ -119,6 +119,7 @@
 //!   package/writer.rs       the zip format, front to back, hashed as it goes
 //!   package/watched.rs      a zip being written, its progress told to the upload overlapping it
 //!   package/deflate.rs      libdeflate whole, or chunked parallel deflate for large files
+//!   package/schedule.rs     small files in batches on every core, mid-sized ones ahead, in walk order
 //!   package/check.rs        a prebuilt zip checked, bounded: sizes, overlaps, links, encryption
 //!   package/select.rs       what goes in: .fcignore, exclude, python-bytecode
 //!   package/ignore_file.rs  a .fcignore read like the layer's files: no link followed, bounded

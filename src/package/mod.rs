@@ -7,6 +7,7 @@
 //!   what goes in, opening nothing.
 //! - [`writer`]: the zip format, written front to back and hashed as it goes.
 //! - [`watched`]: a zip being written, its progress told to the upload that overlaps it.
+//! - [`schedule`]: small files in batches on every core, mid-sized ones ahead.
 //! - [`deflate`]: libdeflate for small files, chunked parallel deflate for large ones.
 //! - [`check`]: a prebuilt zip read the way the service will unpack it.
 //! - [`select`]: which files go in: `.fcignore`, `exclude`, `python-bytecode`.
@@ -32,6 +33,7 @@ mod keep;
 mod modules;
 mod open;
 pub mod platform;
+mod schedule;
 pub mod select;
 mod walk;
 pub mod watched;

@@ -3,8 +3,10 @@
 //! ship executables under `bin/`), symlinks stored as links, never followed; the rest of
 //! the format is fixed by [`super::writer`].
 //!
-//! Files are compressed whole on every core, a batch at a time; very large ones in chunks,
-//! also on every core; either way in bounded memory, whatever the tree holds.
+//! Files are compressed whole on every core, a batch at a time; mid-sized ones whole too,
+//! but ahead, each on a thread of its own while the batches run; very
+//! large ones in chunks, also on every core; in bounded memory, whatever the tree holds
+//! ([`super::schedule`]).
 //!
 //! The walk leaves out what [`super::select`] says, but for cached bytecode under
 //! `portable`: that is judged here, on the header of the bytes zipped, read on the file's
@@ -13,8 +15,8 @@
 
 use std::io::{self, BufWriter, Read, Write};
 use std::path::Path;
-
-use rayon::prelude::*;
+use std::sync::mpsc;
+use std::thread;
 
 use super::PackageError;
 use super::contents::{CheckLevel, Contents, Options};
@@ -22,6 +24,7 @@ use super::deflate::{compress_large, compress_small};
 use super::inspect::{self, Finding};
 use super::keep::Keep;
 use super::open::{Listed, open_listed};
+use super::schedule::{self, Ahead, Batch, STREAMED_FILE_BYTES};
 use super::select::{self, Bytecode, LeftOut};
 use super::walk::{Entry, Kind, walk};
 use super::writer::{Compressed, OverLimit, ZipOut};
@@ -30,15 +33,6 @@ const FILE_MODE: u32 = 0o644;
 const EXECUTABLE_MODE: u32 = 0o755;
 const DIRECTORY_MODE: u32 = 0o755;
 const SYMLINK_MODE: u32 = 0o777;
-/// Entries compressed in parallel before they are written: enough to keep every core busy
-/// on small files, few enough that compressed data waiting to be written stays small.
-const COMPRESSION_BATCH: usize = 256;
-/// A batch also ends once its files add up to this much, since each is held compressed.
-const COMPRESSION_BATCH_BYTES: u64 = 16 << 20;
-/// Files larger than this are compressed in chunks instead of whole. Whole is smaller
-/// (see [`super::deflate`]); a batch holds at most one file this large, since it ends
-/// once its files pass [`COMPRESSION_BATCH_BYTES`].
-const STREAMED_FILE_BYTES: u64 = 64 << 20;
 
 /// A directory zipped: what was written to, and what it holds.
 pub struct Zipped<W> {
@@ -126,22 +120,13 @@ fn zip_listed<W: Write>(
         files: 0,
         held: None,
     };
-    for batch in batches(&entries) {
-        // Each batch comes back in walk order, which keeps the archive reproducible, and is
-        // written out before the next starts, which bounds memory.
-        let prepared: Vec<Prepared> = batch
-            .par_iter()
-            .map(|entry| prepare(entry, options))
-            .collect::<Result<_, _>>()?;
-        for (entry, prepared) in batch.iter().zip(prepared) {
-            let prepared = match prepared {
-                Prepared::Later => open_large(entry, options.selection.bytecode)?,
-                prepared => prepared,
-            };
-            out.add(entry, prepared, options, &mut contents)
-                .map_err(|source| fail(&entry.path, source))?;
-        }
-    }
+    let whole = |entry: &Entry| read_whole(entry, options);
+    let small = |entry: &Entry| prepare(entry, options);
+    thread::scope(|scope| {
+        let ahead = Ahead::start(scope, &entries, &whole);
+        let prepared = schedule::batches_ahead(scope, &entries, &small);
+        write_entries(&mut out, prepared, ahead, options, &mut contents, &fail)
+    })?;
     // Every file the walk kept may have been bytecode that its header left out.
     if out.files == 0 {
         return Err(PackageError::Empty { path: root.into() });
@@ -160,6 +145,34 @@ fn zip_listed<W: Write>(
     })
 }
 
+/// Writes every entry, in walk order (which keeps the archive reproducible): the small
+/// files as `prepared` hands them over, the mid-sized ones taken from `ahead`, the large
+/// ones streamed.
+fn write_entries<'a, W: Write, F: Fn(&'a Entry) -> Result<Prepared, PackageError> + Sync>(
+    out: &mut Out<'a, W>,
+    prepared: mpsc::Receiver<Batch<'a, Prepared, PackageError>>,
+    mut ahead: Ahead<'_, 'a, Result<Prepared, PackageError>, F>,
+    options: &Options,
+    contents: &mut Contents,
+    fail: &impl Fn(&Path, io::Error) -> PackageError,
+) -> Result<(), PackageError> {
+    for (batch, prepared) in prepared {
+        for (entry, prepared) in batch.iter().zip(prepared?) {
+            let prepared = match prepared {
+                Prepared::Later => open_large(entry, options.selection.bytecode)?,
+                Prepared::Ahead => match ahead.take(entry) {
+                    Some(prepared) => prepared?,
+                    None => read_whole(entry, options)?,
+                },
+                prepared => prepared,
+            };
+            out.add(entry, prepared, options, contents)
+                .map_err(|source| fail(&entry.path, source))?;
+        }
+    }
+    Ok(())
+}
+
 /// What became of an entry before it is written.
 enum Prepared {
     /// A small file, compressed whole, and what the checks found in it.
@@ -168,6 +181,8 @@ enum Prepared {
     Open(Vec<u8>, Listed),
     /// A large file, opened where it is written, so that one batch opens one at a time.
     Later,
+    /// A mid-sized file, compressed ahead of the batches.
+    Ahead,
     /// A directory or a link, written from the walk's entry.
     Other,
     /// Cached bytecode whose header the policy leaves out; the rest of it was not read.
@@ -216,13 +231,15 @@ impl<'a, W: Write> Out<'a, W> {
                 stream_file(&mut self.zip, entry, file, mode, options)?
             }
             // A file comes as `Whole` or `Open` (or `LeftOut`, above): the rest are not files.
-            Prepared::Later | Prepared::Other | Prepared::LeftOut => match &entry.kind {
-                Kind::Symlink { target } => {
-                    self.zip.symlink(&entry.name, target, SYMLINK_MODE)?;
-                    Vec::new()
+            Prepared::Later | Prepared::Ahead | Prepared::Other | Prepared::LeftOut => {
+                match &entry.kind {
+                    Kind::Symlink { target } => {
+                        self.zip.symlink(&entry.name, target, SYMLINK_MODE)?;
+                        Vec::new()
+                    }
+                    _ => return self.directory(entry),
                 }
-                _ => return self.directory(entry),
-            },
+            }
         };
         if bytecode {
             contents.add_file(&entry.name, size);
@@ -268,37 +285,26 @@ fn mode(executable: bool) -> u32 {
     }
 }
 
-/// Splits the walk into batches of at most [`COMPRESSION_BATCH`] entries and about
-/// [`COMPRESSION_BATCH_BYTES`] of small files.
-fn batches(entries: &[Entry]) -> Vec<&[Entry]> {
-    let mut batches = Vec::new();
-    let (mut start, mut bytes) = (0, 0u64);
-    for (index, entry) in entries.iter().enumerate() {
-        if let Kind::File { size, .. } = entry.kind
-            && size <= STREAMED_FILE_BYTES
-        {
-            bytes += size;
-        }
-        if index + 1 - start == COMPRESSION_BATCH || bytes >= COMPRESSION_BATCH_BYTES {
-            batches.push(&entries[start..=index]);
-            (start, bytes) = (index + 1, 0);
-        }
-    }
-    if start < entries.len() {
-        batches.push(&entries[start..]);
-    }
-    batches
-}
-
-/// Reads a small file through its one open and compresses it whole, and inspects its bytes;
-/// other kinds, and large files, are left to the writing.
+/// A small file compressed whole; other kinds, mid-sized files (compressed ahead) and
+/// large ones (streamed) are left to the writing.
 fn prepare(entry: &Entry, options: &Options) -> Result<Prepared, PackageError> {
-    let Kind::File { size, bytecode, .. } = entry.kind else {
+    let Kind::File { size, .. } = entry.kind else {
         return Ok(Prepared::Other);
     };
     if size > STREAMED_FILE_BYTES {
         return Ok(Prepared::Later);
     }
+    if schedule::is_ahead(size) {
+        return Ok(Prepared::Ahead);
+    }
+    read_whole(entry, options)
+}
+
+/// Reads a file through its one open and compresses it whole, and inspects its bytes.
+fn read_whole(entry: &Entry, options: &Options) -> Result<Prepared, PackageError> {
+    let Kind::File { size, bytecode, .. } = entry.kind else {
+        return Ok(Prepared::Other);
+    };
     let policy = options.selection.bytecode;
     let Some((start, file)) = open_kept(&entry.path, size, bytecode, policy)? else {
         return Ok(Prepared::LeftOut);
