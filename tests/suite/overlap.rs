@@ -50,6 +50,28 @@ fn layer(root: &Path, blobs: u64, mb: usize) {
     fs::write(root.join("lib/z.txt"), "the last file\n").expect("writes");
 }
 
+/// A file on a disk that is full once `left` more bytes are written.
+struct FullAfter {
+    file: fs::File,
+    left: usize,
+}
+
+impl std::io::Write for FullAfter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return Err(std::io::Error::from_raw_os_error(28)); // ENOSPC
+        }
+        let taken = bytes.len().min(self.left);
+        let written = self.file.write(&bytes[..taken])?;
+        self.left -= written;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
 /// Uploads what `packager` writes, on its own thread, to `my-bucket/key`; returns what the
 /// upload said and the log.
 fn overlapped<P>(
@@ -140,16 +162,19 @@ fn a_packaging_that_fails_part_way_aborts_its_upload_and_leaves_nothing() {
     let file = fs::File::create(&zip).expect("creates");
     let server_ref = &server;
     let (result, log) = overlapped(&server, &zip, "failed.zip", move |sender| {
-        let last = root.join("lib/z.txt");
-        // The last file changes after the walk: the packager fails on it, 30 MB in.
-        let watched = Watched::new(file, sender.clone());
-        let zipped = package::zip_dir::zip_directory_between(&root, watched, u64::MAX, || {
-            fs::write(&last, "changed after the walk, and longer\n").expect("writes");
-        });
+        // The disk fills 24 MiB in: the packager fails with parts already written (a file
+        // changed after the walk is found by the batches running ahead, before the writing
+        // reaches it, so it no longer fails part way).
+        let full_after = FullAfter {
+            file,
+            left: 24 << 20,
+        };
+        let watched = Watched::new(full_after, sender.clone());
+        let zipped = package::zip_dir::zip_directory_between(&root, watched, u64::MAX, || ());
         let Err(error) = zipped else {
             panic!("the packaging should fail");
         };
-        assert!(matches!(error, PackageError::Changed { .. }), "{error}");
+        assert!(matches!(error, PackageError::Io { .. }), "{error}");
         // Said only once parts are in OSS, so that there is something to abort.
         let deadline = Instant::now() + Duration::from_secs(60);
         while server_ref.state()["openUploadsWithParts"] != 1 {
