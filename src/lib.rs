@@ -30,8 +30,9 @@
 //!   publish/listing.rs      the layer's versions before anything is written
 //!   publish/dry_run.rs      how a dry run ends: what would happen, nothing written
 //!   publish/stage.rs        the zip put where the create takes it: inline, an own bucket, FC's bucket; auto's route settled
+//!   publish/measure.rs      the link measured for auto: one HEAD's round trip to a host; the calls OSS adds
 //!   publish/link.rs         the link model `upload: auto` routes by, pure: round trips and size → inline or OSS
-//!   publish/overlap.rs      a directory packaged and uploaded at once (upload: oss, one region, FC's temporary bucket)
+//!   publish/overlap.rs      a directory packaged and uploaded at once (oss, or auto when the link says OSS; one region, FC's temporary bucket)
 //!   publish/lend.rs         FC's temporary bucket lent, before the regions or in a region's turn
 //!   publish/inline_body.rs  the inline create's request made once; the slot large uploads take in turn
 //!   publish/versions.rs     the steps that change the layer: create (never twice), ACL, delete

@@ -9,7 +9,9 @@ use bytes::Bytes;
 use tokio::sync::watch;
 
 use super::client::OssClient;
-use super::pace::{Pace, START_PART};
+use super::pace::Pace;
+/// The first part's size: an upload as the zip is packaged starts when this much is written.
+pub(crate) use super::pace::START_PART;
 use super::parts::{Upload, compare};
 pub use super::parts::{UploadError, UploadTarget};
 use crate::fc::limits::MAX_OSS_ZIP_BYTES;

@@ -125,6 +125,31 @@ pub(crate) fn choose(link: &LinkMeasure, zip_bytes: u64, calls: OssCalls) -> Est
     }
 }
 
+/// The route of a zip known so far only to be at least `at_least` bytes (a zip still being
+/// packaged): OSS only when the model says so at `at_least` and at every doubling of it up
+/// to `most`, the largest the zip may grow to. Through OSS the model only gains as the zip
+/// grows (inline pays a third more bytes, over one connection), so the doublings are a
+/// guard, not the rule: `a_decision_at_eight_mebibytes_holds_for_larger_zips`.
+pub(crate) fn choose_from(
+    link: &LinkMeasure,
+    at_least: u64,
+    most: u64,
+    calls: OssCalls,
+) -> Estimate {
+    let estimate = choose(link, at_least, calls);
+    let mut size = at_least;
+    while estimate.way == Way::Oss && size < most {
+        size = size.saturating_mul(2).min(most);
+        if choose(link, size, calls).way == Way::Inline {
+            return Estimate {
+                way: Way::Inline,
+                ..estimate
+            };
+        }
+    }
+    estimate
+}
+
 /// Whether the route of a zip of `zip_bytes` is worth a measure of the OSS link: not when
 /// its Base64 is within one window, which inline sends in about one round trip, the most
 /// OSS could save. Smaller zips go inline, as before, with no request more.
@@ -257,5 +282,57 @@ mod tests {
         assert!(!worth_measuring(1000));
         assert!(!worth_measuring(WINDOW_BYTES / 4 * 3));
         assert!(worth_measuring(MB));
+    }
+
+    #[test]
+    fn a_zip_still_being_packaged_goes_by_the_model_at_what_is_written() {
+        let first_part = 8 << 20;
+        let most = 500 << 20;
+        assert_eq!(
+            choose_from(&far(), first_part, most, TEMPORARY).way,
+            Way::Oss
+        );
+        let far_both = link(200, Some(200));
+        assert_eq!(
+            choose_from(&far_both, first_part, most, TEMPORARY).way,
+            Way::Oss
+        );
+        // Even near, 8 MiB is worth parts in flight beside the packaging, by the model.
+        assert_eq!(
+            choose_from(&link(5, Some(5)), first_part, most, TEMPORARY).way,
+            Way::Oss
+        );
+        // OSS far beyond FC: inline.
+        for oss_far in [
+            link(20, Some(400)),
+            link(1, Some(100)),
+            link(200, Some(1000)),
+        ] {
+            let estimate = choose_from(&oss_far, first_part, most, TEMPORARY);
+            assert_eq!(estimate.way, Way::Inline, "{oss_far:?}: {estimate:?}");
+        }
+    }
+
+    #[test]
+    fn a_decision_at_eight_mebibytes_holds_for_larger_zips() {
+        let first_part: u64 = 8 << 20;
+        let trips = [0, 1, 2, 3, 5, 10, 20, 30, 50, 80, 120, 200, 300, 500, 1000];
+        let sizes: Vec<u64> = (0..200)
+            .map(|step| first_part + step * (5 << 20) + step * 12_345)
+            .collect();
+        for fc in trips {
+            for oss in trips.iter().map(|&ms| Some(ms)).chain([None]) {
+                let measured = link(fc, oss);
+                for calls in [TEMPORARY, OWN, OssCalls { fc: 2, oss: 0 }] {
+                    if choose(&measured, first_part, calls).way == Way::Inline {
+                        continue;
+                    }
+                    for &size in &sizes {
+                        let estimate = choose(&measured, size, calls);
+                        assert_eq!(estimate.way, Way::Oss, "{measured:?} {size}: {estimate:?}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -44,6 +44,7 @@ mod inline_body;
 mod lend;
 mod link;
 mod listing;
+mod measure;
 mod outputs;
 mod overlap;
 mod prepare;

@@ -54,7 +54,7 @@ pub(crate) async fn prepare<T: Transport>(
     let (source, uploaded) = match overlapped {
         Some(result) => {
             let (package, uploaded) = result?;
-            (Source::Package(package), Some(uploaded))
+            (Source::Package(package), uploaded)
         }
         None => {
             let source = source::source(
@@ -68,7 +68,11 @@ pub(crate) async fn prepare<T: Transport>(
             (source.await?, None)
         }
     };
-    let route = source::choose_route(settings.upload, &source, reporter);
+    // Uploaded already (`upload: auto` said why): through OSS, whatever the size.
+    let route = match uploaded {
+        Some(_) => Route::Oss,
+        None => source::choose_route(settings.upload, &source, reporter),
+    };
     let contents = contents::review(settings, &source, reporter)?;
     Ok(Prepared {
         source,

@@ -4,14 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::time::Instant;
-
 use super::lend::{self, Lender};
-use super::link::{self, LinkMeasure, OssCalls, Way};
+use super::link::{self, LinkMeasure, Way};
+use super::measure;
 use super::shared::Shared;
 use super::source::{Route, Source, own_oss};
-use crate::http::{HttpRequest, Transport};
-use crate::inputs::{Account, RegionTarget, Settings, Staging, TempBucketRoute};
+use crate::http::Transport;
+use crate::inputs::{RegionTarget, Settings, Staging, TempBucketRoute};
 use crate::oss::client::OssClient;
 use crate::oss::upload::{self, UploadTarget};
 use crate::oss_names::BucketName;
@@ -20,9 +19,6 @@ use crate::package::Package;
 use crate::report::Reporter;
 use crate::temp_bucket;
 use crate::temp_bucket::TempBucketError;
-
-/// How long the measure of OSS may take: beyond it, OSS is taken to be as far as FC.
-const MEASURE_OSS_FOR: Duration = Duration::from_secs(2);
 
 /// Where the zip is for the create.
 #[derive(Clone, Debug)]
@@ -51,7 +47,7 @@ pub(crate) fn settle<T>(
         reporter.info("upload: auto: the link was not measured (no listing); the zip goes inline, as its Base64 fits");
         return Route::Inline;
     };
-    let estimate = link::choose(link, package.size, oss_calls(target));
+    let estimate = link::choose(link, package.size, measure::oss_calls(target));
     let (route, way) = match estimate.way {
         Way::Oss => (Route::Oss, "through OSS"),
         Way::Inline => (Route::Inline, "inline"),
@@ -64,17 +60,6 @@ pub(crate) fn settle<T>(
     route
 }
 
-/// The calls the OSS route makes here besides the upload's own.
-fn oss_calls(target: &RegionTarget) -> OssCalls {
-    match &target.staging {
-        Staging::OwnBucket { .. } => OssCalls { fc: 0, oss: 1 },
-        Staging::Temporary(route) => OssCalls {
-            fc: 1 + u32::from(matches!(route.account, Account::FromSts(_))),
-            oss: 0,
-        },
-    }
-}
-
 /// The round trip of one HEAD to the OSS endpoint the zip would go to, sent beside the
 /// listing when the link is to choose the route; `None` otherwise, or when it failed.
 pub(crate) async fn measure_oss<T: Transport>(
@@ -84,24 +69,7 @@ pub(crate) async fn measure_oss<T: Transport>(
     if shared.route != Route::ByLink || shared.settings.lifecycle.dry_run {
         return None;
     }
-    let endpoint = match &target.staging {
-        Staging::OwnBucket { oss, .. } => oss.location.endpoint(),
-        Staging::Temporary(route) => route.location.endpoint(),
-    };
-    let started = Instant::now();
-    let request = HttpRequest {
-        method: "HEAD",
-        url: endpoint.url("/"),
-        headers: vec![("host".to_owned(), endpoint.host().to_owned())],
-        ..HttpRequest::default()
-    };
-    // Any reply will do (anonymous, it is refused): only its round trip is wanted, and not
-    // for longer than a far link's few round trips, since the listing waits for it.
-    tokio::time::timeout(MEASURE_OSS_FOR, shared.transport.send(request))
-        .await
-        .ok()?
-        .ok()?;
-    Some(started.elapsed())
+    measure::round_trip(shared.transport, measure::oss_endpoint(target)).await
 }
 
 /// Puts the zip where `route` (settled) says; for OSS, uploads it (once) and names the

@@ -46,9 +46,14 @@ fn link(service: &Arc<Service>, fc_ms: u64, oss_ms: u64) -> Link {
 /// A layer whose zip is about 1 MB (incompressible), in `work`; `upload: auto` and the
 /// temporary bucket through [`OSS_ENDPOINT`].
 fn publish_megabyte(work: &tempfile::TempDir, transport: Link, upload: &str) -> Run {
+    publish_blob(work, transport, upload, 1_000_000)
+}
+
+/// [`publish_megabyte`] of a zip of about `bytes`.
+fn publish_blob(work: &tempfile::TempDir, transport: Link, upload: &str, bytes: usize) -> Run {
     let layer = work.path().join("layer");
     std::fs::create_dir_all(layer.join("lib")).expect("mkdir");
-    std::fs::write(layer.join("lib/blob.bin"), noise(1_000_000, 7)).expect("writes");
+    std::fs::write(layer.join("lib/blob.bin"), noise(bytes, 7)).expect("writes");
     let changes = [
         ("INPUT_CODE", layer.to_str().expect("utf-8")),
         ("INPUT_UPLOAD", upload),
@@ -177,4 +182,94 @@ fn upload_oss_fails_when_the_temporary_bucket_is_refused() {
     assert!(run.log.contains("AccessDenied"), "{}", run.log);
     assert_eq!(run.count("CreateLayerVersion"), 0);
     assert!(versions(&service, "my-layer").is_empty());
+}
+
+/// 12 MB incompressible: a zip past the first part (8 MiB) that still fits inline.
+const PAST_THE_FIRST_PART: usize = 12_000_000;
+
+#[test]
+fn auto_far_from_fc_uploads_a_directory_as_it_is_packaged_and_publishes_that_zip() {
+    let service = service(|_| {});
+    let work = tempfile::tempdir().expect("tempdir");
+    let run = publish_blob(&work, link(&service, 200, 30), "auto", PAST_THE_FIRST_PART);
+    assert!(run.result.is_ok(), "{}", run.log);
+    assert!(
+        run.log
+            .contains("written so far) goes through OSS, uploaded as it is packaged")
+            && run.log.contains("FC round trip 200 ms")
+            && run.log.contains("OSS round trip 30 ms"),
+        "{}",
+        run.log
+    );
+    let upload = run.log.find("as the zip is packaged").expect(&run.log);
+    let zipped = run.log.find("as it went up").expect(&run.log);
+    assert!(
+        upload < zipped,
+        "the upload began before the zip was whole: {}",
+        run.log
+    );
+    assert!(
+        !run.log.contains(" bytes to oss://"),
+        "not uploaded again: {}",
+        run.log
+    );
+    assert_eq!(
+        sent(&run, "HEAD"),
+        2,
+        "one HEAD to FC, one to OSS: {:?}",
+        run.sent
+    );
+    let size: u64 = run.output("codeSize").parse().expect("size");
+    let objects = &service.state()["ossObjects"];
+    let object = objects
+        .as_object()
+        .and_then(|objects| {
+            objects
+                .iter()
+                .find(|(key, _)| key.starts_with("fc-local-temp/"))
+        })
+        .map(|(_, size)| size.as_u64());
+    assert_eq!(object, Some(Some(size)), "{objects}");
+    let published = versions(&service, "my-layer");
+    assert_eq!(published.len(), 1);
+    assert_eq!(
+        published[0]["codeChecksum"],
+        run.output("codeChecksum").as_str()
+    );
+}
+
+#[test]
+fn auto_with_oss_far_beyond_fc_packages_alone_and_chooses_after_the_listing() {
+    let service = service(|_| {});
+    let work = tempfile::tempdir().expect("tempdir");
+    let run = publish_blob(&work, link(&service, 20, 400), "auto", PAST_THE_FIRST_PART);
+    assert!(run.result.is_ok(), "{}", run.log);
+    assert!(
+        !run.log.contains("written so far")
+            && run.log.contains("would go inline by the link model"),
+        "{}",
+        run.log
+    );
+    assert!(!run.log.contains("as the zip is packaged"), "{}", run.log);
+    assert!(run.log.contains("goes inline, the faster"), "{}", run.log);
+    assert_eq!(sent(&run, "PUT"), 0, "{:?}", run.sent);
+    assert_eq!(versions(&service, "my-layer").len(), 1);
+}
+
+#[test]
+fn auto_near_with_a_small_zip_measures_nothing_early_and_goes_inline() {
+    let service = service(|_| {});
+    let work = tempfile::tempdir().expect("tempdir");
+    let run = publish_megabyte(&work, link(&service, 5, 5), "auto");
+    assert!(run.result.is_ok(), "{}", run.log);
+    assert!(!run.log.contains("as the zip is packaged"), "{}", run.log);
+    assert!(!run.log.contains("would go inline by"), "{}", run.log);
+    assert!(run.log.contains("goes inline, the faster"), "{}", run.log);
+    assert_eq!(
+        sent(&run, "HEAD"),
+        1,
+        "only the region's measure: {:?}",
+        run.sent
+    );
+    assert_eq!(sent(&run, "PUT"), 0, "{:?}", run.sent);
 }
