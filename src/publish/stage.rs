@@ -172,7 +172,18 @@ async fn to_temporary_bucket<'s, T: Transport>(
         credentials,
         settings: shared.settings,
     };
-    let account_id = lend::account_id(&route.account, &asker, reporter).await?;
+    let account_id = match lend::account_id(&route.account, &asker, reporter).await {
+        Ok(account_id) => account_id,
+        // As for a refused bucket below: the account was only needed for the faster route.
+        Err(failure) if shared.route == Route::ByLink => {
+            reporter.warning(&format!(
+                "FC's temporary bucket cannot be asked for ({failure}): upload: auto sends the zip inline instead ({} bytes; its Base64 fits)",
+                package.size
+            ));
+            return Ok(Staged::Inline(package));
+        }
+        Err(failure) => return Err(failure),
+    };
     let lender = route.lender.endpoint(&account_id);
     // Each attempt masks what it is lent through the reporter it is handed.
     let lent = retries

@@ -174,6 +174,43 @@ fn auto_falls_back_to_inline_when_the_temporary_bucket_is_refused() {
 }
 
 #[test]
+fn auto_falls_back_to_inline_when_the_account_for_the_temporary_bucket_is_unknown() {
+    let service = service(|config| {
+        config.faults.push(Fault {
+            action: "GetCallerIdentity".to_owned(),
+            times: u32::MAX,
+            kind: FaultKind::Fail(ServiceError::new(
+                403,
+                "NoPermission",
+                "no sts:GetCallerIdentity",
+            )),
+        });
+    });
+    let work = tempfile::tempdir().expect("tempdir");
+    let layer = work.path().join("layer");
+    std::fs::create_dir_all(layer.join("lib")).expect("mkdir");
+    std::fs::write(layer.join("lib/blob.bin"), noise(1_000_000, 7)).expect("writes");
+    let changes = [
+        ("INPUT_CODE", layer.to_str().expect("utf-8")),
+        ("INPUT_OSS-ENDPOINT", OSS_ENDPOINT),
+        ("RUNNER_TEMP", work.path().to_str().expect("utf-8")),
+    ];
+    let run = run_in(work.path(), &changes, link(&service, 200, 30));
+    assert!(run.result.is_ok(), "{}", run.log);
+    assert!(
+        run.log
+            .contains("::warning::FC's temporary bucket cannot be asked for")
+            && run.log.contains("NoPermission")
+            && run.log.contains("sends the zip inline instead"),
+        "{}",
+        run.log
+    );
+    assert_eq!(run.count("TempBucketToken"), 0, "{:?}", run.sent);
+    assert_eq!(run.count("CreateLayerVersion"), 1);
+    assert_eq!(versions(&service, "my-layer").len(), 1);
+}
+
+#[test]
 fn upload_oss_fails_when_the_temporary_bucket_is_refused() {
     let service = refusing_the_temporary_bucket();
     let work = tempfile::tempdir().expect("tempdir");

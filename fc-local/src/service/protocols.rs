@@ -191,6 +191,7 @@ impl Service {
             return Ok((200, Some(reply)));
         }
         if sts::is_sts(request) {
+            inject(&mut inner.faults, prefix, "GetCallerIdentity", drop_reply)?;
             let identity = sts::get_caller_identity(routed, &self.account_id)?;
             return Ok((200, Some(identity)));
         }
