@@ -15,7 +15,7 @@ use crate::oss::client::OssClient;
 use crate::outcome::Failure;
 use crate::report::Reporter;
 use crate::sts;
-use crate::temp_bucket::{self, TempBucket};
+use crate::temp_bucket::{self, TempBucket, TempBucketError};
 
 /// What FC's temporary bucket is asked for with: before the regions start (an upload that
 /// overlaps the packaging), or in a region's own turn.
@@ -26,16 +26,51 @@ pub(crate) struct Lender<'a, T> {
     pub(crate) settings: &'a Settings,
 }
 
+/// Why FC's temporary bucket was not lent: the account it is lent for could not be learned,
+/// or FC did not lend it.
+#[derive(Debug)]
+pub(crate) enum NotLent {
+    Account(Failure),
+    Bucket(TempBucketError),
+}
+
+impl NotLent {
+    /// Whether FC itself refused (401 or 403), as a RAM user without the permission is.
+    pub(crate) fn refused(&self) -> bool {
+        matches!(self, NotLent::Bucket(TempBucketError::Service(error)) if matches!(error.status, 401 | 403))
+    }
+}
+
+impl std::fmt::Display for NotLent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotLent::Account(failure) => failure.fmt(f),
+            NotLent::Bucket(error) => error.fmt(f),
+        }
+    }
+}
+
+impl From<NotLent> for Failure {
+    fn from(not_lent: NotLent) -> Self {
+        match not_lent {
+            NotLent::Account(failure) => failure,
+            NotLent::Bucket(error) => error.into(),
+        }
+    }
+}
+
 impl<T: Transport> Lender<'_, T> {
     /// The temporary bucket FC lends this run's account, and an OSS client for it.
     pub(crate) async fn lend(
         &self,
         route: &TempBucketRoute,
         reporter: &mut impl Reporter,
-    ) -> Result<(OssClient<&T>, TempBucket), Failure> {
+    ) -> Result<(OssClient<&T>, TempBucket), NotLent> {
         let (transport, signing, credentials) = (self.transport, self.signing, self.credentials);
         let retries = self.settings.lifecycle.retries;
-        let account_id = account_id(&route.account, self, reporter).await?;
+        let account_id = account_id(&route.account, self, reporter)
+            .await
+            .map_err(NotLent::Account)?;
         let lender = route.lender.endpoint(&account_id);
         // Each attempt masks what it is lent through the reporter it is handed.
         let lent = retries
@@ -51,7 +86,8 @@ impl<T: Transport> Lender<'_, T> {
                 )
                 .await
             })
-            .await?;
+            .await
+            .map_err(NotLent::Bucket)?;
         reporter.info(&format!(
             "FC lent its temporary bucket {} ({}) for this upload",
             lent.bucket, lent.region

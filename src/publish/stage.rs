@@ -1,10 +1,9 @@
 //! Getting the zip where CreateLayerVersion can take it: nowhere for inline, a bucket of the
 //! user's own (content-addressed, uploaded once), or FC's temporary bucket.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use super::lend::{self, Lender};
+use super::lend::{Lender, NotLent};
 use super::link::{self, LinkMeasure, Way};
 use super::measure;
 use super::shared::Shared;
@@ -17,8 +16,6 @@ use crate::oss_names::BucketName;
 use crate::outcome::Failure;
 use crate::package::Package;
 use crate::report::Reporter;
-use crate::temp_bucket;
-use crate::temp_bucket::TempBucketError;
 
 /// Where the zip is for the create.
 #[derive(Clone, Debug)]
@@ -163,67 +160,29 @@ async fn to_temporary_bucket<'s, T: Transport>(
     package: &'s Package,
     reporter: &mut impl Reporter,
 ) -> Result<Staged<'s>, Failure> {
-    let (transport, signing) = (shared.transport, shared.signing);
-    let retries = shared.settings.lifecycle.retries;
-    let credentials = shared.credentials;
-    let asker = Lender {
-        transport,
-        signing,
-        credentials,
+    let lender = Lender {
+        transport: shared.transport,
+        signing: shared.signing,
+        credentials: shared.credentials,
         settings: shared.settings,
     };
-    let account_id = match lend::account_id(&route.account, &asker, reporter).await {
-        Ok(account_id) => account_id,
-        // As for a refused bucket below: the account was only needed for the faster route.
-        Err(failure) if shared.route == Route::ByLink => {
-            reporter.warning(&format!(
-                "FC's temporary bucket cannot be asked for ({failure}): upload: auto sends the zip inline instead ({} bytes; its Base64 fits)",
-                package.size
-            ));
-            return Ok(Staged::Inline(package));
-        }
-        Err(failure) => return Err(failure),
-    };
-    let lender = route.lender.endpoint(&account_id);
-    // Each attempt masks what it is lent through the reporter it is handed.
-    let lent = retries
-        .run(reporter, async |reporter| {
-            let clock = &*signing.clock;
-            temp_bucket::lend(
-                transport,
-                &lender,
-                account_id.as_str(),
-                credentials,
-                clock,
-                reporter,
-            )
-            .await
-        })
-        .await;
-    let lent = match lent {
+    let (client, lent) = match lender.lend(route, reporter).await {
         Ok(lent) => lent,
-        // `auto` chose OSS for speed, and the zip fits inline: a refusal is no reason to fail.
-        Err(TempBucketError::Service(error))
-            if matches!(error.status, 401 | 403) && shared.route == Route::ByLink =>
-        {
+        // `auto` chose OSS for speed, and the zip fits inline: neither a refusal nor an
+        // account that cannot be learned is a reason to fail.
+        Err(not_lent) if shared.route == Route::ByLink => {
+            let why = match &not_lent {
+                NotLent::Bucket(_) if not_lent.refused() => "FC refused its temporary bucket",
+                NotLent::Account(_) => "FC's temporary bucket cannot be asked for",
+                NotLent::Bucket(_) => return Err(not_lent.into()),
+            };
             reporter.warning(&format!(
-                "FC refused its temporary bucket ({error}): upload: auto sends the zip inline instead ({} bytes; its Base64 fits)",
+                "{why} ({not_lent}): upload: auto sends the zip inline instead ({} bytes; its Base64 fits)",
                 package.size
             ));
             return Ok(Staged::Inline(package));
         }
-        Err(error) => return Err(error.into()),
-    };
-    reporter.info(&format!(
-        "FC lent its temporary bucket {} ({}) for this upload",
-        lent.bucket, lent.region
-    ));
-    let client = OssClient {
-        transport,
-        location: route.location.clone(),
-        credentials: lent.credentials.clone(),
-        region: lent.region.clone(),
-        clock: Arc::clone(&signing.clock),
+        Err(not_lent) => return Err(not_lent.into()),
     };
     let target = UploadTarget {
         bucket: &lent.bucket,
