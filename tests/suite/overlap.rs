@@ -6,39 +6,17 @@ use crate::common;
 
 use std::fs;
 use std::path::Path;
-use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::*;
 use fc_layer_action::checksum::crc64_xz;
-use fc_layer_action::cloud::Region;
-use fc_layer_action::credentials::{Credentials, Secret};
-use fc_layer_action::http::{ReqwestTransport, Timeouts};
-use fc_layer_action::oss::client::OssClient;
-use fc_layer_action::oss::location::OssLocation;
 use fc_layer_action::oss::upload::{UploadError, UploadTarget, upload_while_packaging};
 use fc_layer_action::oss_names::BucketName;
 use fc_layer_action::package::{self, Options, PackageError, Watched, Written};
-use fc_layer_action::proxy::ProxySettings;
 use fc_layer_action::report::Workflow;
 use serde_json::Value;
 use tokio::sync::watch;
-
-fn oss_client(server: &FcLocal) -> OssClient<ReqwestTransport> {
-    OssClient {
-        transport: ReqwestTransport::new(ProxySettings::default(), Timeouts::default())
-            .expect("transport"),
-        location: OssLocation::parse(&server.url).expect("location"),
-        credentials: Credentials {
-            access_key_id: ACCESS_KEY_ID.to_owned(),
-            access_key_secret: Secret::new(ACCESS_KEY_SECRET),
-            security_token: None,
-        },
-        region: Region::parse("cn-hangzhou").expect("region"),
-        clock: Arc::new(time::OffsetDateTime::now_utc),
-    }
-}
 
 /// A layer of `blobs` incompressible files of `mb` MB each, and a small file after them.
 fn layer(root: &Path, blobs: u64, mb: usize) {
@@ -98,7 +76,7 @@ fn upload(
     key: &str,
     receiver: watch::Receiver<Written>,
 ) -> (Result<(), UploadError>, String) {
-    let client = oss_client(server);
+    let client = common::oss_client(&server.url);
     let bucket = BucketName::parse("my-bucket").expect("bucket");
     let target = UploadTarget::new(&bucket, key, 2);
     let mut log = Vec::new();
@@ -139,7 +117,7 @@ fn a_directory_goes_up_in_parts_as_it_is_packaged_and_the_object_is_the_zip() {
     assert_eq!(stored.as_u64(), Some(package.size), "{}", server.state());
     let bytes = fs::read(package.path()).expect("the zip stays on disk");
     assert_eq!(crc64_xz(&bytes), package.checksum);
-    let client = oss_client(&server);
+    let client = common::oss_client(&server.url);
     let bucket = BucketName::parse("my-bucket").expect("bucket");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -18,12 +18,7 @@ use std::thread;
 
 use common::hostile::{Hostile, reply};
 use common::*;
-use fc_layer_action::cloud::Region;
-use fc_layer_action::http::{ReqwestTransport, Timeouts};
-use fc_layer_action::oss::client::OssClient;
-use fc_layer_action::oss::location::OssLocation;
 use fc_layer_action::oss_names::BucketName;
-use fc_layer_action::proxy::ProxySettings;
 
 const ACCOUNT_ID: &str = "1234567890123456";
 
@@ -758,23 +753,6 @@ fn server_text_is_capped_in_the_log_and_the_summary() {
     );
 }
 
-/// An OSS client of the real transport against `server`, path-style.
-fn oss_client(server: &Hostile) -> OssClient<ReqwestTransport> {
-    use fc_layer_action::credentials::{Credentials, Secret};
-    OssClient {
-        transport: ReqwestTransport::new(ProxySettings::default(), Timeouts::default())
-            .expect("transport"),
-        location: OssLocation::parse(&server.url).expect("location"),
-        credentials: Credentials {
-            access_key_id: ACCESS_KEY_ID.to_owned(),
-            access_key_secret: Secret::new(ACCESS_KEY_SECRET),
-            security_token: None,
-        },
-        region: Region::parse("cn-hangzhou").expect("region"),
-        clock: Arc::new(time::OffsetDateTime::now_utc),
-    }
-}
-
 #[test]
 fn multipart_replies_must_confirm_the_checksum_and_name_a_sane_upload() {
     let bucket = BucketName::parse("my-bucket").expect("bucket");
@@ -783,9 +761,10 @@ fn multipart_replies_must_confirm_the_checksum_and_name_a_sane_upload() {
         send(stream, &reply("200 OK", &[], body));
     });
     let parts = [(1, "\"E\"".to_owned())];
-    let error = block_on(oss_client(&unconfirmed).complete(&bucket, "k.zip", "id", &parts))
-        .expect_err("unconfirmed")
-        .to_string();
+    let error =
+        block_on(common::oss_client(&unconfirmed.url).complete(&bucket, "k.zip", "id", &parts))
+            .expect_err("unconfirmed")
+            .to_string();
     assert_eq!(
         error,
         "OSS CompleteMultipartUpload: OSS did not confirm the checksum: its reply has no x-oss-hash-crc64ecma, so the object cannot be trusted to hold what was sent"
@@ -798,7 +777,7 @@ fn multipart_replies_must_confirm_the_checksum_and_name_a_sane_upload() {
     let long = Hostile::start(true, move |_, stream| {
         send(stream, &reply("200 OK", &[], body.as_bytes()))
     });
-    let error = block_on(oss_client(&long).initiate(&bucket, "k.zip"))
+    let error = block_on(common::oss_client(&long.url).initiate(&bucket, "k.zip"))
         .expect_err("refused")
         .to_string();
     assert!(error.len() < 200, "{error}");

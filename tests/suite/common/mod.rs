@@ -247,3 +247,27 @@ pub fn noise(len: usize, seed: u64) -> Vec<u8> {
         })
         .collect()
 }
+
+/// An OSS client of the real transport against the service at `url`, path-style, signing
+/// with the suite's keys.
+pub fn oss_client(
+    url: &str,
+) -> fc_layer_action::oss::client::OssClient<fc_layer_action::http::ReqwestTransport> {
+    use fc_layer_action::credentials::{Credentials, Secret};
+    use fc_layer_action::http::{ReqwestTransport, Timeouts};
+    fc_layer_action::oss::client::OssClient {
+        transport: ReqwestTransport::new(
+            fc_layer_action::proxy::ProxySettings::default(),
+            Timeouts::default(),
+        )
+        .expect("transport"),
+        location: fc_layer_action::oss::location::OssLocation::parse(url).expect("location"),
+        credentials: Credentials {
+            access_key_id: ACCESS_KEY_ID.to_owned(),
+            access_key_secret: Secret::new(ACCESS_KEY_SECRET),
+            security_token: None,
+        },
+        region: fc_layer_action::cloud::Region::parse("cn-hangzhou").expect("region"),
+        clock: std::sync::Arc::new(time::OffsetDateTime::now_utc),
+    }
+}
