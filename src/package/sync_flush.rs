@@ -9,6 +9,13 @@
 //! It reads hostile bytes safely: every read is bounded, every symbol consumes bits, and
 //! what zlib refuses is refused here too, so a stream this accepts is one zlib decodes.
 
+mod huffman;
+
+use huffman::{
+    BITS, BadCode, Code, Codes, END, KIND, LENGTH, LONG, PLAIN, PRECODE_ORDER, distance_entry,
+    litlen_entry, precode_entry,
+};
+
 /// Why a stream is not one complete raw deflate stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum NotDeflate {
@@ -32,6 +39,12 @@ pub(crate) enum NotDeflate {
     NoEndOfBlock,
     #[error("a symbol outside the code, a length of 286 or 287, or a distance of 30 or 31")]
     InvalidSymbol,
+}
+
+impl From<BadCode> for NotDeflate {
+    fn from(_: BadCode) -> Self {
+        NotDeflate::BadCode
+    }
 }
 
 /// Rewrites `stream`, one complete raw deflate stream, so that it ends with a sync flush
@@ -145,7 +158,11 @@ impl<'a> Bits<'a> {
     /// Loads bytes until at least 56 bits are buffered.
     #[inline(always)]
     fn refill(&mut self) -> Result<(), NotDeflate> {
-        if let Some(word) = self.data.get(self.next..).and_then(<[u8]>::first_chunk::<8>) {
+        if let Some(word) = self
+            .data
+            .get(self.next..)
+            .and_then(<[u8]>::first_chunk::<8>)
+        {
             // Whole bytes that fit are taken; the bits loaded above `count` are those of
             // the next byte, which the next refill ORs in again, unchanged.
             self.buffer |= u64::from_le_bytes(*word) << self.count;
@@ -156,7 +173,7 @@ impl<'a> Bits<'a> {
         self.refill_at_end()
     }
 
-    #[cold]
+    #[inline(always)]
     fn refill_at_end(&mut self) -> Result<(), NotDeflate> {
         if self.position() > self.real_bits() {
             return Err(NotDeflate::Truncated);
@@ -210,6 +227,15 @@ impl<'a> Bits<'a> {
 
     /// Skips a Huffman block's symbols up to and including its end-of-block code.
     fn skip_symbols(&mut self, litlen: &Code, distance: &Code) -> Result<(), NotDeflate> {
+        // A copy the loop owns, so that its fields live in registers.
+        let mut bits = Bits { ..*self };
+        let result = bits.skip_symbols_here(litlen, distance);
+        *self = bits;
+        result
+    }
+
+    #[inline(always)]
+    fn skip_symbols_here(&mut self, litlen: &Code, distance: &Code) -> Result<(), NotDeflate> {
         loop {
             if self.count < PAIR_BITS {
                 self.refill()?;
@@ -263,7 +289,10 @@ impl<'a> Bits<'a> {
         }
         codes.fixed_loaded = false;
         codes.litlen.build(litlen_lengths, litlen_entry, false)?;
-        codes.distance.build(distance_lengths, distance_entry, false)
+        codes
+            .distance
+            .build(distance_lengths, distance_entry, false)?;
+        Ok(())
     }
 
     /// Fills `lengths` with code lengths decoded by the code-length code, repeats included.
@@ -295,186 +324,6 @@ impl<'a> Bits<'a> {
             filled += repeat;
         }
         Ok(())
-    }
-}
-
-/// The order of the code-length code's lengths in a dynamic block's header.
-const PRECODE_ORDER: [usize; 19] = [
-    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
-];
-
-/// A table entry: the bits the symbol takes, code and extra bits (low five bits), and what
-/// it is (high three). The code-length code's entries are its code's bits and symbol << 3.
-const BITS: u8 = 0b1_1111;
-const KIND: u8 = 0b111 << 5;
-/// A literal, or a distance: skipped, nothing follows.
-const PLAIN: u8 = 0;
-/// A length: a distance follows.
-const LENGTH: u8 = 1 << 5;
-const END: u8 = 2 << 5;
-/// A symbol deflate does not allow, or bits no code starts with (an incomplete code).
-const INVALID: u8 = 3 << 5;
-/// The start of a code longer than the table's bits: decoded the slow way.
-const LONG: u8 = 4 << 5;
-
-fn litlen_entry(symbol: usize, code_bits: u8) -> u8 {
-    match symbol {
-        0..=255 => PLAIN | code_bits,
-        256 => END | code_bits,
-        257..=285 => {
-            let index = symbol - 257;
-            let extra = if index < 8 || index == 28 { 0 } else { (index - 4) / 4 };
-            LENGTH | (code_bits + extra as u8)
-        }
-        _ => INVALID,
-    }
-}
-
-fn distance_entry(symbol: usize, code_bits: u8) -> u8 {
-    match symbol {
-        0..=3 => PLAIN | code_bits,
-        4..=29 => PLAIN | (code_bits + ((symbol - 2) / 2) as u8),
-        _ => INVALID,
-    }
-}
-
-fn precode_entry(symbol: usize, code_bits: u8) -> u8 {
-    ((symbol as u8) << 3) | code_bits
-}
-
-/// The tables of the block being walked; the fixed code's are kept while blocks use them.
-struct Codes {
-    precode: Code,
-    litlen: Code,
-    distance: Code,
-    fixed_loaded: bool,
-}
-
-impl Codes {
-    fn new() -> Self {
-        Codes {
-            precode: Code::new(),
-            litlen: Code::new(),
-            distance: Code::new(),
-            fixed_loaded: false,
-        }
-    }
-
-    fn load_fixed(&mut self) -> Result<(), NotDeflate> {
-        if !self.fixed_loaded {
-            let mut litlen = [8u8; 288];
-            litlen[144..256].fill(9);
-            litlen[256..280].fill(7);
-            self.litlen.build(&litlen, litlen_entry, false)?;
-            self.distance.build(&[5; 32], distance_entry, false)?;
-            self.fixed_loaded = true;
-        }
-        Ok(())
-    }
-}
-
-/// Codes up to this many bits are decoded by one lookup.
-const TABLE_BITS: u32 = 10;
-const TABLE_SIZE: usize = 1 << TABLE_BITS;
-const MAX_CODE_BITS: usize = 15;
-
-/// A canonical Huffman code as a lookup table by the next `TABLE_BITS` bits, and, for the
-/// rare longer codes, the counts and entries a bit-by-bit decode needs.
-struct Code {
-    table: [u8; TABLE_SIZE],
-    counts: [u16; MAX_CODE_BITS + 1],
-    /// Entries in canonical order: by code length, then symbol.
-    sorted: [u8; 288],
-}
-
-impl Code {
-    fn new() -> Self {
-        Code {
-            table: [INVALID; TABLE_SIZE],
-            counts: [0; MAX_CODE_BITS + 1],
-            sorted: [INVALID; 288],
-        }
-    }
-
-    #[inline(always)]
-    fn lookup(&self, buffer: u64) -> u8 {
-        self.table[(buffer as usize) & (TABLE_SIZE - 1)]
-    }
-
-    /// Builds the code of `lengths` (each at most 15), refusing an over-subscribed one and an
-    /// incomplete one unless zlib allows it: for literal/length and distance codes, a single
-    /// code of one bit, or none.
-    fn build(
-        &mut self,
-        lengths: &[u8],
-        entry_of: fn(usize, u8) -> u8,
-        complete: bool,
-    ) -> Result<(), NotDeflate> {
-        let mut counts = [0u16; MAX_CODE_BITS + 1];
-        for &length in lengths {
-            *counts.get_mut(usize::from(length)).ok_or(NotDeflate::BadCode)? += 1;
-        }
-        counts[0] = 0;
-        let mut left = 1i32;
-        for &count in &counts[1..] {
-            left = (left << 1) - i32::from(count);
-            if left < 0 {
-                return Err(NotDeflate::BadCode);
-            }
-        }
-        let longest = counts.iter().rposition(|&count| count > 0).unwrap_or(0);
-        if left > 0 && (complete || longest > 1) {
-            return Err(NotDeflate::BadCode);
-        }
-        self.counts = counts;
-        self.fill(lengths, entry_of);
-        Ok(())
-    }
-
-    fn fill(&mut self, lengths: &[u8], entry_of: fn(usize, u8) -> u8) {
-        let (mut next_code, mut next_sorted) = ([0u16; MAX_CODE_BITS + 1], [0usize; 17]);
-        for bits in 1..=MAX_CODE_BITS {
-            next_code[bits] = (next_code[bits - 1] + self.counts[bits - 1]) << 1;
-            next_sorted[bits + 1] = next_sorted[bits] + usize::from(self.counts[bits]);
-        }
-        self.table.fill(INVALID);
-        for (symbol, &length) in lengths.iter().enumerate() {
-            let Some(code) = next_code.get_mut(usize::from(length)).filter(|_| length > 0) else {
-                continue;
-            };
-            let reversed = usize::from(code.reverse_bits() >> (16 - length));
-            *code += 1;
-            let entry = entry_of(symbol, length);
-            if let Some(at) = next_sorted.get_mut(usize::from(length)) {
-                if let Some(slot) = self.sorted.get_mut(*at) {
-                    *slot = entry;
-                }
-                *at += 1;
-            }
-            if u32::from(length) <= TABLE_BITS {
-                for slot in self.table.iter_mut().skip(reversed).step_by(1 << length) {
-                    *slot = entry;
-                }
-            } else if let Some(slot) = self.table.get_mut(reversed & (TABLE_SIZE - 1)) {
-                *slot = LONG;
-            }
-        }
-    }
-
-    /// Decodes a code longer than the table's bits from `buffer`, one bit at a time.
-    #[cold]
-    fn decode_long(&self, buffer: u64) -> u8 {
-        let (mut code, mut first, mut index) = (0i32, 0i32, 0i32);
-        for bits in 1..=MAX_CODE_BITS {
-            code |= ((buffer >> (bits - 1)) & 1) as i32;
-            let count = i32::from(self.counts[bits]);
-            if code - first < count {
-                let at = usize::try_from(index + code - first).unwrap_or(usize::MAX);
-                return self.sorted.get(at).copied().unwrap_or(INVALID);
-            }
-            (index, first, code) = (index + count, (first + count) << 1, code << 1);
-        }
-        INVALID
     }
 }
 

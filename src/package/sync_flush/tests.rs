@@ -30,8 +30,18 @@ impl Random {
     /// matches, and literal codes long enough to need the slow decode.
     fn text(&mut self, len: usize) -> Vec<u8> {
         const WORDS: [&str; 12] = [
-            "layer ", "the ", "function ", "compute ", "of ", "zip\n", "deflate ", "a ",
-            "version ", "region ", "alias ", "\t",
+            "layer ",
+            "the ",
+            "function ",
+            "compute ",
+            "of ",
+            "zip\n",
+            "deflate ",
+            "a ",
+            "version ",
+            "region ",
+            "alias ",
+            "\t",
         ];
         let mut out = Vec::with_capacity(len + 16);
         while out.len() < len {
@@ -51,7 +61,11 @@ impl Random {
     fn runs(&mut self, len: usize) -> Vec<u8> {
         let mut out = Vec::with_capacity(len);
         while out.len() < len {
-            let byte = if self.below(3) == 0 { 0 } else { self.next() as u8 };
+            let byte = if self.below(3) == 0 {
+                0
+            } else {
+                self.next() as u8
+            };
             let run = 1 + self.below(3000);
             out.extend(std::iter::repeat_n(byte, run.min(len - out.len())));
         }
@@ -137,7 +151,11 @@ fn joined_chunks_decode_as_one_stream_to_the_input() {
             };
             for level in [1, 6, 12] {
                 let stream = joined(&data, level, &mut random);
-                assert_eq!(inflate(&stream), data, "kind {kind}, {size} bytes, level {level}");
+                assert_eq!(
+                    inflate(&stream),
+                    data,
+                    "kind {kind}, {size} bytes, level {level}"
+                );
                 let (consumed, out, status) = zlib(&stream, data.len());
                 assert_eq!(status, Status::StreamEnd, "kind {kind}, {size} bytes");
                 assert_eq!(consumed, stream.len(), "kind {kind}, {size} bytes");
@@ -152,7 +170,12 @@ fn joined_chunks_decode_as_one_stream_to_the_input() {
 #[test]
 fn a_rewritten_stream_decodes_to_its_chunk_and_does_not_end() {
     let mut random = Random(11);
-    for data in [Vec::new(), vec![9], random.text(50_000), random.bytes(70_000)] {
+    for data in [
+        Vec::new(),
+        vec![9],
+        random.text(50_000),
+        random.bytes(70_000),
+    ] {
         let mut stream = deflate(&data, 6);
         to_sync_flush(&mut stream).expect("rewrites");
         assert!(stream.ends_with(&[0, 0, 0xFF, 0xFF]));
@@ -228,7 +251,7 @@ struct Writer {
 impl Writer {
     fn field(mut self, value: u32, count: usize) -> Self {
         for at in 0..count {
-            if self.bits % 8 == 0 {
+            if self.bits.is_multiple_of(8) {
                 self.bytes.push(0);
             }
             if let Some(last) = self.bytes.last_mut() {
@@ -250,17 +273,26 @@ fn malformed_blocks_are_refused_with_their_reason() {
     let empty: &[u8] = &[];
     assert_eq!(agrees_with_zlib(empty), Err(NotDeflate::NoFinalBlock));
     // BFINAL=1, BTYPE=11.
-    assert_eq!(agrees_with_zlib(&[0x07, 0, 0]), Err(NotDeflate::ReservedBlockType));
+    assert_eq!(
+        agrees_with_zlib(&[0x07, 0, 0]),
+        Err(NotDeflate::ReservedBlockType)
+    );
     // A final stored block of 5 bytes whose complement is wrong.
     let stored = [0x01, 0x05, 0x00, 0xFA, 0xFE, 1, 2, 3, 4, 5];
     assert_eq!(agrees_with_zlib(&stored), Err(NotDeflate::StoredLength));
     let fixed = || Writer::default().field(1, 1).field(1, 2);
     // Literal/length 286 (fixed code 11000110), then enough bits for an end of block.
     let symbol = fixed().code(0b1100_0110, 8).field(0, 16);
-    assert_eq!(agrees_with_zlib(&symbol.bytes), Err(NotDeflate::InvalidSymbol));
+    assert_eq!(
+        agrees_with_zlib(&symbol.bytes),
+        Err(NotDeflate::InvalidSymbol)
+    );
     // Length 3 (symbol 257, code 0000001), then distance 30 (code 11110).
     let distance = fixed().code(1, 7).code(30, 5).field(0, 16);
-    assert_eq!(agrees_with_zlib(&distance.bytes), Err(NotDeflate::InvalidSymbol));
+    assert_eq!(
+        agrees_with_zlib(&distance.bytes),
+        Err(NotDeflate::InvalidSymbol)
+    );
 }
 
 /// A final dynamic block's header up to its code lengths, with the code-length code's
@@ -297,17 +329,29 @@ fn over_subscribed_and_missing_codes_are_refused() {
     let over = dynamic(257, 1, &[(0, 1), (1, 1), (2, 1)]).field(0, 600);
     assert_eq!(agrees_with_zlib(&over.bytes), Err(NotDeflate::BadCode));
     let incomplete = dynamic(257, 1, &[(0, 2)]).field(0, 600);
-    assert_eq!(agrees_with_zlib(&incomplete.bytes), Err(NotDeflate::BadCode));
+    assert_eq!(
+        agrees_with_zlib(&incomplete.bytes),
+        Err(NotDeflate::BadCode)
+    );
     // 257 literal/length codes of one bit.
     let litlen = repeated(dynamic(257, 1, ZERO_ONE), 1, 258).field(0, 64);
     assert_eq!(agrees_with_zlib(&litlen.bytes), Err(NotDeflate::BadCode));
     // Every length zero: no end-of-block code.
     let no_end = repeated(dynamic(257, 1, ZERO_ONE), 0, 258).field(0, 64);
-    assert_eq!(agrees_with_zlib(&no_end.bytes), Err(NotDeflate::NoEndOfBlock));
+    assert_eq!(
+        agrees_with_zlib(&no_end.bytes),
+        Err(NotDeflate::NoEndOfBlock)
+    );
     let too_many = dynamic(287, 1, ZERO_ONE).field(0, 600);
-    assert_eq!(agrees_with_zlib(&too_many.bytes), Err(NotDeflate::TooManyCodes));
+    assert_eq!(
+        agrees_with_zlib(&too_many.bytes),
+        Err(NotDeflate::TooManyCodes)
+    );
     let too_many = dynamic(257, 31, ZERO_ONE).field(0, 600);
-    assert_eq!(agrees_with_zlib(&too_many.bytes), Err(NotDeflate::TooManyCodes));
+    assert_eq!(
+        agrees_with_zlib(&too_many.bytes),
+        Err(NotDeflate::TooManyCodes)
+    );
 }
 
 #[test]
