@@ -6,8 +6,9 @@
 //! always ends with a final block and padding, and where that block ends is found only by
 //! walking every block, which is all this does (symbols are skipped, nothing is output).
 //!
-//! It reads hostile bytes safely: every read is bounded, every symbol consumes bits, and
-//! what zlib refuses is refused here too, so a stream this accepts is one zlib decodes.
+//! It reads hostile bytes safely: every read is bounded and every symbol consumes bits. What
+//! zlib refuses in a stream's blocks and codes is refused here too; distances are not
+//! checked against the window, which libdeflate's own output never breaks.
 
 mod huffman;
 
