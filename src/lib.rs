@@ -120,6 +120,9 @@
 //!   package/writer.rs       the zip format, front to back, hashed as it goes
 //!   package/watched.rs      a zip being written, its progress told to the upload overlapping it
 //!   package/deflate.rs      libdeflate whole, or chunked parallel deflate for large files
+//!   package/sync_flush.rs   a whole deflate stream made to join the next: its final block made non-final, a sync flush after
+//!   package/sync_flush/huffman.rs  deflate's Huffman codes as lookup tables: what each symbol takes, what follows
+//!   package/sync_flush/tests.rs  its tests: libdeflate's chunks joined and read back by zlib; hostile streams
 //!   package/schedule.rs     small files in batches on every core, mid-sized ones ahead, in walk order
 //!   package/check.rs        a prebuilt zip checked, bounded: sizes, overlaps, links, encryption
 //!   package/select.rs       what goes in: .fcignore, exclude, python-bytecode

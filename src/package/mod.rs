@@ -9,6 +9,7 @@
 //! - [`watched`]: a zip being written, its progress told to the upload that overlaps it.
 //! - [`schedule`]: small files in batches on every core, mid-sized ones ahead.
 //! - [`deflate`]: libdeflate for small files, chunked parallel deflate for large ones.
+//! - [`sync_flush`]: a complete deflate stream made to join the next one (its end a sync flush).
 //! - [`check`]: a prebuilt zip read the way the service will unpack it.
 //! - [`select`]: which files go in: `.fcignore`, `exclude`, `python-bytecode`.
 //! - [`ignore_file`]: a `.fcignore` read without following a link, and bounded.
@@ -35,6 +36,7 @@ mod open;
 pub mod platform;
 mod schedule;
 pub mod select;
+mod sync_flush;
 mod walk;
 pub mod watched;
 mod writer;
