@@ -1,48 +1,43 @@
-//! Deflate for the packager: files whole with libdeflate (faster than zlib at level 6 and
-//! smaller), stored when deflate cannot shrink them; only very large files in chunks
-//! compressed on every core, each primed with the 32 KiB before it and ended with a sync
-//! flush, so the chunks join into one deflate stream (pigz's method). Both are
-//! deterministic: the output depends on the bytes alone, never on the number of threads.
+//! Deflate for the packager, all with libdeflate at level 6 (faster than zlib's level 6,
+//! and smaller): small files whole, stored when deflate cannot shrink them; large ones in
+//! chunks on every core, each deflated on its own and ended with a sync flush
+//! ([`super::sync_flush`]), so that the chunks join into one deflate stream. Both are
+//! deterministic: chunks are cut by the file's size alone, never by the number of threads.
 //!
-//! Why libdeflate up to a large size: zlib-rs at level 6 (zlib-ng's medium strategy) makes
-//! native libraries 1.6–2.9% larger than zlib's level 6 does (Info-ZIP `-6`), chunked or
-//! not, where libdeflate's level 6 makes them 1.0–1.1% smaller (bench/packaging, corpus 3).
-//! The chunked path, for files too large to hold, uses zlib-rs's level 9, which is smaller
-//! than Info-ZIP `-6` on the same files.
+//! Why chunks that do not look back into the chunk before them: at 4 MiB that costs about
+//! 0.1% in size (OpenBLAS, bench/packaging's corpus 3), and libdeflate has no dictionary.
+//! zlib-rs can prime each chunk with the 32 KiB before it (pigz's method), but at the level
+//! where it is no larger than zlib's level 6 (its level 9) it took 3 to 5 times libdeflate's
+//! time on the same files.
 
 use std::cell::RefCell;
-use std::io::{self, Read};
+use std::io;
 
-use flate2::{Compress, Compression, FlushCompress, Status};
 use libdeflater::{CompressionLvl, Compressor};
 use rayon::prelude::*;
 
+use super::sync_flush::to_sync_flush;
 use super::writer::{Compressed, DEFLATED, STORED};
 
 /// zlib's default level and libdeflate's equivalent: within a few percent of the strongest
 /// levels on layers, at a fraction of their time.
 const LEVEL: i32 = 6;
-/// zlib-rs's level for the chunks of a very large file: its lazy-matching level, the first
-/// that is not larger than zlib's level 6.
-const CHUNK_LEVEL: u32 = 9;
-/// A large file goes through in chunks of this size …
-const CHUNK_BYTES: usize = 4 << 20;
-/// … one per core at once (at least two), which bounds what a large file holds in memory.
+/// A large file is cut into chunks of at most this size, all of about the same size.
+const CHUNK_BYTES: u64 = 4 << 20;
+/// Chunks compressed at once: two per core, so that the cores stay busy through a chunk
+/// that takes longer than the others; this bounds what a large file holds in memory.
 fn chunks_in_flight() -> usize {
-    rayon::current_num_threads().max(2)
+    (rayon::current_num_threads() * 2).max(4)
 }
-/// Deflate looks back at most this far, so a chunk primed with it loses nothing.
-const WINDOW_BYTES: usize = 32 << 10;
 
 thread_local! {
     /// One compressor per thread: libdeflate's state is a few hundred KB, worth keeping.
     static COMPRESSOR: RefCell<Option<Compressor>> = const { RefCell::new(None) };
 }
 
-/// `data` deflated whole, or stored when deflate does not make it smaller.
-pub(crate) fn compress_small(data: &[u8]) -> Compressed {
-    let crc32 = crc32fast::hash(data);
-    let deflated = COMPRESSOR.with(|slot| {
+/// `data` as one complete raw deflate stream; `None` only if libdeflate's bound was wrong.
+fn deflate(data: &[u8]) -> Option<Vec<u8>> {
+    COMPRESSOR.with(|slot| {
         let mut slot = slot.borrow_mut();
         let compressor = slot
             .get_or_insert_with(|| Compressor::new(CompressionLvl::new(LEVEL).unwrap_or_default()));
@@ -51,13 +46,18 @@ pub(crate) fn compress_small(data: &[u8]) -> Compressed {
             .deflate_compress(data, &mut out)
             .ok()
             .map(|length| {
-                // The bound is about the input's size; a batch holds many of these.
+                // The bound is about the input's size; many of these are held at once.
                 out.truncate(length);
                 out.shrink_to_fit();
                 out
             })
-    });
-    match deflated {
+    })
+}
+
+/// `data` deflated whole, or stored when deflate does not make it smaller.
+pub(crate) fn compress_small(data: &[u8]) -> Compressed {
+    let crc32 = crc32fast::hash(data);
+    match deflate(data) {
         Some(out) if out.len() < data.len() => Compressed {
             method: DEFLATED,
             crc32,
@@ -73,116 +73,97 @@ pub(crate) fn compress_small(data: &[u8]) -> Compressed {
     }
 }
 
-/// Deflates everything `input` yields, handing the compressed stream to `sink` piece by
-/// piece; returns the CRC-32 and the uncompressed and compressed sizes.
-pub(crate) fn compress_large(
-    mut input: impl Read,
-    mut sink: impl FnMut(&[u8]) -> io::Result<()>,
-) -> io::Result<(u32, u64, u64)> {
-    let mut crc = crc32fast::Hasher::new();
-    let (mut uncompressed, mut compressed) = (0u64, 0u64);
-    let mut window: Vec<u8> = Vec::new();
-    let mut pending = read_chunk(&mut input)?;
-    loop {
-        // Read ahead one chunk past the group, to know whether the group holds the last.
-        let mut group = vec![pending];
-        while group.len() < chunks_in_flight() {
-            let next = read_chunk(&mut input)?;
-            let done = next.is_empty();
-            group.push(next);
-            if done {
-                break;
-            }
-        }
-        let last_in_group = group.last().is_some_and(Vec::is_empty);
-        pending = if last_in_group {
-            Vec::new()
-        } else {
-            read_chunk(&mut input)?
-        };
-        let finished = last_in_group || pending.is_empty();
-        if last_in_group {
-            group.pop();
-        }
-        let count = group.len();
-        let jobs: Vec<(&[u8], &[u8], bool)> = group
-            .iter()
-            .enumerate()
-            .map(|(index, chunk)| {
-                let dictionary: &[u8] = if index == 0 {
-                    &window
-                } else {
-                    let previous = &group[index - 1];
-                    &previous[previous.len().saturating_sub(WINDOW_BYTES)..]
-                };
-                (chunk.as_slice(), dictionary, finished && index + 1 == count)
-            })
-            .collect();
-        let outputs: Vec<Vec<u8>> = jobs
+/// Where a large file's chunks are read from: any range, by any thread.
+pub(crate) trait ReadAt: Sync {
+    /// Fills `buffer` with the bytes from `offset` on.
+    fn read_exact_at(&self, buffer: &mut [u8], offset: u64) -> io::Result<()>;
+}
+
+impl ReadAt for [u8] {
+    fn read_exact_at(&self, buffer: &mut [u8], offset: u64) -> io::Result<()> {
+        let start = usize::try_from(offset).map_err(io::Error::other)?;
+        let range = self
+            .get(start..start.saturating_add(buffer.len()))
+            .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
+        buffer.copy_from_slice(range);
+        Ok(())
+    }
+}
+
+/// The first `size` bytes of `source` as one deflate stream, compressed in chunks on every
+/// core. Each chunk's bytes and their compressed form go to `each`, in order; returns the
+/// CRC-32 of the bytes and the compressed size.
+pub(crate) fn compress_chunked(
+    source: &(impl ReadAt + ?Sized),
+    size: u64,
+    mut each: impl FnMut(&[u8], &[u8]) -> io::Result<()>,
+) -> io::Result<(u32, u64)> {
+    let chunks = chunks_of(size);
+    let (mut crc, mut compressed) = (crc32fast::Hasher::new(), 0u64);
+    for group in chunks.chunks(chunks_in_flight()) {
+        let done: Vec<(Vec<u8>, Vec<u8>)> = group
             .par_iter()
-            .map(|(chunk, dictionary, last)| deflate_chunk(chunk, dictionary, *last))
+            .map(|chunk| {
+                let mut data = vec![0u8; chunk.length];
+                source.read_exact_at(&mut data, chunk.offset)?;
+                let deflated = deflate_chunk(&data, chunk.last)?;
+                Ok((data, deflated))
+            })
             .collect::<io::Result<_>>()?;
-        for (chunk, output) in group.iter().zip(&outputs) {
-            crc.update(chunk);
-            uncompressed += chunk.len() as u64;
-            compressed += output.len() as u64;
-            sink(output)?;
-        }
-        if count == 0 && finished {
-            // An input that was empty, or ended exactly on a group: close the stream.
-            let end = deflate_chunk(&[], &window, true)?;
-            compressed += end.len() as u64;
-            sink(&end)?;
-        }
-        if finished {
-            return Ok((crc.finalize(), uncompressed, compressed));
-        }
-        if let Some(last) = group.last() {
-            window = last[last.len().saturating_sub(WINDOW_BYTES)..].to_vec();
+        for (data, deflated) in &done {
+            crc.update(data);
+            compressed += deflated.len() as u64;
+            each(data, deflated)?;
         }
     }
+    Ok((crc.finalize(), compressed))
 }
 
-fn read_chunk(input: &mut impl Read) -> io::Result<Vec<u8>> {
-    let mut chunk = Vec::with_capacity(CHUNK_BYTES);
-    input.take(CHUNK_BYTES as u64).read_to_end(&mut chunk)?;
-    Ok(chunk)
+/// A piece of a large file, deflated on its own.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Chunk {
+    offset: u64,
+    length: usize,
+    /// The last chunk ends the stream; the others end with a sync flush.
+    last: bool,
 }
 
-/// One chunk as raw deflate, primed with `dictionary`; ended with a sync flush (byte
-/// aligned, not final) or, for the last, the final block.
-fn deflate_chunk(chunk: &[u8], dictionary: &[u8], last: bool) -> io::Result<Vec<u8>> {
-    let mut compress = Compress::new(Compression::new(CHUNK_LEVEL), false);
-    if !dictionary.is_empty() {
-        compress
-            .set_dictionary(dictionary)
-            .map_err(io::Error::other)?;
+/// `size` bytes cut into as few chunks of at most [`CHUNK_BYTES`] as will do, of sizes
+/// that differ by a byte at most (so none is left tiny); one empty chunk when `size` is 0.
+fn chunks_of(size: u64) -> Vec<Chunk> {
+    let count = size.div_ceil(CHUNK_BYTES).max(1);
+    let (base, longer) = (size / count, size % count);
+    let mut offset = 0;
+    (0..count)
+        .map(|index| {
+            let length = base + u64::from(index < longer);
+            let chunk = Chunk {
+                offset,
+                // At most CHUNK_BYTES.
+                length: length as usize,
+                last: index + 1 == count,
+            };
+            offset += length;
+            chunk
+        })
+        .collect()
+}
+
+/// One chunk as raw deflate: the final block for the last, else ended with a sync flush.
+fn deflate_chunk(data: &[u8], last: bool) -> io::Result<Vec<u8>> {
+    let mut deflated = deflate(data)
+        .ok_or_else(|| io::Error::other("libdeflate's output passed its own bound"))?;
+    if !last {
+        to_sync_flush(&mut deflated).map_err(io::Error::other)?;
     }
-    let flush = if last {
-        FlushCompress::Finish
-    } else {
-        FlushCompress::Sync
-    };
-    let mut out = Vec::with_capacity(chunk.len() + chunk.len() / 8 + 1024);
-    loop {
-        let consumed = compress.total_in() as usize;
-        let status = compress
-            .compress_vec(&chunk[consumed..], &mut out, flush)
-            .map_err(io::Error::other)?;
-        let all_in = compress.total_in() as usize == chunk.len();
-        let room_left = out.len() < out.capacity();
-        match status {
-            Status::StreamEnd => return Ok(out),
-            _ if !last && all_in && room_left => return Ok(out),
-            _ => out.reserve(64 << 10),
-        }
-    }
+    Ok(deflated)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use flate2::read::DeflateDecoder;
+    use std::io::Read;
 
     fn inflate(data: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
@@ -209,23 +190,26 @@ mod tests {
     }
 
     fn large(data: &[u8]) -> (Vec<u8>, u32, u64, u64) {
-        let mut out = Vec::new();
-        let (crc, uncompressed, compressed) = compress_large(data, |piece| {
+        let (mut out, mut read) = (Vec::new(), Vec::new());
+        let (crc, compressed) = compress_chunked(data, data.len() as u64, |bytes, piece| {
+            read.extend_from_slice(bytes);
             out.extend_from_slice(piece);
             Ok(())
         })
         .expect("compresses");
-        (out, crc, uncompressed, compressed)
+        assert_eq!(read, data, "every byte handed over once, in order");
+        (out, crc, read.len() as u64, compressed)
     }
 
     #[test]
     fn chunks_join_into_one_stream_whatever_the_size() {
+        let in_flight = CHUNK_BYTES as usize * chunks_in_flight();
         for len in [
             0,
             1,
-            CHUNK_BYTES,
-            CHUNK_BYTES * chunks_in_flight(),
-            CHUNK_BYTES * 5 + 17,
+            CHUNK_BYTES as usize,
+            in_flight,
+            in_flight + 5 * 1024 + 17,
         ] {
             let data = mixed(len);
             let (out, crc, uncompressed, compressed) = large(&data);
@@ -235,6 +219,42 @@ mod tests {
             assert_eq!(compressed, out.len() as u64);
             assert_eq!(large(&data).0, out, "deterministic");
         }
+    }
+
+    #[test]
+    fn chunks_are_as_even_as_the_size_allows() {
+        let sizes = |size| {
+            chunks_of(size)
+                .iter()
+                .map(|chunk| chunk.length as u64)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(sizes(0), [0]);
+        assert_eq!(sizes(CHUNK_BYTES), [CHUNK_BYTES]);
+        let just_over = sizes(CHUNK_BYTES + 1);
+        assert_eq!(just_over, [CHUNK_BYTES / 2 + 1, CHUNK_BYTES / 2]);
+        let chunks = chunks_of(10 * CHUNK_BYTES + 3);
+        assert_eq!(chunks.len(), 11);
+        assert!(
+            chunks
+                .iter()
+                .all(|chunk| chunk.length as u64 <= CHUNK_BYTES)
+        );
+        assert!(
+            chunks
+                .windows(2)
+                .all(|pair| pair[0].offset + pair[0].length as u64 == pair[1].offset)
+        );
+        assert_eq!(chunks.iter().filter(|chunk| chunk.last).count(), 1);
+        assert!(chunks[10].last);
+    }
+
+    #[test]
+    fn a_source_that_ends_early_fails_the_file() {
+        let data = mixed(1000);
+        let error =
+            compress_chunked(data.as_slice(), 1001, |_, _| Ok(())).expect_err("one byte short");
+        assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
     }
 
     #[test]

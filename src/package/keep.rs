@@ -12,24 +12,34 @@ const KEPT_NATIVE_BYTES: usize = 512 << 20;
 /// What is kept of any other large file: enough for its first bytes.
 const KEPT_HEAD_BYTES: usize = 64 << 10;
 
-/// Passes a file through, keeping a copy of what the inspection needs.
-pub(crate) struct Keep<R> {
-    inner: R,
+/// What the checks need of a file, kept from its bytes as they go past in order.
+pub(crate) struct Kept {
     kept: Vec<u8>,
     /// Whether to keep a native file whole.
     whole: bool,
     /// Whether the file is native code and kept whole; decided on its first bytes.
     native: Option<bool>,
+    /// The file's size, when known: room for all of it is made at once.
+    size: Option<u64>,
 }
 
-impl<R> Keep<R> {
+impl Kept {
     /// `whole`: whether a native file is kept whole, for the checks that read all of it.
-    pub(crate) fn new(inner: R, whole: bool) -> Self {
+    pub(crate) fn new(whole: bool) -> Self {
         Self {
-            inner,
             kept: Vec::new(),
             whole,
             native: None,
+            size: None,
+        }
+    }
+
+    /// For a file of `size` bytes, so that a native one kept whole is held in exactly its
+    /// room (growing by doubling would take up to twice its size).
+    pub(crate) fn of_size(whole: bool, size: u64) -> Self {
+        Self {
+            size: Some(size),
+            ..Self::new(whole)
         }
     }
 
@@ -38,17 +48,20 @@ impl<R> Keep<R> {
     pub(crate) fn kept(&self) -> &[u8] {
         &self.kept
     }
-}
 
-impl<R: io::Read> io::Read for Keep<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let read = self.inner.read(buf)?;
-        let data = &buf[..read];
+    /// Keeps what the checks need of `data`, the bytes that come after those seen so far.
+    pub(crate) fn add(&mut self, data: &[u8]) {
+        let read = data.len();
         if self.native.is_none() {
             let mut head = self.kept.clone();
             head.extend_from_slice(&data[..read.min(inspect::MAGIC_BYTES)]);
             if head.len() >= inspect::MAGIC_BYTES || read == 0 {
                 self.native = Some(self.whole && inspect::may_be_native(&head));
+                if let (Some(true), Some(size)) = (self.native, self.size) {
+                    let whole = usize::try_from(size).unwrap_or(usize::MAX);
+                    let room = whole.min(KEPT_NATIVE_BYTES).saturating_sub(self.kept.len());
+                    self.kept.reserve_exact(room);
+                }
             }
         }
         let limit = match self.native {
@@ -65,6 +78,34 @@ impl<R: io::Read> io::Read for Keep<R> {
             let room = limit.saturating_sub(self.kept.len());
             self.kept.extend_from_slice(&data[..room]);
         }
+    }
+}
+
+/// Passes a file through, keeping a copy of what the inspection needs.
+pub(crate) struct Keep<R> {
+    inner: R,
+    kept: Kept,
+}
+
+impl<R> Keep<R> {
+    /// `whole`: whether a native file is kept whole, for the checks that read all of it.
+    pub(crate) fn new(inner: R, whole: bool) -> Self {
+        Self {
+            inner,
+            kept: Kept::new(whole),
+        }
+    }
+
+    /// What was kept: see [`Kept::kept`].
+    pub(crate) fn kept(&self) -> &[u8] {
+        self.kept.kept()
+    }
+}
+
+impl<R: io::Read> io::Read for Keep<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.kept.add(&buf[..read]);
         Ok(read)
     }
 }

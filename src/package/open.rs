@@ -6,10 +6,11 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
 
 use super::PackageError;
+use super::deflate::ReadAt;
 
 /// A listed file, open, of the size the walk saw; reads stop at that size.
 pub(crate) struct Listed {
@@ -42,6 +43,54 @@ impl Listed {
                 source,
             })?;
         Ok(data)
+    }
+}
+
+impl Listed {
+    /// The file read at any offset, by any thread: `head`, the bytes read from this handle
+    /// so far, and then the rest from the file, never past the listed size.
+    pub(crate) fn at(self, head: Vec<u8>) -> ListedAt {
+        ListedAt {
+            file: self.reader.into_inner(),
+            size: self.size,
+            head,
+        }
+    }
+}
+
+/// A listed file read by range; see [`Listed::at`].
+pub(crate) struct ListedAt {
+    file: File,
+    size: u64,
+    head: Vec<u8>,
+}
+
+impl ReadAt for ListedAt {
+    fn read_exact_at(&self, buffer: &mut [u8], offset: u64) -> io::Result<()> {
+        let shrank = || {
+            io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!(
+                    "the file shrank while it was read ({} bytes listed)",
+                    self.size
+                ),
+            )
+        };
+        if offset.saturating_add(buffer.len() as u64) > self.size {
+            return Err(shrank());
+        }
+        let from_head = usize::try_from(offset)
+            .ok()
+            .and_then(|start| self.head.get(start..))
+            .unwrap_or_default();
+        let copied = from_head.len().min(buffer.len());
+        buffer[..copied].copy_from_slice(&from_head[..copied]);
+        self.file
+            .read_exact_at(&mut buffer[copied..], offset + copied as u64)
+            .map_err(|error| match error.kind() {
+                io::ErrorKind::UnexpectedEof => shrank(),
+                _ => error,
+            })
     }
 }
 
@@ -145,6 +194,33 @@ mod tests {
         let data = file.read_rest(&path, start).expect("reads");
         assert_eq!(data.len(), size);
         assert_eq!(data.capacity(), size, "no room beyond the file");
+    }
+
+    #[test]
+    fn read_by_range_the_head_comes_first_and_a_shrunk_file_fails() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("lib.so");
+        let content: Vec<u8> = (0..100u8).collect();
+        fs::write(&path, &content).expect("write");
+        let mut file = open_listed(&path, 100).expect("opens");
+        let mut head = vec![0u8; 10];
+        file.read_exact(&mut head).expect("a header");
+        // What was judged is what is zipped: the head as read, even if the file changes.
+        head[0] = 0xff;
+        let at = file.at(head);
+        let mut buffer = vec![0u8; 20];
+        at.read_exact_at(&mut buffer, 0).expect("reads");
+        assert_eq!(buffer[0], 0xff);
+        assert_eq!(buffer[1..], content[1..20]);
+        at.read_exact_at(&mut buffer, 80).expect("reads");
+        assert_eq!(buffer, content[80..]);
+        let error = at
+            .read_exact_at(&mut buffer, 81)
+            .expect_err("past the listed size");
+        assert!(error.to_string().contains("shrank"), "{error}");
+        fs::write(&path, &content[..50]).expect("truncate");
+        let error = at.read_exact_at(&mut buffer, 40).expect_err("shrank");
+        assert!(error.to_string().contains("shrank"), "{error}");
     }
 
     #[test]

@@ -51,8 +51,6 @@ impl From<BadCode> for NotDeflate {
 /// Rewrites `stream`, one complete raw deflate stream, so that it ends with a sync flush
 /// marker instead of the end of the stream: what it decodes to is unchanged, and another
 /// stream can be appended. Nothing is changed when it is not a deflate stream.
-// The packager's chunked deflate calls it on every chunk but the last.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn to_sync_flush(stream: &mut Vec<u8>) -> Result<(), NotDeflate> {
     let last = final_block(stream)?;
     if let Some(byte) = stream.get_mut(bit_byte(last.header)) {

@@ -3,9 +3,8 @@
 //! ship executables under `bin/`), symlinks stored as links, never followed; the rest of
 //! the format is fixed by [`super::writer`].
 //!
-//! Files are compressed whole on every core, a batch at a time; mid-sized ones whole too,
-//! but ahead, each on a thread of its own while the batches run; very
-//! large ones in chunks, also on every core; in bounded memory, whatever the tree holds
+//! Small files are compressed whole on every core, a batch at a time; large ones are
+//! streamed, compressed in chunks on every core; in bounded memory, whatever the tree holds
 //! ([`super::schedule`]).
 //!
 //! The walk leaves out what [`super::select`] says, but for cached bytecode under
@@ -13,18 +12,18 @@
 //! one open. Every file's bytes, read for the zip anyway, go past [`super::inspect`] on the
 //! way.
 
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::Path;
 use std::sync::mpsc;
 use std::thread;
 
 use super::PackageError;
 use super::contents::{CheckLevel, Contents, Options};
-use super::deflate::{compress_large, compress_small};
+use super::deflate::{compress_chunked, compress_small};
 use super::inspect::{self, Finding};
-use super::keep::Keep;
+use super::keep::Kept;
 use super::open::{Listed, open_listed};
-use super::schedule::{self, Ahead, Batch, STREAMED_FILE_BYTES};
+use super::schedule::{self, Batch, LARGE_FILE_BYTES};
 use super::select::{self, Bytecode, LeftOut};
 use super::walk::{Entry, Kind, walk};
 use super::writer::{Compressed, OverLimit, ZipOut};
@@ -120,12 +119,10 @@ fn zip_listed<W: Write>(
         files: 0,
         held: None,
     };
-    let whole = |entry: &Entry| read_whole(entry, options);
     let small = |entry: &Entry| prepare(entry, options);
     thread::scope(|scope| {
-        let ahead = Ahead::start(scope, &entries, &whole);
         let prepared = schedule::batches_ahead(scope, &entries, &small);
-        write_entries(&mut out, prepared, ahead, options, &mut contents, &fail)
+        write_entries(&mut out, prepared, options, &mut contents, &fail)
     })?;
     // Every file the walk kept may have been bytecode that its header left out.
     if out.files == 0 {
@@ -146,12 +143,10 @@ fn zip_listed<W: Write>(
 }
 
 /// Writes every entry, in walk order (which keeps the archive reproducible): the small
-/// files as `prepared` hands them over, the mid-sized ones taken from `ahead`, the large
-/// ones streamed.
-fn write_entries<'a, W: Write, F: Fn(&'a Entry) -> Result<Prepared, PackageError> + Sync>(
+/// files as `prepared` hands them over, the large ones streamed.
+fn write_entries<'a, W: Write>(
     out: &mut Out<'a, W>,
     prepared: mpsc::Receiver<Batch<'a, Prepared, PackageError>>,
-    mut ahead: Ahead<'_, 'a, Result<Prepared, PackageError>, F>,
     options: &Options,
     contents: &mut Contents,
     fail: &impl Fn(&Path, io::Error) -> PackageError,
@@ -160,10 +155,6 @@ fn write_entries<'a, W: Write, F: Fn(&'a Entry) -> Result<Prepared, PackageError
         for (entry, prepared) in batch.iter().zip(prepared?) {
             let prepared = match prepared {
                 Prepared::Later => open_large(entry, options.selection.bytecode)?,
-                Prepared::Ahead => match ahead.take(entry) {
-                    Some(prepared) => prepared?,
-                    None => read_whole(entry, options)?,
-                },
                 prepared => prepared,
             };
             out.add(entry, prepared, options, contents)
@@ -181,8 +172,6 @@ enum Prepared {
     Open(Vec<u8>, Listed),
     /// A large file, opened where it is written, so that one batch opens one at a time.
     Later,
-    /// A mid-sized file, compressed ahead of the batches.
-    Ahead,
     /// A directory or a link, written from the walk's entry.
     Other,
     /// Cached bytecode whose header the policy leaves out; the rest of it was not read.
@@ -227,19 +216,16 @@ impl<'a, W: Write> Out<'a, W> {
                 findings
             }
             Prepared::Open(start, file) => {
-                let file = io::Cursor::new(start).chain(file);
-                stream_file(&mut self.zip, entry, file, mode, options)?
+                stream_file(&mut self.zip, entry, (start, file), mode, options)?
             }
             // A file comes as `Whole` or `Open` (or `LeftOut`, above): the rest are not files.
-            Prepared::Later | Prepared::Ahead | Prepared::Other | Prepared::LeftOut => {
-                match &entry.kind {
-                    Kind::Symlink { target } => {
-                        self.zip.symlink(&entry.name, target, SYMLINK_MODE)?;
-                        Vec::new()
-                    }
-                    _ => return self.directory(entry),
+            Prepared::Later | Prepared::Other | Prepared::LeftOut => match &entry.kind {
+                Kind::Symlink { target } => {
+                    self.zip.symlink(&entry.name, target, SYMLINK_MODE)?;
+                    Vec::new()
                 }
-            }
+                _ => return self.directory(entry),
+            },
         };
         if bytecode {
             contents.add_file(&entry.name, size);
@@ -285,17 +271,14 @@ fn mode(executable: bool) -> u32 {
     }
 }
 
-/// A small file compressed whole; other kinds, mid-sized files (compressed ahead) and
-/// large ones (streamed) are left to the writing.
+/// A small file compressed whole; other kinds and large files (streamed) are left to the
+/// writing.
 fn prepare(entry: &Entry, options: &Options) -> Result<Prepared, PackageError> {
     let Kind::File { size, .. } = entry.kind else {
         return Ok(Prepared::Other);
     };
-    if size > STREAMED_FILE_BYTES {
+    if size > LARGE_FILE_BYTES {
         return Ok(Prepared::Later);
-    }
-    if schedule::is_ahead(size) {
-        return Ok(Prepared::Ahead);
     }
     read_whole(entry, options)
 }
@@ -354,19 +337,24 @@ fn inspect_bytes(name: &str, data: &[u8], options: &Options) -> Vec<Finding> {
     }
 }
 
-/// A large file, opened by [`open_listed`], compressed in chunks on its way into the zip,
-/// and inspected on the way.
+/// A large file, opened by [`open_listed`] (with the `head` read from it already),
+/// compressed in chunks on its way into the zip, and inspected on the way.
 fn stream_file<W: Write>(
     zip: &mut ZipOut<W>,
     entry: &Entry,
-    file: impl io::Read,
+    (head, file): (Vec<u8>, Listed),
     mode: u32,
     options: &Options,
 ) -> io::Result<Vec<Finding>> {
+    let Kind::File { size, .. } = entry.kind else {
+        return Ok(Vec::new());
+    };
     let streamed = zip.start_streamed(&entry.name, mode)?;
-    let mut keep = Keep::new(file, options.check != CheckLevel::Off);
-    let (crc32, uncompressed, compressed) =
-        compress_large(io::BufReader::new(&mut keep), |piece| zip.write_data(piece))?;
-    zip.finish_streamed(streamed, crc32, compressed, uncompressed)?;
-    Ok(inspect_bytes(&entry.name, keep.kept(), options))
+    let mut kept = Kept::of_size(options.check != CheckLevel::Off, size);
+    let (crc32, compressed) = compress_chunked(&file.at(head), size, |data, deflated| {
+        kept.add(data);
+        zip.write_data(deflated)
+    })?;
+    zip.finish_streamed(streamed, crc32, compressed, size)?;
+    Ok(inspect_bytes(&entry.name, kept.kept(), options))
 }
