@@ -115,15 +115,16 @@
 //!   panic_report.rs         a panic as one redacted ::error:: annotation
 //!   package/mod.rs          the code input as a zip on disk: Package, Options, PackageError
 //!   package/zip_dir.rs      a directory zipped reproducibly, memory bounded
+//!   package/zip_entries.rs  the entries written in walk order: small files whole, large ones by chunk
 //!   package/walk.rs         what goes in: the tree walked, sizes checked, nothing opened
 //!   package/open.rs         a listed file opened once: no link followed, checked on the handle
 //!   package/writer.rs       the zip format, front to back, hashed as it goes
 //!   package/watched.rs      a zip being written, its progress told to the upload overlapping it
-//!   package/deflate.rs      libdeflate whole, or chunked parallel deflate for large files
+//!   package/deflate.rs      libdeflate: small files whole, large ones in chunks that join
 //!   package/sync_flush.rs   a whole deflate stream made to join the next: its final block made non-final, a sync flush after
 //!   package/sync_flush/huffman.rs  deflate's Huffman codes as lookup tables: what each symbol takes, what follows
 //!   package/sync_flush/tests.rs  its tests: libdeflate's chunks joined and read back by zlib; hostile streams
-//!   package/schedule.rs     small files in batches on every core, mid-sized ones ahead, in walk order
+//!   package/schedule.rs     runs of small files and chunks of large ones on every core, in walk order
 //!   package/check.rs        a prebuilt zip checked, bounded: sizes, overlaps, links, encryption
 //!   package/select.rs       what goes in: .fcignore, exclude, python-bytecode
 //!   package/ignore_file.rs  a .fcignore read like the layer's files: no link followed, bounded

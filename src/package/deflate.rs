@@ -14,7 +14,6 @@ use std::cell::RefCell;
 use std::io;
 
 use libdeflater::{CompressionLvl, Compressor};
-use rayon::prelude::*;
 
 use super::sync_flush::to_sync_flush;
 use super::writer::{Compressed, DEFLATED, STORED};
@@ -24,11 +23,6 @@ use super::writer::{Compressed, DEFLATED, STORED};
 const LEVEL: i32 = 6;
 /// A large file is cut into chunks of at most this size, all of about the same size.
 const CHUNK_BYTES: u64 = 4 << 20;
-/// Chunks compressed at once: two per core, so that the cores stay busy through a chunk
-/// that takes longer than the others; this bounds what a large file holds in memory.
-fn chunks_in_flight() -> usize {
-    (rayon::current_num_threads() * 2).max(4)
-}
 
 thread_local! {
     /// One compressor per thread: libdeflate's state is a few hundred KB, worth keeping.
@@ -90,47 +84,34 @@ impl ReadAt for [u8] {
     }
 }
 
-/// The first `size` bytes of `source` as one deflate stream, compressed in chunks on every
-/// core. Each chunk's bytes and their compressed form go to `each`, in order; returns the
-/// CRC-32 of the bytes and the compressed size.
-pub(crate) fn compress_chunked(
+/// `chunk` of `source` read and deflated: its bytes, and their raw deflate, which ends the
+/// stream for the last chunk and ends with a sync flush for any other.
+pub(crate) fn compress_chunk(
     source: &(impl ReadAt + ?Sized),
-    size: u64,
-    mut each: impl FnMut(&[u8], &[u8]) -> io::Result<()>,
-) -> io::Result<(u32, u64)> {
-    let chunks = chunks_of(size);
-    let (mut crc, mut compressed) = (crc32fast::Hasher::new(), 0u64);
-    for group in chunks.chunks(chunks_in_flight()) {
-        let done: Vec<(Vec<u8>, Vec<u8>)> = group
-            .par_iter()
-            .map(|chunk| {
-                let mut data = vec![0u8; chunk.length];
-                source.read_exact_at(&mut data, chunk.offset)?;
-                let deflated = deflate_chunk(&data, chunk.last)?;
-                Ok((data, deflated))
-            })
-            .collect::<io::Result<_>>()?;
-        for (data, deflated) in &done {
-            crc.update(data);
-            compressed += deflated.len() as u64;
-            each(data, deflated)?;
-        }
+    chunk: Chunk,
+) -> io::Result<(Vec<u8>, Vec<u8>)> {
+    let mut data = vec![0u8; chunk.length];
+    source.read_exact_at(&mut data, chunk.offset)?;
+    let mut deflated = deflate(&data)
+        .ok_or_else(|| io::Error::other("libdeflate's output passed its own bound"))?;
+    if !chunk.last {
+        to_sync_flush(&mut deflated).map_err(io::Error::other)?;
     }
-    Ok((crc.finalize(), compressed))
+    Ok((data, deflated))
 }
 
 /// A piece of a large file, deflated on its own.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Chunk {
-    offset: u64,
-    length: usize,
+pub(crate) struct Chunk {
+    pub(crate) offset: u64,
+    pub(crate) length: usize,
     /// The last chunk ends the stream; the others end with a sync flush.
-    last: bool,
+    pub(crate) last: bool,
 }
 
 /// `size` bytes cut into as few chunks of at most [`CHUNK_BYTES`] as will do, of sizes
 /// that differ by a byte at most (so none is left tiny); one empty chunk when `size` is 0.
-fn chunks_of(size: u64) -> Vec<Chunk> {
+pub(crate) fn chunks_of(size: u64) -> Vec<Chunk> {
     let count = size.div_ceil(CHUNK_BYTES).max(1);
     let (base, longer) = (size / count, size % count);
     let mut offset = 0;
@@ -147,16 +128,6 @@ fn chunks_of(size: u64) -> Vec<Chunk> {
             chunk
         })
         .collect()
-}
-
-/// One chunk as raw deflate: the final block for the last, else ended with a sync flush.
-fn deflate_chunk(data: &[u8], last: bool) -> io::Result<Vec<u8>> {
-    let mut deflated = deflate(data)
-        .ok_or_else(|| io::Error::other("libdeflate's output passed its own bound"))?;
-    if !last {
-        to_sync_flush(&mut deflated).map_err(io::Error::other)?;
-    }
-    Ok(deflated)
 }
 
 #[cfg(test)]
@@ -189,35 +160,27 @@ mod tests {
             .collect()
     }
 
-    fn large(data: &[u8]) -> (Vec<u8>, u32, u64, u64) {
-        let (mut out, mut read) = (Vec::new(), Vec::new());
-        let (crc, compressed) = compress_chunked(data, data.len() as u64, |bytes, piece| {
-            read.extend_from_slice(bytes);
-            out.extend_from_slice(piece);
-            Ok(())
-        })
-        .expect("compresses");
-        assert_eq!(read, data, "every byte handed over once, in order");
-        (out, crc, read.len() as u64, compressed)
+    /// `data` compressed chunk by chunk (one after another here; the packager runs them
+    /// on every core), joined.
+    fn large(data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for chunk in chunks_of(data.len() as u64) {
+            let (bytes, deflated) = compress_chunk(data, chunk).expect("compresses");
+            let end = chunk.offset as usize + chunk.length;
+            assert_eq!(bytes, data[chunk.offset as usize..end]);
+            out.extend_from_slice(&deflated);
+        }
+        out
     }
 
     #[test]
     fn chunks_join_into_one_stream_whatever_the_size() {
-        let in_flight = CHUNK_BYTES as usize * chunks_in_flight();
-        for len in [
-            0,
-            1,
-            CHUNK_BYTES as usize,
-            in_flight,
-            in_flight + 5 * 1024 + 17,
-        ] {
+        let chunk = CHUNK_BYTES as usize;
+        for len in [0, 1, chunk, chunk + 1, 3 * chunk + 5 * 1024 + 17] {
             let data = mixed(len);
-            let (out, crc, uncompressed, compressed) = large(&data);
+            let out = large(&data);
             assert_eq!(inflate(&out), data, "{len}");
-            assert_eq!(crc, crc32fast::hash(&data));
-            assert_eq!(uncompressed, len as u64);
-            assert_eq!(compressed, out.len() as u64);
-            assert_eq!(large(&data).0, out, "deterministic");
+            assert_eq!(large(&data), out, "deterministic");
         }
     }
 
@@ -250,10 +213,10 @@ mod tests {
     }
 
     #[test]
-    fn a_source_that_ends_early_fails_the_file() {
+    fn a_source_that_ends_early_fails_the_chunk() {
         let data = mixed(1000);
-        let error =
-            compress_chunked(data.as_slice(), 1001, |_, _| Ok(())).expect_err("one byte short");
+        let chunk = chunks_of(1001)[0];
+        let error = compress_chunk(data.as_slice(), chunk).expect_err("one byte short");
         assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
     }
 

@@ -12,6 +12,23 @@ const KEPT_NATIVE_BYTES: usize = 512 << 20;
 /// What is kept of any other large file: enough for its first bytes.
 const KEPT_HEAD_BYTES: usize = 64 << 10;
 
+/// Whether the checks need all of a file of `size` bytes that starts with `head`: native
+/// code, within the limit, when `whole` files are kept at all.
+pub(crate) fn keeps_whole(whole: bool, head: &[u8], size: u64) -> bool {
+    whole && inspect::may_be_native(head) && size <= KEPT_NATIVE_BYTES as u64
+}
+
+/// What [`Kept`] needs of a large file's piece of bytes from `offset`: all of it when the
+/// file is kept whole ([`keeps_whole`]), else what falls in the file's first bytes.
+pub(crate) fn needed_of(whole: bool, offset: u64, mut data: Vec<u8>) -> Vec<u8> {
+    if !whole {
+        let head_left = (KEPT_HEAD_BYTES as u64).saturating_sub(offset);
+        data.truncate(usize::try_from(head_left).unwrap_or(usize::MAX));
+        data.shrink_to_fit();
+    }
+    data
+}
+
 /// What the checks need of a file, kept from its bytes as they go past in order.
 pub(crate) struct Kept {
     kept: Vec<u8>,

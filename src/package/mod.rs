@@ -41,6 +41,7 @@ mod walk;
 pub mod watched;
 mod writer;
 pub mod zip_dir;
+mod zip_entries;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};

@@ -1,85 +1,133 @@
-//! The packager's schedule on every core. Small files are compressed a batch at a time, on
-//! a thread of their own, ahead of the writing, so that the next batches are compressed
-//! while one is written. Large files are not held by a batch: the writing streams them,
-//! compressed in chunks on every core ([`super::deflate::compress_chunked`]), while the
-//! batches after them go on. Everything is taken in walk order as the zip reaches it, so
-//! the archive is the same bytes whatever the timing; what waits to be written is bounded
-//! in bytes, so memory is bounded whatever the tree holds.
+//! The packager's schedule on every core. The walk is cut into units of work, in walk
+//! order: runs of small files, each compressed whole, and the chunks of large files, each
+//! compressed on its own ([`super::deflate`]). Units run on every core as soon as there is
+//! room in a window ahead of the writing, which takes them back in walk order; no unit
+//! waits for another to start, so a large file's chunks and the small files around it keep
+//! every core busy. The zip is the same bytes whatever the timing, and what waits to be
+//! written is bounded in bytes, whatever the tree holds.
 
+use std::collections::VecDeque;
 use std::sync::mpsc;
-use std::thread::Scope;
 
-use rayon::prelude::*;
-
+use super::deflate::{Chunk, chunks_of};
 use super::walk::{Entry, Kind};
 
-/// Entries compressed in parallel before they are written: enough to keep every core busy
-/// on small files, few enough that compressed data waiting to be written stays small.
-const COMPRESSION_BATCH: usize = 256;
-/// A batch also ends once its files add up to this much, since each is held compressed.
-const COMPRESSION_BATCH_BYTES: u64 = 16 << 20;
-/// Batches compressed and waiting to be written at most, besides the one being compressed:
-/// enough to keep every core busy while the writing streams a large file.
-const BATCHES_AHEAD: usize = 3;
-/// Files larger than this are streamed into the zip in chunks, not held whole by a batch.
+/// Files larger than this are compressed in chunks and streamed into the zip, not held
+/// whole.
 pub(super) const LARGE_FILE_BYTES: u64 = 4 << 20;
+/// A run of small files ends after this many entries, so that a core that takes one is
+/// soon free for the next …
+const RUN_ENTRIES: usize = 64;
+/// … or once its files add up to this much.
+const RUN_BYTES: u64 = 1 << 20;
+/// What is started and not yet written adds up to at most this (or one unit): enough to
+/// keep every core busy while the oldest unit finishes, and what bounds memory.
+const WINDOW_BYTES: u64 = 24 << 20;
+/// Units started and not yet written, at most.
+const WINDOW_UNITS: usize = 128;
 
-/// A batch of entries and what became of them, in walk order, or the first failure.
-pub(super) type Batch<'a, T, E> = (&'a [Entry], Result<Vec<T>, E>);
-
-/// Runs `work` on every entry a batch at a time on every core, on a thread of its own, at
-/// most [`BATCHES_AHEAD`] batches ahead of the one the receiver holds; stops after a batch
-/// that failed.
-pub(super) fn batches_ahead<'scope, 'a: 'scope, T, E, F>(
-    scope: &'scope Scope<'scope, 'a>,
-    entries: &'a [Entry],
-    work: &'a F,
-) -> mpsc::Receiver<Batch<'a, T, E>>
-where
-    T: Send + 'a,
-    E: Send + 'a,
-    F: Fn(&'a Entry) -> Result<T, E> + Sync,
-{
-    let (sender, receiver) = mpsc::sync_channel(BATCHES_AHEAD);
-    scope.spawn(move || {
-        for batch in batches(entries) {
-            let done: Result<Vec<T>, E> = batch.par_iter().map(work).collect();
-            let failed = done.is_err();
-            // The writing stopped (on an error of its own), or this batch ends it.
-            if sender.send((batch, done)).is_err() || failed {
-                return;
-            }
-        }
-    });
-    receiver
+/// A piece of the walk's work.
+pub(super) enum Unit<'a> {
+    /// Consecutive entries that are not large files: directories, links, small files.
+    Run(&'a [Entry]),
+    /// A piece of a large file.
+    Chunk(&'a Entry, Chunk),
 }
 
-/// Splits the walk into batches of at most [`COMPRESSION_BATCH`] entries and about
-/// [`COMPRESSION_BATCH_BYTES`] of small files (large ones are not held by the batch).
-fn batches(entries: &[Entry]) -> Vec<&[Entry]> {
-    let mut batches = Vec::new();
-    let (mut start, mut bytes) = (0, 0u64);
-    for (index, entry) in entries.iter().enumerate() {
-        if let Kind::File { size, .. } = entry.kind
-            && size <= LARGE_FILE_BYTES
-        {
-            bytes += size;
-        }
-        if index + 1 - start == COMPRESSION_BATCH || bytes >= COMPRESSION_BATCH_BYTES {
-            batches.push(&entries[start..=index]);
-            (start, bytes) = (index + 1, 0);
+impl Unit<'_> {
+    /// What the unit reads, and so about what it holds until it is written.
+    pub(super) fn weight(&self) -> u64 {
+        match self {
+            Unit::Run(entries) => entries.iter().map(size_of).sum(),
+            Unit::Chunk(_, chunk) => chunk.length as u64,
         }
     }
-    if start < entries.len() {
-        batches.push(&entries[start..]);
+}
+
+/// The walk's entries as units, in walk order.
+pub(super) fn units(entries: &[Entry]) -> impl Iterator<Item = Unit<'_>> {
+    let mut start = 0;
+    let mut pending: VecDeque<Unit<'_>> = VecDeque::new();
+    std::iter::from_fn(move || {
+        while pending.is_empty() && start < entries.len() {
+            let (mut end, mut bytes) = (start, 0u64);
+            while end < entries.len() && end - start < RUN_ENTRIES && bytes < RUN_BYTES {
+                let size = size_of(&entries[end]);
+                if size > LARGE_FILE_BYTES {
+                    break;
+                }
+                bytes += size;
+                end += 1;
+            }
+            if end > start {
+                pending.push_back(Unit::Run(&entries[start..end]));
+                start = end;
+            } else {
+                let entry = &entries[start];
+                pending.extend(
+                    chunks_of(size_of(entry))
+                        .into_iter()
+                        .map(|chunk| Unit::Chunk(entry, chunk)),
+                );
+                start += 1;
+            }
+        }
+        pending.pop_front()
+    })
+}
+
+fn size_of(entry: &Entry) -> u64 {
+    match entry.kind {
+        Kind::File { size, .. } => size,
+        _ => 0,
     }
-    batches
+}
+
+/// Jobs run on every core in the order they are started, handed back in that order; at
+/// most [`WINDOW_BYTES`] of them (or one) started and not yet taken.
+pub(super) struct Window<'window, 'scope, T> {
+    scope: &'window rayon::Scope<'scope>,
+    started: VecDeque<(u64, mpsc::Receiver<T>)>,
+    in_flight: u64,
+}
+
+impl<'window, 'scope, T: Send + 'scope> Window<'window, 'scope, T> {
+    pub(super) fn new(scope: &'window rayon::Scope<'scope>) -> Self {
+        Self {
+            scope,
+            started: VecDeque::new(),
+            in_flight: 0,
+        }
+    }
+
+    /// Whether a unit of `weight` may start now.
+    pub(super) fn has_room_for(&self, weight: u64) -> bool {
+        self.started.is_empty()
+            || (self.in_flight + weight <= WINDOW_BYTES && self.started.len() < WINDOW_UNITS)
+    }
+
+    /// Starts `job` on the first free core, counting `weight` against the window.
+    pub(super) fn start(&mut self, weight: u64, job: impl FnOnce() -> T + Send + 'scope) {
+        let (sender, receiver) = mpsc::sync_channel(1);
+        self.scope.spawn(move |_| {
+            // The receiver is gone only when the writing stopped on an error of its own.
+            let _ = sender.send(job());
+        });
+        self.started.push_back((weight, receiver));
+        self.in_flight += weight;
+    }
+
+    /// The oldest job's result, waiting for it; `None` when none is started.
+    pub(super) fn take(&mut self) -> Option<T> {
+        let (weight, receiver) = self.started.pop_front()?;
+        self.in_flight -= weight;
+        receiver.recv().ok()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::thread;
 
     fn file(name: &str, size: u64) -> Entry {
         Entry {
@@ -93,49 +141,58 @@ mod tests {
         }
     }
 
-    fn names(batch: &[Entry]) -> Vec<&str> {
-        batch.iter().map(|entry| entry.name.as_str()).collect()
+    fn shape(units: impl Iterator<Item = Unit<'static>>) -> Vec<String> {
+        units
+            .map(|unit| match unit {
+                Unit::Run(entries) => format!("run {}", entries.len()),
+                Unit::Chunk(entry, chunk) => format!("{} @{}", entry.name, chunk.offset),
+            })
+            .collect()
     }
 
     #[test]
-    fn batches_count_only_the_small_files_they_hold() {
-        let mut entries: Vec<Entry> = (0..40)
-            .map(|i| file(&format!("s{i:02}"), 1 << 20))
-            .collect();
-        entries.insert(3, file("large", 60 << 20));
-        let batches = batches(&entries);
-        let sizes: Vec<usize> = batches.iter().map(|batch| batch.len()).collect();
-        // 16 MiB of small files a batch; the large file is not held by its batch.
-        assert_eq!(sizes, [17, 16, 8]);
-        assert_eq!(names(batches[0])[3], "large");
-        let many: Vec<Entry> = (0..300).map(|i| file(&format!("t{i:03}"), 10)).collect();
-        let sizes: Vec<usize> = super::batches(&many)
-            .iter()
-            .map(|batch| batch.len())
-            .collect();
-        assert_eq!(sizes, [COMPRESSION_BATCH, 300 - COMPRESSION_BATCH]);
-    }
-
-    #[test]
-    fn batches_come_in_walk_order_and_stop_after_a_failure() {
-        let entries: Vec<Entry> = (0..600).map(|i| file(&format!("f{i:03}"), 10)).collect();
-        let work = |entry: &Entry| match entry.name.as_str() {
-            "f300" => Err(entry.name.clone()),
-            name => Ok(name.to_owned()),
-        };
-        let received: Vec<_> =
-            thread::scope(|scope| batches_ahead(scope, &entries, &work).into_iter().collect());
-        assert_eq!(received.len(), 2, "the third batch is not started");
-        let (first, done) = &received[0];
+    fn runs_end_at_a_large_file_and_by_count_and_bytes() {
+        let mut entries: Vec<Entry> = (0..70).map(|i| file(&format!("s{i:02}"), 10)).collect();
+        entries.insert(3, file("large", LARGE_FILE_BYTES + 2));
+        entries.push(file("big", RUN_BYTES));
+        entries.push(file("after", 1));
+        let entries: &'static [Entry] = Box::leak(entries.into_boxed_slice());
+        let half = (LARGE_FILE_BYTES + 2) / 2;
         assert_eq!(
-            done.as_deref().ok(),
-            Some(
-                &names(first)
-                    .iter()
-                    .map(|n| n.to_string())
-                    .collect::<Vec<_>>()[..]
-            )
+            shape(units(entries)),
+            [
+                "run 3".to_owned(),
+                "large @0".to_owned(),
+                format!("large @{half}"),
+                "run 64".to_owned(),
+                // 3 small files left, then one of RUN_BYTES ends the run with it.
+                "run 4".to_owned(),
+                "run 1".to_owned(),
+            ]
         );
-        assert_eq!(received[1].1, Err("f300".to_owned()));
+        assert!(units(&[]).next().is_none());
+    }
+
+    #[test]
+    fn results_come_back_in_the_order_started_within_the_window() {
+        rayon::in_place_scope(|scope| {
+            let mut window = Window::new(scope);
+            assert!(
+                window.has_room_for(WINDOW_BYTES * 2),
+                "one unit always fits"
+            );
+            for index in 0..10u64 {
+                assert!(window.has_room_for(1 << 20));
+                window.start(1 << 20, move || {
+                    // The first ones finish last.
+                    std::thread::sleep(std::time::Duration::from_millis(20 - 2 * index));
+                    index
+                });
+            }
+            assert!(!window.has_room_for(WINDOW_BYTES - (10 << 20) + 1));
+            let taken: Vec<u64> = std::iter::from_fn(|| window.take()).collect();
+            assert_eq!(taken, (0..10).collect::<Vec<_>>());
+            assert_eq!(window.in_flight, 0);
+        });
     }
 }

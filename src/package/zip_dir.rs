@@ -1,11 +1,9 @@
 //! A directory as a reproducible zip: the same tree gives the same bytes on any machine.
-//! Entries in sorted order, modes normalised to 0644 or 0755 (the run bit kept, since layers
-//! ship executables under `bin/`), symlinks stored as links, never followed; the rest of
-//! the format is fixed by [`super::writer`].
+//! Entries in sorted order, symlinks stored as links, never followed
+//! ([`super::zip_entries`]); the rest of the format is fixed by [`super::writer`].
 //!
-//! Small files are compressed whole on every core, a batch at a time; large ones are
-//! streamed, compressed in chunks on every core; in bounded memory, whatever the tree holds
-//! ([`super::schedule`]).
+//! Small files are compressed whole, a run at a time, and large ones in chunks, all on
+//! every core, in bounded memory, whatever the tree holds ([`super::schedule`]).
 //!
 //! The walk leaves out what [`super::select`] says, but for cached bytecode under
 //! `portable`: that is judged here, on the header of the bytes zipped, read on the file's
@@ -14,24 +12,19 @@
 
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
-use std::sync::mpsc;
-use std::thread;
+use std::sync::Arc;
 
 use super::PackageError;
 use super::contents::{CheckLevel, Contents, Options};
-use super::deflate::{compress_chunked, compress_small};
-use super::inspect::{self, Finding};
-use super::keep::Kept;
-use super::open::{Listed, open_listed};
-use super::schedule::{self, Batch, LARGE_FILE_BYTES};
-use super::select::{self, Bytecode, LeftOut};
+use super::deflate::{Chunk, ReadAt, compress_chunk, compress_small};
+use super::inspect::MAGIC_BYTES;
+use super::keep::{keeps_whole, needed_of};
+use super::open::{Listed, ListedAt, open_listed};
+use super::schedule::{self, Unit, Window};
+use super::select::{self, Bytecode};
 use super::walk::{Entry, Kind, walk};
-use super::writer::{Compressed, OverLimit, ZipOut};
-
-const FILE_MODE: u32 = 0o644;
-const EXECUTABLE_MODE: u32 = 0o755;
-const DIRECTORY_MODE: u32 = 0o755;
-const SYMLINK_MODE: u32 = 0o777;
+use super::writer::{OverLimit, ZipOut};
+use super::zip_entries::{Out, Piece, Prepared, inspect_bytes};
 
 /// A directory zipped: what was written to, and what it holds.
 pub struct Zipped<W> {
@@ -113,16 +106,23 @@ fn zip_listed<W: Write>(
             }
         }
     };
-    let mut out = Out {
-        zip: ZipOut::new(BufWriter::with_capacity(1 << 20, writer), max_bytes),
-        names: Vec::new(),
-        files: 0,
-        held: None,
-    };
-    let small = |entry: &Entry| prepare(entry, options);
-    thread::scope(|scope| {
-        let prepared = schedule::batches_ahead(scope, &entries, &small);
-        write_entries(&mut out, prepared, options, &mut contents, &fail)
+    let mut out = Out::new(ZipOut::new(
+        BufWriter::with_capacity(1 << 20, writer),
+        max_bytes,
+    ));
+    rayon::in_place_scope(|scope| {
+        let mut window = Window::new(scope);
+        let mut units = schedule::units(&entries).peekable();
+        let mut opened = Opened::None;
+        loop {
+            while let Some(unit) = units.next_if(|unit| window.has_room_for(unit.weight())) {
+                start(&mut window, unit, &mut opened, options);
+            }
+            let Some(done) = window.take() else {
+                return Ok(());
+            };
+            write(&mut out, done, options, &mut contents, &fail)?;
+        }
     })?;
     // Every file the walk kept may have been bytecode that its header left out.
     if out.files == 0 {
@@ -142,145 +142,110 @@ fn zip_listed<W: Write>(
     })
 }
 
-/// Writes every entry, in walk order (which keeps the archive reproducible): the small
-/// files as `prepared` hands them over, the large ones streamed.
-fn write_entries<'a, W: Write>(
+/// A unit of work done, in walk order.
+enum Done<'a> {
+    /// A run of entries that are not large files, prepared; the first failure ends it.
+    Run(&'a [Entry], Result<Vec<Prepared>, PackageError>),
+    /// A chunk of a large file, compressed.
+    Chunk(&'a Entry, Chunk, io::Result<Piece>),
+    /// A large file that its bytecode header leaves out.
+    LeftOut(&'a Entry),
+    /// A large file that could not be opened.
+    Failed(PackageError),
+}
+
+/// The large file whose chunks are being started.
+enum Opened {
+    None,
+    /// Open, and whether the checks need all of its bytes.
+    Open(Arc<ListedAt>, bool),
+    /// Left out or failed: its chunks are not started.
+    Skipped,
+}
+
+/// Starts `unit` in the window; a large file is opened at its first chunk.
+fn start<'a: 'scope, 'scope>(
+    window: &mut Window<'_, 'scope, Done<'a>>,
+    unit: Unit<'a>,
+    opened: &mut Opened,
+    options: &'a Options,
+) {
+    let weight = unit.weight();
+    match unit {
+        Unit::Run(run) => window.start(weight, move || {
+            let prepared = run.iter().map(|entry| prepare(entry, options)).collect();
+            Done::Run(run, prepared)
+        }),
+        Unit::Chunk(entry, chunk) => {
+            if chunk.offset == 0 {
+                match open_large(entry, options) {
+                    Ok(Some(open)) => *opened = open,
+                    Ok(None) => {
+                        *opened = Opened::Skipped;
+                        window.start(0, move || Done::LeftOut(entry));
+                    }
+                    Err(error) => {
+                        *opened = Opened::Skipped;
+                        window.start(0, move || Done::Failed(error));
+                    }
+                }
+            }
+            if let Opened::Open(file, whole) = opened {
+                let (file, whole) = (Arc::clone(file), *whole);
+                window.start(weight, move || {
+                    Done::Chunk(entry, chunk, compress_piece(&file, chunk, whole))
+                });
+            }
+        }
+    }
+}
+
+/// Writes what a unit of work gave, or fails with its error.
+fn write<'a, W: Write>(
     out: &mut Out<'a, W>,
-    prepared: mpsc::Receiver<Batch<'a, Prepared, PackageError>>,
+    done: Done<'a>,
     options: &Options,
     contents: &mut Contents,
     fail: &impl Fn(&Path, io::Error) -> PackageError,
 ) -> Result<(), PackageError> {
-    for (batch, prepared) in prepared {
-        for (entry, prepared) in batch.iter().zip(prepared?) {
-            let prepared = match prepared {
-                Prepared::Later => open_large(entry, options.selection.bytecode)?,
-                prepared => prepared,
-            };
-            out.add(entry, prepared, options, contents)
+    match done {
+        Done::Run(run, prepared) => {
+            for (entry, prepared) in run.iter().zip(prepared?) {
+                out.add(entry, prepared, contents)
+                    .map_err(|source| fail(&entry.path, source))?;
+            }
+        }
+        Done::Chunk(entry, chunk, piece) => {
+            let piece = piece.map_err(|source| fail(&entry.path, source))?;
+            out.chunk(entry, chunk, piece, options, contents)
                 .map_err(|source| fail(&entry.path, source))?;
         }
+        Done::LeftOut(entry) => out
+            .add(entry, Prepared::LeftOut, contents)
+            .map_err(|source| fail(&entry.path, source))?,
+        Done::Failed(error) => return Err(error),
     }
     Ok(())
 }
 
-/// What became of an entry before it is written.
-enum Prepared {
-    /// A small file, compressed whole, and what the checks found in it.
-    Whole(Compressed, Vec<Finding>),
-    /// A large file, open, and the bytes already read from it (a bytecode header).
-    Open(Vec<u8>, Listed),
-    /// A large file, opened where it is written, so that one batch opens one at a time.
-    Later,
-    /// A directory or a link, written from the walk's entry.
-    Other,
-    /// Cached bytecode whose header the policy leaves out; the rest of it was not read.
-    LeftOut,
+/// A chunk of a large file compressed, with its CRC-32 and what the checks need of it.
+fn compress_piece(file: &ListedAt, chunk: Chunk, whole: bool) -> io::Result<Piece> {
+    let (data, deflated) = compress_chunk(file, chunk)?;
+    let mut crc32 = crc32fast::Hasher::new();
+    crc32.update(&data);
+    Ok(Piece {
+        crc32,
+        needed: needed_of(whole, chunk.offset, data),
+        deflated,
+    })
 }
 
-/// The zip as it is written, in walk order: the names that went in, and a `__pycache__`
-/// directory held back until an entry goes in below it, so that one the bytecode policy
-/// left empty is not stored.
-struct Out<'a, W: Write> {
-    zip: ZipOut<W>,
-    names: Vec<&'a str>,
-    /// Files and links written.
-    files: usize,
-    held: Option<&'a Entry>,
-}
-
-impl<'a, W: Write> Out<'a, W> {
-    fn add(
-        &mut self,
-        entry: &'a Entry,
-        prepared: Prepared,
-        options: &Options,
-        contents: &mut Contents,
-    ) -> io::Result<()> {
-        let (mode, size, bytecode) = match entry.kind {
-            Kind::File {
-                executable,
-                size,
-                bytecode,
-            } => (mode(executable), size, bytecode),
-            _ => (0, 0, false),
-        };
-        if let Prepared::LeftOut = prepared {
-            contents.leave_out(LeftOut::Bytecode, size);
-            return Ok(());
-        }
-        self.release_held(entry)?;
-        let findings = match prepared {
-            Prepared::Whole(content, findings) => {
-                self.zip.file(&entry.name, mode, &content)?;
-                findings
-            }
-            Prepared::Open(start, file) => {
-                stream_file(&mut self.zip, entry, (start, file), mode, options)?
-            }
-            // A file comes as `Whole` or `Open` (or `LeftOut`, above): the rest are not files.
-            Prepared::Later | Prepared::Other | Prepared::LeftOut => match &entry.kind {
-                Kind::Symlink { target } => {
-                    self.zip.symlink(&entry.name, target, SYMLINK_MODE)?;
-                    Vec::new()
-                }
-                _ => return self.directory(entry),
-            },
-        };
-        if bytecode {
-            contents.add_file(&entry.name, size);
-        }
-        contents.findings.extend(findings);
-        self.names.push(&entry.name);
-        self.files += 1;
-        Ok(())
-    }
-
-    /// Writes a directory, or holds it back if it is a `__pycache__` one.
-    fn directory(&mut self, entry: &'a Entry) -> io::Result<()> {
-        if select::is_bytecode_dir(&entry.name) {
-            self.held = Some(entry);
-        } else {
-            self.zip.directory(&entry.name, DIRECTORY_MODE)?;
-            self.names.push(&entry.name);
-        }
-        Ok(())
-    }
-
-    /// Writes the held `__pycache__` directory if `entry` is below it, and else forgets it:
-    /// the walk puts whatever is below a directory right after it.
-    fn release_held(&mut self, entry: &Entry) -> io::Result<()> {
-        if let Some(dir) = self.held.take()
-            && entry
-                .name
-                .strip_prefix(dir.name.as_str())
-                .is_some_and(|rest| rest.starts_with('/'))
-        {
-            self.zip.directory(&dir.name, DIRECTORY_MODE)?;
-            self.names.push(&dir.name);
-        }
-        Ok(())
-    }
-}
-
-fn mode(executable: bool) -> u32 {
-    if executable {
-        EXECUTABLE_MODE
-    } else {
-        FILE_MODE
-    }
-}
-
-/// A small file compressed whole; other kinds and large files (streamed) are left to the
-/// writing.
+/// A small file compressed whole; other kinds are written from the walk's entry.
 fn prepare(entry: &Entry, options: &Options) -> Result<Prepared, PackageError> {
-    let Kind::File { size, .. } = entry.kind else {
-        return Ok(Prepared::Other);
-    };
-    if size > LARGE_FILE_BYTES {
-        return Ok(Prepared::Later);
+    match entry.kind {
+        Kind::File { .. } => read_whole(entry, options),
+        _ => Ok(Prepared::Other),
     }
-    read_whole(entry, options)
 }
 
 /// Reads a file through its one open and compresses it whole, and inspects its bytes.
@@ -299,15 +264,25 @@ fn read_whole(entry: &Entry, options: &Options) -> Result<Prepared, PackageError
     ))
 }
 
-/// A large file, opened as it is about to be written, or left out by its header.
-fn open_large(entry: &Entry, policy: Bytecode) -> Result<Prepared, PackageError> {
+/// A large file opened for its chunks to be read by range, and whether the checks need
+/// all of it; `None` when its bytecode header leaves it out.
+fn open_large(entry: &Entry, options: &Options) -> Result<Option<Opened>, PackageError> {
     let Kind::File { size, bytecode, .. } = entry.kind else {
-        return Ok(Prepared::Other);
+        return Ok(None);
     };
-    Ok(match open_kept(&entry.path, size, bytecode, policy)? {
-        Some((start, file)) => Prepared::Open(start, file),
-        None => Prepared::LeftOut,
-    })
+    let policy = options.selection.bytecode;
+    let Some((head, file)) = open_kept(&entry.path, size, bytecode, policy)? else {
+        return Ok(None);
+    };
+    let file = file.at(head);
+    let mut magic = [0u8; MAGIC_BYTES];
+    file.read_exact_at(&mut magic, 0)
+        .map_err(|source| PackageError::Io {
+            path: entry.path.clone(),
+            source,
+        })?;
+    let whole = keeps_whole(options.check != CheckLevel::Off, &magic, size);
+    Ok(Some(Opened::Open(Arc::new(file), whole)))
 }
 
 /// Opens a listed file. Cached `bytecode` is judged by the header read on that same handle,
@@ -328,33 +303,4 @@ fn open_kept(
         source,
     })?;
     Ok(select::keeps_bytecode(policy, &header).then_some((header, file)))
-}
-
-fn inspect_bytes(name: &str, data: &[u8], options: &Options) -> Vec<Finding> {
-    match options.check {
-        CheckLevel::Off => Vec::new(),
-        _ => inspect::inspect_file(name, data, &options.target),
-    }
-}
-
-/// A large file, opened by [`open_listed`] (with the `head` read from it already),
-/// compressed in chunks on its way into the zip, and inspected on the way.
-fn stream_file<W: Write>(
-    zip: &mut ZipOut<W>,
-    entry: &Entry,
-    (head, file): (Vec<u8>, Listed),
-    mode: u32,
-    options: &Options,
-) -> io::Result<Vec<Finding>> {
-    let Kind::File { size, .. } = entry.kind else {
-        return Ok(Vec::new());
-    };
-    let streamed = zip.start_streamed(&entry.name, mode)?;
-    let mut kept = Kept::of_size(options.check != CheckLevel::Off, size);
-    let (crc32, compressed) = compress_chunked(&file.at(head), size, |data, deflated| {
-        kept.add(data);
-        zip.write_data(deflated)
-    })?;
-    zip.finish_streamed(streamed, crc32, compressed, size)?;
-    Ok(inspect_bytes(&entry.name, kept.kept(), options))
 }
