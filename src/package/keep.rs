@@ -18,15 +18,9 @@ pub(crate) fn keeps_whole(whole: bool, head: &[u8], size: u64) -> bool {
     whole && inspect::may_be_native(head) && size <= KEPT_NATIVE_BYTES as u64
 }
 
-/// What [`Kept`] needs of a large file's piece of bytes from `offset`: all of it when the
-/// file is kept whole ([`keeps_whole`]), else what falls in the file's first bytes.
-pub(crate) fn needed_of(whole: bool, offset: u64, mut data: Vec<u8>) -> Vec<u8> {
-    if !whole {
-        let head_left = (KEPT_HEAD_BYTES as u64).saturating_sub(offset);
-        data.truncate(usize::try_from(head_left).unwrap_or(usize::MAX));
-        data.shrink_to_fit();
-    }
-    data
+/// What the checks need of a file that is not kept whole: its first bytes.
+pub(crate) fn head_of(data: &[u8]) -> Vec<u8> {
+    data[..data.len().min(KEPT_HEAD_BYTES)].to_vec()
 }
 
 /// What the checks need of a file, kept from its bytes as they go past in order.
@@ -36,8 +30,6 @@ pub(crate) struct Kept {
     whole: bool,
     /// Whether the file is native code and kept whole; decided on its first bytes.
     native: Option<bool>,
-    /// The file's size, when known: room for all of it is made at once.
-    size: Option<u64>,
 }
 
 impl Kept {
@@ -47,16 +39,6 @@ impl Kept {
             kept: Vec::new(),
             whole,
             native: None,
-            size: None,
-        }
-    }
-
-    /// For a file of `size` bytes, so that a native one kept whole is held in exactly its
-    /// room (growing by doubling would take up to twice its size).
-    pub(crate) fn of_size(whole: bool, size: u64) -> Self {
-        Self {
-            size: Some(size),
-            ..Self::new(whole)
         }
     }
 
@@ -74,11 +56,6 @@ impl Kept {
             head.extend_from_slice(&data[..read.min(inspect::MAGIC_BYTES)]);
             if head.len() >= inspect::MAGIC_BYTES || read == 0 {
                 self.native = Some(self.whole && inspect::may_be_native(&head));
-                if let (Some(true), Some(size)) = (self.native, self.size) {
-                    let whole = usize::try_from(size).unwrap_or(usize::MAX);
-                    let room = whole.min(KEPT_NATIVE_BYTES).saturating_sub(self.kept.len());
-                    self.kept.reserve_exact(room);
-                }
             }
         }
         let limit = match self.native {

@@ -4,13 +4,13 @@
 //! so a FIFO swapped in cannot hang the step); `fstat` on the handle must still show a
 //! regular file of the size the walk saw; and only that many bytes are read.
 
+use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
 
 use super::PackageError;
-use super::deflate::ReadAt;
 
 /// A listed file, open, of the size the walk saw; reads stop at that size.
 pub(crate) struct Listed {
@@ -65,8 +65,9 @@ pub(crate) struct ListedAt {
     head: Vec<u8>,
 }
 
-impl ReadAt for ListedAt {
-    fn read_exact_at(&self, buffer: &mut [u8], offset: u64) -> io::Result<()> {
+impl ListedAt {
+    /// Fills `buffer` with the file's bytes from `offset` on.
+    pub(crate) fn read_exact_at(&self, buffer: &mut [u8], offset: u64) -> io::Result<()> {
         let shrank = || {
             io::Error::new(
                 io::ErrorKind::UnexpectedEof,
@@ -91,6 +92,40 @@ impl ReadAt for ListedAt {
                 io::ErrorKind::UnexpectedEof => shrank(),
                 _ => error,
             })
+    }
+}
+
+/// A large file's bytes, for its chunks to be compressed from, on any thread.
+pub(crate) enum LargeFile {
+    /// Read by range as each chunk is compressed.
+    ByRange(ListedAt),
+    /// Read whole when it was opened: native code, which the checks read all of.
+    Whole(Vec<u8>),
+}
+
+impl LargeFile {
+    /// `length` bytes from `offset`.
+    pub(crate) fn chunk(&self, offset: u64, length: usize) -> io::Result<Cow<'_, [u8]>> {
+        match self {
+            LargeFile::ByRange(file) => {
+                let mut data = vec![0u8; length];
+                file.read_exact_at(&mut data, offset)?;
+                Ok(Cow::Owned(data))
+            }
+            LargeFile::Whole(data) => usize::try_from(offset)
+                .ok()
+                .and_then(|start| data.get(start..start.checked_add(length)?))
+                .map(Cow::Borrowed)
+                .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof)),
+        }
+    }
+
+    /// The whole file, when it was read whole.
+    pub(crate) fn whole(&self) -> Option<&[u8]> {
+        match self {
+            LargeFile::Whole(data) => Some(data),
+            LargeFile::ByRange(_) => None,
+        }
     }
 }
 

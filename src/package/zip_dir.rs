@@ -16,10 +16,10 @@ use std::sync::Arc;
 
 use super::PackageError;
 use super::contents::{CheckLevel, Contents, Options};
-use super::deflate::{Chunk, ReadAt, compress_chunk, compress_small};
+use super::deflate::{Chunk, compress_small, deflate_chunk};
 use super::inspect::MAGIC_BYTES;
-use super::keep::{keeps_whole, needed_of};
-use super::open::{Listed, ListedAt, open_listed};
+use super::keep::{head_of, keeps_whole};
+use super::open::{LargeFile, Listed, open_listed};
 use super::schedule::{self, Unit, Window};
 use super::select::{self, Bytecode};
 use super::walk::{Entry, Kind, walk};
@@ -157,8 +157,7 @@ enum Done<'a> {
 /// The large file whose chunks are being started.
 enum Opened {
     None,
-    /// Open, and whether the checks need all of its bytes.
-    Open(Arc<ListedAt>, bool),
+    Open(Arc<LargeFile>),
     /// Left out or failed: its chunks are not started.
     Skipped,
 }
@@ -190,10 +189,10 @@ fn start<'a: 'scope, 'scope>(
                     }
                 }
             }
-            if let Opened::Open(file, whole) = opened {
-                let (file, whole) = (Arc::clone(file), *whole);
+            if let Opened::Open(file) = opened {
+                let file = Arc::clone(file);
                 window.start(weight, move || {
-                    Done::Chunk(entry, chunk, compress_piece(&file, chunk, whole))
+                    Done::Chunk(entry, chunk, compress_piece(file, chunk))
                 });
             }
         }
@@ -228,15 +227,23 @@ fn write<'a, W: Write>(
     Ok(())
 }
 
-/// A chunk of a large file compressed, with its CRC-32 and what the checks need of it.
-fn compress_piece(file: &ListedAt, chunk: Chunk, whole: bool) -> io::Result<Piece> {
-    let (data, deflated) = compress_chunk(file, chunk)?;
+/// A chunk of a large file compressed, with its CRC-32 and what the checks need of it:
+/// the first bytes of the first chunk, and the file itself with the last.
+fn compress_piece(file: Arc<LargeFile>, chunk: Chunk) -> io::Result<Piece> {
+    let data = file.chunk(chunk.offset, chunk.length)?;
     let mut crc32 = crc32fast::Hasher::new();
     crc32.update(&data);
+    let deflated = deflate_chunk(&data, chunk.last)?;
+    let head = match chunk.offset {
+        0 => head_of(&data),
+        _ => Vec::new(),
+    };
+    drop(data);
     Ok(Piece {
         crc32,
-        needed: needed_of(whole, chunk.offset, data),
         deflated,
+        head,
+        file: chunk.last.then_some(file),
     })
 }
 
@@ -264,7 +271,7 @@ fn read_whole(entry: &Entry, options: &Options) -> Result<Prepared, PackageError
     ))
 }
 
-/// A large file opened for its chunks to be read by range, and whether the checks need
+/// A large file opened for its chunks to be read: by range, or whole when the checks need
 /// all of it; `None` when its bytecode header leaves it out.
 fn open_large(entry: &Entry, options: &Options) -> Result<Option<Opened>, PackageError> {
     let Kind::File { size, bytecode, .. } = entry.kind else {
@@ -275,14 +282,25 @@ fn open_large(entry: &Entry, options: &Options) -> Result<Option<Opened>, Packag
         return Ok(None);
     };
     let file = file.at(head);
+    let io_error = |source| PackageError::Io {
+        path: entry.path.clone(),
+        source,
+    };
     let mut magic = [0u8; MAGIC_BYTES];
-    file.read_exact_at(&mut magic, 0)
-        .map_err(|source| PackageError::Io {
-            path: entry.path.clone(),
-            source,
-        })?;
-    let whole = keeps_whole(options.check != CheckLevel::Off, &magic, size);
-    Ok(Some(Opened::Open(Arc::new(file), whole)))
+    file.read_exact_at(&mut magic, 0).map_err(io_error)?;
+    let file = if keeps_whole(options.check != CheckLevel::Off, &magic, size) {
+        let mut data = vec![
+            0u8;
+            usize::try_from(size)
+                .map_err(io::Error::other)
+                .map_err(io_error)?
+        ];
+        file.read_exact_at(&mut data, 0).map_err(io_error)?;
+        LargeFile::Whole(data)
+    } else {
+        LargeFile::ByRange(file)
+    };
+    Ok(Some(Opened::Open(Arc::new(file))))
 }
 
 /// Opens a listed file. Cached `bytecode` is judged by the header read on that same handle,

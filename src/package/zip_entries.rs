@@ -6,11 +6,12 @@
 //! layers ship executables under `bin/`).
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use super::contents::{CheckLevel, Contents, Options};
 use super::deflate::Chunk;
 use super::inspect::{self, Finding};
-use super::keep::Kept;
+use super::open::LargeFile;
 use super::select::{self, LeftOut};
 use super::walk::{Entry, Kind};
 use super::writer::{Compressed, Streamed, ZipOut};
@@ -34,9 +35,11 @@ pub(super) enum Prepared {
 pub(super) struct Piece {
     /// The CRC-32 of the chunk's bytes.
     pub(super) crc32: crc32fast::Hasher,
-    /// What the checks need of its bytes (see [`super::keep::needed_of`]).
-    pub(super) needed: Vec<u8>,
     pub(super) deflated: Vec<u8>,
+    /// The file's first bytes, with the first chunk, for the checks.
+    pub(super) head: Vec<u8>,
+    /// The file, with the last chunk: the checks read it all when it was read whole.
+    pub(super) file: Option<Arc<LargeFile>>,
 }
 
 /// A large file being written: its entry begun, its chunks so far.
@@ -44,7 +47,7 @@ struct Streaming {
     streamed: Streamed,
     crc32: crc32fast::Hasher,
     compressed: u64,
-    kept: Kept,
+    head: Vec<u8>,
 }
 
 /// The zip as it is written, in walk order.
@@ -114,7 +117,7 @@ impl<'a, W: Write> Out<'a, W> {
                 streamed: self.zip.start_streamed(&entry.name, file_mode(entry))?,
                 crc32: crc32fast::Hasher::new(),
                 compressed: 0,
-                kept: Kept::of_size(options.check != CheckLevel::Off, size),
+                head: piece.head,
             });
         }
         let streaming = self
@@ -124,7 +127,6 @@ impl<'a, W: Write> Out<'a, W> {
         self.zip.write_data(&piece.deflated)?;
         streaming.crc32.combine(&piece.crc32);
         streaming.compressed += piece.deflated.len() as u64;
-        streaming.kept.add(&piece.needed);
         if !chunk.last {
             return Ok(());
         }
@@ -132,7 +134,8 @@ impl<'a, W: Write> Out<'a, W> {
             let crc32 = done.crc32.finalize();
             self.zip
                 .finish_streamed(done.streamed, crc32, done.compressed, size)?;
-            let findings = inspect_bytes(&entry.name, done.kept.kept(), options);
+            let kept = piece.file.as_deref().and_then(LargeFile::whole);
+            let findings = inspect_bytes(&entry.name, kept.unwrap_or(&done.head), options);
             self.written(entry, findings, contents);
         }
         Ok(())
