@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use super::contents::{Contents, Options};
@@ -43,41 +44,97 @@ pub(super) fn walk(
     options: &Options,
     contents: &mut Contents,
 ) -> Result<Vec<Entry>, PackageError> {
-    let mut total = 0u64;
-    let selection = &options.selection;
-    let mut rules = Rules::new(root, selection)?;
-    let mut entries = Vec::new();
-    let mut links = HashSet::new();
-    for item in walkdir::WalkDir::new(root)
-        .min_depth(1)
-        .follow_links(false)
-        .sort_by_file_name()
-    {
-        let item = item.map_err(|error| {
-            let path = error.path().unwrap_or(root).to_path_buf();
-            PackageError::Io {
-                path,
-                source: error.into(),
+    let mut walker = Walker {
+        root,
+        options,
+        contents,
+        rules: Rules::new(root, &options.selection)?,
+        entries: Vec::new(),
+        links: HashSet::new(),
+        total: 0,
+    };
+    walker.directory(root, "", 1)?;
+    let Walker {
+        entries,
+        links,
+        mut rules,
+        ..
+    } = walker;
+    // Never so for a walk that follows no link; checked all the same, as a zip is.
+    entry_rules::check_below_links(entries.iter().map(|entry| entry.name.as_str()), &links)
+        .map_err(|refusal| refused(root, refusal))?;
+    contents.warnings.append(&mut rules.take_warnings());
+    Ok(entries)
+}
+
+/// The walk under way. Each directory is listed once and its children looked at through
+/// that listing (`fstatat` on its handle), not by their whole paths; names are built as the
+/// walk goes down, not cut from paths.
+struct Walker<'a> {
+    root: &'a Path,
+    options: &'a Options,
+    contents: &'a mut Contents,
+    rules: Rules,
+    entries: Vec<Entry>,
+    /// The names of the links kept.
+    links: HashSet<String>,
+    /// The size of the files kept so far.
+    total: u64,
+}
+
+impl Walker<'_> {
+    /// Walks the children of `dir` (entry name `name`, empty for the root), which are
+    /// `depth` levels below the root.
+    fn directory(&mut self, dir: &Path, name: &str, depth: usize) -> Result<(), PackageError> {
+        let io_error = |source| PackageError::Io {
+            path: dir.into(),
+            source,
+        };
+        let mut children = fs::read_dir(dir)
+            .and_then(|listing| listing.collect::<io::Result<Vec<_>>>())
+            .map_err(io_error)?;
+        children.sort_by_cached_key(fs::DirEntry::file_name);
+        for child in children {
+            let path = child.path();
+            let child_name = match child.file_name().to_str() {
+                Some(file_name) if name.is_empty() => file_name.to_owned(),
+                Some(file_name) => format!("{name}/{file_name}"),
+                None => return Err(PackageError::NonUtf8Name { path }),
+            };
+            if let Some(kept_dir) = self.visit(&child, path, child_name, depth)? {
+                let (path, name) = kept_dir;
+                self.directory(&path, &name, depth + 1)?;
             }
-        })?;
-        let path = item.path().to_path_buf();
-        let name = entry_name(root, &path)?;
-        let file_type = item.file_type();
-        let mut kind = kind(&item, &path)?;
+        }
+        Ok(())
+    }
+
+    /// Decides on one entry and keeps it or tallies it as left out; a directory comes back
+    /// (its path and name) to be walked, whether kept or not, as what is below a directory
+    /// left out is tallied too.
+    fn visit(
+        &mut self,
+        item: &fs::DirEntry,
+        path: PathBuf,
+        name: String,
+        depth: usize,
+    ) -> Result<Option<(PathBuf, String)>, PackageError> {
+        let selection = &self.options.selection;
+        let mut kind = kind(item, &path)?;
+        let is_dir = matches!(kind, Kind::Directory);
         let size = match kind {
             Kind::File { size, .. } => size,
             _ => 0,
         };
-        let depth = item.depth();
-        if let Some(reason) = rules.decide(&path, depth, file_type.is_dir()) {
+        if let Some(reason) = self.rules.decide(&path, depth, is_dir) {
             let is_rules_file = item.file_name() == select::IGNORE_FILE;
-            if !file_type.is_dir() && !is_rules_file {
-                contents.leave_out(reason, size);
+            if !is_dir && !is_rules_file {
+                self.contents.leave_out(reason, size);
             }
-            continue;
+            return Ok(is_dir.then_some((path, name)));
         }
-        if file_type.is_dir() {
-            rules.enter_directory(&path, depth)?;
+        if is_dir {
+            self.rules.enter_directory(&path, depth)?;
         } else if selection.bytecode != Bytecode::All && select::is_cached_bytecode(&name) {
             match &mut kind {
                 // Read later, through the handle that zips it; never through a link.
@@ -86,25 +143,22 @@ pub(super) fn walk(
                 }
                 // `none`, or a link, whose kind could only be told through the link.
                 _ => {
-                    contents.leave_out(LeftOut::Bytecode, size);
-                    continue;
+                    self.contents.leave_out(LeftOut::Bytecode, size);
+                    return Ok(None);
                 }
             }
         }
         if let Kind::File { size, bytecode, .. } = kind {
-            check_size(&path, size, &mut total)?;
+            check_size(&path, size, &mut self.total)?;
             if !bytecode {
-                contents.add_file(&name, size);
+                self.contents.add_file(&name, size);
             }
         }
-        follow_rules(root, &name, &kind, &mut links)?;
-        entries.push(Entry { name, path, kind });
+        follow_rules(self.root, &name, &kind, &mut self.links)?;
+        let walk_below = is_dir.then(|| (path.clone(), name.clone()));
+        self.entries.push(Entry { name, path, kind });
+        Ok(walk_below)
     }
-    // Never so for a walk that follows no link; checked all the same, as a zip is.
-    entry_rules::check_below_links(entries.iter().map(|entry| entry.name.as_str()), &links)
-        .map_err(|refusal| refused(root, refusal))?;
-    contents.warnings.append(&mut rules.take_warnings());
-    Ok(entries)
 }
 
 /// Holds a kept entry to the rules a prebuilt zip's entries are held to, refused with the
@@ -132,8 +186,12 @@ fn refused(root: &Path, refusal: entry_rules::Refusal) -> PackageError {
 
 /// What the walk found at `path`, as the zip stores it: a link's target, a file's size and
 /// run bit.
-fn kind(item: &walkdir::DirEntry, path: &Path) -> Result<Kind, PackageError> {
-    let file_type = item.file_type();
+fn kind(item: &fs::DirEntry, path: &Path) -> Result<Kind, PackageError> {
+    let io_error = |source| PackageError::Io {
+        path: path.into(),
+        source,
+    };
+    let file_type = item.file_type().map_err(io_error)?;
     if file_type.is_dir() {
         Ok(Kind::Directory)
     } else if file_type.is_symlink() {
@@ -147,10 +205,7 @@ fn kind(item: &walkdir::DirEntry, path: &Path) -> Result<Kind, PackageError> {
             .to_owned();
         Ok(Kind::Symlink { target })
     } else if file_type.is_file() {
-        let metadata = item.metadata().map_err(|error| PackageError::Io {
-            path: path.into(),
-            source: error.into(),
-        })?;
+        let metadata = item.metadata().map_err(io_error)?;
         Ok(Kind::File {
             executable: is_executable(&metadata),
             size: metadata.len(),
@@ -183,17 +238,6 @@ fn check_size(path: &Path, size: u64, total: &mut u64) -> Result<(), PackageErro
         limit,
         what,
     })
-}
-
-fn entry_name(root: &Path, path: &Path) -> Result<String, PackageError> {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    let parts: Option<Vec<&str>> = relative
-        .components()
-        .map(|component| component.as_os_str().to_str())
-        .collect();
-    parts
-        .map(|parts| parts.join("/"))
-        .ok_or_else(|| PackageError::NonUtf8Name { path: path.into() })
 }
 
 #[cfg(unix)]
