@@ -128,7 +128,7 @@ pub(crate) struct Rules {
 }
 
 impl Rules {
-    /// The rules at `root`, its own `.fcignore` read.
+    /// The rules at `root`, before its own `.fcignore` is read ([`Self::enter_directory`]).
     pub(crate) fn new(root: &Path, selection: &Selection) -> Result<Self, PackageError> {
         let exclude = selection.exclude.matcher(root).map_err(|error| {
             PackageError::IgnoreFile(IgnoreFileError {
@@ -136,14 +136,12 @@ impl Rules {
                 reason: error.to_string(),
             })
         })?;
-        let mut rules = Self {
+        Ok(Self {
             exclude,
             ignore_files: Vec::new(),
             left_out_dir: None,
             warnings: Vec::new(),
-        };
-        rules.enter_directory(root, 0)?;
-        Ok(rules)
+        })
     }
 
     /// Decides on the entry at `path`, `depth` levels below the root (walked depth first):
@@ -180,8 +178,10 @@ impl Rules {
         decision
     }
 
-    /// Reads `dir`'s `.fcignore`, if it has one, for the entries below it; one that is a
-    /// link is not followed, and noted for [`Self::take_warnings`].
+    /// Reads `dir`'s `.fcignore`, if it has one, for the entries below it (`depth` is that
+    /// of `dir`, 0 for the root); one that is a link is not followed, and noted for
+    /// [`Self::take_warnings`]. Called for the root and every directory kept, before
+    /// their children are decided on.
     pub(crate) fn enter_directory(&mut self, dir: &Path, depth: usize) -> Result<(), PackageError> {
         match ignore_file::read(dir, &dir.join(IGNORE_FILE))? {
             IgnoreFile::Absent => {}

@@ -53,7 +53,7 @@ pub(super) fn walk(
         links: HashSet::new(),
         total: 0,
     };
-    walker.directory(root, "", 1)?;
+    walker.directory(root, "", 1, true)?;
     let Walker {
         entries,
         links,
@@ -84,8 +84,15 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     /// Walks the children of `dir` (entry name `name`, empty for the root), which are
-    /// `depth` levels below the root.
-    fn directory(&mut self, dir: &Path, name: &str, depth: usize) -> Result<(), PackageError> {
+    /// `depth` levels below the root; `kept`: whether `dir` itself is, so that its
+    /// `.fcignore` applies to them.
+    fn directory(
+        &mut self,
+        dir: &Path,
+        name: &str,
+        depth: usize,
+        kept: bool,
+    ) -> Result<(), PackageError> {
         let io_error = |source| PackageError::Io {
             path: dir.into(),
             source,
@@ -94,6 +101,15 @@ impl Walker<'_> {
             .and_then(|listing| listing.collect::<io::Result<Vec<_>>>())
             .map_err(io_error)?;
         children.sort_by_cached_key(fs::DirEntry::file_name);
+        // Looked for in the listing: most directories have none, and a failed open each
+        // is a path lookup each.
+        if kept
+            && children
+                .iter()
+                .any(|child| child.file_name() == select::IGNORE_FILE)
+        {
+            self.rules.enter_directory(dir, depth - 1)?;
+        }
         for child in children {
             let path = child.path();
             let child_name = match child.file_name().to_str() {
@@ -101,24 +117,23 @@ impl Walker<'_> {
                 Some(file_name) => format!("{name}/{file_name}"),
                 None => return Err(PackageError::NonUtf8Name { path }),
             };
-            if let Some(kept_dir) = self.visit(&child, path, child_name, depth)? {
-                let (path, name) = kept_dir;
-                self.directory(&path, &name, depth + 1)?;
+            if let Some((path, name, kept)) = self.visit(&child, path, child_name, depth)? {
+                self.directory(&path, &name, depth + 1, kept)?;
             }
         }
         Ok(())
     }
 
     /// Decides on one entry and keeps it or tallies it as left out; a directory comes back
-    /// (its path and name) to be walked, whether kept or not, as what is below a directory
-    /// left out is tallied too.
+    /// (its path, its name and whether it is kept) to be walked, kept or not, as what is
+    /// below a directory left out is tallied too.
     fn visit(
         &mut self,
         item: &fs::DirEntry,
         path: PathBuf,
         name: String,
         depth: usize,
-    ) -> Result<Option<(PathBuf, String)>, PackageError> {
+    ) -> Result<Option<(PathBuf, String, bool)>, PackageError> {
         let selection = &self.options.selection;
         let mut kind = kind(item, &path)?;
         let is_dir = matches!(kind, Kind::Directory);
@@ -131,11 +146,9 @@ impl Walker<'_> {
             if !is_dir && !is_rules_file {
                 self.contents.leave_out(reason, size);
             }
-            return Ok(is_dir.then_some((path, name)));
+            return Ok(is_dir.then_some((path, name, false)));
         }
-        if is_dir {
-            self.rules.enter_directory(&path, depth)?;
-        } else if selection.bytecode != Bytecode::All && select::is_cached_bytecode(&name) {
+        if !is_dir && selection.bytecode != Bytecode::All && select::is_cached_bytecode(&name) {
             match &mut kind {
                 // Read later, through the handle that zips it; never through a link.
                 Kind::File { bytecode, .. } if selection.bytecode == Bytecode::Portable => {
@@ -155,7 +168,7 @@ impl Walker<'_> {
             }
         }
         follow_rules(self.root, &name, &kind, &mut self.links)?;
-        let walk_below = is_dir.then(|| (path.clone(), name.clone()));
+        let walk_below = is_dir.then(|| (path.clone(), name.clone(), true));
         self.entries.push(Entry { name, path, kind });
         Ok(walk_below)
     }
