@@ -4,9 +4,12 @@
 //! a prebuilt zip is held to ([`super::entry_rules`]) before any file is read.
 
 use std::collections::HashSet;
+use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use super::contents::{Contents, Options};
 use super::entry_rules;
@@ -53,7 +56,8 @@ pub(super) fn walk(
         links: HashSet::new(),
         total: 0,
     };
-    walker.directory(root, "", 1, true)?;
+    let listed = list(root)?;
+    walker.directory(root, listed, "", 1, true)?;
     let Walker {
         entries,
         links,
@@ -67,9 +71,45 @@ pub(super) fn walk(
     Ok(entries)
 }
 
-/// The walk under way. Each directory is listed once and its children looked at through
-/// that listing (`fstatat` on its handle), not by their whole paths; names are built as the
-/// walk goes down, not cut from paths.
+/// An entry of the tree as listed, before the walk decides on it: its kind (or why it
+/// could not be told), and a directory's children (or why they could not be listed).
+struct Node {
+    file_name: OsString,
+    path: PathBuf,
+    kind: Result<Kind, PackageError>,
+    children: Option<Result<Vec<Node>, PackageError>>,
+}
+
+/// The children of `dir`, sorted by name, each looked at through `dir`'s handle
+/// (`fstatat`), not by its whole path, and subdirectories listed in turn, on every core:
+/// most of a walk is the kernel's listing and `stat`. No file is opened, nothing is
+/// decided; a failure is kept where it happened, for the walk to meet in walk order.
+fn list(dir: &Path) -> Result<Vec<Node>, PackageError> {
+    let mut children = fs::read_dir(dir)
+        .and_then(|listing| listing.collect::<io::Result<Vec<_>>>())
+        .map_err(|source| PackageError::Io {
+            path: dir.into(),
+            source,
+        })?;
+    children.sort_by_cached_key(fs::DirEntry::file_name);
+    Ok(children
+        .into_par_iter()
+        .map(|child| {
+            let path = child.path();
+            let kind = kind(&child, &path);
+            let children = matches!(kind, Ok(Kind::Directory)).then(|| list(&path));
+            Node {
+                file_name: child.file_name(),
+                path,
+                kind,
+                children,
+            }
+        })
+        .collect())
+}
+
+/// The walk under way, over the tree as [`list`] found it; names are built as the walk
+/// goes down, not cut from paths.
 struct Walker<'a> {
     root: &'a Path,
     options: &'a Options,
@@ -83,42 +123,37 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
-    /// Walks the children of `dir` (entry name `name`, empty for the root), which are
+    /// Walks `children`, those of `dir` (entry name `name`, empty for the root), which are
     /// `depth` levels below the root; `kept`: whether `dir` itself is, so that its
     /// `.fcignore` applies to them.
     fn directory(
         &mut self,
         dir: &Path,
+        children: Vec<Node>,
         name: &str,
         depth: usize,
         kept: bool,
     ) -> Result<(), PackageError> {
-        let io_error = |source| PackageError::Io {
-            path: dir.into(),
-            source,
-        };
-        let mut children = fs::read_dir(dir)
-            .and_then(|listing| listing.collect::<io::Result<Vec<_>>>())
-            .map_err(io_error)?;
-        children.sort_by_cached_key(fs::DirEntry::file_name);
         // Looked for in the listing: most directories have none, and a failed open each
         // is a path lookup each.
         if kept
             && children
                 .iter()
-                .any(|child| child.file_name() == select::IGNORE_FILE)
+                .any(|child| child.file_name == select::IGNORE_FILE)
         {
             self.rules.enter_directory(dir, depth - 1)?;
         }
         for child in children {
-            let path = child.path();
-            let child_name = match child.file_name().to_str() {
+            let child_name = match child.file_name.to_str() {
                 Some(file_name) if name.is_empty() => file_name.to_owned(),
                 Some(file_name) => format!("{name}/{file_name}"),
-                None => return Err(PackageError::NonUtf8Name { path }),
+                None => return Err(PackageError::NonUtf8Name { path: child.path }),
             };
-            if let Some((path, name, kept)) = self.visit(&child, path, child_name, depth)? {
-                self.directory(&path, &name, depth + 1, kept)?;
+            let below = child.children;
+            let kind = child.kind?;
+            if let Some((path, name, kept)) = self.visit(kind, child.path, child_name, depth)? {
+                let below = below.unwrap_or_else(|| Ok(Vec::new()))?;
+                self.directory(&path, below, &name, depth + 1, kept)?;
             }
         }
         Ok(())
@@ -129,20 +164,19 @@ impl Walker<'_> {
     /// below a directory left out is tallied too.
     fn visit(
         &mut self,
-        item: &fs::DirEntry,
+        mut kind: Kind,
         path: PathBuf,
         name: String,
         depth: usize,
     ) -> Result<Option<(PathBuf, String, bool)>, PackageError> {
         let selection = &self.options.selection;
-        let mut kind = kind(item, &path)?;
         let is_dir = matches!(kind, Kind::Directory);
         let size = match kind {
             Kind::File { size, .. } => size,
             _ => 0,
         };
         if let Some(reason) = self.rules.decide(&path, depth, is_dir) {
-            let is_rules_file = item.file_name() == select::IGNORE_FILE;
+            let is_rules_file = path.file_name() == Some(OsStr::new(select::IGNORE_FILE));
             if !is_dir && !is_rules_file {
                 self.contents.leave_out(reason, size);
             }
