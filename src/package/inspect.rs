@@ -5,8 +5,8 @@
 //! Pure functions over a file's name and bytes (or the entry names, for the layout); the
 //! files are recognised by content, whatever their name, with the `object` crate.
 
-use object::read::elf::{ElfFile32, ElfFile64, FileHeader};
-use object::{Architecture, Endianness, FileKind, Object};
+use object::read::elf::{ElfFile, ElfFile32, ElfFile64, FileHeader};
+use object::{Architecture, Endianness, FileKind, Object, ReadRef};
 
 pub(crate) use super::finding::{Finding, Severity};
 use super::fix::{self, Fix};
@@ -36,6 +36,16 @@ pub(crate) fn inspect_file(path: &str, data: &[u8], target: &Target) -> Vec<Find
     if !may_be_native(data) {
         return Vec::new();
     }
+    inspect_native(path, data, target)
+}
+
+/// The findings about a file that [`may_be_native`], read through `data`: its bytes, or a
+/// cache over the file that reads only what the parse asks for.
+pub(crate) fn inspect_native<'data, R: ReadRef<'data>>(
+    path: &str,
+    data: R,
+    target: &Target,
+) -> Vec<Finding> {
     let file = File {
         path,
         python: match modules::module_of(path) {
@@ -77,7 +87,7 @@ impl File<'_> {
 }
 
 /// Native code for another machine or system, or one that needs a newer glibc.
-fn native(file: &File, data: &[u8]) -> Vec<Finding> {
+fn native<'data, R: ReadRef<'data>>(file: &File, data: R) -> Vec<Finding> {
     let kind = match FileKind::parse(data) {
         Ok(kind) => kind,
         // An `MZ` text file, a truncated header: not something FC would load either way.
@@ -102,13 +112,14 @@ fn native(file: &File, data: &[u8]) -> Vec<Finding> {
     }
 }
 
-fn fat_arch_count(data: &[u8]) -> u32 {
-    data.get(4..8).map_or(u32::MAX, |count| {
-        u32::from_be_bytes([count[0], count[1], count[2], count[3]])
-    })
+fn fat_arch_count<'data, R: ReadRef<'data>>(data: R) -> u32 {
+    match data.read_bytes_at(4, 4) {
+        Ok(&[a, b, c, d]) => u32::from_be_bytes([a, b, c, d]),
+        _ => u32::MAX,
+    }
 }
 
-fn elf(file: &File, data: &[u8], kind: FileKind) -> Vec<Finding> {
+fn elf<'data, R: ReadRef<'data>>(file: &File, data: R, kind: FileKind) -> Vec<Finding> {
     let machine = match object::File::parse(data) {
         Ok(parsed) => parsed.architecture(),
         // Only the first bytes were handed in, or the file is damaged: the machine is in
@@ -126,10 +137,10 @@ fn elf(file: &File, data: &[u8], kind: FileKind) -> Vec<Finding> {
         );
     }
     let needed = match kind {
-        FileKind::Elf64 => ElfFile64::<Endianness>::parse(data)
+        FileKind::Elf64 => ElfFile64::<Endianness, R>::parse(data)
             .ok()
             .and_then(|parsed| newest_glibc(&parsed)),
-        _ => ElfFile32::<Endianness>::parse(data)
+        _ => ElfFile32::<Endianness, R>::parse(data)
             .ok()
             .and_then(|parsed| newest_glibc(&parsed)),
     };
@@ -147,10 +158,10 @@ fn elf(file: &File, data: &[u8], kind: FileKind) -> Vec<Finding> {
 }
 
 /// `e_machine` read from the first bytes, for a file too short for the full parse.
-fn elf_header_machine(data: &[u8]) -> Architecture {
-    let little = data.get(5) == Some(&1);
-    match data.get(18..20) {
-        Some(&[a, b])
+fn elf_header_machine<'data, R: ReadRef<'data>>(data: R) -> Architecture {
+    let little = data.read_bytes_at(5, 1) == Ok(&[1][..]);
+    match data.read_bytes_at(18, 2) {
+        Ok(&[a, b])
             if u16::from(if little { a } else { b })
                 | u16::from(if little { b } else { a }) << 8
                 == 62 =>
@@ -163,8 +174,8 @@ fn elf_header_machine(data: &[u8]) -> Architecture {
 
 /// The highest `GLIBC_x.y` in the file's version needs (`.gnu.version_r`); `None` when it
 /// needs none (static, musl, or no versioned symbols).
-fn newest_glibc<'data, Elf: FileHeader<Endian = Endianness>>(
-    file: &object::read::elf::ElfFile<'data, Elf, &'data [u8]>,
+fn newest_glibc<'data, Elf: FileHeader<Endian = Endianness>, R: ReadRef<'data>>(
+    file: &ElfFile<'data, Elf, R>,
 ) -> Option<(u32, u32)> {
     let endian = file.endian();
     let sections = file.elf_section_table();

@@ -12,13 +12,7 @@ const KEPT_NATIVE_BYTES: usize = 512 << 20;
 /// What is kept of any other large file: enough for its first bytes.
 const KEPT_HEAD_BYTES: usize = 64 << 10;
 
-/// Whether the checks need all of a file of `size` bytes that starts with `head`: native
-/// code, within the limit, when `whole` files are kept at all.
-pub(crate) fn keeps_whole(whole: bool, head: &[u8], size: u64) -> bool {
-    whole && inspect::may_be_native(head) && size <= KEPT_NATIVE_BYTES as u64
-}
-
-/// What the checks need of a file that is not kept whole: its first bytes.
+/// The first bytes of a large file, which say whether it is native code.
 pub(crate) fn head_of(data: &[u8]) -> Vec<u8> {
     data[..data.len().min(KEPT_HEAD_BYTES)].to_vec()
 }

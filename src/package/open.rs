@@ -4,7 +4,6 @@
 //! so a FIFO swapped in cannot hang the step); `fstat` on the handle must still show a
 //! regular file of the size the walk saw; and only that many bytes are read.
 
-use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
@@ -95,37 +94,48 @@ impl ListedAt {
     }
 }
 
-/// A large file's bytes, for its chunks to be compressed from, on any thread.
-pub(crate) enum LargeFile {
-    /// Read by range as each chunk is compressed.
-    ByRange(ListedAt),
-    /// Read whole when it was opened: native code, which the checks read all of.
-    Whole(Vec<u8>),
+/// A listed file read from a position, as `object`'s parser reads a large native file
+/// through a [`ReadCache`](object::ReadCache): only the ranges it asks for, through the
+/// handle the file was zipped from.
+pub(crate) struct AtCursor<'a> {
+    file: &'a ListedAt,
+    position: u64,
 }
 
-impl LargeFile {
-    /// `length` bytes from `offset`.
-    pub(crate) fn chunk(&self, offset: u64, length: usize) -> io::Result<Cow<'_, [u8]>> {
-        match self {
-            LargeFile::ByRange(file) => {
-                let mut data = vec![0u8; length];
-                file.read_exact_at(&mut data, offset)?;
-                Ok(Cow::Owned(data))
-            }
-            LargeFile::Whole(data) => usize::try_from(offset)
-                .ok()
-                .and_then(|start| data.get(start..start.checked_add(length)?))
-                .map(Cow::Borrowed)
-                .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof)),
+impl ListedAt {
+    pub(crate) fn cursor(&self) -> AtCursor<'_> {
+        AtCursor {
+            file: self,
+            position: 0,
         }
     }
+}
 
-    /// The whole file, when it was read whole.
-    pub(crate) fn whole(&self) -> Option<&[u8]> {
-        match self {
-            LargeFile::Whole(data) => Some(data),
-            LargeFile::ByRange(_) => None,
-        }
+impl object::read::ReadCacheOps for AtCursor<'_> {
+    fn len(&mut self) -> Result<u64, ()> {
+        Ok(self.file.size)
+    }
+
+    fn seek(&mut self, position: u64) -> Result<u64, ()> {
+        self.position = position;
+        Ok(position)
+    }
+
+    fn read(&mut self, buffer: &mut [u8]) -> Result<usize, ()> {
+        let left = self.file.size.saturating_sub(self.position);
+        let length = buffer
+            .len()
+            .min(usize::try_from(left).unwrap_or(usize::MAX));
+        self.read_exact(&mut buffer[..length])?;
+        Ok(length)
+    }
+
+    fn read_exact(&mut self, buffer: &mut [u8]) -> Result<(), ()> {
+        self.file
+            .read_exact_at(buffer, self.position)
+            .map_err(|_| ())?;
+        self.position += buffer.len() as u64;
+        Ok(())
     }
 }
 

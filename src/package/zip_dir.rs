@@ -15,11 +15,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::PackageError;
-use super::contents::{CheckLevel, Contents, Options};
+use super::contents::{Contents, Options};
 use super::deflate::{Chunk, compress_small, deflate_chunk};
-use super::inspect::MAGIC_BYTES;
-use super::keep::{head_of, keeps_whole};
-use super::open::{LargeFile, Listed, open_listed};
+use super::keep::head_of;
+use super::open::{Listed, ListedAt, open_listed};
 use super::schedule::{self, Unit, Window};
 use super::select::{self, Bytecode};
 use super::walk::{Entry, Kind, walk};
@@ -157,7 +156,7 @@ enum Done<'a> {
 /// The large file whose chunks are being started.
 enum Opened {
     None,
-    Open(Arc<LargeFile>),
+    Open(Arc<ListedAt>),
     /// Left out or failed: its chunks are not started.
     Skipped,
 }
@@ -229,8 +228,9 @@ fn write<'a, W: Write>(
 
 /// A chunk of a large file compressed, with its CRC-32 and what the checks need of it:
 /// the first bytes of the first chunk, and the file itself with the last.
-fn compress_piece(file: Arc<LargeFile>, chunk: Chunk) -> io::Result<Piece> {
-    let data = file.chunk(chunk.offset, chunk.length)?;
+fn compress_piece(file: Arc<ListedAt>, chunk: Chunk) -> io::Result<Piece> {
+    let mut data = vec![0u8; chunk.length];
+    file.read_exact_at(&mut data, chunk.offset)?;
     let mut crc32 = crc32fast::Hasher::new();
     crc32.update(&data);
     let deflated = deflate_chunk(&data, chunk.last)?;
@@ -238,7 +238,6 @@ fn compress_piece(file: Arc<LargeFile>, chunk: Chunk) -> io::Result<Piece> {
         0 => head_of(&data),
         _ => Vec::new(),
     };
-    drop(data);
     Ok(Piece {
         crc32,
         deflated,
@@ -271,36 +270,15 @@ fn read_whole(entry: &Entry, options: &Options) -> Result<Prepared, PackageError
     ))
 }
 
-/// A large file opened for its chunks to be read: by range, or whole when the checks need
-/// all of it; `None` when its bytecode header leaves it out.
+/// A large file opened for its chunks to be read by range; `None` when its bytecode
+/// header leaves it out.
 fn open_large(entry: &Entry, options: &Options) -> Result<Option<Opened>, PackageError> {
     let Kind::File { size, bytecode, .. } = entry.kind else {
         return Ok(None);
     };
     let policy = options.selection.bytecode;
-    let Some((head, file)) = open_kept(&entry.path, size, bytecode, policy)? else {
-        return Ok(None);
-    };
-    let file = file.at(head);
-    let io_error = |source| PackageError::Io {
-        path: entry.path.clone(),
-        source,
-    };
-    let mut magic = [0u8; MAGIC_BYTES];
-    file.read_exact_at(&mut magic, 0).map_err(io_error)?;
-    let file = if keeps_whole(options.check != CheckLevel::Off, &magic, size) {
-        let mut data = vec![
-            0u8;
-            usize::try_from(size)
-                .map_err(io::Error::other)
-                .map_err(io_error)?
-        ];
-        file.read_exact_at(&mut data, 0).map_err(io_error)?;
-        LargeFile::Whole(data)
-    } else {
-        LargeFile::ByRange(file)
-    };
-    Ok(Some(Opened::Open(Arc::new(file))))
+    Ok(open_kept(&entry.path, size, bytecode, policy)?
+        .map(|(head, file)| Opened::Open(Arc::new(file.at(head)))))
 }
 
 /// Opens a listed file. Cached `bytecode` is judged by the header read on that same handle,

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use super::contents::{CheckLevel, Contents, Options};
 use super::deflate::Chunk;
-use super::inspect::{self, Finding};
-use super::open::LargeFile;
+use super::inspect::{self, Finding, may_be_native};
+use super::open::ListedAt;
 use super::select::{self, LeftOut};
 use super::walk::{Entry, Kind};
 use super::writer::{Compressed, Streamed, ZipOut};
@@ -38,8 +38,8 @@ pub(super) struct Piece {
     pub(super) deflated: Vec<u8>,
     /// The file's first bytes, with the first chunk, for the checks.
     pub(super) head: Vec<u8>,
-    /// The file, with the last chunk: the checks read it all when it was read whole.
-    pub(super) file: Option<Arc<LargeFile>>,
+    /// The file, with the last chunk: the checks read native code through it.
+    pub(super) file: Option<Arc<ListedAt>>,
 }
 
 /// A large file being written: its entry begun, its chunks so far.
@@ -134,8 +134,13 @@ impl<'a, W: Write> Out<'a, W> {
             let crc32 = done.crc32.finalize();
             self.zip
                 .finish_streamed(done.streamed, crc32, done.compressed, size)?;
-            let kept = piece.file.as_deref().and_then(LargeFile::whole);
-            let findings = inspect_bytes(&entry.name, kept.unwrap_or(&done.head), options);
+            let findings = match piece.file {
+                Some(file) if options.check != CheckLevel::Off && may_be_native(&done.head) => {
+                    let cache = object::ReadCache::new(file.cursor());
+                    inspect::inspect_native(&entry.name, &cache, &options.target)
+                }
+                _ => inspect_bytes(&entry.name, &done.head, options),
+            };
             self.written(entry, findings, contents);
         }
         Ok(())

@@ -598,6 +598,65 @@ fn a_prebuilt_zip_is_checked_from_its_entries() {
     );
 }
 
+/// Files over 4 MiB are zipped in chunks, and native code among them is read back through
+/// its handle by range rather than held whole: the checks find the same faults in them.
+#[test]
+fn large_native_files_are_checked_as_small_ones_are() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("layer");
+    let large = |mut elf: Vec<u8>| {
+        elf.resize(5 << 20, 0x5a);
+        elf
+    };
+    let needs_new = large(elf_needing(&["GLIBC_2.17", "GLIBC_2.34"]));
+    write(&root, "lib/libnew.so", &needs_new);
+    write(&root, "lib/libold.so", &large(elf_needing(&["GLIBC_2.17"])));
+    write(
+        &root,
+        "python/arm/_speedups.so",
+        &large(elf_for(Architecture::Aarch64)),
+    );
+    write(&root, "python/ok.py", b"X = 1\n");
+
+    let run = run_in(
+        dir.path(),
+        &[("INPUT_CODE", "layer")],
+        InProcess(service(|_| {})),
+    );
+    run.assert_failed_and_wrote_nothing();
+    assert!(run.sent.is_empty(), "{:?}", run.sent);
+    let errors = annotated(&run.log, "error");
+    assert_eq!(errors.len(), 2, "{}", run.log);
+    assert!(
+        errors[0].starts_with("::error title=lib/libnew.so::lib/libnew.so: needs GLIBC_2.34"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].starts_with(
+            "::error title=python/arm/_speedups.so::python/arm/_speedups.so: is native code for Aarch64"
+        ),
+        "{}",
+        errors[1]
+    );
+
+    // With `check: warn` the same layer is zipped: the large files come back whole.
+    let options = Options {
+        check: CheckLevel::Warn,
+        ..Options::default()
+    };
+    let package = load(&root, &options);
+    let mut archive =
+        zip::ZipArchive::new(fs::File::open(package.path()).expect("opens")).expect("a zip");
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(
+        &mut archive.by_name("lib/libnew.so").expect("there"),
+        &mut unzipped,
+    )
+    .expect("inflates");
+    assert_eq!(unzipped, needs_new);
+}
+
 #[test]
 fn exclude_that_cannot_apply_is_an_input_error_before_any_request() {
     let dir = tempfile::tempdir().expect("tempdir");
