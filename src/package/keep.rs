@@ -1,6 +1,8 @@
-//! A file passed through to the compressor (or to nowhere, for a prebuilt zip's entry
-//! checked by reading it), keeping a copy of what the checks need: a native file whole,
-//! since its version needs may be anywhere in it, any other only its first bytes.
+//! What the checks need of a file. A prebuilt zip's entry is passed through (to nowhere:
+//! it is read for its checks), keeping a copy of a native file whole, since its version
+//! needs may be anywhere in it and a deflate stream cannot be read by range, and only the
+//! first bytes of any other. A directory's large file keeps its first bytes; its native
+//! code is read back by range through its handle ([`super::open::AtCursor`]).
 
 use std::io;
 
@@ -17,8 +19,9 @@ pub(crate) fn head_of(data: &[u8]) -> Vec<u8> {
     data[..data.len().min(KEPT_HEAD_BYTES)].to_vec()
 }
 
-/// What the checks need of a file, kept from its bytes as they go past in order.
-pub(crate) struct Kept {
+/// Passes a file through, keeping a copy of what the inspection needs.
+pub(crate) struct Keep<R> {
+    inner: R,
     kept: Vec<u8>,
     /// Whether to keep a native file whole.
     whole: bool,
@@ -26,10 +29,11 @@ pub(crate) struct Kept {
     native: Option<bool>,
 }
 
-impl Kept {
+impl<R> Keep<R> {
     /// `whole`: whether a native file is kept whole, for the checks that read all of it.
-    pub(crate) fn new(whole: bool) -> Self {
+    pub(crate) fn new(inner: R, whole: bool) -> Self {
         Self {
+            inner,
             kept: Vec::new(),
             whole,
             native: None,
@@ -41,10 +45,12 @@ impl Kept {
     pub(crate) fn kept(&self) -> &[u8] {
         &self.kept
     }
+}
 
-    /// Keeps what the checks need of `data`, the bytes that come after those seen so far.
-    pub(crate) fn add(&mut self, data: &[u8]) {
-        let read = data.len();
+impl<R: io::Read> io::Read for Keep<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        let data = &buf[..read];
         if self.native.is_none() {
             let mut head = self.kept.clone();
             head.extend_from_slice(&data[..read.min(inspect::MAGIC_BYTES)]);
@@ -66,34 +72,6 @@ impl Kept {
             let room = limit.saturating_sub(self.kept.len());
             self.kept.extend_from_slice(&data[..room]);
         }
-    }
-}
-
-/// Passes a file through, keeping a copy of what the inspection needs.
-pub(crate) struct Keep<R> {
-    inner: R,
-    kept: Kept,
-}
-
-impl<R> Keep<R> {
-    /// `whole`: whether a native file is kept whole, for the checks that read all of it.
-    pub(crate) fn new(inner: R, whole: bool) -> Self {
-        Self {
-            inner,
-            kept: Kept::new(whole),
-        }
-    }
-
-    /// What was kept: see [`Kept::kept`].
-    pub(crate) fn kept(&self) -> &[u8] {
-        self.kept.kept()
-    }
-}
-
-impl<R: io::Read> io::Read for Keep<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let read = self.inner.read(buf)?;
-        self.kept.add(&buf[..read]);
         Ok(read)
     }
 }

@@ -8,7 +8,7 @@
 //! The walk leaves out what [`super::select`] says, but for cached bytecode under
 //! `portable`: that is judged here, on the header of the bytes zipped, read on the file's
 //! one open. Every file's bytes, read for the zip anyway, go past [`super::inspect`] on the
-//! way.
+//! way; native code over 4 MiB is read back by range, through the handle it was zipped from.
 
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
