@@ -1,6 +1,6 @@
-//! Deflate for the packager, all with libdeflate at level 6 (faster than zlib's level 6,
-//! and smaller): small files whole, stored when deflate cannot shrink them; large ones in
-//! chunks on every core, each deflated on its own and ended with a sync flush
+//! Deflate for the packager, all with libdeflate (faster than zlib, and smaller): small
+//! files whole at level 6, stored when deflate cannot shrink them; large ones in chunks at
+//! level 5 on every core, each deflated on its own and ended with a sync flush
 //! ([`super::sync_flush`]), so that the chunks join into one deflate stream. Both are
 //! deterministic: chunks are cut by the file's size alone, never by the number of threads.
 //!

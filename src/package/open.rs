@@ -65,6 +65,14 @@ pub(crate) struct ListedAt {
 }
 
 impl ListedAt {
+    /// The file as `object`'s parser reads it: see [`AtCursor`].
+    pub(crate) fn cursor(&self) -> AtCursor<'_> {
+        AtCursor {
+            file: self,
+            position: 0,
+        }
+    }
+
     /// Fills `buffer` with the file's bytes from `offset` on.
     pub(crate) fn read_exact_at(&self, buffer: &mut [u8], offset: u64) -> io::Result<()> {
         let shrank = || {
@@ -100,15 +108,6 @@ impl ListedAt {
 pub(crate) struct AtCursor<'a> {
     file: &'a ListedAt,
     position: u64,
-}
-
-impl ListedAt {
-    pub(crate) fn cursor(&self) -> AtCursor<'_> {
-        AtCursor {
-            file: self,
-            position: 0,
-        }
-    }
 }
 
 impl object::read::ReadCacheOps for AtCursor<'_> {

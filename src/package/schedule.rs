@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::sync::mpsc;
 
 use super::deflate::{Chunk, chunks_of};
-use super::walk::{Entry, Kind};
+use super::walk::Entry;
 
 /// Files larger than this are compressed in chunks and streamed into the zip, not held
 /// whole.
@@ -38,7 +38,7 @@ impl Unit<'_> {
     /// What the unit reads, and so about what it holds until it is written.
     pub(super) fn weight(&self) -> u64 {
         match self {
-            Unit::Run(entries) => entries.iter().map(size_of).sum(),
+            Unit::Run(entries) => entries.iter().map(|entry| entry.kind.file_size()).sum(),
             Unit::Chunk(_, chunk) => chunk.length as u64,
         }
     }
@@ -52,7 +52,7 @@ pub(super) fn units(entries: &[Entry]) -> impl Iterator<Item = Unit<'_>> {
         while pending.is_empty() && start < entries.len() {
             let (mut end, mut bytes) = (start, 0u64);
             while end < entries.len() && end - start < RUN_ENTRIES && bytes < RUN_BYTES {
-                let size = size_of(&entries[end]);
+                let size = entries[end].kind.file_size();
                 if size > LARGE_FILE_BYTES {
                     break;
                 }
@@ -65,7 +65,7 @@ pub(super) fn units(entries: &[Entry]) -> impl Iterator<Item = Unit<'_>> {
             } else {
                 let entry = &entries[start];
                 pending.extend(
-                    chunks_of(size_of(entry))
+                    chunks_of(entry.kind.file_size())
                         .into_iter()
                         .map(|chunk| Unit::Chunk(entry, chunk)),
                 );
@@ -74,13 +74,6 @@ pub(super) fn units(entries: &[Entry]) -> impl Iterator<Item = Unit<'_>> {
         }
         pending.pop_front()
     })
-}
-
-fn size_of(entry: &Entry) -> u64 {
-    match entry.kind {
-        Kind::File { size, .. } => size,
-        _ => 0,
-    }
 }
 
 /// Jobs run on every core in the order they are started, handed back in that order; at
@@ -127,6 +120,7 @@ impl<'window, 'scope, T: Send + 'scope> Window<'window, 'scope, T> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::walk::Kind;
     use super::*;
 
     fn file(name: &str, size: u64) -> Entry {

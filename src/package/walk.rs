@@ -30,6 +30,16 @@ pub(super) enum Kind {
     },
 }
 
+impl Kind {
+    /// A file's size; 0 for a directory or a link.
+    pub(super) fn file_size(&self) -> u64 {
+        match self {
+            Kind::File { size, .. } => *size,
+            _ => 0,
+        }
+    }
+}
+
 pub(super) struct Entry {
     /// The entry name: relative, `/`-separated, a directory's without the trailing `/`.
     pub(crate) name: String,
@@ -85,14 +95,13 @@ struct Node {
 /// most of a walk is the kernel's listing and `stat`. No file is opened, nothing is
 /// decided; a failure is kept where it happened, for the walk to meet in walk order.
 fn list(dir: &Path) -> Result<Vec<Node>, PackageError> {
-    let mut children = fs::read_dir(dir)
+    let children = fs::read_dir(dir)
         .and_then(|listing| listing.collect::<io::Result<Vec<_>>>())
         .map_err(|source| PackageError::Io {
             path: dir.into(),
             source,
         })?;
-    children.sort_by_cached_key(fs::DirEntry::file_name);
-    Ok(children
+    let mut nodes: Vec<Node> = children
         .into_par_iter()
         .map(|child| {
             let path = child.path();
@@ -105,7 +114,9 @@ fn list(dir: &Path) -> Result<Vec<Node>, PackageError> {
                 children,
             }
         })
-        .collect())
+        .collect();
+    nodes.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+    Ok(nodes)
 }
 
 /// The walk under way, over the tree as [`list`] found it; names are built as the walk
@@ -171,10 +182,7 @@ impl Walker<'_> {
     ) -> Result<Option<(PathBuf, String, bool)>, PackageError> {
         let selection = &self.options.selection;
         let is_dir = matches!(kind, Kind::Directory);
-        let size = match kind {
-            Kind::File { size, .. } => size,
-            _ => 0,
-        };
+        let size = kind.file_size();
         if let Some(reason) = self.rules.decide(&path, depth, is_dir) {
             let is_rules_file = path.file_name() == Some(OsStr::new(select::IGNORE_FILE));
             if !is_dir && !is_rules_file {

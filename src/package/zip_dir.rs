@@ -112,7 +112,9 @@ fn zip_listed<W: Write>(
     rayon::in_place_scope(|scope| {
         let mut window = Window::new(scope);
         let mut units = schedule::units(&entries).peekable();
-        let mut opened = Opened::None;
+        // The large file whose chunks are being started; `None` when it was left out or
+        // failed to open, and its chunks are not started.
+        let mut opened: Option<Arc<ListedAt>> = None;
         loop {
             while let Some(unit) = units.next_if(|unit| window.has_room_for(unit.weight())) {
                 start(&mut window, unit, &mut opened, options);
@@ -153,19 +155,11 @@ enum Done<'a> {
     Failed(PackageError),
 }
 
-/// The large file whose chunks are being started.
-enum Opened {
-    None,
-    Open(Arc<ListedAt>),
-    /// Left out or failed: its chunks are not started.
-    Skipped,
-}
-
 /// Starts `unit` in the window; a large file is opened at its first chunk.
 fn start<'a: 'scope, 'scope>(
     window: &mut Window<'_, 'scope, Done<'a>>,
     unit: Unit<'a>,
-    opened: &mut Opened,
+    opened: &mut Option<Arc<ListedAt>>,
     options: &'a Options,
 ) {
     let weight = unit.weight();
@@ -176,19 +170,19 @@ fn start<'a: 'scope, 'scope>(
         }),
         Unit::Chunk(entry, chunk) => {
             if chunk.offset == 0 {
-                match open_large(entry, options) {
-                    Ok(Some(open)) => *opened = open,
+                *opened = match open_large(entry, options) {
+                    Ok(Some(file)) => Some(Arc::new(file)),
                     Ok(None) => {
-                        *opened = Opened::Skipped;
                         window.start(0, move || Done::LeftOut(entry));
+                        None
                     }
                     Err(error) => {
-                        *opened = Opened::Skipped;
                         window.start(0, move || Done::Failed(error));
+                        None
                     }
-                }
+                };
             }
-            if let Opened::Open(file) = opened {
+            if let Some(file) = opened {
                 let file = Arc::clone(file);
                 window.start(weight, move || {
                     Done::Chunk(entry, chunk, compress_piece(file, chunk))
@@ -272,13 +266,12 @@ fn read_whole(entry: &Entry, options: &Options) -> Result<Prepared, PackageError
 
 /// A large file opened for its chunks to be read by range; `None` when its bytecode
 /// header leaves it out.
-fn open_large(entry: &Entry, options: &Options) -> Result<Option<Opened>, PackageError> {
+fn open_large(entry: &Entry, options: &Options) -> Result<Option<ListedAt>, PackageError> {
     let Kind::File { size, bytecode, .. } = entry.kind else {
         return Ok(None);
     };
     let policy = options.selection.bytecode;
-    Ok(open_kept(&entry.path, size, bytecode, policy)?
-        .map(|(head, file)| Opened::Open(Arc::new(file.at(head)))))
+    Ok(open_kept(&entry.path, size, bytecode, policy)?.map(|(head, file)| file.at(head)))
 }
 
 /// Opens a listed file. Cached `bytecode` is judged by the header read on that same handle,

@@ -80,7 +80,7 @@ impl<'a, W: Write> Out<'a, W> {
         contents: &mut Contents,
     ) -> io::Result<()> {
         if let Prepared::LeftOut = prepared {
-            contents.leave_out(LeftOut::Bytecode, file_size(entry));
+            contents.leave_out(LeftOut::Bytecode, entry.kind.file_size());
             return Ok(());
         }
         self.release_held(entry)?;
@@ -110,7 +110,7 @@ impl<'a, W: Write> Out<'a, W> {
         options: &Options,
         contents: &mut Contents,
     ) -> io::Result<()> {
-        let size = file_size(entry);
+        let size = entry.kind.file_size();
         if chunk.offset == 0 {
             self.release_held(entry)?;
             self.streaming = Some(Streaming {
@@ -185,13 +185,6 @@ impl<'a, W: Write> Out<'a, W> {
             self.names.push(&dir.name);
         }
         Ok(())
-    }
-}
-
-fn file_size(entry: &Entry) -> u64 {
-    match entry.kind {
-        Kind::File { size, .. } => size,
-        _ => 0,
     }
 }
 
